@@ -1,0 +1,189 @@
+/**
+ * The HostApi: the one contract between the pipeline host and every console.
+ *
+ * Served over Electron IPC (the desktop window) and over WebSocket (browser consoles, tests).
+ * Each method has a zod schema for its params, which every transport parses before the handler
+ * runs; the renderer's `Bridge` type and the preload are derived from `HostApi` below, so a
+ * method name is written once, here.
+ */
+import { z } from 'zod';
+import { ApprovalSchema, DecisionRequestSchema, type Approval, type DecisionResult } from './approval.js';
+import { DispositionSchema, StageSchema, type Envelope } from './envelope.js';
+import type { CommandDefinition } from './protocol/store.js';
+import type { ConnectorHealth, EventSummary, PipelineStats, WorkerHealth } from './protocol/pipeline.js';
+import { RuleSchema, type Rule } from './rules.js';
+import type { StepTransition } from './slip.js';
+
+export const SettingsSchema = z.object({
+  /** The bot's name in chat; messages that mention it (or @it) go to the llm-bot. */
+  botName: z.string().trim().min(1).max(25).default('bitbrat'),
+  /** The Twitch channel to read (no account needed). Empty until the streamer names one. */
+  channel: z.string().trim().max(25).default(''),
+  /** Terminal events older than this are pruned. 0 keeps everything. */
+  retentionDays: z.number().int().min(0).max(3650).default(30),
+  /** Seconds a held reply waits before it expires, when the rule does not say. */
+  approvalExpireSeconds: z.number().int().min(10).max(86_400).default(300),
+  /** Browser consoles on the LAN (off: loopback only). */
+  lanAccess: z.boolean().default(false),
+  gatewayPort: z.number().int().min(0).max(65_535).default(7420),
+});
+export type Settings = z.infer<typeof SettingsSchema>;
+export const SETTING_KEYS = Object.keys(SettingsSchema.shape) as (keyof Settings)[];
+
+export const EventCursorSchema = z.object({ at: z.number(), id: z.string().max(100) });
+export type EventCursor = z.infer<typeof EventCursorSchema>;
+
+export const EventQuerySchema = z.object({
+  limit: z.number().int().min(1).max(500).default(100),
+  /** Page to events strictly older than this cursor (newest first). */
+  before: EventCursorSchema.optional(),
+  type: z.string().max(64).optional(),
+  disposition: z.union([DispositionSchema, z.literal('open')]).optional(),
+  stage: StageSchema.optional(),
+  /** Login (exact, case-insensitive). */
+  user: z.string().max(100).optional(),
+  /** Full-text search over message text (SQLite FTS5 syntax is escaped: words are matched as typed). */
+  text: z.string().max(200).optional(),
+  since: z.number().optional(),
+  until: z.number().optional(),
+});
+export type EventQuery = z.input<typeof EventQuerySchema>;
+
+export interface EventPage {
+  items: EventSummary[];
+  next: EventCursor | null;
+}
+
+export interface PersistedTransition extends StepTransition {
+  seq: number;
+}
+
+export interface EventDetail {
+  event: Envelope;
+  transitions: PersistedTransition[];
+  approvals: Approval[];
+  deliveries: { key: string; connector: string; status: string; detail: string | null; at: number; text: string }[];
+}
+
+export interface HeldReply {
+  approval: Approval;
+  event: EventSummary;
+}
+
+export interface Health {
+  startedAt: number;
+  workers: WorkerHealth[];
+  connectors: ConnectorHealth[];
+  database: { path: string; sizeBytes: number };
+}
+
+export interface UserSummary {
+  platform: string;
+  externalId: string;
+  login: string;
+  displayName: string;
+  roles: string[];
+  firstSeenAt: number;
+  lastSeenAt: number;
+  messageCount: number;
+}
+
+export type SaveResult<T> = { ok: true; value: T } | { ok: false; error: string };
+
+const id = z.string().min(1).max(100);
+
+/** Params schemas, one per method: the transports parse with these before calling the host. */
+export const HostApiParams = {
+  'events.list': EventQuerySchema,
+  'events.get': z.object({ id }),
+  'events.reroute': z.object({
+    eventId: id,
+    stage: z.enum(['enrichment', 'reaction']),
+    hint: z.string().max(500).optional(),
+    moderator: z.string().trim().min(1).max(60),
+  }),
+  'approvals.list': z.object({ open: z.boolean().default(true), limit: z.number().int().min(1).max(500).default(200) }),
+  'approvals.decide': DecisionRequestSchema,
+  'rules.list': z.object({}),
+  'rules.save': z.object({ rule: z.unknown() }),
+  'rules.delete': z.object({ id }),
+  'rules.test': z.object({ eventId: id, rule: z.unknown().optional() }),
+  'commands.list': z.object({}),
+  'commands.save': z.object({ command: z.unknown() }),
+  'commands.delete': z.object({ id }),
+  'settings.get': z.object({}),
+  'settings.set': z.object({
+    key: z.enum(SETTING_KEYS as [keyof Settings, ...(keyof Settings)[]]),
+    value: z.unknown(),
+  }),
+  'health.get': z.object({}),
+  'stats.get': z.object({}),
+  'users.list': z.object({
+    search: z.string().max(100).optional(),
+    limit: z.number().int().min(1).max(500).default(100),
+  }),
+} as const;
+
+type P<K extends keyof typeof HostApiParams> = z.input<(typeof HostApiParams)[K]>;
+
+/** The HostApi: params in, results out. */
+export interface HostApi {
+  'events.list'(params: P<'events.list'>): Promise<EventPage>;
+  'events.get'(params: P<'events.get'>): Promise<EventDetail | null>;
+  'events.reroute'(params: P<'events.reroute'>): Promise<{ ok: boolean; message: string }>;
+  'approvals.list'(params: P<'approvals.list'>): Promise<HeldReply[]>;
+  'approvals.decide'(params: P<'approvals.decide'>): Promise<DecisionResult>;
+  'rules.list'(params: P<'rules.list'>): Promise<Rule[]>;
+  'rules.save'(params: P<'rules.save'>): Promise<SaveResult<Rule>>;
+  'rules.delete'(params: P<'rules.delete'>): Promise<{ ok: boolean }>;
+  'rules.test'(
+    params: P<'rules.test'>,
+  ): Promise<SaveResult<{ matched: string[]; chosen: string | null; slip: string[] }>>;
+  'commands.list'(params: P<'commands.list'>): Promise<CommandDefinition[]>;
+  'commands.save'(params: P<'commands.save'>): Promise<SaveResult<CommandDefinition>>;
+  'commands.delete'(params: P<'commands.delete'>): Promise<{ ok: boolean }>;
+  'settings.get'(params: P<'settings.get'>): Promise<Settings>;
+  'settings.set'(params: P<'settings.set'>): Promise<SaveResult<Settings>>;
+  'health.get'(params: P<'health.get'>): Promise<Health>;
+  'stats.get'(params: P<'stats.get'>): Promise<PipelineStats>;
+  'users.list'(params: P<'users.list'>): Promise<UserSummary[]>;
+}
+export type HostMethod = keyof HostApi;
+export const HOST_METHODS = Object.keys(HostApiParams) as HostMethod[];
+
+/** Live pushes from the host to every console. */
+export interface HostPushes {
+  feed: EventSummary[];
+  approvals: Approval[];
+  health: Health;
+}
+export type HostTopic = keyof HostPushes;
+export const HOST_TOPICS: readonly HostTopic[] = ['feed', 'approvals', 'health'];
+
+/** The HostApi as an RPC protocol (what the gateway and the browser console speak). */
+export interface HostProtocol {
+  requests: { [K in HostMethod]: (params: Parameters<HostApi[K]>[0]) => ReturnType<HostApi[K]> };
+  pushes: Record<string, never>;
+}
+export interface ConsoleProtocol {
+  requests: Record<string, never>;
+  pushes: HostPushes;
+}
+
+/** Parses params for a method; throws a CodedError-like error naming the field. */
+export function parseHostParams(method: string, params: unknown): unknown {
+  if (!Object.hasOwn(HostApiParams, method)) {
+    throw Object.assign(new Error(`unknown method "${method}"`), { code: 'UNKNOWN_METHOD' });
+  }
+  const result = HostApiParams[method as HostMethod].safeParse(params ?? {});
+  if (!result.success) {
+    const detail = result.error.issues
+      .slice(0, 5)
+      .map((issue) => `${issue.path.join('.') || '(params)'}: ${issue.message}`)
+      .join('; ');
+    throw Object.assign(new Error(`invalid params for ${method}: ${detail}`), { code: 'INVALID_PARAMS' });
+  }
+  return result.data;
+}
+
+export { ApprovalSchema, RuleSchema };

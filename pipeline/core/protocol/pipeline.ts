@@ -1,0 +1,153 @@
+/**
+ * Protocols between the pipeline workers (router ↔ ingress, router ↔ phase workers) and between
+ * the host and each worker. Hot paths are pushes carrying arrays: a worker collects what it has
+ * for one tick and sends it in one message, which is what makes thousands of events per second
+ * cheap on a MessageChannel.
+ */
+import type { Approval, DecisionRequest, DecisionResult } from '../approval.js';
+import type { Disposition, Envelope, Stage, WorkerPhase } from '../envelope.js';
+import type { Rule } from '../rules.js';
+import type { CommandDefinition } from './store.js';
+
+export type WorkerRole = 'router' | 'ingress' | 'enrichment' | 'reaction' | 'egress' | 'store';
+export const WORKER_ROLES: readonly WorkerRole[] = ['store', 'router', 'enrichment', 'reaction', 'egress', 'ingress'];
+
+/** The phase worker's work order: run the event's current slip from `startIndex`. */
+export interface Dispatch {
+  event: Envelope;
+  /** Moderator's hint for a regenerate. */
+  hint?: string;
+}
+
+export interface PhaseResult {
+  event: Envelope;
+  /** When the worker took the event and when it finished the slip (for per-phase latency). */
+  startedAt: number;
+  endedAt: number;
+}
+
+/** Router → phase worker. */
+export interface PhaseWorkerProtocol {
+  requests: Record<string, never>;
+  pushes: {
+    dispatch: Dispatch[];
+    /** Stop work on these events (the reply was rejected or expired). */
+    cancel: string[];
+  };
+}
+
+/** Phase worker / ingress → router. */
+export interface RouterPortProtocol {
+  requests: Record<string, never>;
+  pushes: {
+    completed: PhaseResult[];
+    /** Ingress: events parsed and accepted at the boundary (not yet on disk). */
+    accepted: Envelope[];
+  };
+}
+
+/** A compact view of an event for the live feed; the full envelope is read from SQLite on demand. */
+export interface EventSummary {
+  id: string;
+  type: string;
+  at: number;
+  channel: string;
+  connector: string;
+  login: string;
+  displayName: string;
+  roles: string[];
+  text: string | null;
+  stage: Stage;
+  disposition: Disposition | null;
+  reason: string | null;
+  reply: string | null;
+  /** Milliseconds spent in each phase so far. */
+  phaseMs: Partial<Record<WorkerPhase | 'approval' | 'router', number>>;
+  updatedAt: number;
+}
+
+export interface PhaseStats {
+  count: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+export interface PipelineStats {
+  since: number;
+  accepted: number;
+  rejected: number;
+  inFlight: number;
+  held: number;
+  dispositions: Record<Disposition, number>;
+  phases: Record<WorkerPhase | 'router', PhaseStats>;
+  /** Ingress → terminal latency of events that ended `replied`. */
+  endToEnd: PhaseStats;
+  queueDepths: Record<WorkerPhase, number>;
+}
+
+export type WorkerState = 'starting' | 'ready' | 'restarting' | 'failed' | 'stopped';
+
+export interface WorkerHealth {
+  role: WorkerRole;
+  state: WorkerState;
+  restarts: number;
+  lastError: string | null;
+  lastPongAt: number | null;
+}
+
+export interface ConnectorHealth {
+  id: string;
+  state: 'connected' | 'reconnecting' | 'failed' | 'idle';
+  lastEventAt: number | null;
+  detail: string | null;
+}
+
+export interface WorkerInit {
+  role: WorkerRole;
+  dataDir: string;
+  dbPath: string;
+  /** Settings the worker needs at start (services read theirs from here). */
+  settings: Record<string, unknown>;
+}
+
+/** What every worker answers on its parent port (the host's control line). */
+export interface WorkerControlProtocol {
+  requests: {
+    ping(): number;
+    /** Finish in-flight work, then resolve. The host stops workers in order after this. */
+    drain(): void;
+    /** Router: resume non-terminal events from disk. */
+    resume(): number;
+    /** Router: a phase worker was restarted; its in-flight events are re-dispatched. */
+    phaseRestarted(params: { phase: WorkerPhase }): number;
+    /** Router: rules, commands or settings changed on disk; reload them. */
+    reload(params: { what: 'rules' | 'settings' }): void;
+    decide(request: DecisionRequest): DecisionResult;
+    /** Re-route an event from a stage (`reaction` re-runs the reaction, `egress` re-sends). */
+    reroute(params: { eventId: string; stage: 'enrichment' | 'reaction'; hint?: string; moderator: string }): {
+      ok: boolean;
+      message: string;
+    };
+    stats(): PipelineStats;
+    /** Ingress: parse and accept raw events from the host (replay, gateway, tests). */
+    submit(params: { connector: string; items: unknown[] }): SubmitResult[];
+    /** Ingress: connectors' state. */
+    connectors(): ConnectorHealth[];
+    /** Ingress: start or stop the demo source. */
+    demo(params: { ratePerSecond: number; scripted: boolean } | null): void;
+    /** Ingress: a synthetic load for `bitbrat bench` generated inside the ingress worker. */
+    load(params: { ratePerSecond: number; durationMs: number; batch: number }): { sent: number };
+    /** Reaction: commands changed on disk. */
+    reloadCommands(params: { commands: CommandDefinition[] }): void;
+  };
+  pushes: {
+    /** Router → host: summaries of events that changed, coalesced per tick. */
+    feed: EventSummary[];
+    /** Router → host: approvals that changed. */
+    approvals: Approval[];
+    /** Router → host: rules loaded (after a reload), for the host's rule tester. */
+    rules: Rule[];
+  };
+}
+
+export type SubmitResult = { ok: true; id: string } | { ok: false; error: string };

@@ -1,0 +1,210 @@
+/**
+ * Router rules: data, not code. Stored in SQLite, edited in the console, evaluated with JsonLogic.
+ *
+ * A rule picks the slip for one phase (`stage`). At each stage boundary the router evaluates the
+ * enabled rules of that stage against the event; every match is recorded on the event and the
+ * highest priority wins (ties broken by id, so the choice is stable).
+ */
+import { LogicEngine } from 'json-logic-engine';
+import { z } from 'zod';
+import { ApprovalPolicySchema, type Envelope } from './envelope.js';
+
+export const RuleStageSchema = z.enum(['enrichment', 'reaction', 'egress']);
+export type RuleStage = z.infer<typeof RuleStageSchema>;
+
+export const ServiceIdSchema = z
+  .string()
+  .min(1)
+  .max(60)
+  .regex(/^[a-z][a-z0-9-]*$/, 'service ids are lower-case words joined by "-"');
+
+export const RuleSchema = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(60)
+    .regex(/^[a-z0-9][a-z0-9_-]*$/, 'rule ids are lower-case letters, digits, "-" and "_"'),
+  name: z.string().max(120).default(''),
+  description: z.string().max(1000).default(''),
+  enabled: z.boolean().default(true),
+  priority: z.number().int().min(-1_000_000).max(1_000_000).default(0),
+  stage: RuleStageSchema,
+  /** JsonLogic over the rule facts (see `ruleFacts`). `true` matches everything. */
+  when: z.unknown().default(true),
+  /** Services to run, in order. Empty with no `outcome` means "nothing to do at this stage". */
+  slip: z.array(ServiceIdSchema).max(20).default([]),
+  /** Ends the event here instead of running a slip (spam, high risk, banned users). */
+  outcome: z.object({ disposition: z.enum(['filtered', 'ignored']), reason: z.string().max(300) }).optional(),
+  enrichments: z
+    .object({
+      annotations: z
+        .array(z.object({ kind: z.string().max(40), value: z.unknown() }))
+        .max(20)
+        .optional(),
+      persona: z.string().max(60).optional(),
+      prompt: z.string().max(4000).optional(),
+    })
+    .default({}),
+  /** Approval policy for replies produced by this rule's reaction slip. */
+  approval: ApprovalPolicySchema.default({ mode: 'require', expireSeconds: 300 }),
+  maxAttempts: z.number().int().min(1).max(10).default(3),
+});
+export type Rule = z.infer<typeof RuleSchema>;
+export type RuleInput = z.input<typeof RuleSchema>;
+
+/**
+ * What a rule's `when` sees: the envelope, plus `annotation.<kind>` (the latest value of each
+ * annotation kind) and `text` (the message text lower-cased) so common rules stay short.
+ */
+export function ruleFacts(event: Envelope): Record<string, unknown> {
+  const annotation: Record<string, unknown> = {};
+  for (const item of event.annotations) annotation[item.kind] = item.value;
+  return {
+    ...event,
+    annotation,
+    text: event.message?.text.toLowerCase() ?? '',
+    roles: event.identity.user?.roles ?? event.identity.external.roles,
+    login: event.identity.external.login.toLowerCase(),
+  };
+}
+
+function createEngine(): LogicEngine {
+  const engine = new LogicEngine();
+  // Plain string helpers; regular expressions stay out of rules so a rule cannot hang the router.
+  engine.addMethod('startsWith', ([value, prefix]: [unknown, unknown]) =>
+    typeof value === 'string' && typeof prefix === 'string' ? value.startsWith(prefix) : false,
+  );
+  engine.addMethod('contains', ([value, part]: [unknown, unknown]) =>
+    typeof value === 'string' && typeof part === 'string' ? value.includes(part) : false,
+  );
+  engine.addMethod('hasRole', ([roles, role]: [unknown, unknown]) =>
+    Array.isArray(roles) ? roles.includes(role) : false,
+  );
+  return engine;
+}
+
+const sharedEngine = createEngine();
+
+export interface CompiledRule {
+  rule: Rule;
+  test: (facts: Record<string, unknown>) => boolean;
+}
+
+export type RuleCheck = { ok: true; rule: Rule } | { ok: false; error: string };
+
+/** Validates a rule, including that its `when` compiles. Never throws. */
+export function checkRule(input: unknown): RuleCheck {
+  const parsed = RuleSchema.safeParse(input);
+  if (!parsed.success) {
+    return {
+      ok: false,
+      error: parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; '),
+    };
+  }
+  try {
+    compileRule(parsed.data);
+  } catch (error) {
+    return { ok: false, error: `when: ${error instanceof Error ? error.message : String(error)}` };
+  }
+  if (parsed.data.slip.length > 0 && parsed.data.outcome) {
+    return { ok: false, error: 'outcome: a rule either runs a slip or ends the event, not both' };
+  }
+  return { ok: true, rule: parsed.data };
+}
+
+export function compileRule(rule: Rule): CompiledRule {
+  const logic = sharedEngine.build(rule.when as Parameters<LogicEngine['build']>[0]) as (data: unknown) => unknown;
+  return {
+    rule,
+    test: (facts) => {
+      try {
+        return Boolean(logic(facts));
+      } catch {
+        // A rule that throws on this event simply does not match it.
+        return false;
+      }
+    },
+  };
+}
+
+/** Compiled rules grouped by stage, highest priority first. */
+export class RuleBook {
+  private readonly byStage = new Map<RuleStage, CompiledRule[]>();
+
+  constructor(rules: readonly Rule[]) {
+    for (const stage of RuleStageSchema.options) this.byStage.set(stage, []);
+    const sorted = [...rules].sort((a, b) => b.priority - a.priority || a.id.localeCompare(b.id));
+    for (const rule of sorted) {
+      if (!rule.enabled) continue;
+      this.byStage.get(rule.stage)!.push(compileRule(rule));
+    }
+  }
+
+  /** Every enabled rule of the stage that matches, best first. */
+  match(stage: RuleStage, facts: Record<string, unknown>): Rule[] {
+    const result: Rule[] = [];
+    for (const compiled of this.byStage.get(stage)!) if (compiled.test(facts)) result.push(compiled.rule);
+    return result;
+  }
+}
+
+/** The rules a fresh install starts with: the app does something useful on first start. */
+export const DEFAULT_RULES: readonly Rule[] = [
+  {
+    id: 'enrich-all',
+    name: 'Know who is talking',
+    description: 'Every event gets the user record (first seen, message count, roles as last seen).',
+    enabled: true,
+    priority: 0,
+    stage: 'enrichment',
+    when: true,
+    slip: ['auth'],
+    enrichments: {},
+    approval: { mode: 'auto' },
+    maxAttempts: 3,
+  },
+  {
+    id: 'chat-commands',
+    name: 'Chat commands',
+    description: 'Messages that start with "!" go to the commands service; its replies go out at once.',
+    enabled: true,
+    priority: 100,
+    stage: 'reaction',
+    when: { startsWith: [{ var: 'text' }, '!'] },
+    slip: ['commands'],
+    enrichments: {},
+    approval: { mode: 'auto' },
+    maxAttempts: 3,
+  },
+  {
+    id: 'thank-supporters',
+    name: 'Thank supporters',
+    description: 'Follows, subs, gifts, cheers and raids get a thank-you from the commands service.',
+    enabled: true,
+    priority: 90,
+    stage: 'reaction',
+    when: {
+      in: [
+        { var: 'type' },
+        ['twitch.follow.v1', 'twitch.sub.v1', 'twitch.subgift.v1', 'twitch.cheer.v1', 'twitch.raid.v1'],
+      ],
+    },
+    slip: ['commands'],
+    enrichments: {},
+    approval: { mode: 'auto' },
+    maxAttempts: 3,
+  },
+  {
+    id: 'deliver-console',
+    name: 'Deliver replies',
+    description: 'Replies are delivered to the console feed (platform connectors add their own rules).',
+    enabled: true,
+    priority: 0,
+    stage: 'egress',
+    when: true,
+    slip: ['console'],
+    enrichments: {},
+    approval: { mode: 'auto' },
+    maxAttempts: 3,
+  },
+];

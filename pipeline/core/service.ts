@@ -1,0 +1,57 @@
+/**
+ * The one small interface every pipeline service implements (auth, commands, query-analyzer,
+ * llm-bot, console delivery, Twitch chat out, ...). A service is registered for one phase and
+ * runs in that phase's worker; it gets what it needs through its factory (plain dependency
+ * injection), and per-step context through `StepContext`.
+ *
+ * A service never changes the envelope itself: it returns a `StepOutcome` that the phase worker
+ * applies, so a failed or cancelled step leaves no half-written event behind.
+ */
+import type { Annotation, Candidate, Envelope, UserRecord, WorkerPhase } from './envelope.js';
+
+export interface StepContext {
+  /** Aborted when a moderator rejects the reply or the approval expires: stop work (LLM calls). */
+  readonly signal: AbortSignal;
+  readonly attempt: number;
+  readonly now: () => number;
+  /** Persona and task chosen by the reaction rule. */
+  readonly reaction?: { ruleId: string; persona?: string; prompt?: string; hint?: string };
+}
+
+export interface StepOutcome {
+  status: 'OK' | 'SKIP';
+  notes?: string[];
+  annotations?: Annotation[];
+  candidates?: Candidate[];
+  user?: UserRecord;
+  /** Egress only: what was delivered where (or why it was dropped). */
+  delivery?: DeliveryReport;
+}
+
+export interface DeliveryReport {
+  connector: string;
+  status: 'sent' | 'dropped' | 'duplicate';
+  detail?: string;
+  /** Parts sent, when a long reply was split. */
+  parts?: number;
+}
+
+/** Thrown by a service to fail a step. Retryable failures run again until `maxAttempts`. */
+export class StepFailure extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly retryable: boolean,
+  ) {
+    super(message);
+    this.name = 'StepFailure';
+  }
+}
+
+export interface Service {
+  readonly id: string;
+  readonly phase: WorkerPhase;
+  run(event: Readonly<Envelope>, context: StepContext): StepOutcome | Promise<StepOutcome>;
+  /** Called once at shutdown (close sockets, flush caches). */
+  close?(): void | Promise<void>;
+}
