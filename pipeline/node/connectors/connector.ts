@@ -1,0 +1,21 @@
+/**
+ * Inbound connectors (Twitch chat, EventSub, the demo source, gateway clients, webhooks) run in
+ * the ingress worker. They hand raw platform data, already normalized to an `InboundEvent`, to
+ * the sink; the sink parses it at the boundary (zod) and either accepts it into the pipeline or
+ * records the rejection with a reason that names the field. A connector never throws at the sink.
+ *
+ * Outbound connectors are egress services (see pipeline/core/service.ts).
+ */
+import type { InboundEvent } from '../../core/envelope.js';
+import type { ConnectorHealth, SubmitResult } from '../../core/protocol/pipeline.js';
+
+export interface IngressSink {
+  accept(event: InboundEvent | unknown, raw?: string): SubmitResult;
+}
+
+export interface InboundConnector {
+  readonly id: string;
+  start(sink: IngressSink): Promise<void>;
+  stop(): Promise<void>;
+  health(): ConnectorHealth;
+}
