@@ -33,8 +33,9 @@ export const ApprovalSchema = z.object({
 });
 export type Approval = z.infer<typeof ApprovalSchema>;
 
+/** Only `held` waits for a decision; `regenerating` closes a record whose event got a new reply. */
 export function isOpen(approval: Pick<Approval, 'state'>): boolean {
-  return approval.state === 'held' || approval.state === 'regenerating';
+  return approval.state === 'held';
 }
 
 /** A moderator's decision, as it arrives from a console (parsed at the HostApi boundary). */

@@ -152,11 +152,11 @@ export type HostMethod = keyof HostApi;
 export const HOST_METHODS = Object.keys(HostApiParams) as HostMethod[];
 
 /** Live pushes from the host to every console. */
-export interface HostPushes {
+export type HostPushes = {
   feed: EventSummary[];
   approvals: Approval[];
   health: Health;
-}
+};
 export type HostTopic = keyof HostPushes;
 export const HOST_TOPICS: readonly HostTopic[] = ['feed', 'approvals', 'health'];
 

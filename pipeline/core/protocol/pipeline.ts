@@ -7,7 +7,6 @@
 import type { Approval, DecisionRequest, DecisionResult } from '../approval.js';
 import type { Disposition, Envelope, Stage, WorkerPhase } from '../envelope.js';
 import type { Rule } from '../rules.js';
-import type { CommandDefinition } from './store.js';
 
 export type WorkerRole = 'router' | 'ingress' | 'enrichment' | 'reaction' | 'egress' | 'store';
 export const WORKER_ROLES: readonly WorkerRole[] = ['store', 'router', 'enrichment', 'reaction', 'egress', 'ingress'];
@@ -15,12 +14,15 @@ export const WORKER_ROLES: readonly WorkerRole[] = ['store', 'router', 'enrichme
 /** The phase worker's work order: run the event's current slip from `startIndex`. */
 export interface Dispatch {
   event: Envelope;
+  /** Echoed in the result; a result whose ticket is stale (sent before a restart) is ignored. */
+  ticket: number;
   /** Moderator's hint for a regenerate. */
   hint?: string;
 }
 
 export interface PhaseResult {
   event: Envelope;
+  ticket: number;
   /** When the worker took the event and when it finished the slip (for per-phase latency). */
   startedAt: number;
   endedAt: number;
@@ -137,10 +139,12 @@ export interface WorkerControlProtocol {
     demo(params: { ratePerSecond: number; scripted: boolean } | null): void;
     /** Ingress: a synthetic load for `bitbrat bench` generated inside the ingress worker. */
     load(params: { ratePerSecond: number; durationMs: number; batch: number }): { sent: number };
-    /** Reaction: commands changed on disk. */
-    reloadCommands(params: { commands: CommandDefinition[] }): void;
+    /** Reaction: commands changed on disk; reload them. */
+    reloadCommands(): void;
   };
   pushes: {
+    /** Any worker → host: initialized and serving. */
+    ready: WorkerRole;
     /** Router → host: summaries of events that changed, coalesced per tick. */
     feed: EventSummary[];
     /** Router → host: approvals that changed. */

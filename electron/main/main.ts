@@ -1,0 +1,20 @@
+/**
+ * Entry of the Electron main process (bundled to dist/electron/main.js). Everything happens in
+ * runDesktopApp; this file only hands it the real Electron module and the real PipelineHost.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as electron from 'electron';
+import { PipelineHost } from '../../pipeline/node/host/pipeline-host.js';
+import { runDesktopApp } from './desktop-app.js';
+
+/** BITBRAT_DEMO=<events per second> starts the scripted demo source (used by the _electron tests). */
+function demoFromEnv(env: NodeJS.ProcessEnv): { ratePerSecond: number; scripted: boolean } | undefined {
+  const rate = Number(env.BITBRAT_DEMO);
+  return Number.isFinite(rate) && rate > 0 ? { ratePerSecond: Math.min(rate, 1000), scripted: true } : undefined;
+}
+
+runDesktopApp(electron, {
+  bundleDir: path.dirname(fileURLToPath(import.meta.url)),
+  startHost: ({ dataDir, log }) => PipelineHost.start({ dataDir, log, demo: demoFromEnv(process.env) }),
+});

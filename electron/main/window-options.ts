@@ -1,0 +1,44 @@
+/**
+ * Options of the main window, per Electron's security checklist
+ * (https://www.electronjs.org/docs/latest/tutorial/security#checklist-security-recommendations).
+ * Kept as a pure function so the test reads the exact options the window gets.
+ */
+import type { BrowserWindowConstructorOptions } from 'electron';
+import type { Bounds } from './window-state.js';
+
+export interface MainWindowOptionsInput {
+  preloadPath: string;
+  bounds: Bounds;
+  iconPath?: string;
+}
+
+export const MIN_WINDOW_SIZE = { width: 720, height: 480 } as const;
+
+export function createMainWindowOptions(input: MainWindowOptionsInput): BrowserWindowConstructorOptions {
+  return {
+    ...input.bounds,
+    minWidth: MIN_WINDOW_SIZE.width,
+    minHeight: MIN_WINDOW_SIZE.height,
+    title: 'BitBrat Desktop',
+    // Shown on ready-to-show so the streamer never sees a blank white frame.
+    show: false,
+    backgroundColor: '#14121f',
+    ...(input.iconPath ? { icon: input.iconPath } : {}),
+    webPreferences: {
+      preload: input.preloadPath,
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      experimentalFeatures: false,
+      webviewTag: false,
+      navigateOnDragDrop: false,
+      safeDialogs: true,
+      spellcheck: false,
+      devTools: true,
+    },
+  };
+}

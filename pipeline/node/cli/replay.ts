@@ -1,0 +1,85 @@
+/**
+ * `bitbrat replay FILE`: feeds inbound events through the full pipeline and prints one JSON line
+ * per input line: `{input, ok, error?, event, disposition, steps}`. Bad lines get `ok: false` with
+ * the reason; the rest still run. Replies still held when the input ends are reported as `held`
+ * unless `--approve all|none` decides them.
+ */
+import { readFileSync } from 'node:fs';
+import type { Envelope, Step } from '../../core/envelope.js';
+import type { PipelineHost } from '../host/pipeline-host.js';
+
+export type LineParser = (line: string) => { ok: true; value: unknown } | { ok: false; error: string };
+
+export interface ReplayLine {
+  input: number;
+  ok: boolean;
+  error?: string;
+  event?: Envelope;
+  disposition?: string;
+  steps?: Step[];
+}
+
+export const parseJsonLine: LineParser = (line) => {
+  try {
+    return { ok: true, value: JSON.parse(line) };
+  } catch (error) {
+    return { ok: false, error: `not valid JSON: ${error instanceof Error ? error.message : String(error)}` };
+  }
+};
+
+export async function replay(
+  host: PipelineHost,
+  file: string,
+  options: { parse: LineParser; connector: string; approve: 'all' | 'none' | null; write: (line: string) => void },
+): Promise<ReplayLine[]> {
+  const lines = readFileSync(file, 'utf8').split(/\r?\n/);
+  const results: ReplayLine[] = [];
+  const accepted: { result: ReplayLine; id: string }[] = [];
+  let input = 0;
+  for (const line of lines) {
+    if (line.trim() === '') continue;
+    input += 1;
+    const parsed = options.parse(line);
+    if (!parsed.ok) {
+      results.push({ input, ok: false, error: parsed.error });
+      continue;
+    }
+    const [submitted] = await host.submit(options.connector, [parsed.value]);
+    if (!submitted || !submitted.ok) {
+      results.push({ input, ok: false, error: submitted?.ok === false ? submitted.error : 'not accepted' });
+      continue;
+    }
+    const result: ReplayLine = { input, ok: true };
+    results.push(result);
+    accepted.push({ result, id: submitted.id });
+  }
+  const settled = await Promise.all(accepted.map(({ id }) => host.waitForSettled(id)));
+  if (options.approve) {
+    const held = settled.filter((summary) => summary.stage === 'approval');
+    const approvals = await host.api['approvals.list']({ open: true, limit: 500 });
+    for (const summary of held) {
+      const item = approvals.find((entry) => entry.approval.eventId === summary.id);
+      if (!item) continue;
+      await host.api['approvals.decide']({
+        approvalId: item.approval.id,
+        decision: options.approve === 'all' ? { action: 'approve' } : { action: 'reject', note: 'replay --approve none' },
+        moderator: 'replay',
+        console: 'cli',
+      });
+      await host.waitForSettled(summary.id, { terminalOnly: true });
+    }
+  }
+  await host.flush();
+  for (const { result, id } of accepted) {
+    const detail = await host.api['events.get']({ id });
+    if (!detail) {
+      Object.assign(result, { ok: false, error: 'the event was accepted but is not in the database' });
+      continue;
+    }
+    result.event = detail.event;
+    result.disposition = detail.event.disposition ?? (detail.event.routing.stage === 'approval' ? 'held' : detail.event.routing.stage);
+    result.steps = [...detail.event.routing.history, ...detail.event.routing.slip];
+  }
+  for (const result of results) options.write(JSON.stringify(result));
+  return results;
+}

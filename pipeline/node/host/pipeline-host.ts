@@ -1,0 +1,352 @@
+/**
+ * PipelineHost: opens the data folder, starts and supervises the workers, and serves the HostApi
+ * (to the Electron window over IPC, to browser consoles through the gateway, to the CLI directly).
+ *
+ * Reads are answered from the host's own read-only SQLite connection; every write goes through
+ * the store worker (the single writer); decisions go to the router (the single decider).
+ */
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Approval } from '../../core/approval.js';
+import { DEFAULT_COMMANDS, checkCommand } from '../../core/commands.js';
+import {
+  SettingsSchema,
+  type HostApi,
+  type HostPushes,
+  type HostTopic,
+  type Settings,
+} from '../../core/host-api.js';
+import type { EventSummary, PipelineStats, SubmitResult, WorkerRole } from '../../core/protocol/pipeline.js';
+import type { StoreProtocol, StoreWrite } from '../../core/protocol/store.js';
+import type { LogLevel } from '../../core/rpc.js';
+import { DEFAULT_RULES, RuleBook, checkRule, ruleFacts, type Rule } from '../../core/rules.js';
+import { summarizeEvent } from '../../core/summary.js';
+import { openReadConnection, openWriteConnection } from '../store/database.js';
+import { migrate, seedIfEmpty } from '../store/migrations.js';
+import { createStoreReader, type StoreReader } from '../store/reader.js';
+import { WorkerSupervisor } from './worker-supervisor.js';
+import { workerFileUrl } from './worker-file.js';
+
+export type HostLog = (level: LogLevel, message: string, fields?: Record<string, unknown>) => void;
+export type PushListener = <T extends HostTopic>(topic: T, data: HostPushes[T]) => void;
+
+export interface HostOptions {
+  dataDir: string;
+  log?: HostLog;
+  /** Start the demo source at this many events per second. */
+  demo?: { ratePerSecond: number; scripted: boolean };
+}
+
+const HEALTH_PUSH_MS = 2000;
+
+export class PipelineHost {
+  readonly api: HostApi;
+  private readonly listeners = new Set<PushListener>();
+  private readonly terminalWaiters = new Map<
+    string,
+    { settled: (summary: EventSummary) => boolean; done: (summary: EventSummary) => void }[]
+  >();
+  private healthTimer: NodeJS.Timeout | undefined;
+  private retentionTimer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  readonly startedAt = Date.now();
+
+  private constructor(
+    readonly dataDir: string,
+    readonly dbPath: string,
+    private readonly reader: StoreReader,
+    private readonly supervisor: WorkerSupervisor,
+    private readonly log: HostLog,
+    private readonly lockFile: string,
+  ) {
+    this.api = this.createApi();
+  }
+
+  static async start(options: HostOptions): Promise<PipelineHost> {
+    const log = options.log ?? defaultLog;
+    mkdirSync(options.dataDir, { recursive: true });
+    const dbPath = join(options.dataDir, 'bitbrat.db');
+    const lockFile = join(options.dataDir, 'bitbrat.lock');
+    takeLock(lockFile);
+    try {
+      // Migrations run here, before any worker opens the file, so a failure is one clear error.
+      const db = openWriteConnection(dbPath);
+      try {
+        migrate(db);
+        seedIfEmpty(db, { rules: [...DEFAULT_RULES], commands: [...DEFAULT_COMMANDS] });
+      } finally {
+        db.close();
+      }
+      const reader = createStoreReader(openReadConnection(dbPath));
+      let host: PipelineHost | undefined;
+      const supervisor = new WorkerSupervisor({
+        workerFile: workerFileUrl(),
+        init: { dataDir: options.dataDir, dbPath, settings: {} },
+        onPush: (topic, data) => host?.onWorkerPush(topic, data),
+        log,
+      });
+      await supervisor.start();
+      host = new PipelineHost(options.dataDir, dbPath, reader, supervisor, log, lockFile);
+      const resumed = await supervisor.control('router').call('resume', undefined as never);
+      if (resumed > 0) log('info', `resumed ${resumed} events that were in flight when the app stopped`);
+      host.startTimers();
+      if (options.demo) await supervisor.control('ingress').call('demo', options.demo);
+      return host;
+    } catch (error) {
+      rmSync(lockFile, { force: true });
+      throw error;
+    }
+  }
+
+  subscribe(listener: PushListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Parses and submits raw inbound events (replay, tests, gateway clients). */
+  submit(connector: string, items: unknown[]): Promise<SubmitResult[]> {
+    return this.supervisor.control('ingress').call('submit', { connector, items });
+  }
+
+  /**
+   * Resolves when the event is terminal or held for approval (or rejects after `timeoutMs`).
+   * Used by replay and tests; the console uses the live feed instead.
+   */
+  waitForSettled(eventId: string, options: { terminalOnly?: boolean; timeoutMs?: number } = {}): Promise<EventSummary> {
+    const timeoutMs = options.timeoutMs ?? 30_000;
+    const settled = (summary: { disposition?: unknown; stage: string }) =>
+      Boolean(summary.disposition) || (!options.terminalOnly && summary.stage === 'approval');
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        const list = this.terminalWaiters.get(eventId) ?? [];
+        this.terminalWaiters.set(eventId, list.filter((entry) => entry.done !== done));
+        reject(new Error(`event ${eventId} did not settle within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const done = (summary: EventSummary) => {
+        clearTimeout(timer);
+        resolve(summary);
+      };
+      const list = this.terminalWaiters.get(eventId) ?? [];
+      list.push({ settled, done });
+      this.terminalWaiters.set(eventId, list);
+      // It may have settled before anyone asked.
+      const detail = this.reader.getEvent(eventId);
+      if (detail) this.settle(eventId, summarizeEvent(detail.event, Date.now()));
+    });
+  }
+
+  /** The worker supervisor (tests kill workers through it). */
+  get workers(): WorkerSupervisor {
+    return this.supervisor;
+  }
+
+  /** Commits everything the store has queued (tests and replay read right after). */
+  async flush(): Promise<void> {
+    await this.storeCall('flush', undefined as never);
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    clearInterval(this.healthTimer);
+    clearInterval(this.retentionTimer);
+    await this.supervisor.stop();
+    this.reader.close();
+    rmSync(this.lockFile, { force: true });
+    this.log('info', 'stopped: pipeline drained, database closed');
+  }
+
+  // ---------------------------------------------------------------- pushes
+
+  private onWorkerPush(topic: string, data: unknown): void {
+    if (topic === 'feed') {
+      const summaries = data as EventSummary[];
+      for (const summary of summaries) if (this.terminalWaiters.has(summary.id)) this.settle(summary.id, summary);
+      this.emit('feed', summaries);
+    } else if (topic === 'approvals') this.emit('approvals', data as Approval[]);
+  }
+
+  private settle(eventId: string, summary: EventSummary): void {
+    const waiters = this.terminalWaiters.get(eventId);
+    if (!waiters) return;
+    const remaining = waiters.filter((waiter) => {
+      if (!waiter.settled(summary)) return true;
+      waiter.done(summary);
+      return false;
+    });
+    if (remaining.length > 0) this.terminalWaiters.set(eventId, remaining);
+    else this.terminalWaiters.delete(eventId);
+  }
+
+  private emit<T extends HostTopic>(topic: T, data: HostPushes[T]): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(topic, data);
+      } catch (error) {
+        this.log('warn', 'a push listener failed', { error: String(error) });
+      }
+    }
+  }
+
+  private startTimers(): void {
+    this.healthTimer = setInterval(() => {
+      if (this.listeners.size === 0) return;
+      void this.api['health.get']({}).then((health) => this.emit('health', health), () => undefined);
+    }, HEALTH_PUSH_MS);
+    this.healthTimer.unref();
+    const prune = () => {
+      const days = this.reader.loadSettings().retentionDays;
+      if (days <= 0) return;
+      this.storeCall('prune', { before: Date.now() - days * 86_400_000 }).then(
+        (count) => count > 0 && this.log('info', `retention: pruned ${count} events older than ${days} days`),
+        (error: unknown) => this.log('warn', 'retention prune failed', { error: String(error) }),
+      );
+    };
+    prune();
+    this.retentionTimer = setInterval(prune, 3_600_000);
+    this.retentionTimer.unref();
+  }
+
+  // ---------------------------------------------------------------- the HostApi
+
+  private storeCall<K extends keyof StoreProtocol['requests'] & string>(
+    method: K,
+    params: Parameters<StoreProtocol['requests'][K]>[0],
+  ): Promise<Awaited<ReturnType<StoreProtocol['requests'][K]>>> {
+    return this.supervisor.store().call(method, params);
+  }
+
+  private write(batch: StoreWrite[]): Promise<void> {
+    return this.storeCall('write', batch);
+  }
+
+  private control(role: WorkerRole) {
+    return this.supervisor.control(role);
+  }
+
+  private createApi(): HostApi {
+    const reader = this.reader;
+    return {
+      'events.list': async (query) => reader.listEvents(query),
+      'events.get': async ({ id }) => reader.getEvent(id),
+      'events.reroute': (params) => this.control('router').call('reroute', params),
+      'approvals.list': async ({ open = true, limit = 200 }) => {
+        const approvals = reader.listApprovals({ open, limit });
+        const held = [];
+        for (const approval of approvals) {
+          const detail = reader.getEvent(approval.eventId);
+          if (detail) held.push({ approval, event: summarizeEvent(detail.event, Date.now()) });
+        }
+        return held;
+      },
+      'approvals.decide': (request) => this.control('router').call('decide', request),
+      'rules.list': async () => reader.loadRules(),
+      'rules.save': async ({ rule }) => {
+        const checked = checkRule(rule);
+        if (!checked.ok) return checked;
+        await this.write([{ op: 'rule.upsert', rule: checked.rule }]);
+        await this.control('router').call('reload', { what: 'rules' });
+        return { ok: true, value: checked.rule };
+      },
+      'rules.delete': async ({ id }) => {
+        const exists = reader.loadRules().some((rule) => rule.id === id);
+        if (!exists) return { ok: false };
+        await this.write([{ op: 'rule.delete', id }]);
+        await this.control('router').call('reload', { what: 'rules' });
+        return { ok: true };
+      },
+      'rules.test': async ({ eventId, rule }) => {
+        const detail = reader.getEvent(eventId);
+        if (!detail) return { ok: false, error: 'no such event' };
+        let rules: Rule[] = reader.loadRules();
+        let stage: Rule['stage'] = 'reaction';
+        if (rule !== undefined) {
+          const checked = checkRule(rule);
+          if (!checked.ok) return checked;
+          rules = [...rules.filter((existing) => existing.id !== checked.rule.id), checked.rule];
+          stage = checked.rule.stage;
+        }
+        const matched = new RuleBook(rules).match(stage, ruleFacts(detail.event));
+        const chosen = matched[0];
+        return { ok: true, value: { matched: matched.map((r) => r.id), chosen: chosen?.id ?? null, slip: chosen?.slip ?? [] } };
+      },
+      'commands.list': async () => reader.loadCommands(),
+      'commands.save': async ({ command }) => {
+        const checked = checkCommand(command);
+        if (!checked.ok) return { ok: false, error: checked.error };
+        await this.write([{ op: 'command.upsert', command: checked.command }]);
+        await this.control('reaction').call('reloadCommands', undefined as never);
+        return { ok: true, value: checked.command };
+      },
+      'commands.delete': async ({ id }) => {
+        if (!reader.loadCommands().some((command) => command.id === id)) return { ok: false };
+        await this.write([{ op: 'command.delete', id }]);
+        await this.control('reaction').call('reloadCommands', undefined as never);
+        return { ok: true };
+      },
+      'settings.get': async () => reader.loadSettings(),
+      'settings.set': async ({ key, value }) => {
+        const next = { ...reader.loadSettings(), [key]: value };
+        const parsed = SettingsSchema.safeParse(next);
+        if (!parsed.success) {
+          return { ok: false, error: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') };
+        }
+        await this.write([{ op: 'setting.set', key, value: parsed.data[key as keyof Settings] }]);
+        await this.control('router').call('reload', { what: 'settings' });
+        return { ok: true, value: parsed.data };
+      },
+      'health.get': async () => ({
+        startedAt: this.startedAt,
+        workers: this.supervisor.health(),
+        connectors: await this.control('ingress').call('connectors', undefined as never, { timeoutMs: 2000 }).catch(() => []),
+        database: { path: this.dbPath, sizeBytes: fileSize(this.dbPath) + fileSize(`${this.dbPath}-wal`) },
+      }),
+      'stats.get': async (): Promise<PipelineStats> => {
+        const stats = await this.control('router').call('stats', undefined as never);
+        return { ...stats, rejected: reader.rejectionCount() };
+      },
+      'users.list': async (params) => reader.listUsers({ search: params.search, limit: params.limit ?? 100 }),
+    };
+  }
+}
+
+function fileSize(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * One app per data folder: two hosts writing one database would each believe they own the
+ * in-flight events. A lock file names the owner's pid; a stale lock (process gone) is taken over.
+ */
+function takeLock(lockFile: string): void {
+  if (existsSync(lockFile)) {
+    const pid = Number.parseInt(readFileSync(lockFile, 'utf8'), 10);
+    if (Number.isInteger(pid) && pid !== process.pid && isAlive(pid)) {
+      throw Object.assign(
+        new Error(`another BitBrat (process ${pid}) is using ${lockFile.replace(/bitbrat\.lock$/, '')}; close it first, or use another --data-dir`),
+        { code: 'DATA_DIR_IN_USE' },
+      );
+    }
+  }
+  writeFileSync(lockFile, String(process.pid), { mode: 0o600 });
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+const defaultLog: HostLog = (level, message, fields) => {
+  if (level === 'debug') return;
+  const line = `[${new Date().toISOString()}] ${level}: ${message}${fields ? ` ${JSON.stringify(fields)}` : ''}`;
+  if (level === 'error' || level === 'warn') console.error(line);
+  else console.log(line);
+};

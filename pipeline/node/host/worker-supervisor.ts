@@ -1,0 +1,275 @@
+/**
+ * Starts the six pipeline workers, joins them with MessageChannels, and keeps them alive.
+ *
+ * A worker that crashes (exit, uncaught error) or hangs (no answer to a ping for HANG_MS) is
+ * terminated and restarted well within a second; its links are re-made and handed to the peers,
+ * and the router re-dispatches what the worker held. A store crash restarts the router as well,
+ * so the router's state is re-read from what is on disk.
+ */
+import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import { WORKER_PHASES, type WorkerPhase } from '../../core/envelope.js';
+import type { WorkerControlProtocol, WorkerHealth, WorkerInit, WorkerRole } from '../../core/protocol/pipeline.js';
+import type { StoreProtocol } from '../../core/protocol/store.js';
+import { createPeer, type LogLevel, type Peer } from '../../core/rpc.js';
+import type { PortHandover } from '../workers/port-transport.js';
+import { portTransport } from '../workers/port-transport.js';
+import type { HostControlProtocol } from '../workers/worker-context.js';
+
+export const PING_MS = 200;
+export const HANG_MS = 700;
+const START_TIMEOUT_MS = 15_000;
+
+/** Which workers each role talks to directly. */
+const LINKS: Record<WorkerRole, readonly WorkerRole[]> = {
+  store: ['router', 'enrichment', 'reaction', 'egress', 'ingress'],
+  router: ['store', 'enrichment', 'reaction', 'egress', 'ingress'],
+  enrichment: ['router', 'store'],
+  reaction: ['router', 'store'],
+  egress: ['router', 'store'],
+  ingress: ['router', 'store'],
+};
+
+/** Start order: the store first (everyone writes through it), the sources last. */
+const START_ORDER: readonly WorkerRole[] = ['store', 'router', 'enrichment', 'reaction', 'egress', 'ingress'];
+/** Stop order: sources first, so nothing new arrives while the rest drains; the store last. */
+const STOP_ORDER: readonly WorkerRole[] = ['ingress', 'enrichment', 'reaction', 'egress', 'router', 'store'];
+
+export interface SupervisorOptions {
+  workerFile: URL;
+  init: Omit<WorkerInit, 'role'>;
+  onPush: HostControlProtocol['pushes'] extends infer P ? <K extends keyof P>(topic: K, data: P[K]) => void : never;
+  log(level: LogLevel, message: string, fields?: Record<string, unknown>): void;
+}
+
+interface Managed {
+  role: WorkerRole;
+  worker: Worker;
+  control: Peer<WorkerControlProtocol>;
+  health: WorkerHealth;
+  ready: Promise<void>;
+  stopping: boolean;
+  lastPong: number;
+  pingInFlight: boolean;
+}
+
+export class WorkerSupervisor {
+  private readonly workers = new Map<WorkerRole, Managed>();
+  private readonly restarts = new Map<WorkerRole, number>();
+  private pingTimer: NodeJS.Timeout | undefined;
+  private stopping = false;
+  private restarting: Promise<void> = Promise.resolve();
+
+  constructor(private readonly options: SupervisorOptions) {}
+
+  async start(): Promise<void> {
+    // Every link is one MessageChannel; each side gets its end at start.
+    const ports = new Map<WorkerRole, Record<string, MessagePort>>();
+    for (const role of START_ORDER) ports.set(role, {});
+    for (const role of START_ORDER) {
+      for (const peer of LINKS[role]) {
+        if (ports.get(role)![peer]) continue;
+        const channel = new MessageChannel();
+        ports.get(role)![peer] = channel.port1;
+        ports.get(peer)![role] = channel.port2;
+      }
+    }
+    for (const role of START_ORDER) {
+      const managed = this.spawn(role, ports.get(role)!);
+      this.workers.set(role, managed);
+    }
+    try {
+      await Promise.all([...this.workers.values()].map((managed) => managed.ready));
+    } catch (error) {
+      await this.terminateAll();
+      throw error;
+    }
+    this.pingTimer = setInterval(() => this.checkLiveness(), PING_MS);
+    this.pingTimer.unref();
+  }
+
+  control(role: WorkerRole): Peer<WorkerControlProtocol> {
+    const managed = this.workers.get(role);
+    if (!managed) throw new Error(`no ${role} worker`);
+    return managed.control;
+  }
+
+  /** The store worker serves the store protocol on its control line as well. */
+  store(): Peer<StoreProtocol> {
+    return this.control('store') as unknown as Peer<StoreProtocol>;
+  }
+
+  health(): WorkerHealth[] {
+    return START_ORDER.map((role) => ({ ...this.workers.get(role)!.health, restarts: this.restarts.get(role) ?? 0 }));
+  }
+
+  /** The worker thread itself (tests kill it to prove supervision). */
+  thread(role: WorkerRole): Worker {
+    return this.workers.get(role)!.worker;
+  }
+
+  /** Resolves when no restart is in progress. */
+  settled(): Promise<void> {
+    return this.restarting;
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    if (this.pingTimer) clearInterval(this.pingTimer);
+    await this.restarting;
+    for (const role of STOP_ORDER) {
+      const managed = this.workers.get(role);
+      if (!managed) continue;
+      managed.stopping = true;
+      try {
+        await managed.control.call('drain', undefined as never, { timeoutMs: 10_000 });
+      } catch (error) {
+        this.options.log('warn', `the ${role} worker did not drain cleanly`, { error: String(error) });
+      }
+      managed.control.close('stopped');
+      managed.health.state = 'stopped';
+      await managed.worker.terminate();
+    }
+  }
+
+  private spawn(role: WorkerRole, ports: Record<string, MessagePort>): Managed {
+    const worker = new Worker(this.options.workerFile, {
+      workerData: { init: { ...this.options.init, role }, ports },
+      transferList: Object.values(ports),
+      name: `bitbrat-${role}`,
+    });
+    let markReady!: () => void;
+    let failStart!: (error: Error) => void;
+    const ready = new Promise<void>((resolve, reject) => {
+      markReady = resolve;
+      failStart = reject;
+    });
+    const startTimer = setTimeout(() => failStart(new Error(`the ${role} worker did not start within ${START_TIMEOUT_MS} ms`)), START_TIMEOUT_MS);
+    let lastError: string | null = null;
+    const control = createPeer<HostControlProtocol, WorkerControlProtocol>(portTransport(worker), {
+      pushes: {
+        ready: () => {
+          clearTimeout(startTimer);
+          managed.health.state = 'ready';
+          managed.lastPong = Date.now();
+          markReady();
+        },
+        feed: (data) => this.options.onPush('feed', data),
+        approvals: (data) => this.options.onPush('approvals', data),
+        rules: (data) => this.options.onPush('rules', data),
+      },
+      onLog: (level, message, fields) => {
+        if (level === 'error') lastError = message;
+        this.options.log(level, message, fields);
+      },
+    });
+    const managed: Managed = {
+      role,
+      worker,
+      control,
+      ready,
+      stopping: false,
+      lastPong: Date.now(),
+      pingInFlight: false,
+      health: { role, state: 'starting', restarts: this.restarts.get(role) ?? 0, lastError: null, lastPongAt: null },
+    };
+    worker.on('error', (error) => {
+      lastError = error.message;
+      managed.health.lastError = error.message;
+      failStart(new Error(`the ${role} worker failed to start: ${lastError}`));
+    });
+    worker.on('exit', (code) => {
+      clearTimeout(startTimer);
+      control.close(`worker exited with code ${code}`);
+      if (managed.stopping || this.stopping) return;
+      managed.health.lastError = lastError ?? `exited with code ${code}`;
+      failStart(new Error(`the ${role} worker exited during start-up: ${managed.health.lastError}`));
+      if (managed.health.state !== 'starting') this.scheduleRestart(role, `exited with code ${code}`);
+    });
+    return managed;
+  }
+
+  private checkLiveness(): void {
+    const now = Date.now();
+    for (const managed of this.workers.values()) {
+      if (managed.stopping || managed.health.state !== 'ready') continue;
+      if (now - managed.lastPong > HANG_MS) {
+        this.scheduleRestart(managed.role, `no answer for ${now - managed.lastPong} ms (hung)`);
+        continue;
+      }
+      if (managed.pingInFlight) continue;
+      managed.pingInFlight = true;
+      managed.control.call('ping', undefined as never, { timeoutMs: HANG_MS }).then(
+        () => {
+          managed.pingInFlight = false;
+          managed.lastPong = Date.now();
+          managed.health.lastPongAt = managed.lastPong;
+        },
+        () => {
+          managed.pingInFlight = false;
+        },
+      );
+    }
+  }
+
+  private scheduleRestart(role: WorkerRole, why: string): void {
+    const managed = this.workers.get(role);
+    if (!managed || managed.stopping || this.stopping) return;
+    managed.stopping = true;
+    managed.health.state = 'restarting';
+    this.options.log('warn', `restarting the ${role} worker: ${why}`);
+    this.restarting = this.restarting.then(() => this.restart(role).catch((error: unknown) => {
+      managed.health.state = 'failed';
+      this.options.log('error', `could not restart the ${role} worker`, { error: String(error) });
+    }));
+  }
+
+  private async restart(role: WorkerRole): Promise<void> {
+    const roles: WorkerRole[] = role === 'store' ? ['store', 'router'] : [role];
+    for (const target of roles) {
+      const old = this.workers.get(target)!;
+      old.stopping = true;
+      old.control.close('restarting');
+      await old.worker.terminate();
+    }
+    // New links for every restarted worker: a link between two restarted workers gets both ends
+    // at spawn; a link to a running worker is handed over to it.
+    const ports = new Map<WorkerRole, Record<string, MessagePort>>(roles.map((target) => [target, {}]));
+    const handovers: { to: WorkerRole; link: WorkerRole; port: MessagePort }[] = [];
+    for (const target of roles) {
+      for (const peer of LINKS[target]) {
+        if (ports.get(target)![peer]) continue;
+        const channel = new MessageChannel();
+        ports.get(target)![peer] = channel.port1;
+        if (ports.has(peer)) ports.get(peer)![target] = channel.port2;
+        else handovers.push({ to: peer, link: target, port: channel.port2 });
+      }
+    }
+    for (const target of roles) {
+      const managed = this.spawn(target, ports.get(target)!);
+      this.workers.set(target, managed);
+      this.restarts.set(target, (this.restarts.get(target) ?? 0) + 1);
+      managed.health.restarts = this.restarts.get(target)!;
+    }
+    for (const { to, link, port } of handovers) {
+      const handover: PortHandover = { kind: 'port', link, port };
+      this.workers.get(to)!.worker.postMessage(handover, [port]);
+    }
+    await Promise.all(roles.map((target) => this.workers.get(target)!.ready));
+    if (roles.includes('router')) {
+      await this.store().call('flush', undefined as never);
+      await this.control('router').call('resume', undefined as never);
+    } else if ((WORKER_PHASES as readonly string[]).includes(role)) {
+      await this.control('router').call('phaseRestarted', { phase: role as WorkerPhase });
+    }
+    this.options.log('info', `the ${role} worker is back`);
+  }
+
+  private async terminateAll(): Promise<void> {
+    for (const managed of this.workers.values()) {
+      managed.stopping = true;
+      managed.control.close('start failed');
+      await managed.worker.terminate();
+    }
+  }
+}
+

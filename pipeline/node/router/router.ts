@@ -1,0 +1,677 @@
+/**
+ * The event router: gives every event its routing slip, stage by stage, runs the approval gate,
+ * and ends every event with exactly one disposition.
+ *
+ * It runs in the router worker and owns the in-flight state of every event. It is written as a
+ * plain class with its I/O injected (persist, dispatch, push), so the same code is driven by the
+ * worker's ports in production and by tests directly. Its single thread is what makes "the first
+ * decision wins" true without locks.
+ *
+ * Durability: an accepted event is committed before it is routed (`accept` awaits the store);
+ * every later change is written behind, committed within one store flush (a few ms). On start
+ * `resume` picks every non-terminal event up from its last persisted state.
+ */
+import { randomUUID } from 'node:crypto';
+import { isOpen, type Approval, type DecisionRequest, type DecisionResult } from '../../core/approval.js';
+import {
+  MAX_REPLY_TEXT,
+  type ApprovalPolicy,
+  type Disposition,
+  type Envelope,
+  type Phase,
+  type Stage,
+  type WorkerPhase,
+} from '../../core/envelope.js';
+import type { Settings } from '../../core/host-api.js';
+import type {
+  Dispatch,
+  EventSummary,
+  PhaseResult,
+  PhaseStats,
+  PipelineStats,
+} from '../../core/protocol/pipeline.js';
+import type { StoreWrite } from '../../core/protocol/store.js';
+import { ruleFacts, type Rule, type RuleBook, type RuleStage } from '../../core/rules.js';
+import {
+  MAX_HOPS,
+  assignSlip,
+  finish,
+  isFinished,
+  nextStepIndex,
+  retireSlip,
+  selectedCandidate,
+  transitionOf,
+  type StepTransition,
+} from '../../core/slip.js';
+import { summarizeEvent } from '../../core/summary.js';
+import { LatencyWindow } from './latency-window.js';
+
+export interface RouterDeps {
+  now(): number;
+  /** Commits a batch of writes in one transaction; resolves after the commit. */
+  persist(batch: StoreWrite[]): Promise<void>;
+  dispatch(phase: WorkerPhase, items: Dispatch[]): void;
+  cancel(phase: WorkerPhase, eventIds: string[]): void;
+  feed(summaries: EventSummary[]): void;
+  approvalsChanged(approvals: Approval[]): void;
+  rules(): RuleBook;
+  settings(): Settings;
+  /** Service ids each phase worker runs; a slip naming another service is dead-lettered. */
+  services: Record<WorkerPhase, ReadonlySet<string>>;
+  log(level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>): void;
+  newId?: () => string;
+}
+
+interface InFlight {
+  event: Envelope;
+  /** Increases with every dispatch; results carrying an older ticket are stale. */
+  ticket: number;
+  dispatchedAt: number;
+  phase: WorkerPhase | null;
+  hint?: string;
+}
+
+const RULE_STAGE_FOR: Record<RuleStage, { stage: Stage; phase: Phase }> = {
+  enrichment: { stage: 'enrichment', phase: 'enrichment' },
+  reaction: { stage: 'reaction', phase: 'reaction' },
+  egress: { stage: 'egress', phase: 'egress' },
+};
+
+export class Router {
+  private readonly events = new Map<string, InFlight>();
+  private readonly approvals = new Map<string, Approval>();
+  // Unique across router restarts, so a result dispatched by a previous router is never taken
+  // for one of this router's dispatches.
+  private nextTicket = Date.now() * 1000;
+  private pendingWrites: StoreWrite[] = [];
+  private pendingTransitions: StepTransition[] = [];
+  private writeScheduled: Promise<void> | null = null;
+  private readonly feedQueue = new Map<string, EventSummary>();
+  private readonly approvalQueue = new Map<string, Approval>();
+  private readonly dispatchQueue = new Map<WorkerPhase, Dispatch[]>();
+  private pushScheduled = false;
+  private readonly newId: () => string;
+  private readonly statsSince: number;
+  private counts = { accepted: 0 };
+  private readonly dispositions: Record<Disposition, number> = {
+    replied: 0,
+    ignored: 0,
+    filtered: 0,
+    rejected: 0,
+    expired: 0,
+    failed: 0,
+    'dead-lettered': 0,
+  };
+  private readonly latency = {
+    enrichment: new LatencyWindow(),
+    reaction: new LatencyWindow(),
+    egress: new LatencyWindow(),
+    router: new LatencyWindow(),
+    endToEnd: new LatencyWindow(),
+  };
+
+  constructor(private readonly deps: RouterDeps) {
+    this.newId = deps.newId ?? randomUUID;
+    this.statsSince = deps.now();
+  }
+
+  // ---------------------------------------------------------------- intake
+
+  /** Events accepted at ingress: committed to disk first, then routed. */
+  async accept(events: Envelope[]): Promise<void> {
+    for (const event of events) {
+      this.counts.accepted += 1;
+      this.events.set(event.id, { event, ticket: 0, dispatchedAt: 0, phase: null });
+      this.write({ op: 'event.upsert', event });
+      this.enqueueFeed(event);
+    }
+    try {
+      await this.flushWrites();
+    } catch (error) {
+      // Not on disk: never route an event we could lose. Drop them from memory; the source sees
+      // the failure in the log and the health view shows the store error.
+      for (const event of events) this.events.delete(event.id);
+      this.deps.log('error', 'could not persist accepted events; they were not routed', {
+        count: events.length,
+        error: String(error),
+      });
+      return;
+    }
+    for (const event of events) if (this.events.has(event.id)) this.advance(event.id);
+  }
+
+  /** Picks up events that were not terminal when the pipeline stopped. */
+  resume(open: Envelope[], approvals: Approval[]): number {
+    const openApprovals = new Map(approvals.filter(isOpen).map((approval) => [approval.eventId, approval]));
+    for (const event of open) {
+      if (event.disposition) continue;
+      const flight: InFlight = { event, ticket: 0, dispatchedAt: 0, phase: null };
+      this.events.set(event.id, flight);
+      if (event.routing.stage === 'approval') {
+        const approval = openApprovals.get(event.id);
+        if (approval) {
+          this.approvals.set(approval.id, approval);
+          continue;
+        }
+        // Held without an approval record on disk: the gate decision was lost; decide again.
+        this.enterGate(flight);
+        continue;
+      }
+      const running = event.routing.slip.findIndex((step) => step.status === 'RUNNING');
+      if (running >= 0) this.retryStep(flight, running, 'RESUMED', 'pipeline restarted while this step ran');
+      else this.advance(event.id);
+    }
+    this.scheduleIo();
+    return open.length;
+  }
+
+  // ---------------------------------------------------------------- the state machine
+
+  private advance(eventId: string): void {
+    const flight = this.events.get(eventId);
+    if (!flight) return;
+    const started = this.deps.now();
+    try {
+      this.step(flight);
+    } catch (error) {
+      // A bug or a malformed event must not stop the router: the event is dead-lettered, visibly.
+      this.deps.log('error', 'router failed on an event', { eventId, error: String(error) });
+      if (!flight.event.disposition) this.end(flight, 'dead-lettered', `router error: ${String(error)}`);
+    }
+    this.latency.router.add(this.deps.now() - started);
+  }
+
+  private step(flight: InFlight): void {
+    const event = flight.event;
+    if (event.disposition) return;
+    const next = nextStepIndex(event);
+    if (next >= 0) return this.runStep(flight, next);
+
+    switch (event.routing.stage) {
+      case 'initial':
+        return this.chooseSlip(flight, 'enrichment');
+      case 'enrichment':
+        return this.chooseSlip(flight, 'reaction');
+      case 'reaction':
+        return this.afterReaction(flight);
+      case 'approval':
+        return; // waits for a moderator, a timer, or a re-route
+      case 'egress':
+        return this.afterEgress(flight);
+      case 'terminal':
+        return;
+    }
+  }
+
+  /** Evaluates the rules of `ruleStage`, records every match, and gives the event the winner's slip. */
+  private chooseSlip(flight: InFlight, ruleStage: RuleStage): void {
+    const event = flight.event;
+    if (event.routing.hops >= MAX_HOPS) {
+      return this.end(flight, 'dead-lettered', `hop limit of ${MAX_HOPS} reached: the rules send this event in a loop`);
+    }
+    const matched = this.deps.rules().match(ruleStage, ruleFacts(event));
+    const chosen: Rule | undefined = matched[0];
+    event.routing.decisions.push({
+      stage: RULE_STAGE_FOR[ruleStage].stage,
+      at: this.deps.now(),
+      matched: matched.map((rule) => rule.id),
+      chosen: chosen?.id ?? null,
+    });
+
+    if (!chosen || (chosen.slip.length === 0 && !chosen.outcome)) {
+      if (ruleStage === 'enrichment') {
+        // Nothing to enrich with is fine: the event goes straight to the reaction rules.
+        event.routing.stage = 'enrichment';
+        return this.chooseSlip(flight, 'reaction');
+      }
+      if (ruleStage === 'reaction') return this.end(flight, 'ignored', 'no rule wanted this event');
+      return this.end(flight, 'dead-lettered', 'no egress rule: the reply has nowhere to go');
+    }
+    if (chosen.outcome) return this.end(flight, chosen.outcome.disposition, `rule ${chosen.id}: ${chosen.outcome.reason}`);
+
+    const phase = RULE_STAGE_FOR[ruleStage].phase as WorkerPhase;
+    const unknown = chosen.slip.filter((id) => !this.deps.services[phase].has(id));
+    if (unknown.length > 0) {
+      return this.end(
+        flight,
+        'dead-lettered',
+        `rule ${chosen.id} names ${unknown.join(', ')}, which no ${phase} worker runs`,
+      );
+    }
+    for (const annotation of chosen.enrichments.annotations ?? []) {
+      event.annotations.push({ kind: annotation.kind, source: `rule:${chosen.id}`, value: annotation.value, at: this.deps.now() });
+    }
+    if (ruleStage === 'reaction') {
+      event.routing.reaction = {
+        ruleId: chosen.id,
+        ...(chosen.enrichments.persona ? { persona: chosen.enrichments.persona } : {}),
+        ...(chosen.enrichments.prompt ? { prompt: chosen.enrichments.prompt } : {}),
+        approval: chosen.approval,
+      };
+    }
+    if (ruleStage === 'egress') {
+      event.egress = {
+        connector: event.ingress.connector,
+        channel: event.ingress.channel,
+        ...(event.message?.id ? { replyTo: event.message.id } : {}),
+      };
+    }
+    assignSlip(event, RULE_STAGE_FOR[ruleStage].stage, phase, chosen.slip, chosen.maxAttempts);
+    this.persistEvent(event);
+    this.runStep(flight, 0);
+  }
+
+  private runStep(flight: InFlight, index: number): void {
+    const event = flight.event;
+    const step = event.routing.slip[index]!;
+    if (step.phase === 'approval') return;
+    const phase = step.phase as WorkerPhase;
+    if (step.attempt >= step.maxAttempts) {
+      step.status = 'ERROR';
+      step.error ??= { code: 'ATTEMPTS_EXHAUSTED', message: `gave up after ${step.attempt} attempts`, retryable: false };
+      this.transition(event, index);
+      return this.end(flight, 'failed', `${step.id} failed after ${step.attempt} attempts: ${step.error.message}`);
+    }
+    const now = this.deps.now();
+    step.status = 'RUNNING';
+    step.attempt += 1;
+    step.startedAt = now;
+    delete step.endedAt;
+    delete step.durationMs;
+    this.transition(event, index);
+    this.persistEvent(event);
+    flight.ticket = this.nextTicket++;
+    flight.dispatchedAt = now;
+    flight.phase = phase;
+    let queue = this.dispatchQueue.get(phase);
+    if (!queue) this.dispatchQueue.set(phase, (queue = []));
+    queue.push({ event, ticket: flight.ticket, ...(flight.hint ? { hint: flight.hint } : {}) });
+    this.scheduleIo();
+  }
+
+  /** Results from a phase worker: the slip steps it ran and what its services added. */
+  completed(results: PhaseResult[]): void {
+    for (const result of results) {
+      const flight = this.events.get(result.event.id);
+      if (!flight || flight.ticket !== result.ticket || flight.event.disposition) continue; // stale or already ended
+      const before = flight.event.routing.slip;
+      flight.event = result.event;
+      flight.phase = null;
+      const phase = result.event.routing.slip[0]?.phase;
+      if (phase === 'enrichment' || phase === 'reaction' || phase === 'egress') {
+        this.latency[phase].add(result.endedAt - result.startedAt);
+      }
+      const slip = result.event.routing.slip;
+      for (let index = 0; index < slip.length; index++) {
+        const step = slip[index]!;
+        const old = before[index];
+        if (old && old.status === step.status && old.attempt === step.attempt) continue;
+        if (isFinished(step.status) && old?.status !== 'RUNNING' && step.startedAt !== undefined) {
+          // The worker ran this step after the first: record its start as its own transition.
+          this.pendingTransitions.push({ ...transitionOf(result.event, index, step.startedAt), status: 'RUNNING' });
+        }
+        this.pendingTransitions.push(transitionOf(result.event, index, step.endedAt ?? this.deps.now()));
+      }
+      const failedIndex = slip.findIndex((step) => step.status === 'ERROR');
+      if (failedIndex >= 0) {
+        const step = slip[failedIndex]!;
+        if (step.error?.retryable && step.attempt < step.maxAttempts) {
+          this.runStep(flight, failedIndex);
+          continue;
+        }
+        this.end(flight, 'failed', `${step.id} failed (attempt ${step.attempt} of ${step.maxAttempts}): ${step.error?.message ?? 'error'}`);
+        continue;
+      }
+      this.persistEvent(result.event);
+      this.advance(result.event.id);
+    }
+    this.scheduleIo();
+  }
+
+  /** A phase worker crashed or hung and was restarted: its in-flight events run again. */
+  phaseRestarted(phase: WorkerPhase): number {
+    let count = 0;
+    for (const flight of this.events.values()) {
+      if (flight.phase !== phase || flight.event.disposition) continue;
+      const running = flight.event.routing.slip.findIndex((step) => step.status === 'RUNNING');
+      if (running < 0) continue;
+      count += 1;
+      this.retryStep(flight, running, 'WORKER_RESTARTED', `the ${phase} worker stopped while this step ran`);
+    }
+    this.scheduleIo();
+    return count;
+  }
+
+  private retryStep(flight: InFlight, index: number, code: string, message: string): void {
+    const step = flight.event.routing.slip[index]!;
+    step.status = 'ERROR';
+    step.error = { code, message, retryable: true };
+    step.endedAt = this.deps.now();
+    this.transition(flight.event, index);
+    this.runStep(flight, index);
+  }
+
+  // ---------------------------------------------------------------- reaction → gate → egress
+
+  private afterReaction(flight: InFlight): void {
+    const event = flight.event;
+    const proposed = event.candidates.filter((candidate) => candidate.status === 'proposed');
+    if (proposed.length === 0) {
+      const notes = event.routing.slip.flatMap((step) => step.notes ?? []);
+      return this.end(flight, 'ignored', notes.length > 0 ? `no reply: ${notes.join('; ')}` : 'no reply proposed');
+    }
+    const best = [...proposed].sort(
+      (a, b) => b.priority - a.priority || (b.confidence ?? 0) - (a.confidence ?? 0),
+    )[0]!;
+    best.status = 'selected';
+    this.enterGate(flight);
+  }
+
+  private enterGate(flight: InFlight): void {
+    const event = flight.event;
+    const candidate = selectedCandidate(event);
+    if (!candidate) return this.end(flight, 'ignored', 'no reply selected');
+    const rulePolicy: ApprovalPolicy = event.routing.reaction?.approval ?? { mode: 'require', expireSeconds: 300 };
+    // A candidate that failed a safety check is held whatever the rule says: never sent unseen.
+    const unsafe = event.candidates.find((c) => c.status === 'selected' && c.reason?.startsWith('held:'));
+    const policy: ApprovalPolicy = unsafe
+      ? { mode: 'require', expireSeconds: this.deps.settings().approvalExpireSeconds }
+      : rulePolicy;
+    event.routing.stage = 'approval';
+    if (policy.mode === 'auto') {
+      event.routing.decisions.push({ stage: 'approval', at: this.deps.now(), matched: [], chosen: null, note: 'auto: sent at once' });
+      return this.chooseSlip(flight, 'egress');
+    }
+    const now = this.deps.now();
+    const approval: Approval = {
+      id: this.newId(),
+      eventId: event.id,
+      candidateId: candidate.id,
+      state: 'held',
+      policy,
+      reason: unsafe
+        ? unsafe.reason!.slice('held:'.length).trim() || 'failed a safety check'
+        : policy.mode === 'require'
+          ? `rule ${event.routing.reaction?.ruleId ?? '?'} requires approval`
+          : `sends by itself in ${policy.seconds} s unless a moderator steps in`,
+      heldAt: now,
+      autoSendAt: policy.mode === 'auto-after' ? now + policy.seconds * 1000 : null,
+      expiresAt:
+        policy.mode === 'require'
+          ? now + (policy.expireSeconds ?? this.deps.settings().approvalExpireSeconds) * 1000
+          : null,
+      decidedBy: null,
+      decidedAt: null,
+      console: null,
+      originalText: candidate.text,
+      finalText: null,
+      note: null,
+    };
+    this.approvals.set(approval.id, approval);
+    event.routing.decisions.push({ stage: 'approval', at: now, matched: [], chosen: null, note: `held: ${approval.reason}` });
+    this.write({ op: 'approval.upsert', approval });
+    this.persistEvent(event);
+    this.enqueueFeed(event);
+    this.enqueueApproval(approval);
+  }
+
+  /** Applies a moderator's decision. The router handles one at a time: the first decision wins. */
+  decide(request: DecisionRequest): DecisionResult {
+    const approval = this.approvals.get(request.approvalId);
+    if (!approval) return { ok: false, code: 'NOT_FOUND', message: 'no such held reply (it may have been pruned)' };
+    if (!isOpen(approval)) {
+      return {
+        ok: false,
+        code: 'ALREADY_DECIDED',
+        message: `already ${approval.state} by ${approval.decidedBy ?? 'the system'}`,
+        approval,
+      };
+    }
+    const flight = this.events.get(approval.eventId);
+    if (!flight) return { ok: false, code: 'NOT_FOUND', message: 'the event of this reply is gone' };
+    const event = flight.event;
+    const decision = request.decision;
+    const stamp = { decidedBy: request.moderator, decidedAt: this.deps.now(), console: request.console };
+    const candidate = event.candidates.find((c) => c.id === approval.candidateId);
+
+    switch (decision.action) {
+      case 'approve':
+        Object.assign(approval, stamp, { state: 'approved', finalText: candidate?.text ?? approval.originalText });
+        break;
+      case 'edit':
+        Object.assign(approval, stamp, { state: 'edited', finalText: decision.text.slice(0, MAX_REPLY_TEXT) });
+        if (candidate) candidate.finalText = approval.finalText!;
+        break;
+      case 'pick': {
+        const picked = event.candidates.find((c) => c.id === decision.candidateId && c.status === 'proposed');
+        if (!picked) return { ok: false, code: 'INVALID', message: 'that candidate is not one of the proposed replies', approval };
+        if (candidate) candidate.status = 'superseded';
+        picked.status = 'selected';
+        Object.assign(approval, stamp, { state: 'approved', candidateId: picked.id, finalText: picked.text, note: 'picked another candidate' });
+        break;
+      }
+      case 'reject':
+        Object.assign(approval, stamp, { state: 'rejected', note: decision.note ?? null });
+        if (candidate) candidate.status = 'rejected';
+        break;
+      case 'regenerate':
+        Object.assign(approval, stamp, { state: 'regenerating', note: decision.hint ? `hint: ${decision.hint}` : null });
+        break;
+    }
+    this.write({ op: 'approval.upsert', approval });
+    this.enqueueApproval(approval);
+
+    if (approval.state === 'rejected') {
+      this.end(flight, 'rejected', `rejected by ${request.moderator}${decision.action === 'reject' && decision.note ? `: ${decision.note}` : ''}`);
+    } else if (approval.state === 'regenerating') {
+      this.rerunReaction(flight, decision.action === 'regenerate' ? decision.hint : undefined, request.moderator);
+    } else {
+      event.routing.decisions.push({ stage: 'approval', at: stamp.decidedAt, matched: [], chosen: null, note: `${approval.state} by ${request.moderator}` });
+      this.chooseSlip(flight, 'egress');
+    }
+    this.scheduleIo();
+    return { ok: true, approval };
+  }
+
+  /** Moderator override: run the reaction again (with a hint) or the whole event from enrichment. */
+  reroute(params: { eventId: string; stage: 'enrichment' | 'reaction'; hint?: string; moderator: string }): {
+    ok: boolean;
+    message: string;
+  } {
+    const flight = this.events.get(params.eventId);
+    if (!flight) return { ok: false, message: 'this event has ended; replay it to run it again as a new event' };
+    if (flight.event.routing.stage !== 'approval') {
+      return { ok: false, message: `the event is in ${flight.event.routing.stage}; only held events can be re-routed` };
+    }
+    for (const approval of this.approvals.values()) {
+      if (approval.eventId === params.eventId && isOpen(approval)) {
+        Object.assign(approval, {
+          state: 'regenerating',
+          decidedBy: params.moderator,
+          decidedAt: this.deps.now(),
+          console: 'reroute',
+          note: `re-routed from ${params.stage}${params.hint ? ` with hint: ${params.hint}` : ''}`,
+        });
+        this.write({ op: 'approval.upsert', approval });
+        this.enqueueApproval(approval);
+      }
+    }
+    if (params.stage === 'reaction') this.rerunReaction(flight, params.hint, params.moderator);
+    else {
+      for (const candidate of flight.event.candidates) if (candidate.status !== 'rejected') candidate.status = 'superseded';
+      flight.hint = params.hint;
+      retireSlip(flight.event, `re-routed by ${params.moderator}`);
+      flight.event.routing.stage = 'initial';
+      this.advance(flight.event.id);
+    }
+    this.scheduleIo();
+    return { ok: true, message: `re-routed from ${params.stage}` };
+  }
+
+  private rerunReaction(flight: InFlight, hint: string | undefined, moderator: string): void {
+    const event = flight.event;
+    for (const candidate of event.candidates) {
+      if (candidate.status === 'selected' || candidate.status === 'proposed') candidate.status = 'superseded';
+    }
+    flight.hint = hint;
+    event.routing.decisions.push({
+      stage: 'approval',
+      at: this.deps.now(),
+      matched: [],
+      chosen: null,
+      note: `regenerate requested by ${moderator}${hint ? ` (hint: ${hint})` : ''}`,
+    });
+    retireSlip(event, `regenerate requested by ${moderator}`);
+    event.routing.stage = 'enrichment';
+    this.chooseSlip(flight, 'reaction');
+  }
+
+  private afterEgress(flight: InFlight): void {
+    const event = flight.event;
+    const notes = event.routing.slip.flatMap((step) => step.notes ?? []);
+    const dropped = notes.find((note) => note.startsWith('dropped'));
+    if (dropped) return this.end(flight, 'failed', dropped);
+    this.end(flight, 'replied', notes.length > 0 ? notes.join('; ') : 'delivered');
+  }
+
+  /** Timers: auto-after sends, expiry ends. Called every few hundred ms by the worker. */
+  tick(): void {
+    const now = this.deps.now();
+    for (const approval of this.approvals.values()) {
+      if (!isOpen(approval)) continue;
+      const flight = this.events.get(approval.eventId);
+      if (!flight) continue;
+      if (approval.autoSendAt !== null && approval.autoSendAt <= now) {
+        Object.assign(approval, { state: 'approved', decidedBy: 'auto', decidedAt: now, console: 'auto-after', finalText: approval.originalText });
+        this.write({ op: 'approval.upsert', approval });
+        this.enqueueApproval(approval);
+        this.chooseSlip(flight, 'egress');
+      } else if (approval.expiresAt !== null && approval.expiresAt <= now) {
+        Object.assign(approval, { state: 'expired', decidedBy: 'timer', decidedAt: now, console: 'expiry' });
+        this.write({ op: 'approval.upsert', approval });
+        this.enqueueApproval(approval);
+        this.end(flight, 'expired', 'nobody approved the reply in time');
+      }
+    }
+    // Closed approvals are on disk; keep memory bounded.
+    for (const [id, approval] of this.approvals) if (!isOpen(approval) && !this.events.has(approval.eventId)) this.approvals.delete(id);
+    this.scheduleIo();
+  }
+
+  private end(flight: InFlight, disposition: Disposition, reason: string): void {
+    const event = flight.event;
+    if (event.disposition) return;
+    const cancelPhase = flight.phase;
+    finish(event, disposition, reason);
+    this.dispositions[disposition] += 1;
+    if (disposition === 'replied') this.latency.endToEnd.add(this.deps.now() - event.ingress.at);
+    if (cancelPhase) this.deps.cancel(cancelPhase, [event.id]);
+    this.persistEvent(event);
+    this.enqueueFeed(event);
+    this.events.delete(event.id);
+  }
+
+  // ---------------------------------------------------------------- I/O batching
+
+  private transition(event: Envelope, index: number): void {
+    this.pendingTransitions.push(transitionOf(event, index, this.deps.now()));
+  }
+
+  private persistEvent(event: Envelope): void {
+    this.write({ op: 'event.upsert', event });
+  }
+
+  private write(op: StoreWrite): void {
+    this.pendingWrites.push(op);
+    this.scheduleIo();
+  }
+
+  /** Commits everything queued so far (and waits for it). */
+  flushWrites(): Promise<void> {
+    if (this.writeScheduled) return this.writeScheduled;
+    this.writeScheduled = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+      this.writeScheduled = null;
+      const batch = this.takeWrites();
+      return batch.length > 0 ? this.deps.persist(batch) : undefined;
+    });
+    return this.writeScheduled;
+  }
+
+  private takeWrites(): StoreWrite[] {
+    const batch = this.pendingWrites;
+    if (this.pendingTransitions.length > 0) {
+      batch.push({ op: 'steps.append', transitions: this.pendingTransitions });
+      this.pendingTransitions = [];
+    }
+    this.pendingWrites = [];
+    return batch;
+  }
+
+  private enqueueFeed(event: Envelope): void {
+    this.feedQueue.set(event.id, summarizeEvent(event, this.deps.now()));
+    this.scheduleIo();
+  }
+
+  private enqueueApproval(approval: Approval): void {
+    this.approvalQueue.set(approval.id, { ...approval });
+  }
+
+  /** Sends dispatches, pushes and write-behind batches once per tick. */
+  private scheduleIo(): void {
+    if (this.pushScheduled) return;
+    this.pushScheduled = true;
+    setImmediate(() => {
+      this.pushScheduled = false;
+      for (const [phase, items] of this.dispatchQueue) {
+        if (items.length > 0) this.deps.dispatch(phase, items);
+      }
+      this.dispatchQueue.clear();
+      if (this.pendingWrites.length > 0 || this.pendingTransitions.length > 0) {
+        this.flushWrites().catch((error: unknown) =>
+          this.deps.log('error', 'a write-behind batch failed', { error: String(error) }),
+        );
+      }
+      if (this.feedQueue.size > 0) {
+        this.deps.feed([...this.feedQueue.values()]);
+        this.feedQueue.clear();
+      }
+      if (this.approvalQueue.size > 0) {
+        this.deps.approvalsChanged([...this.approvalQueue.values()]);
+        this.approvalQueue.clear();
+      }
+    });
+  }
+
+  // ---------------------------------------------------------------- introspection
+
+  openApprovals(): Approval[] {
+    return [...this.approvals.values()].filter(isOpen);
+  }
+
+  has(eventId: string): boolean {
+    return this.events.has(eventId);
+  }
+
+  stats(): PipelineStats {
+    const inFlight = { enrichment: 0, reaction: 0, egress: 0 };
+    for (const flight of this.events.values()) if (flight.phase) inFlight[flight.phase] += 1;
+    const summary = (window: LatencyWindow): PhaseStats => window.summary();
+    return {
+      since: this.statsSince,
+      accepted: this.counts.accepted,
+      rejected: 0,
+      inFlight: this.events.size,
+      held: this.openApprovals().length,
+      dispositions: { ...this.dispositions },
+      phases: {
+        enrichment: summary(this.latency.enrichment),
+        reaction: summary(this.latency.reaction),
+        egress: summary(this.latency.egress),
+        router: summary(this.latency.router),
+      },
+      endToEnd: summary(this.latency.endToEnd),
+      queueDepths: inFlight,
+    };
+  }
+}
+

@@ -1,0 +1,42 @@
+/**
+ * The `console` egress service: delivers the reply to the moderators' live feed.
+ *
+ * Every delivery is claimed in SQLite under an idempotency key before it happens, so a reply is
+ * never delivered twice, even when the egress worker crashed after delivering and the router
+ * re-dispatched the step.
+ */
+import type { DeliveryClaim } from '../../core/protocol/store.js';
+import { StepFailure, type Service } from '../../core/service.js';
+import { selectedCandidate } from '../../core/slip.js';
+
+export interface DeliveryLedger {
+  claim(claim: DeliveryClaim): Promise<boolean>;
+  finish(result: { key: string; status: 'sent' | 'dropped'; detail?: string; at: number }): Promise<void>;
+}
+
+/** One delivery of one reply to one connector. */
+export function deliveryKey(eventId: string, candidateId: string, connector: string): string {
+  return `${eventId}:${candidateId}:${connector}`;
+}
+
+export function createConsoleDelivery(deps: { ledger: DeliveryLedger; now?: () => number }): Service {
+  const now = deps.now ?? Date.now;
+  return {
+    id: 'console',
+    phase: 'egress',
+    async run(event) {
+      const candidate = selectedCandidate(event);
+      if (!candidate) throw new StepFailure('NO_REPLY', 'no selected reply to deliver', false);
+      const text = candidate.finalText ?? candidate.text;
+      const key = deliveryKey(event.id, candidate.id, 'console');
+      const fresh = await deps.ledger.claim({ key, eventId: event.id, connector: 'console', text, at: now() });
+      if (!fresh) {
+        return { status: 'OK', delivery: { connector: 'console', status: 'duplicate', detail: 'already delivered before a restart; not sent again' } };
+      }
+      // The console's live feed shows the reply from the event itself once it is terminal; the
+      // delivery record is what makes it exactly-once.
+      await deps.ledger.finish({ key, status: 'sent', at: now() });
+      return { status: 'OK', delivery: { connector: 'console', status: 'sent' } };
+    },
+  };
+}

@@ -1,0 +1,252 @@
+/**
+ * Numbered schema migrations, tracked in `PRAGMA user_version`.
+ *
+ * Each migration runs in its own transaction together with the version bump, so a crash leaves the
+ * file at the previous version, never half-migrated. Migrations are append-only: a released one is
+ * never edited; a change is a new number. Column names of migration 1 are a contract with the
+ * router, workers and host: add, never rename.
+ */
+import type { CommandDefinition } from '../../core/protocol/store.js';
+import type { Rule } from '../../core/rules.js';
+import { CodedError } from '../../core/rpc.js';
+import type { WriteDb } from './database.js';
+
+export interface Migration {
+  version: number;
+  name: string;
+  up(db: WriteDb): void;
+}
+
+export class DatabaseTooNewError extends CodedError {
+  constructor(
+    readonly file: string,
+    readonly found: number,
+    readonly known: number,
+  ) {
+    super(
+      'DATABASE_TOO_NEW',
+      `The database file ${file} was written by a newer BitBrat (schema version ${found}; this version knows up to ${known}). ` +
+        'It was left untouched. Install the newer BitBrat again, or point this one at another data folder.',
+    );
+    this.name = 'DatabaseTooNewError';
+  }
+}
+
+const initialSchema: Migration = {
+  version: 1,
+  name: 'initial schema',
+  up(db) {
+    db.exec(`
+      CREATE TABLE events (
+        rowid INTEGER PRIMARY KEY,
+        id TEXT UNIQUE NOT NULL,
+        correlation_id TEXT NOT NULL,
+        type TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        connector TEXT NOT NULL,
+        login TEXT NOT NULL,           -- lower-cased
+        user_id TEXT,
+        at INTEGER NOT NULL,           -- ingress time
+        stage TEXT NOT NULL,
+        disposition TEXT,
+        reason TEXT,
+        text TEXT,                     -- message text, indexed by events_fts
+        updated_at INTEGER NOT NULL,
+        envelope TEXT NOT NULL         -- the whole Envelope as JSON
+      );
+      -- The console lists newest first and pages on (at, id); every filter index ends in (at, id)
+      -- so a filtered page is an index range scan with no sort.
+      CREATE INDEX events_at_id ON events (at DESC, id DESC);
+      CREATE INDEX events_disposition_at ON events (disposition, at, id);
+      CREATE INDEX events_type_at ON events (type, at, id);
+      CREATE INDEX events_login_at ON events (login, at, id);
+      -- Resume at start-up and the 'open' filter: only the few unfinished events are in it.
+      CREATE INDEX events_open ON events (at, id) WHERE stage <> 'terminal';
+
+      CREATE VIRTUAL TABLE events_fts USING fts5 (
+        text,
+        content = 'events',
+        content_rowid = 'rowid',
+        tokenize = 'unicode61 remove_diacritics 2'
+      );
+      CREATE TRIGGER events_fts_insert AFTER INSERT ON events WHEN new.text IS NOT NULL BEGIN
+        INSERT INTO events_fts (rowid, text) VALUES (new.rowid, new.text);
+      END;
+      CREATE TRIGGER events_fts_delete AFTER DELETE ON events WHEN old.text IS NOT NULL BEGIN
+        INSERT INTO events_fts (events_fts, rowid, text) VALUES ('delete', old.rowid, old.text);
+      END;
+      -- Events are upserted at every stage boundary with the same text: only a real change
+      -- touches the index.
+      CREATE TRIGGER events_fts_update AFTER UPDATE OF text ON events WHEN old.text IS NOT new.text BEGIN
+        INSERT INTO events_fts (events_fts, rowid, text)
+          SELECT 'delete', old.rowid, old.text WHERE old.text IS NOT NULL;
+        INSERT INTO events_fts (rowid, text) SELECT new.rowid, new.text WHERE new.text IS NOT NULL;
+      END;
+
+      CREATE TABLE slip_steps (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        event_id TEXT NOT NULL,
+        stage TEXT NOT NULL,
+        idx INTEGER NOT NULL,
+        service TEXT NOT NULL,
+        phase TEXT NOT NULL,
+        status TEXT NOT NULL,
+        attempt INTEGER NOT NULL,
+        at INTEGER NOT NULL,
+        duration_ms REAL,
+        error TEXT,                    -- JSON StepError
+        notes TEXT                     -- JSON string[]
+      );
+      CREATE INDEX slip_steps_event ON slip_steps (event_id, seq);
+
+      CREATE TABLE approvals (
+        id TEXT PRIMARY KEY,
+        event_id TEXT NOT NULL,
+        candidate_id TEXT NOT NULL,
+        state TEXT NOT NULL,
+        policy TEXT NOT NULL,          -- JSON ApprovalPolicy
+        reason TEXT NOT NULL,
+        held_at INTEGER NOT NULL,
+        auto_send_at INTEGER,
+        expires_at INTEGER,
+        decided_by TEXT,
+        decided_at INTEGER,
+        console TEXT,
+        original_text TEXT NOT NULL,
+        final_text TEXT,
+        note TEXT
+      );
+      CREATE INDEX approvals_state ON approvals (state, held_at);
+      CREATE INDEX approvals_event ON approvals (event_id);
+      CREATE INDEX approvals_held_at ON approvals (held_at);
+
+      CREATE TABLE users (
+        platform TEXT NOT NULL,
+        external_id TEXT NOT NULL,
+        login TEXT NOT NULL,           -- lower-cased
+        display_name TEXT NOT NULL,
+        roles TEXT NOT NULL,           -- JSON string[], as last seen (never sticky)
+        first_seen_at INTEGER NOT NULL,
+        last_seen_at INTEGER NOT NULL,
+        message_count INTEGER NOT NULL DEFAULT 0,
+        session_started_at INTEGER NOT NULL,
+        notes TEXT,
+        trust REAL,
+        PRIMARY KEY (platform, external_id)
+      );
+      CREATE INDEX users_login ON users (login);
+      CREATE INDEX users_last_seen ON users (last_seen_at);
+
+      CREATE TABLE rules (id TEXT PRIMARY KEY, json TEXT NOT NULL, updated_at INTEGER NOT NULL);
+      CREATE TABLE commands (id TEXT PRIMARY KEY, json TEXT NOT NULL, updated_at INTEGER NOT NULL);
+      CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+
+      CREATE TABLE deliveries (
+        key TEXT PRIMARY KEY,
+        event_id TEXT NOT NULL,
+        connector TEXT NOT NULL,
+        text TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('claimed', 'sent', 'dropped')),
+        detail TEXT,
+        claimed_at INTEGER NOT NULL,
+        finished_at INTEGER
+      );
+      CREATE INDEX deliveries_event ON deliveries (event_id);
+
+      CREATE TABLE ingress_rejections (
+        id INTEGER PRIMARY KEY,
+        at INTEGER NOT NULL,
+        connector TEXT NOT NULL,
+        error TEXT NOT NULL,
+        raw TEXT NOT NULL
+      );
+
+      CREATE TABLE connector_state (id TEXT PRIMARY KEY, json TEXT NOT NULL, updated_at INTEGER NOT NULL);
+      CREATE TABLE personas (id TEXT PRIMARY KEY, json TEXT NOT NULL, updated_at INTEGER);
+
+      CREATE TABLE memory (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        scope TEXT NOT NULL CHECK (scope IN ('user', 'channel')),
+        scope_key TEXT NOT NULL,
+        role TEXT NOT NULL,
+        text TEXT NOT NULL,
+        at INTEGER NOT NULL
+      );
+      CREATE INDEX memory_scope ON memory (scope, scope_key, id);
+
+      CREATE TABLE llm_usage (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at INTEGER NOT NULL,
+        day TEXT NOT NULL,             -- YYYY-MM-DD, local day of the streamer
+        model TEXT NOT NULL,
+        persona TEXT,
+        event_id TEXT,
+        tokens_in INTEGER NOT NULL,
+        tokens_out INTEGER NOT NULL,
+        cost_usd REAL
+      );
+      CREATE INDEX llm_usage_day ON llm_usage (day);
+
+      -- Bookkeeping of the store itself (e.g. which defaults were seeded once).
+      CREATE TABLE store_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    `);
+  },
+};
+
+/** Every migration, in order. Append only. */
+export const MIGRATIONS: readonly Migration[] = [initialSchema];
+export const LATEST_SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;
+
+export function schemaVersion(db: WriteDb): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+/**
+ * Brings the schema to the latest version. Returns the versions before and after.
+ * A database from a newer BitBrat is refused (and not touched) rather than guessed at.
+ */
+export function migrate(db: WriteDb, migrations: readonly Migration[] = MIGRATIONS): { from: number; to: number } {
+  const from = schemaVersion(db);
+  const latest = migrations.at(-1)?.version ?? 0;
+  if (from > latest) throw new DatabaseTooNewError(db.name, from, latest);
+  for (const migration of migrations) {
+    if (migration.version <= from) continue;
+    db.transaction(() => {
+      migration.up(db);
+      // user_version is in the file header, so it commits (or rolls back) with the migration.
+      db.pragma(`user_version = ${Math.trunc(migration.version)}`);
+    }).immediate();
+  }
+  return { from, to: Math.max(from, latest) };
+}
+
+/**
+ * Inserts the default rules and commands on first start only. The fact that a table was seeded is
+ * remembered, so a streamer who deleted a default (or all of them) does not get it back.
+ */
+export function seedIfEmpty(
+  db: WriteDb,
+  defaults: { rules: readonly Rule[]; commands: readonly CommandDefinition[] },
+  now: number = Date.now(),
+): { rules: number; commands: number } {
+  const seeded = { rules: 0, commands: 0 };
+  const isSeeded = db.prepare<[string], { value: string }>('SELECT value FROM store_meta WHERE key = ?');
+  const markSeeded = db.prepare<[string, string]>('INSERT OR REPLACE INTO store_meta (key, value) VALUES (?, ?)');
+  const seedTable = (table: 'rules' | 'commands', items: readonly { id: string }[]): number => {
+    const key = `seeded.${table}`;
+    if (isSeeded.get(key)) return 0;
+    const count = (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+    const insert = db.prepare<[string, string, number]>(
+      `INSERT OR IGNORE INTO ${table} (id, json, updated_at) VALUES (?, ?, ?)`,
+    );
+    let inserted = 0;
+    if (count === 0) for (const item of items) inserted += insert.run(item.id, JSON.stringify(item), now).changes;
+    markSeeded.run(key, String(now));
+    return inserted;
+  };
+  db.transaction(() => {
+    seeded.rules = seedTable('rules', defaults.rules);
+    seeded.commands = seedTable('commands', defaults.commands);
+  }).immediate();
+  return seeded;
+}

@@ -1,0 +1,507 @@
+/**
+ * The single SQLite writer: queues every write and commits them in batched transactions.
+ *
+ * Why batches: one transaction per event would cap the pipeline at a few thousand events/s (each
+ * commit costs a WAL append plus a lock round-trip); one transaction per tick of the event loop
+ * costs the same whether it holds 1 or 10,000 writes. The flush runs in `setImmediate` after the
+ * first queued write, so everything that arrives in one tick commits together, and `write()`
+ * resolves only once its batch is on disk (WAL, synchronous=NORMAL: durable against an app crash,
+ * the last commits may be lost on power failure, which is SQLite's documented trade-off).
+ */
+import type { Approval } from '../../core/approval.js';
+import type { Envelope } from '../../core/envelope.js';
+import type {
+  CommandDefinition,
+  DeliveryClaim,
+  IngressRejection,
+  StoreProtocol,
+  StoreWrite,
+  UserRow,
+} from '../../core/protocol/store.js';
+import { CodedError, type LogLevel, type RequestHandlers } from '../../core/rpc.js';
+import type { Rule } from '../../core/rules.js';
+import type { StepTransition } from '../../core/slip.js';
+import type { WriteDb } from './database.js';
+
+export type StoreLog = (level: LogLevel, message: string, fields?: Record<string, unknown>) => void;
+
+/** Applies an op the store does not know itself (personas, memory, llm usage ...), inside the batch transaction. */
+export type StoreApplier = (db: WriteDb, op: unknown) => void;
+
+/** An op for an applier registered by another part of the app. */
+export interface ExtensionWrite {
+  op: string;
+  [field: string]: unknown;
+}
+export type StoreOp = StoreWrite | ExtensionWrite;
+
+export interface StoreWriterOptions {
+  appliers?: Record<string, StoreApplier>;
+  log?: StoreLog;
+  now?: () => number;
+  /** A flush slower than this is logged as a warning. */
+  slowFlushMs?: number;
+}
+
+export interface FinishDelivery {
+  key: string;
+  status: 'sent' | 'dropped';
+  detail?: string;
+  at: number;
+}
+
+export interface StoreWriter {
+  write(batch: readonly StoreOp[]): Promise<void>;
+  claimDelivery(claim: DeliveryClaim): Promise<boolean>;
+  finishDelivery(result: FinishDelivery): Promise<void>;
+  flush(): Promise<void>;
+  prune(params: { before: number }): Promise<number>;
+  /** Commits what is queued, then closes the connection. Later calls reject with STORE_CLOSED. */
+  close(): Promise<void>;
+}
+
+// The writer serves the store worker's protocol as it is declared: a mismatch fails to compile.
+const _servesProtocol = (writer: StoreWriter): RequestHandlers<StoreProtocol> => writer;
+
+/** Ingress rejections kept (newest): enough to diagnose a connector, never a way to fill the disk. */
+export const MAX_REJECTIONS = 10_000;
+const MAX_REJECTION_RAW = 4_000;
+const MAX_REJECTION_ERROR = 2_000;
+/** Events deleted per prune transaction, so a large prune never stalls the pipeline's writes. */
+const PRUNE_CHUNK = 2_000;
+
+interface Deferred<T> {
+  resolve(value: T): void;
+  reject(error: unknown): void;
+}
+
+type Task =
+  | { kind: 'write'; ops: readonly unknown[]; done: Deferred<void> }
+  | { kind: 'claim'; claim: DeliveryClaim; done: Deferred<boolean>; claimed?: boolean }
+  | { kind: 'finish'; result: FinishDelivery; done: Deferred<void> };
+
+/** One unit of work inside a flush, in commit order. Upserts of one event share one action. */
+type Action = { kind: 'upsert'; event: Envelope } | { kind: 'op'; op: unknown } | { kind: 'task'; task: Task };
+
+function truncate(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}… (${text.length - max} more characters)` : text;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function opName(op: unknown): string | undefined {
+  if (typeof op !== 'object' || op === null) return undefined;
+  const name = (op as { op?: unknown }).op;
+  return typeof name === 'string' ? name : undefined;
+}
+
+const defaultLog: StoreLog = (level, message, fields) => {
+  if (level === 'warn' || level === 'error') console.error(`[store] ${level}: ${message}`, fields ?? '');
+};
+
+export function createStoreWriter(db: WriteDb, options: StoreWriterOptions = {}): StoreWriter {
+  const log = options.log ?? defaultLog;
+  const now = options.now ?? Date.now;
+  const slowFlushMs = options.slowFlushMs ?? 50;
+  const appliers = options.appliers ?? {};
+
+  const statements = {
+    upsertEvent: db.prepare(
+      `INSERT INTO events (id, correlation_id, type, channel, connector, login, user_id, at, stage, disposition,
+                           reason, text, updated_at, envelope)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET
+         correlation_id = excluded.correlation_id, type = excluded.type, channel = excluded.channel,
+         connector = excluded.connector, login = excluded.login, user_id = excluded.user_id, at = excluded.at,
+         stage = excluded.stage, disposition = excluded.disposition, reason = excluded.reason, text = excluded.text,
+         updated_at = excluded.updated_at, envelope = excluded.envelope`,
+    ),
+    insertStep: db.prepare(
+      `INSERT INTO slip_steps (event_id, stage, idx, service, phase, status, attempt, at, duration_ms, error, notes)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    upsertApproval: db.prepare(
+      `INSERT INTO approvals (id, event_id, candidate_id, state, policy, reason, held_at, auto_send_at, expires_at,
+                              decided_by, decided_at, console, original_text, final_text, note)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET
+         event_id = excluded.event_id, candidate_id = excluded.candidate_id, state = excluded.state,
+         policy = excluded.policy, reason = excluded.reason, held_at = excluded.held_at,
+         auto_send_at = excluded.auto_send_at, expires_at = excluded.expires_at, decided_by = excluded.decided_by,
+         decided_at = excluded.decided_at, console = excluded.console, original_text = excluded.original_text,
+         final_text = excluded.final_text, note = excluded.note`,
+    ),
+    // Notes and trust belong to moderators: a sighting of the user never overwrites them.
+    upsertUser: db.prepare(
+      `INSERT INTO users (platform, external_id, login, display_name, roles, first_seen_at, last_seen_at,
+                          message_count, session_started_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (platform, external_id) DO UPDATE SET
+         login = excluded.login, display_name = excluded.display_name, roles = excluded.roles,
+         first_seen_at = min(first_seen_at, excluded.first_seen_at), last_seen_at = excluded.last_seen_at,
+         message_count = excluded.message_count, session_started_at = excluded.session_started_at`,
+    ),
+    upsertRule: db.prepare('INSERT OR REPLACE INTO rules (id, json, updated_at) VALUES (?, ?, ?)'),
+    deleteRule: db.prepare('DELETE FROM rules WHERE id = ?'),
+    upsertCommand: db.prepare('INSERT OR REPLACE INTO commands (id, json, updated_at) VALUES (?, ?, ?)'),
+    deleteCommand: db.prepare('DELETE FROM commands WHERE id = ?'),
+    setSetting: db.prepare('INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)'),
+    deleteSetting: db.prepare('DELETE FROM settings WHERE key = ?'),
+    recordRejection: db.prepare('INSERT INTO ingress_rejections (at, connector, error, raw) VALUES (?, ?, ?, ?)'),
+    trimRejections: db.prepare(
+      'DELETE FROM ingress_rejections WHERE id <= (SELECT max(id) FROM ingress_rejections) - ?',
+    ),
+    claimDelivery: db.prepare(
+      `INSERT INTO deliveries (key, event_id, connector, text, status, claimed_at)
+       VALUES (?, ?, ?, ?, 'claimed', ?) ON CONFLICT (key) DO NOTHING`,
+    ),
+    finishDelivery: db.prepare('UPDATE deliveries SET status = ?, detail = ?, finished_at = ? WHERE key = ?'),
+    prunableEvents: db.prepare<[number, number], { id: string }>(
+      `SELECT id FROM events WHERE at < ? AND stage = 'terminal' ORDER BY at DESC, id DESC LIMIT ?`,
+    ),
+    pruneSteps: db.prepare('DELETE FROM slip_steps WHERE event_id = ?'),
+    pruneApprovals: db.prepare('DELETE FROM approvals WHERE event_id = ?'),
+    pruneDeliveries: db.prepare('DELETE FROM deliveries WHERE event_id = ?'),
+    pruneEvent: db.prepare('DELETE FROM events WHERE id = ?'),
+    pruneRejections: db.prepare('DELETE FROM ingress_rejections WHERE at < ?'),
+  };
+
+  const upsertEvent = (event: Envelope, updatedAt: number): void => {
+    const external = event.identity.external;
+    statements.upsertEvent.run(
+      event.id,
+      event.correlationId,
+      event.type,
+      event.ingress.channel,
+      event.ingress.connector,
+      external.login.toLowerCase(),
+      event.identity.user?.id ?? external.id,
+      event.ingress.at,
+      event.routing.stage,
+      event.disposition ?? null,
+      event.dispositionReason ?? null,
+      event.message?.text ?? null,
+      updatedAt,
+      JSON.stringify(event),
+    );
+  };
+
+  const appendSteps = (transitions: readonly StepTransition[]): void => {
+    for (const step of transitions) {
+      statements.insertStep.run(
+        step.eventId,
+        step.stage,
+        step.index,
+        step.service,
+        step.phase,
+        step.status,
+        step.attempt,
+        step.at,
+        step.durationMs ?? null,
+        step.error ? JSON.stringify(step.error) : null,
+        step.notes ? JSON.stringify(step.notes) : null,
+      );
+    }
+  };
+
+  const upsertApproval = (approval: Approval): void => {
+    statements.upsertApproval.run(
+      approval.id,
+      approval.eventId,
+      approval.candidateId,
+      approval.state,
+      JSON.stringify(approval.policy),
+      approval.reason,
+      approval.heldAt,
+      approval.autoSendAt,
+      approval.expiresAt,
+      approval.decidedBy,
+      approval.decidedAt,
+      approval.console,
+      approval.originalText,
+      approval.finalText,
+      approval.note,
+    );
+  };
+
+  const upsertUser = (user: UserRow): void => {
+    statements.upsertUser.run(
+      user.platform,
+      user.externalId,
+      user.login.toLowerCase(),
+      user.displayName,
+      JSON.stringify(user.roles),
+      user.firstSeenAt,
+      user.lastSeenAt,
+      user.messageCount,
+      user.sessionStartedAt,
+    );
+  };
+
+  const recordRejection = (rejection: IngressRejection): void => {
+    statements.recordRejection.run(
+      rejection.at,
+      truncate(String(rejection.connector), 60),
+      truncate(String(rejection.error), MAX_REJECTION_ERROR),
+      truncate(String(rejection.raw), MAX_REJECTION_RAW),
+    );
+  };
+
+  /** Per-flush bookkeeping that is reported once after the commit, not once per op. */
+  interface FlushNotes {
+    events: number;
+    steps: number;
+    ops: number;
+    rejections: number;
+    dropped: Map<string, number>;
+  }
+
+  /** Applies one known or extension op. Throws on a malformed op (the caller names it). */
+  const applyOp = (op: unknown, updatedAt: number, notes: FlushNotes): void => {
+    const name = opName(op);
+    notes.ops += 1;
+    const known = op as StoreWrite;
+    switch (name) {
+      case 'event.upsert':
+        notes.events += 1;
+        return upsertEvent((known as Extract<StoreWrite, { op: 'event.upsert' }>).event, updatedAt);
+      case 'steps.append': {
+        const transitions = (known as Extract<StoreWrite, { op: 'steps.append' }>).transitions;
+        notes.steps += transitions.length;
+        return appendSteps(transitions);
+      }
+      case 'approval.upsert':
+        return upsertApproval((known as Extract<StoreWrite, { op: 'approval.upsert' }>).approval);
+      case 'user.upsert':
+        return upsertUser((known as Extract<StoreWrite, { op: 'user.upsert' }>).user);
+      case 'rule.upsert': {
+        const rule: Rule = (known as Extract<StoreWrite, { op: 'rule.upsert' }>).rule;
+        statements.upsertRule.run(rule.id, JSON.stringify(rule), updatedAt);
+        return;
+      }
+      case 'rule.delete':
+        statements.deleteRule.run((known as Extract<StoreWrite, { op: 'rule.delete' }>).id);
+        return;
+      case 'command.upsert': {
+        const command: CommandDefinition = (known as Extract<StoreWrite, { op: 'command.upsert' }>).command;
+        statements.upsertCommand.run(command.id, JSON.stringify(command), updatedAt);
+        return;
+      }
+      case 'command.delete':
+        statements.deleteCommand.run((known as Extract<StoreWrite, { op: 'command.delete' }>).id);
+        return;
+      case 'setting.set': {
+        const { key, value } = known as Extract<StoreWrite, { op: 'setting.set' }>;
+        // `undefined` has no JSON form: it means "back to the default".
+        if (value === undefined) statements.deleteSetting.run(key);
+        else statements.setSetting.run(key, JSON.stringify(value));
+        return;
+      }
+      case 'rejection.record':
+        notes.rejections += 1;
+        return recordRejection((known as Extract<StoreWrite, { op: 'rejection.record' }>).rejection);
+      default: {
+        const applier = name !== undefined && Object.hasOwn(appliers, name) ? appliers[name] : undefined;
+        if (applier) return applier(db, op);
+        const label = name ?? `(not an op: ${typeof op})`;
+        notes.dropped.set(label, (notes.dropped.get(label) ?? 0) + 1);
+      }
+    }
+  };
+
+  const runTask = (task: Task, at: number): void => {
+    if (task.kind === 'claim') {
+      const { key, eventId, connector, text } = task.claim;
+      task.claimed = statements.claimDelivery.run(key, eventId, connector, text, task.claim.at ?? at).changes === 1;
+    } else if (task.kind === 'finish') {
+      const { key, status, detail, at: finishedAt } = task.result;
+      const changed = statements.finishDelivery.run(status, detail ?? null, finishedAt ?? at, key).changes;
+      if (changed === 0) log('warn', 'finishDelivery for a key that was never claimed', { key, status });
+    }
+  };
+
+  /** Orders the tasks' work into actions; upserts of one event coalesce into the first one's place. */
+  const plan = (tasks: readonly Task[]): Action[] => {
+    const actions: Action[] = [];
+    const upserts = new Map<string, { kind: 'upsert'; event: Envelope }>();
+    for (const task of tasks) {
+      if (task.kind !== 'write') {
+        actions.push({ kind: 'task', task });
+        continue;
+      }
+      for (const op of task.ops) {
+        const event = opName(op) === 'event.upsert' ? (op as { event?: Envelope }).event : undefined;
+        const id = typeof event?.id === 'string' ? event.id : undefined;
+        if (event === undefined || id === undefined) {
+          actions.push({ kind: 'op', op });
+          continue;
+        }
+        const earlier = upserts.get(id);
+        if (earlier) {
+          earlier.event = event;
+        } else {
+          const action = { kind: 'upsert' as const, event };
+          upserts.set(id, action);
+          actions.push(action);
+        }
+      }
+    }
+    return actions;
+  };
+
+  const commit = db.transaction((actions: readonly Action[], notes: FlushNotes, at: number): void => {
+    for (const action of actions) {
+      try {
+        if (action.kind === 'upsert') {
+          notes.ops += 1;
+          notes.events += 1;
+          upsertEvent(action.event, at);
+        } else if (action.kind === 'op') applyOp(action.op, at, notes);
+        else runTask(action.task, at);
+      } catch (error) {
+        const what =
+          action.kind === 'task' ? action.task.kind : action.kind === 'upsert' ? 'event.upsert' : opName(action.op);
+        throw new CodedError('STORE_WRITE_FAILED', `store write "${what ?? 'unknown'}" failed: ${describe(error)}`);
+      }
+    }
+    if (notes.rejections > 0) statements.trimRejections.run(MAX_REJECTIONS);
+  });
+
+  const settle = (task: Task, error?: unknown): void => {
+    if (error !== undefined) task.done.reject(error);
+    else if (task.kind === 'claim') task.done.resolve(task.claimed === true);
+    else task.done.resolve();
+  };
+
+  let queue: Task[] = [];
+  let scheduled: ReturnType<typeof setImmediate> | undefined;
+  let closed = false;
+  let pruning: Promise<number> | undefined;
+
+  const newNotes = (): FlushNotes => ({ events: 0, steps: 0, ops: 0, rejections: 0, dropped: new Map() });
+
+  const report = (notes: FlushNotes, tasks: number, ms: number): void => {
+    for (const [op, count] of notes.dropped) {
+      log('warn', `dropped ${count} store write(s) of an unknown kind "${op}"`, { op, count });
+    }
+    if (ms > slowFlushMs) {
+      log('warn', 'slow store flush', {
+        ms: Math.round(ms),
+        calls: tasks,
+        ops: notes.ops,
+        events: notes.events,
+        steps: notes.steps,
+      });
+    }
+  };
+
+  /** Commits everything queued. Synchronous: better-sqlite3 blocks this thread for the commit. */
+  const flushNow = (): void => {
+    if (scheduled !== undefined) clearImmediate(scheduled);
+    scheduled = undefined;
+    const tasks = queue;
+    queue = [];
+    if (tasks.length === 0) return;
+    const started = performance.now();
+    const at = now();
+    const notes = newNotes();
+    try {
+      commit.immediate(plan(tasks), notes, at);
+    } catch (batchError) {
+      // One bad write must not sink the others that happened to share its tick: retry each
+      // caller's writes in a transaction of its own, so only the culprit sees the error.
+      log('error', 'store batch failed; retrying each write alone', { error: describe(batchError), calls: tasks.length });
+      for (const task of tasks) {
+        const own = newNotes();
+        try {
+          commit.immediate(plan([task]), own, at);
+          settle(task);
+        } catch (error) {
+          settle(task, error);
+        }
+        for (const [op, count] of own.dropped) notes.dropped.set(op, (notes.dropped.get(op) ?? 0) + count);
+      }
+      report(notes, tasks.length, performance.now() - started);
+      return;
+    }
+    for (const task of tasks) settle(task);
+    report(notes, tasks.length, performance.now() - started);
+  };
+
+  const enqueue = <T>(make: (done: Deferred<T>) => Task): Promise<T> => {
+    if (closed) return Promise.reject(new CodedError('STORE_CLOSED', 'the store is closed'));
+    return new Promise<T>((resolve, reject) => {
+      queue.push(make({ resolve, reject }));
+      scheduled ??= setImmediate(flushNow);
+    });
+  };
+
+  const pruneChunks = async (before: number): Promise<number> => {
+    let total = 0;
+    const deleteChunk = db.transaction((): number => {
+      const ids = statements.prunableEvents.all(before, PRUNE_CHUNK);
+      for (const { id } of ids) {
+        statements.pruneSteps.run(id);
+        statements.pruneApprovals.run(id);
+        statements.pruneDeliveries.run(id);
+        statements.pruneEvent.run(id);
+      }
+      return ids.length;
+    });
+    for (;;) {
+      const deleted = deleteChunk.immediate();
+      total += deleted;
+      if (deleted < PRUNE_CHUNK || closed) break;
+      // Let the writes that arrived meanwhile commit before the next chunk.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    statements.pruneRejections.run(before);
+    return total;
+  };
+
+  return {
+    write(batch) {
+      if (!Array.isArray(batch)) {
+        return Promise.reject(new CodedError('INVALID_WRITE', 'store write: the batch must be an array of ops'));
+      }
+      return enqueue<void>((done) => ({ kind: 'write', ops: batch, done }));
+    },
+    claimDelivery(claim) {
+      return enqueue<boolean>((done) => ({ kind: 'claim', claim, done }));
+    },
+    finishDelivery(result) {
+      return enqueue<void>((done) => ({ kind: 'finish', result, done }));
+    },
+    flush() {
+      flushNow();
+      return Promise.resolve();
+    },
+    async prune({ before }) {
+      if (closed) throw new CodedError('STORE_CLOSED', 'the store is closed');
+      if (typeof before !== 'number' || !Number.isFinite(before)) {
+        throw new CodedError('INVALID_PRUNE', 'prune: "before" must be a timestamp in milliseconds');
+      }
+      // Queued writes first: an event finished in this tick is prunable by this call.
+      flushNow();
+      const previous = pruning ?? Promise.resolve(0);
+      const run = previous.catch(() => 0).then(() => pruneChunks(before));
+      pruning = run;
+      try {
+        const count = await run;
+        log('info', 'pruned terminal events', { before, count });
+        return count;
+      } finally {
+        if (pruning === run) pruning = undefined;
+      }
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      flushNow();
+      await pruning?.catch(() => 0);
+      db.close();
+    },
+  };
+}

@@ -1,0 +1,228 @@
+/**
+ * Runs the services of one phase for the events the router dispatches to this worker.
+ *
+ * Each dispatched event runs its consecutive steps of this phase in order, stopping at the first
+ * error; events run concurrently (an LLM call does not hold up a `!hello`). Results leave in one
+ * message per tick. A service only returns an outcome; the runner applies it, so a failed or
+ * cancelled step leaves nothing half-written.
+ */
+import type { WorkerPhase } from '../../core/envelope.js';
+import type { Dispatch, PhaseResult } from '../../core/protocol/pipeline.js';
+import { StepFailure, type Service, type StepOutcome } from '../../core/service.js';
+import { isFinished } from '../../core/slip.js';
+
+export interface PhaseRunnerOptions {
+  phase: WorkerPhase;
+  services: readonly Service[];
+  send(results: PhaseResult[]): void;
+  now?: () => number;
+  /** A step that takes longer is failed (retryable) and its work aborted. */
+  stepTimeoutMs?: number;
+}
+
+export class PhaseRunner {
+  private readonly services = new Map<string, Service>();
+  private readonly running = new Map<string, AbortController>();
+  private outbox: PhaseResult[] = [];
+  private flushScheduled = false;
+  private idleWaiters: (() => void)[] = [];
+  private readonly now: () => number;
+
+  constructor(private readonly options: PhaseRunnerOptions) {
+    for (const service of options.services) {
+      if (service.phase !== options.phase) throw new Error(`${service.id} belongs to ${service.phase}, not ${options.phase}`);
+      this.services.set(service.id, service);
+    }
+    this.now = options.now ?? Date.now;
+  }
+
+  serviceIds(): string[] {
+    return [...this.services.keys()];
+  }
+
+  get inFlight(): number {
+    return this.running.size;
+  }
+
+  dispatch(items: Dispatch[]): void {
+    for (const item of items) {
+      const controller = new AbortController();
+      this.running.get(item.event.id)?.abort();
+      this.running.set(item.event.id, controller);
+      const startedAt = this.now();
+      const done = (event: Dispatch['event']) => {
+        if (this.running.get(event.id) === controller) this.running.delete(event.id);
+        this.outbox.push({ event, ticket: item.ticket, startedAt, endedAt: this.now() });
+        this.scheduleFlush();
+      };
+      const result = this.runSlip(item, controller.signal);
+      if (result instanceof Promise) {
+        result.then(done, (error: unknown) => {
+          // runSlip never rejects; this is a last guard so a bug cannot lose an event silently.
+          item.event.errors.push({ at: this.now(), source: this.options.phase, code: 'RUNNER', message: String(error) });
+          done(item.event);
+        });
+      } else done(result);
+    }
+  }
+
+  cancel(eventIds: string[]): void {
+    for (const id of eventIds) this.running.get(id)?.abort(new Error('cancelled by the router'));
+  }
+
+  /** Resolves when nothing is running (graceful shutdown). */
+  drain(): Promise<void> {
+    if (this.running.size === 0 && this.outbox.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  async close(): Promise<void> {
+    for (const service of this.services.values()) await service.close?.();
+  }
+
+  /** Runs synchronously while services answer synchronously; goes async at the first promise. */
+  private runSlip(item: Dispatch, signal: AbortSignal): Dispatch['event'] | Promise<Dispatch['event']> {
+    const event = item.event;
+    const slip = event.routing.slip;
+    for (let index = 0; index < slip.length; index++) {
+      const step = slip[index]!;
+      if (isFinished(step.status)) continue;
+      if (step.phase !== this.options.phase) break;
+      const service = this.services.get(step.id);
+      if (!service) {
+        this.fail(event, index, new StepFailure('UNKNOWN_SERVICE', `no service "${step.id}" in the ${this.options.phase} worker`, false));
+        return event;
+      }
+      if (step.status === 'PENDING') {
+        step.status = 'RUNNING';
+        step.attempt += 1;
+        step.startedAt = this.now();
+      }
+      const outcome = this.invoke(service, item, index, signal);
+      if (outcome instanceof Promise) {
+        return outcome.then((ok) => (ok ? this.continueAsync(item, index + 1, signal) : event));
+      }
+      if (!outcome) return event;
+    }
+    return event;
+  }
+
+  private async continueAsync(item: Dispatch, from: number, signal: AbortSignal): Promise<Dispatch['event']> {
+    const slip = item.event.routing.slip;
+    for (let index = from; index < slip.length; index++) {
+      const step = slip[index]!;
+      if (isFinished(step.status)) continue;
+      if (step.phase !== this.options.phase) break;
+      const service = this.services.get(step.id);
+      if (!service) {
+        this.fail(item.event, index, new StepFailure('UNKNOWN_SERVICE', `no service "${step.id}" in the ${this.options.phase} worker`, false));
+        return item.event;
+      }
+      step.status = 'RUNNING';
+      step.attempt += 1;
+      step.startedAt = this.now();
+      if (!(await this.invoke(service, item, index, signal))) return item.event;
+    }
+    return item.event;
+  }
+
+  /** Runs one step; returns whether the slip may continue. */
+  private invoke(service: Service, item: Dispatch, index: number, signal: AbortSignal): boolean | Promise<boolean> {
+    const event = item.event;
+    const step = event.routing.slip[index]!;
+    const reaction = event.routing.reaction;
+    const context = {
+      signal,
+      attempt: step.attempt,
+      now: this.now,
+      ...(reaction
+        ? {
+            reaction: {
+              ruleId: reaction.ruleId,
+              ...(reaction.persona ? { persona: reaction.persona } : {}),
+              ...(reaction.prompt ? { prompt: reaction.prompt } : {}),
+              ...(item.hint ? { hint: item.hint } : {}),
+            },
+          }
+        : {}),
+    };
+    let outcome: StepOutcome | Promise<StepOutcome>;
+    try {
+      outcome = service.run(event, context);
+    } catch (error) {
+      this.fail(event, index, error);
+      return false;
+    }
+    if (!(outcome instanceof Promise)) {
+      this.apply(event, index, outcome);
+      return true;
+    }
+    const timeoutMs = this.options.stepTimeoutMs ?? 60_000;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new StepFailure('TIMEOUT', `${service.id} took longer than ${timeoutMs} ms`, true)),
+        timeoutMs,
+      );
+    });
+    return Promise.race([outcome, timeout]).then(
+      (result) => {
+        clearTimeout(timer);
+        this.apply(event, index, result);
+        return true;
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        if (signal.aborted) error = new StepFailure('CANCELLED', 'cancelled: the reply was rejected or expired', false);
+        this.fail(event, index, error);
+        return false;
+      },
+    );
+  }
+
+  private apply(event: Dispatch['event'], index: number, outcome: StepOutcome): void {
+    const step = event.routing.slip[index]!;
+    const endedAt = this.now();
+    step.status = outcome.status;
+    step.endedAt = endedAt;
+    step.durationMs = endedAt - (step.startedAt ?? endedAt);
+    delete step.error;
+    const notes = [...(outcome.notes ?? [])];
+    if (outcome.delivery) {
+      const d = outcome.delivery;
+      notes.push(`${d.status === 'sent' ? 'delivered' : d.status} via ${d.connector}${d.detail ? `: ${d.detail}` : ''}`);
+    }
+    if (notes.length > 0) step.notes = notes.slice(0, 50).map((note) => note.slice(0, 500));
+    if (outcome.annotations) event.annotations.push(...outcome.annotations);
+    if (outcome.candidates) event.candidates.push(...outcome.candidates);
+    if (outcome.user) event.identity.user = outcome.user;
+  }
+
+  private fail(event: Dispatch['event'], index: number, error: unknown): void {
+    const step = event.routing.slip[index]!;
+    const endedAt = this.now();
+    step.status = 'ERROR';
+    step.endedAt = endedAt;
+    step.durationMs = endedAt - (step.startedAt ?? endedAt);
+    step.error =
+      error instanceof StepFailure
+        ? { code: error.code, message: error.message.slice(0, 2000), retryable: error.retryable }
+        : { code: 'SERVICE_ERROR', message: String(error instanceof Error ? error.message : error).slice(0, 2000), retryable: true };
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      const results = this.outbox;
+      this.outbox = [];
+      if (results.length > 0) this.options.send(results);
+      if (this.running.size === 0) {
+        const waiters = this.idleWaiters;
+        this.idleWaiters = [];
+        for (const resolve of waiters) resolve();
+      }
+    });
+  }
+}

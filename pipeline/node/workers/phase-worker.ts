@@ -1,0 +1,93 @@
+/**
+ * A phase worker (enrichment, reaction or egress): builds that phase's services with their
+ * dependencies and runs what the router dispatches.
+ */
+import type { MessagePort } from 'node:worker_threads';
+import type { WorkerPhase } from '../../core/envelope.js';
+import type { PhaseWorkerProtocol, RouterPortProtocol } from '../../core/protocol/pipeline.js';
+import type { CommandDefinition, StoreProtocol, StoreWrite } from '../../core/protocol/store.js';
+import { createPeer, type Peer, type Protocol } from '../../core/rpc.js';
+import type { Service } from '../../core/service.js';
+import { createAuthService } from '../services/auth.js';
+import { createCommandsService } from '../services/commands.js';
+import { createConsoleDelivery } from '../services/console-delivery.js';
+import { openReadConnection } from '../store/database.js';
+import { createStoreReader, type StoreReader } from '../store/reader.js';
+import { PhaseRunner } from './phase-runner.js';
+import { portTransport } from './port-transport.js';
+import type { WorkerContext } from './worker-context.js';
+
+interface ServiceDeps {
+  reader: StoreReader;
+  store(): Peer<StoreProtocol>;
+  write(op: StoreWrite): void;
+  commands(): readonly CommandDefinition[];
+}
+
+function createServices(phase: WorkerPhase, deps: ServiceDeps): Service[] {
+  switch (phase) {
+    case 'enrichment':
+      return [createAuthService({ getUser: (platform, id) => deps.reader.getUser(platform, id), write: deps.write })];
+    case 'reaction':
+      return [createCommandsService({ commands: deps.commands })];
+    case 'egress':
+      return [
+        createConsoleDelivery({
+          ledger: {
+            claim: (claim) => deps.store().call('claimDelivery', claim),
+            finish: (result) => deps.store().call('finishDelivery', result),
+          },
+        }),
+      ];
+  }
+}
+
+export function runPhaseWorker(context: WorkerContext, phase: WorkerPhase): void {
+  const reader = createStoreReader(openReadConnection(context.init.dbPath));
+  let store = createPeer<Protocol, StoreProtocol>(portTransport(context.ports.store!), { onLog: context.log });
+
+  // Service writes (user records, memory, usage) leave in one batch per tick.
+  let writes: StoreWrite[] = [];
+  const write = (op: StoreWrite) => {
+    if (writes.length === 0) {
+      setImmediate(() => {
+        const batch = writes;
+        writes = [];
+        store.call('write', batch).catch((error: unknown) => context.log('error', 'service writes failed', { error: String(error) }));
+      });
+    }
+    writes.push(op);
+  };
+  let commands = reader.loadCommands();
+  const services = createServices(phase, { reader, store: () => store, write, commands: () => commands });
+
+  let router: Peer<RouterPortProtocol> | undefined;
+  const runner = new PhaseRunner({ phase, services, send: (results) => router?.push('completed', results) });
+  const attachRouter = (port: MessagePort) => {
+    router?.close('replaced');
+    router = createPeer<PhaseWorkerProtocol, RouterPortProtocol>(portTransport(port), {
+      pushes: { dispatch: (items) => runner.dispatch(items), cancel: (ids) => runner.cancel(ids) },
+      onLog: context.log,
+    });
+  };
+  attachRouter(context.ports.router!);
+  context.onPort((link, port) => {
+    if (link === 'router') attachRouter(port);
+    if (link === 'store') {
+      // The store worker restarted: calls pending on the old port fail now rather than hang.
+      store.close('store restarted');
+      store = createPeer<Protocol, StoreProtocol>(portTransport(port), { onLog: context.log });
+    }
+  });
+
+  context.serve({
+    reloadCommands: () => {
+      commands = reader.loadCommands();
+    },
+    drain: async () => {
+      await runner.drain();
+      await runner.close();
+      await store.call('flush', undefined as never);
+    },
+  });
+}

@@ -1,0 +1,84 @@
+/**
+ * The router worker: wires the Router to its ports (store, phase workers, ingress) and to the
+ * host's control line, and runs the approval timers.
+ */
+import type { MessagePort } from 'node:worker_threads';
+import { WORKER_PHASES, type WorkerPhase } from '../../core/envelope.js';
+import type { Settings } from '../../core/host-api.js';
+import type { PhaseWorkerProtocol, RouterPortProtocol } from '../../core/protocol/pipeline.js';
+import type { StoreProtocol } from '../../core/protocol/store.js';
+import { createPeer, type Peer, type Protocol } from '../../core/rpc.js';
+import { RuleBook } from '../../core/rules.js';
+import { Router } from '../router/router.js';
+import { serviceSets } from '../services/registry.js';
+import { openReadConnection } from '../store/database.js';
+import { createStoreReader } from '../store/reader.js';
+import { portTransport } from './port-transport.js';
+import type { WorkerContext } from './worker-context.js';
+
+const TICK_MS = 200;
+
+export function runRouterWorker(context: WorkerContext): void {
+  const reader = createStoreReader(openReadConnection(context.init.dbPath));
+  let rules = new RuleBook(reader.loadRules());
+  let settings: Settings = reader.loadSettings();
+  const store = createPeer<Protocol, StoreProtocol>(portTransport(context.ports.store!), { onLog: context.log });
+  const phases = new Map<WorkerPhase, Peer<PhaseWorkerProtocol>>();
+
+  const router = new Router({
+    now: Date.now,
+    persist: (batch) => store.call('write', batch),
+    dispatch: (phase, items) => phases.get(phase)?.push('dispatch', items),
+    cancel: (phase, ids) => phases.get(phase)?.push('cancel', ids),
+    feed: (summaries) => context.host.push('feed', summaries),
+    approvalsChanged: (approvals) => context.host.push('approvals', approvals),
+    rules: () => rules,
+    settings: () => settings,
+    services: serviceSets(),
+    log: context.log,
+  });
+
+  /** Listens to a port whose other end pushes results or accepted events. */
+  const listen = (port: MessagePort) =>
+    createPeer<RouterPortProtocol, Protocol>(portTransport(port), {
+      pushes: {
+        completed: (results) => router.completed(results),
+        accepted: (events) => void router.accept(events),
+      },
+      onLog: context.log,
+    });
+
+  const attachPhase = (phase: WorkerPhase, port: MessagePort) => {
+    phases.get(phase)?.close('replaced');
+    const peer = createPeer<RouterPortProtocol, PhaseWorkerProtocol>(portTransport(port), {
+      pushes: { completed: (results) => router.completed(results) },
+      onLog: context.log,
+    });
+    phases.set(phase, peer);
+  };
+  for (const phase of WORKER_PHASES) attachPhase(phase, context.ports[phase]!);
+  listen(context.ports.ingress!);
+  context.onPort((link, port) => {
+    if ((WORKER_PHASES as readonly string[]).includes(link)) attachPhase(link as WorkerPhase, port);
+    else if (link === 'ingress') listen(port);
+  });
+
+  const timer = setInterval(() => router.tick(), TICK_MS);
+  context.serve({
+    resume: () => router.resume(reader.openEvents(), reader.listApprovals({ open: true, limit: 100_000 })),
+    phaseRestarted: ({ phase }) => router.phaseRestarted(phase),
+    reload: ({ what }) => {
+      if (what === 'rules') {
+        rules = new RuleBook(reader.loadRules());
+        context.host.push('rules', reader.loadRules());
+      } else settings = reader.loadSettings();
+    },
+    decide: (request) => router.decide(request),
+    reroute: (params) => router.reroute(params),
+    stats: () => router.stats(),
+    drain: async () => {
+      clearInterval(timer);
+      await router.flushWrites();
+    },
+  });
+}

@@ -1,0 +1,36 @@
+/**
+ * The store worker: the single SQLite writer. Serves the store protocol on its control line and
+ * on every port other workers were given to it, so every writer shares one batching queue and
+ * one transaction per flush.
+ */
+import type { MessagePort } from 'node:worker_threads';
+import type { StoreProtocol } from '../../core/protocol/store.js';
+import { createPeer, type Protocol, type RequestHandlers } from '../../core/rpc.js';
+import { openWriteConnection } from '../store/database.js';
+import { createStoreWriter, type StoreApplier } from '../store/writer.js';
+import { portTransport } from './port-transport.js';
+import type { WorkerContext } from './worker-context.js';
+
+/** Write ops owned by other parts of the app (LLM memory, usage, personas), applied in the batch. */
+export function extensionAppliers(): Record<string, StoreApplier> {
+  return {};
+}
+
+export function runStoreWorker(context: WorkerContext): void {
+  const db = openWriteConnection(context.init.dbPath);
+  const writer = createStoreWriter(db, { appliers: extensionAppliers(), log: context.log });
+  const handlers: RequestHandlers<StoreProtocol> = {
+    write: (batch) => writer.write(batch),
+    claimDelivery: (claim) => writer.claimDelivery(claim),
+    finishDelivery: (result) => writer.finishDelivery(result),
+    flush: () => writer.flush(),
+    prune: (params) => writer.prune(params),
+  };
+  const attach = (port: MessagePort) =>
+    createPeer<StoreProtocol, Protocol>(portTransport(port), { handlers, onLog: context.log });
+  for (const port of Object.values(context.ports)) attach(port);
+  context.onPort((_link, port) => attach(port));
+  // The host reaches the store on the control line too (rules, settings, prune); closing is the
+  // last step of a graceful shutdown, after every other worker has drained.
+  context.serve({ ...(handlers as object), drain: () => writer.close() } as Parameters<WorkerContext['serve']>[0]);
+}

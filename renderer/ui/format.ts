@@ -1,0 +1,32 @@
+/** Display formatting, kept in one place so every view reads the same. */
+export function formatTime(at: number): string {
+  const date = new Date(at);
+  return date.toLocaleTimeString(undefined, { hour12: false });
+}
+
+export function formatDateTime(at: number | null): string {
+  if (at === null) return '—';
+  return new Date(at).toLocaleString(undefined, { hour12: false });
+}
+
+export function formatMs(ms: number | undefined): string {
+  if (ms === undefined) return '—';
+  if (ms < 1) return '<1 ms';
+  if (ms < 1_000) return `${Math.round(ms)} ms`;
+  return `${(ms / 1000).toFixed(1)} s`;
+}
+
+/** `chat.message.v1` → `chat.message` */
+export function shortType(type: string): string {
+  return type.replace(/\.v\d+$/, '');
+}
+
+export function stringifyValue(value: unknown): string {
+  if (value === undefined) return '';
+  if (typeof value === 'string') return value;
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return String(value);
+  }
+}

@@ -1,0 +1,391 @@
+/**
+ * The approval queue: held replies with their context and a countdown, decided from the keyboard.
+ * j/k move, a approve, e edit then send (Ctrl+Enter), r reject, g regenerate with a hint,
+ * 1–9 send another candidate. The host applies the first decision; when another moderator wins,
+ * the 'approvals' push updates the item here at once with who and when.
+ */
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { isOpen, type Approval, type ApprovalDecision } from '../../pipeline/core/approval.js';
+import type { EventDetail } from '../../pipeline/core/host-api.js';
+import { applyApprovals, formatCountdown, queueOrder } from '../state/approvals.js';
+import { notify } from '../state/store.js';
+import { RoleBadges } from '../ui/chips.js';
+import { useConsole, useConsoleContext, useHostAction } from '../ui/context.js';
+import { formatTime, stringifyValue } from '../ui/format.js';
+import { useShortcuts } from '../ui/keys.js';
+
+function useNow(intervalMs = 1_000): number {
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), intervalMs);
+    return () => clearInterval(timer);
+  }, [intervalMs]);
+  return now;
+}
+
+type Mode = { kind: 'idle' } | { kind: 'edit'; text: string } | { kind: 'regenerate'; hint: string };
+
+export function ApprovalsView() {
+  const { bridge, store, moderator } = useConsoleContext();
+  const run = useHostAction();
+  const approvals = useConsole((state) => state.approvals);
+  const now = useNow();
+  const { open, decided } = useMemo(() => queueOrder(approvals, now), [approvals, now]);
+  const all = useMemo(() => [...open, ...decided], [open, decided]);
+  const [selectedId, setSelectedId] = useState<string | null>(null);
+  const [mode, setMode] = useState<Mode>({ kind: 'idle' });
+  const selected = all.find((approval) => approval.id === selectedId) ?? open[0] ?? null;
+
+  useEffect(() => setMode({ kind: 'idle' }), [selected?.id]);
+
+  const decide = async (approval: Approval, decision: ApprovalDecision) => {
+    const result = await run('Decision', () =>
+      bridge.call('approvals.decide', { approvalId: approval.id, decision, moderator, console: bridge.consoleId }),
+    );
+    if (!result) return;
+    setMode({ kind: 'idle' });
+    if (result.approval) {
+      const update = result.approval;
+      store.setState((state) => ({ approvals: applyApprovals(state.approvals, [update]) }));
+    }
+    if (!result.ok) {
+      const who = result.approval?.decidedBy ? ` by ${result.approval.decidedBy}` : '';
+      notify(store, `${result.message}${who}`, 'error');
+    }
+  };
+
+  const move = (delta: number) => {
+    if (all.length === 0) return;
+    const index = selected ? all.findIndex((approval) => approval.id === selected.id) : -1;
+    const next = all[Math.min(all.length - 1, Math.max(0, index + delta))];
+    if (next) setSelectedId(next.id);
+  };
+
+  const actionable = selected !== null && isOpen(selected) && selected.state === 'held';
+  useShortcuts(
+    {
+      j: () => move(1),
+      k: () => move(-1),
+      a: () => actionable && void decide(selected, { action: 'approve' }),
+      r: () => actionable && void decide(selected, { action: 'reject' }),
+      e: () => actionable && setMode({ kind: 'edit', text: selected.finalText ?? selected.originalText }),
+      g: () => actionable && setMode({ kind: 'regenerate', hint: '' }),
+      Escape: () => setMode({ kind: 'idle' }),
+    },
+    mode.kind === 'idle',
+  );
+
+  return (
+    <div className="approvals">
+      <aside className="queue" aria-label="Held replies">
+        <h2>
+          Held <span className="count">{open.length}</span>
+        </h2>
+        {open.length === 0 && <p className="muted">Nothing waits for a decision.</p>}
+        <ul className="plain">
+          {open.map((approval) => (
+            <QueueItem
+              key={approval.id}
+              approval={approval}
+              now={now}
+              selected={approval.id === selected?.id}
+              onSelect={() => setSelectedId(approval.id)}
+            />
+          ))}
+        </ul>
+        {decided.length > 0 && (
+          <>
+            <h3>Recently decided</h3>
+            <ul className="plain">
+              {decided.map((approval) => (
+                <QueueItem
+                  key={approval.id}
+                  approval={approval}
+                  now={now}
+                  selected={approval.id === selected?.id}
+                  onSelect={() => setSelectedId(approval.id)}
+                />
+              ))}
+            </ul>
+          </>
+        )}
+      </aside>
+      {selected ? (
+        <HeldContext
+          key={selected.id}
+          approval={selected}
+          now={now}
+          mode={mode}
+          setMode={setMode}
+          decide={(decision) => void decide(selected, decision)}
+        />
+      ) : (
+        <section className="held muted">Select a held reply.</section>
+      )}
+    </div>
+  );
+}
+
+function QueueItem({
+  approval,
+  now,
+  selected,
+  onSelect,
+}: {
+  approval: Approval;
+  now: number;
+  selected: boolean;
+  onSelect: () => void;
+}) {
+  const event = useConsole((state) => state.approvals.events.get(approval.eventId));
+  const deadline = approval.autoSendAt ?? approval.expiresAt;
+  return (
+    <li>
+      <button
+        type="button"
+        className={`queue-item${selected ? ' selected' : ''} state-${approval.state}`}
+        onClick={onSelect}
+        data-approval-id={approval.id}
+      >
+        <span className="queue-top">
+          <strong>{event?.displayName ?? '…'}</strong>
+          {isOpen(approval) ? (
+            <span className="countdown mono" title={approval.autoSendAt ? 'sends by itself in' : 'expires in'}>
+              {approval.autoSendAt ? '⏵ ' : ''}
+              {formatCountdown(deadline, now)}
+            </span>
+          ) : (
+            <span className={`chip decided-${approval.state}`}>{approval.state}</span>
+          )}
+        </span>
+        <span className="queue-text">{approval.finalText ?? approval.originalText}</span>
+        {!isOpen(approval) && approval.decidedBy && (
+          <span className="muted small">
+            {approval.decidedBy} · {formatTime(approval.decidedAt ?? 0)}
+          </span>
+        )}
+      </button>
+    </li>
+  );
+}
+
+function HeldContext({
+  approval,
+  now,
+  mode,
+  setMode,
+  decide,
+}: {
+  approval: Approval;
+  now: number;
+  mode: Mode;
+  setMode: (mode: Mode) => void;
+  decide: (decision: ApprovalDecision) => void;
+}) {
+  const { bridge } = useConsoleContext();
+  const run = useHostAction();
+  const summary = useConsole((state) => state.approvals.events.get(approval.eventId));
+  const feed = useConsole((state) => state.feed);
+  const [detail, setDetail] = useState<EventDetail | null>(null);
+  const editRef = useRef<HTMLTextAreaElement>(null);
+  const hintRef = useRef<HTMLInputElement>(null);
+
+  useEffect(() => {
+    let current = true;
+    void run('Loading context', () => bridge.call('events.get', { id: approval.eventId })).then((result) => {
+      if (current && result) setDetail(result);
+    });
+    return () => {
+      current = false;
+    };
+  }, [bridge, approval.eventId, approval.state, approval.candidateId, run]);
+
+  useEffect(() => {
+    if (mode.kind === 'edit') editRef.current?.focus();
+    if (mode.kind === 'regenerate') hintRef.current?.focus();
+  }, [mode.kind]);
+
+  const login = summary?.login ?? detail?.event.identity.external.login;
+  const recent = useMemo(() => {
+    if (!login) return [];
+    const items = [];
+    for (let index = feed.ids.length - 1; index >= 0 && items.length < 6; index--) {
+      const item = feed.byId.get(feed.ids[index]!);
+      if (item && item.login === login && item.id !== approval.eventId && item.text) items.push(item);
+    }
+    return items;
+  }, [feed, login, approval.eventId]);
+
+  const open = approval.state === 'held';
+  const others = (detail?.event.candidates ?? []).filter((candidate) => candidate.id !== approval.candidateId);
+  useShortcuts(
+    Object.fromEntries(
+      others.slice(0, 9).map((candidate, index) => [String(index + 1), () => decide({ action: 'pick', candidateId: candidate.id })]),
+    ),
+    open && mode.kind === 'idle',
+  );
+  const user = detail?.event.identity.user;
+  const deadline = approval.autoSendAt ?? approval.expiresAt;
+
+  return (
+    <section className="held" aria-label="Held reply" data-testid="held-context">
+      <header className="held-head">
+        <div>
+          <strong>{summary?.displayName ?? detail?.event.identity.external.displayName ?? '…'}</strong>{' '}
+          <RoleBadges roles={summary?.roles ?? []} />{' '}
+          {user && (
+            <span className="muted small">
+              {user.messageCount} messages · first seen {formatTime(user.firstSeenAt)}
+              {user.tags.length > 0 && ` · ${user.tags.join(', ')}`}
+            </span>
+          )}
+        </div>
+        {open ? (
+          <span className="countdown big mono">
+            {approval.autoSendAt ? 'sends in ' : 'expires in '}
+            {formatCountdown(deadline, now)}
+          </span>
+        ) : (
+          <span className={`chip decided-${approval.state}`} data-testid="decided-by">
+            {approval.state}
+            {approval.decidedBy && ` by ${approval.decidedBy}`}
+            {approval.decidedAt !== null && ` at ${formatTime(approval.decidedAt)}`}
+          </span>
+        )}
+      </header>
+      <p className="muted">Held because: {approval.reason}</p>
+      <blockquote className="message">{summary?.text ?? detail?.event.message?.text ?? ''}</blockquote>
+      <div className="reply-box">
+        <div className="label">Reply{detail?.event.routing.reaction?.persona && ` as ${detail.event.routing.reaction.persona}`}</div>
+        {mode.kind === 'edit' ? (
+          <form
+            onSubmit={(event) => {
+              event.preventDefault();
+              if (mode.text.trim()) decide({ action: 'edit', text: mode.text.trim() });
+            }}
+          >
+            <textarea
+              ref={editRef}
+              value={mode.text}
+              maxLength={500}
+              rows={3}
+              aria-label="Edited reply"
+              onChange={(event) => setMode({ kind: 'edit', text: event.target.value })}
+              onKeyDown={(event) => {
+                if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
+                  event.preventDefault();
+                  if (mode.text.trim()) decide({ action: 'edit', text: mode.text.trim() });
+                }
+                if (event.key === 'Escape') setMode({ kind: 'idle' });
+              }}
+            />
+            <div className="row-gap">
+              <button type="submit" className="primary">
+                Send edited (Ctrl+Enter)
+              </button>
+              <button type="button" onClick={() => setMode({ kind: 'idle' })}>
+                Cancel (Esc)
+              </button>
+              <span className="muted small">{mode.text.length}/500</span>
+            </div>
+          </form>
+        ) : (
+          <p className="reply-text" data-testid="reply-text">
+            {approval.finalText ?? approval.originalText}
+          </p>
+        )}
+        {approval.finalText && approval.finalText !== approval.originalText && (
+          <p className="muted small">Original: {approval.originalText}</p>
+        )}
+        {approval.note && <p className="muted small">Note: {approval.note}</p>}
+      </div>
+      {mode.kind === 'regenerate' && (
+        <form
+          className="row-gap"
+          onSubmit={(event) => {
+            event.preventDefault();
+            decide({ action: 'regenerate', ...(mode.hint.trim() ? { hint: mode.hint.trim() } : {}) });
+          }}
+        >
+          <input
+            ref={hintRef}
+            type="text"
+            value={mode.hint}
+            maxLength={500}
+            placeholder="Hint for the new reply (optional), Enter to regenerate"
+            aria-label="Regenerate hint"
+            onChange={(event) => setMode({ kind: 'regenerate', hint: event.target.value })}
+            onKeyDown={(event) => {
+              if (event.key === 'Escape') setMode({ kind: 'idle' });
+            }}
+          />
+          <button type="submit">Regenerate</button>
+        </form>
+      )}
+      {open && mode.kind === 'idle' && (
+        <div className="actions">
+          <button type="button" className="primary" onClick={() => decide({ action: 'approve' })}>
+            <kbd>a</kbd> Approve
+          </button>
+          <button
+            type="button"
+            onClick={() => setMode({ kind: 'edit', text: approval.finalText ?? approval.originalText })}
+          >
+            <kbd>e</kbd> Edit
+          </button>
+          <button type="button" className="danger" onClick={() => decide({ action: 'reject' })}>
+            <kbd>r</kbd> Reject
+          </button>
+          <button type="button" onClick={() => setMode({ kind: 'regenerate', hint: '' })}>
+            <kbd>g</kbd> Regenerate
+          </button>
+        </div>
+      )}
+      {approval.state === 'regenerating' && <p className="muted">Regenerating a new reply…</p>}
+      {others.length > 0 && (
+        <>
+          <h3>Other candidates</h3>
+          <ol className="plain candidates">
+            {others.map((candidate, index) => (
+              <li key={candidate.id} className={`candidate cand-${candidate.status}`}>
+                {open && index < 9 ? (
+                  <button type="button" onClick={() => decide({ action: 'pick', candidateId: candidate.id })}>
+                    <kbd>{index + 1}</kbd> Send this
+                  </button>
+                ) : (
+                  <span className="chip">{candidate.status}</span>
+                )}{' '}
+                {candidate.text} <span className="muted small">· {candidate.source}</span>
+              </li>
+            ))}
+          </ol>
+        </>
+      )}
+      {detail && detail.event.annotations.length > 0 && (
+        <>
+          <h3>What the analyzer saw</h3>
+          <ul className="plain annotations">
+            {detail.event.annotations.map((annotation, index) => (
+              <li key={index}>
+                <strong>{annotation.kind}</strong> {stringifyValue(annotation.value)}
+                {annotation.score !== undefined && <span className="muted"> ({annotation.score.toFixed(2)})</span>}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+      {recent.length > 0 && (
+        <>
+          <h3>Recent messages from {login}</h3>
+          <ul className="plain recent">
+            {recent.map((item) => (
+              <li key={item.id}>
+                <span className="mono muted">{formatTime(item.at)}</span> {item.text}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+    </section>
+  );
+}

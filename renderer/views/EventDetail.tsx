@@ -1,0 +1,268 @@
+/**
+ * One event, fully: the routing slip as a timeline (earlier stages from `history`, then the
+ * current slip, with every persisted transition), routing decisions, annotations, candidates,
+ * approvals, deliveries and the raw platform payload. Actions: re-route (enrichment / reaction).
+ */
+import { useEffect, useState } from 'react';
+import type { Step } from '../../pipeline/core/envelope.js';
+import type { EventDetail as Detail } from '../../pipeline/core/host-api.js';
+import { StateChip, RoleBadges } from '../ui/chips.js';
+import { useConsole, useConsoleContext, useHostAction } from '../ui/context.js';
+import { formatDateTime, formatMs, formatTime, stringifyValue } from '../ui/format.js';
+import { notify } from '../state/store.js';
+
+export function EventDetailPane({ eventId, onClose }: { eventId: string; onClose?: () => void }) {
+  const { bridge } = useConsoleContext();
+  const run = useHostAction();
+  // Re-read the detail when the live feed says the event changed (a step finished, a reply was held).
+  const updatedAt = useConsole((state) => state.feed.byId.get(eventId)?.updatedAt ?? 0);
+  const status = useConsole((state) => state.connection.status);
+  const [detail, setDetail] = useState<Detail | null | undefined>(undefined);
+
+  useEffect(() => {
+    if (status !== 'open') return;
+    let current = true;
+    void run('Loading the event', () => bridge.call('events.get', { id: eventId })).then((result) => {
+      if (current && result !== undefined) setDetail(result);
+    });
+    return () => {
+      current = false;
+    };
+  }, [bridge, eventId, updatedAt, status]);
+
+  if (detail === undefined) return <section className="detail muted">Loading event…</section>;
+  if (detail === null) return <section className="detail muted">Event {eventId} is not in the store.</section>;
+  const { event } = detail;
+  return (
+    <section className="detail" aria-label="Event detail" data-testid="event-detail">
+      <header className="detail-head">
+        <div>
+          <strong>{event.identity.external.displayName}</strong> <RoleBadges roles={event.identity.external.roles} />{' '}
+          <span className="muted">{event.type}</span>
+        </div>
+        <div className="row-gap">
+          <StateChip
+            item={{ stage: event.routing.stage, disposition: event.disposition ?? null, reason: event.dispositionReason ?? null }}
+          />
+          {onClose && (
+            <button type="button" className="ghost" onClick={onClose} title="Close (Esc)">
+              ✕
+            </button>
+          )}
+        </div>
+      </header>
+      {event.message && <blockquote className="message">{event.message.text}</blockquote>}
+      {event.dispositionReason && <p className="muted">Why: {event.dispositionReason}</p>}
+      <dl className="facts">
+        <dt>At</dt>
+        <dd>{formatDateTime(event.ingress.at)}</dd>
+        <dt>Source</dt>
+        <dd>
+          {event.ingress.connector} · #{event.ingress.channel}
+        </dd>
+        <dt>Hops</dt>
+        <dd>{event.routing.hops}</dd>
+        <dt>Id</dt>
+        <dd className="mono">{event.id}</dd>
+      </dl>
+
+      <h3>Routing slip</h3>
+      <SlipTimeline history={event.routing.history} slip={event.routing.slip} />
+      {event.routing.decisions.length > 0 && (
+        <>
+          <h3>Routing decisions</h3>
+          <ul className="plain">
+            {event.routing.decisions.map((decision, index) => (
+              <li key={index}>
+                <span className="mono">{formatTime(decision.at)}</span> {decision.stage}: chose{' '}
+                <strong>{decision.chosen ?? 'nothing'}</strong>
+                {decision.matched.length > 1 && <span className="muted"> (matched {decision.matched.join(', ')})</span>}
+                {decision.note && <span className="muted"> · {decision.note}</span>}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+      <details>
+        <summary>Transitions ({detail.transitions.length})</summary>
+        <table className="table compact">
+          <thead>
+            <tr>
+              <th>#</th>
+              <th>time</th>
+              <th>stage</th>
+              <th>service</th>
+              <th>status</th>
+              <th>try</th>
+              <th>took</th>
+            </tr>
+          </thead>
+          <tbody>
+            {detail.transitions.map((transition) => (
+              <tr key={transition.seq}>
+                <td>{transition.seq}</td>
+                <td className="mono">{formatTime(transition.at)}</td>
+                <td>{transition.stage}</td>
+                <td>{transition.service}</td>
+                <td className={`status-${transition.status}`}>{transition.status}</td>
+                <td>{transition.attempt}</td>
+                <td>{formatMs(transition.durationMs)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </details>
+
+      {event.annotations.length > 0 && (
+        <>
+          <h3>Annotations</h3>
+          <table className="table compact">
+            <tbody>
+              {event.annotations.map((annotation, index) => (
+                <tr key={index}>
+                  <th>{annotation.kind}</th>
+                  <td>{stringifyValue(annotation.value)}</td>
+                  <td className="muted">
+                    {annotation.score !== undefined && `score ${annotation.score.toFixed(2)} `}
+                    {annotation.confidence !== undefined && `conf ${annotation.confidence.toFixed(2)} `}
+                    {annotation.source}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      )}
+
+      {event.candidates.length > 0 && (
+        <>
+          <h3>Candidates</h3>
+          <ul className="plain candidates">
+            {event.candidates.map((candidate) => (
+              <li key={candidate.id} className={`candidate cand-${candidate.status}`}>
+                <span className="chip">{candidate.status}</span> {candidate.finalText ?? candidate.text}{' '}
+                <span className="muted">
+                  · {candidate.source}
+                  {candidate.reason && ` · ${candidate.reason}`}
+                </span>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+
+      {detail.approvals.length > 0 && (
+        <>
+          <h3>Approvals</h3>
+          <ul className="plain">
+            {detail.approvals.map((approval) => (
+              <li key={approval.id}>
+                <span className="chip">{approval.state}</span> {approval.reason}
+                {approval.decidedBy && (
+                  <span className="muted">
+                    {' '}
+                    · by {approval.decidedBy} at {formatTime(approval.decidedAt ?? 0)}
+                  </span>
+                )}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+
+      {detail.deliveries.length > 0 && (
+        <>
+          <h3>Deliveries</h3>
+          <ul className="plain">
+            {detail.deliveries.map((delivery) => (
+              <li key={delivery.key}>
+                <span className="chip">{delivery.status}</span> {delivery.connector}: {delivery.text}
+                {delivery.detail && <span className="muted"> · {delivery.detail}</span>}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+
+      {event.errors.length > 0 && (
+        <>
+          <h3>Errors</h3>
+          <ul className="plain">
+            {event.errors.map((error, index) => (
+              <li key={index} className="error-text">
+                {error.source} {error.code}: {error.message}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+
+      <RerouteForm eventId={event.id} />
+
+      <details>
+        <summary>Raw event</summary>
+        <pre className="raw">{JSON.stringify(event.externalEvent ?? event, null, 2)}</pre>
+      </details>
+    </section>
+  );
+}
+
+function SlipTimeline({ history, slip }: { history: readonly Step[]; slip: readonly Step[] }) {
+  const steps = [...history.map((step) => ({ step, past: true })), ...slip.map((step) => ({ step, past: false }))];
+  if (steps.length === 0) return <p className="muted">No steps yet.</p>;
+  return (
+    <ol className="timeline" data-testid="slip-timeline">
+      {steps.map(({ step, past }, index) => (
+        <li key={index} className={`step status-${step.status}${past ? ' past' : ''}`}>
+          <span className="step-phase">{step.phase}</span>
+          <span className="step-service">{step.id}</span>
+          <span className={`chip status-${step.status}`}>{step.status}</span>
+          <span className="muted">
+            try {step.attempt}/{step.maxAttempts} · {formatMs(step.durationMs)}
+          </span>
+          {step.error && (
+            <div className="error-text">
+              {step.error.code}: {step.error.message}
+              {step.error.retryable ? ' (retryable)' : ''}
+            </div>
+          )}
+          {step.notes?.map((note, noteIndex) => (
+            <div key={noteIndex} className="muted note">
+              {note}
+            </div>
+          ))}
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+function RerouteForm({ eventId }: { eventId: string }) {
+  const { bridge, store, moderator } = useConsoleContext();
+  const run = useHostAction();
+  const [hint, setHint] = useState('');
+  const reroute = async (stage: 'enrichment' | 'reaction') => {
+    const result = await run('Re-route', () =>
+      bridge.call('events.reroute', { eventId, stage, moderator, ...(hint.trim() ? { hint: hint.trim() } : {}) }),
+    );
+    if (result) notify(store, result.message, result.ok ? 'info' : 'error');
+  };
+  return (
+    <div className="reroute">
+      <h3>Re-route</h3>
+      <input
+        type="text"
+        placeholder="Hint for the bot (optional)"
+        value={hint}
+        maxLength={500}
+        onChange={(event) => setHint(event.target.value)}
+      />
+      <button type="button" onClick={() => void reroute('reaction')}>
+        Run reaction again
+      </button>
+      <button type="button" onClick={() => void reroute('enrichment')}>
+        From enrichment
+      </button>
+    </div>
+  );
+}
