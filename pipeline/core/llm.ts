@@ -166,7 +166,13 @@ export type LlmStoreWrite =
   | { op: 'persona.upsert'; persona: Persona; at: number }
   | { op: 'persona.delete'; id: string };
 
-export const LLM_STORE_OPS = ['memory.append', 'memory.clear', 'llmUsage.add', 'persona.upsert', 'persona.delete'] as const;
+export const LLM_STORE_OPS = [
+  'memory.append',
+  'memory.clear',
+  'llmUsage.add',
+  'persona.upsert',
+  'persona.delete',
+] as const;
 export function isLlmStoreWrite(write: { op: string }): write is LlmStoreWrite {
   return (LLM_STORE_OPS as readonly string[]).includes(write.op);
 }

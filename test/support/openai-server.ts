@@ -134,7 +134,12 @@ export async function startOpenAiServer(options: OpenAiTestServerOptions = {}): 
       return;
     }
     if (record.method === 'GET' && record.path === '/v1/models') {
-      const data = (options.models ?? ['test-model']).map((id) => ({ id, object: 'model', created: 0, owned_by: 'test' }));
+      const data = (options.models ?? ['test-model']).map((id) => ({
+        id,
+        object: 'model',
+        created: 0,
+        owned_by: 'test',
+      }));
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ object: 'list', data }));
       return;
     }
@@ -175,7 +180,9 @@ export async function startOpenAiServer(options: OpenAiTestServerOptions = {}): 
     if (response.kind === 'error') {
       const headers: http.OutgoingHttpHeaders = { 'content-type': 'application/json' };
       if (response.retryAfterSeconds !== undefined) headers['retry-after'] = String(response.retryAfterSeconds);
-      res.writeHead(response.status, headers).end(errorBody(response.status, response.message ?? `status ${response.status}`));
+      res
+        .writeHead(response.status, headers)
+        .end(errorBody(response.status, response.message ?? `status ${response.status}`));
       return;
     }
     const id = `chatcmpl-${++sequence}`;

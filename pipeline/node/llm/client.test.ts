@@ -1,6 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startOpenAiServer, type OpenAiTestServer } from '../../../test/support/openai-server.js';
-import { costOf, createLlmClient, describeLlmEnv, isOpenAiEndpoint, LlmCallError, llmConfigFromEnv, type CompletionRequest } from './client.js';
+import {
+  costOf,
+  createLlmClient,
+  describeLlmEnv,
+  isOpenAiEndpoint,
+  LlmCallError,
+  llmConfigFromEnv,
+  type CompletionRequest,
+} from './client.js';
 
 let server: OpenAiTestServer;
 beforeEach(async () => {
@@ -22,7 +30,13 @@ const request = (extra: Partial<CompletionRequest> = {}): CompletionRequest => (
 });
 
 function client(overrides: { timeoutMs?: number; maxRetries?: number; apiKey?: string } = {}) {
-  return createLlmClient({ baseUrl: server.baseUrl, apiKey: 'sk-test-123', timeoutMs: 5000, maxRetries: 0, ...overrides });
+  return createLlmClient({
+    baseUrl: server.baseUrl,
+    apiKey: 'sk-test-123',
+    timeoutMs: 5000,
+    maxRetries: 0,
+    ...overrides,
+  });
 }
 
 async function failure(promise: Promise<unknown>): Promise<LlmCallError> {
@@ -38,10 +52,23 @@ describe('llm client (real openai SDK against a local server)', () => {
   it('streams a reply with the usage from the final chunk', async () => {
     server.script({ kind: 'reply', texts: ['Hi there, friend!'], usage: { prompt_tokens: 11, completion_tokens: 5 } });
     const result = await client().complete(request());
-    expect(result).toMatchObject({ choices: [{ text: 'Hi there, friend!', finishReason: 'stop' }], tokensIn: 11, tokensOut: 5, usageEstimated: false, streamed: true, model: 'test-model' });
+    expect(result).toMatchObject({
+      choices: [{ text: 'Hi there, friend!', finishReason: 'stop' }],
+      tokensIn: 11,
+      tokensOut: 5,
+      usageEstimated: false,
+      streamed: true,
+      model: 'test-model',
+    });
     const sent = server.chatRequests()[0]!;
     expect(sent.headers.authorization).toBe('Bearer sk-test-123');
-    expect(sent.body).toMatchObject({ model: 'test-model', stream: true, stream_options: { include_usage: true }, temperature: 0.5, max_tokens: 50 });
+    expect(sent.body).toMatchObject({
+      model: 'test-model',
+      stream: true,
+      stream_options: { include_usage: true },
+      temperature: 0.5,
+      max_tokens: 50,
+    });
   });
 
   it('collects several streamed choices (n > 1)', async () => {
@@ -54,7 +81,12 @@ describe('llm client (real openai SDK against a local server)', () => {
   it('answers without streaming when asked, and estimates usage the endpoint did not report', async () => {
     server.script({ kind: 'reply', texts: ['Plain answer'], usage: null });
     const result = await client().complete(request({ stream: false }));
-    expect(result).toMatchObject({ choices: [{ text: 'Plain answer' }], streamed: false, usageEstimated: true, tokensOut: 3 });
+    expect(result).toMatchObject({
+      choices: [{ text: 'Plain answer' }],
+      streamed: false,
+      usageEstimated: true,
+      tokensOut: 3,
+    });
     expect(result.tokensIn).toBeGreaterThan(0);
     expect(server.chatRequests()[0]!.body).not.toHaveProperty('stream');
   });
@@ -66,11 +98,18 @@ describe('llm client (real openai SDK against a local server)', () => {
     expect(first).toMatchObject({ streamed: false, choices: [{ text: 'Recovered without streaming.' }] });
     expect(first.streamFallback).toBeTruthy();
     await llm.complete(request());
-    expect(server.chatRequests().map((r) => (r.body as { stream?: boolean }).stream ?? false)).toEqual([true, false, false]);
+    expect(server.chatRequests().map((r) => (r.body as { stream?: boolean }).stream ?? false)).toEqual([
+      true,
+      false,
+      false,
+    ]);
   });
 
   it('falls back when the endpoint rejects streaming with a 400', async () => {
-    server.script({ kind: 'error', status: 400, message: 'stream_options is not supported' }, { kind: 'reply', texts: ['ok'] });
+    server.script(
+      { kind: 'error', status: 400, message: 'stream_options is not supported' },
+      { kind: 'reply', texts: ['ok'] },
+    );
     const result = await client().complete(request());
     expect(result).toMatchObject({ streamed: false, choices: [{ text: 'ok' }] });
   });
@@ -86,7 +125,9 @@ describe('llm client (real openai SDK against a local server)', () => {
     server.script({ kind: 'reply', texts: ['one two three four five'], stallAfterChunks: 2 });
     const controller = new AbortController();
     const pending = client().complete(request({ signal: controller.signal }));
-    await (await server.waitForChatRequest()).streamStarted;
+    await (
+      await server.waitForChatRequest()
+    ).streamStarted;
     controller.abort();
     const error = await failure(pending);
     expect(error.kind).toBe('cancelled');
@@ -120,7 +161,11 @@ describe('llm client (real openai SDK against a local server)', () => {
 
 describe('llm configuration helpers', () => {
   it('reads the headless environment and never describes the key', () => {
-    const env = { BITBRAT_LLM_BASE_URL: 'http://127.0.0.1:11434/v1', BITBRAT_LLM_API_KEY: 'sk-secret', BITBRAT_LLM_MODEL: 'llama3' };
+    const env = {
+      BITBRAT_LLM_BASE_URL: 'http://127.0.0.1:11434/v1',
+      BITBRAT_LLM_API_KEY: 'sk-secret',
+      BITBRAT_LLM_MODEL: 'llama3',
+    };
     const config = llmConfigFromEnv(env);
     expect(config).toEqual({ baseUrl: 'http://127.0.0.1:11434/v1', apiKey: 'sk-secret', model: 'llama3' });
     expect(describeLlmEnv(config)).not.toContain('sk-secret');

@@ -143,7 +143,10 @@ export function createLlmClient(endpoint: LlmEndpoint): LlmClient {
   let streamingWorks = true;
 
   /** Runs `call` with the caller's signal and the whole-call deadline combined into one. */
-  async function withDeadline<T>(signal: AbortSignal | undefined, call: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  async function withDeadline<T>(
+    signal: AbortSignal | undefined,
+    call: (signal: AbortSignal) => Promise<T>,
+  ): Promise<T> {
     if (signal?.aborted) throw new LlmCallError('cancelled', 'cancelled before the request was sent');
     const controller = new AbortController();
     let timedOut = false;
@@ -165,7 +168,11 @@ export function createLlmClient(endpoint: LlmEndpoint): LlmClient {
     }
   }
 
-  async function completePlain(request: CompletionRequest, signal: AbortSignal, started: number): Promise<CompletionResult> {
+  async function completePlain(
+    request: CompletionRequest,
+    signal: AbortSignal,
+    started: number,
+  ): Promise<CompletionResult> {
     const response = await sdk.chat.completions.create(
       {
         model: request.model,
@@ -216,7 +223,10 @@ export function createLlmClient(endpoint: LlmEndpoint): LlmClient {
       }
     }
     if (chunks === 0) throw new StreamUnusable('the event stream was empty');
-    const choices = Array.from(texts, (text, index) => ({ text: text ?? '', finishReason: finishReasons[index] ?? null }));
+    const choices = Array.from(texts, (text, index) => ({
+      text: text ?? '',
+      finishReason: finishReasons[index] ?? null,
+    }));
     return finish(request, model, choices, usage, true, started);
   }
 
@@ -274,9 +284,11 @@ function describe(error: unknown): string {
 function toCallError(error: unknown): LlmCallError {
   if (error instanceof LlmCallError) return error;
   if (error instanceof APIUserAbortError) return new LlmCallError('cancelled', 'request aborted');
-  if (error instanceof APIConnectionTimeoutError) return new LlmCallError('timeout', 'the endpoint did not answer in time');
+  if (error instanceof APIConnectionTimeoutError)
+    return new LlmCallError('timeout', 'the endpoint did not answer in time');
   if (error instanceof APIError) {
-    if (error.status === undefined) return new LlmCallError('connection', `cannot reach the endpoint: ${describe(error)}`);
+    if (error.status === undefined)
+      return new LlmCallError('connection', `cannot reach the endpoint: ${describe(error)}`);
     return new LlmCallError('http', `HTTP ${error.status}: ${describe(error)}`, error.status);
   }
   return new LlmCallError('invalid-response', `unexpected answer: ${describe(error)}`);
@@ -292,6 +304,8 @@ function finish(
 ): CompletionResult {
   const estimated = !usage;
   const tokensIn = usage ? usage.prompt_tokens : estimateTokens(request.messages.map((m) => m.content).join('\n'));
-  const tokensOut = usage ? usage.completion_tokens : choices.reduce((sum, choice) => sum + estimateTokens(choice.text), 0);
+  const tokensOut = usage
+    ? usage.completion_tokens
+    : choices.reduce((sum, choice) => sum + estimateTokens(choice.text), 0);
   return { model, choices, tokensIn, tokensOut, usageEstimated: estimated, streamed, ms: Date.now() - started };
 }

@@ -7,7 +7,13 @@ let db: LlmTestDb;
 afterEach(() => db?.remove());
 
 const DAY = Date.UTC(2025, 4, 1, 12, 0, 0);
-const baseSettings = { ...DEFAULT_LLM_SETTINGS, userCooldownSeconds: 30, repliesPerMinute: 3, dailyTokenBudget: 1000, dailyCostBudgetUsd: 0.5 };
+const baseSettings = {
+  ...DEFAULT_LLM_SETTINGS,
+  userCooldownSeconds: 30,
+  repliesPerMinute: 3,
+  dailyTokenBudget: 1000,
+  dailyCostBudgetUsd: 0.5,
+};
 
 describe('llm limits', () => {
   it('enforces a per-user cooldown, but not against the same event (retry, regenerate)', () => {
@@ -40,7 +46,10 @@ describe('llm limits', () => {
     let now = DAY;
     const limits = createLlmLimits({ db: db.reader, now: () => now });
     for (let i = 0; i < 3; i++) expect(limits.acquire(`u${i}`, `e${i}`, baseSettings).ok).toBe(true);
-    expect(limits.acquire('u9', 'e9', baseSettings)).toEqual({ ok: false, reason: 'replies-per-minute cap reached (3/min)' });
+    expect(limits.acquire('u9', 'e9', baseSettings)).toEqual({
+      ok: false,
+      reason: 'replies-per-minute cap reached (3/min)',
+    });
     expect(limits.acquire('u9', 'e9', { ...baseSettings, repliesPerMinute: 0 }).ok).toBe(true);
     now += 60_000;
     expect(limits.acquire('u10', 'e10', baseSettings).ok).toBe(true);
@@ -55,12 +64,24 @@ describe('llm limits', () => {
     expect(limits.checkBudget(baseSettings)).toEqual({ ok: false, reason: 'daily token budget reached (1000/1000)' });
     expect(limits.checkBudget({ ...baseSettings, dailyTokenBudget: 0 })).toEqual({ ok: true });
     limits.recordUsage({ tokensIn: 1, tokensOut: 1, costUsd: 0.6 });
-    expect(limits.checkBudget({ ...baseSettings, dailyTokenBudget: 0 })).toMatchObject({ ok: false, reason: expect.stringContaining('daily cost budget') });
+    expect(limits.checkBudget({ ...baseSettings, dailyTokenBudget: 0 })).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('daily cost budget'),
+    });
   });
 
   it("seeds today's counter from llm_usage (budgets survive a restart) and resets on a new UTC day", () => {
     db = openLlmTestDb();
-    const usage = { at: DAY, day: usageDay(DAY), model: 'm', persona: 'default', eventId: 'e', tokensIn: 700, tokensOut: 300, costUsd: 0.2 };
+    const usage = {
+      at: DAY,
+      day: usageDay(DAY),
+      model: 'm',
+      persona: 'default',
+      eventId: 'e',
+      tokensIn: 700,
+      tokensOut: 300,
+      costUsd: 0.2,
+    };
     db.write({ op: 'llmUsage.add', usage });
     db.write({ op: 'llmUsage.add', usage: { ...usage, day: '2025-04-30', tokensIn: 99_999 } });
     db = db.reopen();

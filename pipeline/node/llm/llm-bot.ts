@@ -117,7 +117,8 @@ export function toStepFailure(error: unknown): StepFailure {
       const status = error.status ?? 0;
       if (status === 429) return new StepFailure('LLM_RATE_LIMITED', error.message, true);
       if (status === 401 || status === 403) return new StepFailure('LLM_AUTH', error.message, false);
-      if (status === 408 || status === 409 || status >= 500) return new StepFailure('LLM_PROVIDER_ERROR', error.message, true);
+      if (status === 408 || status === 409 || status >= 500)
+        return new StepFailure('LLM_PROVIDER_ERROR', error.message, true);
       return new StepFailure('LLM_BAD_REQUEST', error.message, false);
     }
   }
@@ -129,7 +130,8 @@ function factsOf(event: Readonly<Envelope>): Record<string, string> {
   for (const annotation of event.annotations) {
     if (!['intent', 'sentiment', 'topic', 'language'].includes(annotation.kind)) continue;
     const value = annotation.value;
-    const text = typeof value === 'string' ? value : typeof value === 'number' ? String(value) : JSON.stringify(value ?? null);
+    const text =
+      typeof value === 'string' ? value : typeof value === 'number' ? String(value) : JSON.stringify(value ?? null);
     facts[annotation.kind] = (text ?? '').slice(0, 120);
   }
   return facts;
@@ -257,7 +259,8 @@ export function createLlmBot(deps: LlmBotDeps): Service {
     } catch (error) {
       throw toStepFailure(error);
     }
-    if (context.signal.aborted) throw new StepFailure('LLM_CANCELLED', 'cancelled: the reply is no longer wanted', false);
+    if (context.signal.aborted)
+      throw new StepFailure('LLM_CANCELLED', 'cancelled: the reply is no longer wanted', false);
 
     const candidates: Candidate[] = ranked.map((reply, index) => {
       const verdict = verdicts[index]!;

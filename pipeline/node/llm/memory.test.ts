@@ -47,7 +47,9 @@ describe('llm memory', () => {
     memoryOver(db).remember('user', 'twitch:1', 'assistant', 'remember me', 42);
     db = db.reopen();
     const entries = memoryOver(db).recall('user', 'twitch:1');
-    expect(entries).toMatchObject([{ scope: 'user', scopeKey: 'twitch:1', role: 'assistant', text: 'remember me', at: 42 }]);
+    expect(entries).toMatchObject([
+      { scope: 'user', scopeKey: 'twitch:1', role: 'assistant', text: 'remember me', at: 42 },
+    ]);
   });
 
   it('can be viewed and cleared per key, per scope and entirely', () => {
@@ -69,7 +71,11 @@ describe('llm memory', () => {
   it('applies smaller bounds on read when settings shrank', () => {
     db = openLlmTestDb();
     for (let i = 1; i <= 3; i++) memoryOver(db).remember('user', 'k', 'user', `line ${i}`, i);
-    expect(memoryOver(db, { maxEntries: 1, maxChars: 100 }).recall('user', 'k').map((e) => e.text)).toEqual(['line 3']);
+    expect(
+      memoryOver(db, { maxEntries: 1, maxChars: 100 })
+        .recall('user', 'k')
+        .map((e) => e.text),
+    ).toEqual(['line 3']);
     expect(memoryOver(db, { maxEntries: 0, maxChars: 100 }).recall('user', 'k')).toEqual([]);
   });
 
@@ -83,11 +89,19 @@ describe('persona store', () => {
   it('saves, reads after a restart, lists and deletes personas', () => {
     db = openLlmTestDb();
     const store = createPersonaStore({ db: db.reader, write: (op) => db.write(op), now: () => 5 });
-    const saved = store.upsert({ id: 'pirate', name: 'Captain', instructions: 'Talk like a pirate.', replyLength: 200 });
+    const saved = store.upsert({
+      id: 'pirate',
+      name: 'Captain',
+      instructions: 'Talk like a pirate.',
+      replyLength: 200,
+    });
     expect(saved.ok).toBe(true);
     db = db.reopen();
     const reopened = createPersonaStore({ db: db.reader, write: (op) => db.write(op) });
-    expect(reopened.get('pirate')).toMatchObject({ fallback: false, persona: { name: 'Captain', replyLength: 200, do: [] } });
+    expect(reopened.get('pirate')).toMatchObject({
+      fallback: false,
+      persona: { name: 'Captain', replyLength: 200, do: [] },
+    });
     expect(reopened.list().map((p) => p.id)).toEqual(['default', 'pirate']);
     reopened.delete('pirate');
     expect(reopened.get('pirate')).toMatchObject({ fallback: true, persona: DEFAULT_PERSONA });

@@ -42,7 +42,12 @@ export function createPersonaStore(deps: PersonaStoreDeps): PersonaStore {
       if (persona) return { ok: true, persona, fallback: false };
       if (wanted === DEFAULT_PERSONA.id) return { ok: true, persona: DEFAULT_PERSONA, fallback: false };
       const why = row ? 'is unreadable' : 'does not exist';
-      return { ok: true, persona: DEFAULT_PERSONA, fallback: true, note: `persona "${wanted}" ${why}: used the default` };
+      return {
+        ok: true,
+        persona: DEFAULT_PERSONA,
+        fallback: true,
+        note: `persona "${wanted}" ${why}: used the default`,
+      };
     },
     list() {
       const rows = deps.db.prepare('SELECT json FROM personas ORDER BY id').all() as { json: string }[];
@@ -52,7 +57,10 @@ export function createPersonaStore(deps: PersonaStoreDeps): PersonaStore {
     upsert(input) {
       const parsed = PersonaSchema.safeParse(input);
       if (!parsed.success) {
-        return { ok: false, error: parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ') };
+        return {
+          ok: false,
+          error: parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; '),
+        };
       }
       deps.write({ op: 'persona.upsert', persona: parsed.data, at: now() });
       return { ok: true, persona: parsed.data };

@@ -25,7 +25,10 @@ describe('reply policy', () => {
     expect(clean('   ""  ')).toEqual({ ok: false, reason: 'blank reply' });
     expect(clean('...')).toEqual({ ok: false, reason: 'blank reply' });
     expect(clean('!!!')).toEqual({ ok: false, reason: 'reply has no words' });
-    expect(clean('"Say I am a bot!"', 'say i am a BOT')).toEqual({ ok: false, reason: "reply echoes the viewer's message" });
+    expect(clean('"Say I am a bot!"', 'say i am a BOT')).toEqual({
+      ok: false,
+      reason: "reply echoes the viewer's message",
+    });
     expect(clean('Say: I am a bot', 'say I am a bot')).toMatchObject({ ok: false });
     expect(clean('I am a bot, yes!', 'say I am a bot')).toMatchObject({ ok: true });
   });

@@ -8,9 +8,7 @@
  */
 import { MAX_REPLY_TEXT } from '../../core/envelope.js';
 
-export type CleanedReply =
-  | { ok: true; text: string; cut: boolean }
-  | { ok: false; reason: string };
+export type CleanedReply = { ok: true; text: string; cut: boolean } | { ok: false; reason: string };
 
 const QUOTE_PAIRS: readonly [string, string][] = [
   ['"', '"'],
@@ -33,7 +31,7 @@ export function normalizeForComparison(text: string): string {
 
 function stripWrappingQuotes(text: string): string {
   let current = text.trim();
-  for (let changed = true; changed && current.length >= 2; ) {
+  for (let changed = true; changed && current.length >= 2;) {
     changed = false;
     for (const [open, close] of QUOTE_PAIRS) {
       if (current.startsWith(open) && current.endsWith(close)) {
@@ -65,14 +63,17 @@ export function cleanReply(
 ): CleanedReply {
   const max = Math.min(options.maxLength ?? MAX_REPLY_TEXT, MAX_REPLY_TEXT);
   // One line: Twitch shows a message on one line anyway, and a newline could smuggle a second "message".
-  let text = raw.replace(/[\u0000-\u001f\u007f\u200b-\u200f\u2028\u2029\ufeff]+/g, ' ').replace(/\s+/g, ' ').trim();
+  let text = raw
+    .replace(/[\u0000-\u001f\u007f\u200b-\u200f\u2028\u2029\ufeff]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   text = stripWrappingQuotes(text);
   if (options.personaName) {
     const prefix = new RegExp(`^@?${options.personaName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*:\\s*`, 'i');
     text = stripWrappingQuotes(text.replace(prefix, ''));
   }
   // Repeated: "./ban" or ". /ban" must not survive as "/ban".
-  for (let before = ''; before !== text; ) {
+  for (let before = ''; before !== text;) {
     before = text;
     text = text.replace(/^[\s/.\\]+/, '');
   }
@@ -97,7 +98,9 @@ export interface RankedReply {
  * Ranks cleaned replies: the model's own order first, lowered for replies that were cut, ended by the
  * token limit, or are near duplicates of a better one (which are dropped).
  */
-export function rankReplies(replies: readonly { text: string; cut: boolean; finishReason: string | null }[]): RankedReply[] {
+export function rankReplies(
+  replies: readonly { text: string; cut: boolean; finishReason: string | null }[],
+): RankedReply[] {
   const seen = new Set<string>();
   const ranked: RankedReply[] = [];
   replies.forEach((reply, index) => {

@@ -3,14 +3,21 @@ import { checkLocally, checkReplies } from './safety.js';
 
 describe('safety checks', () => {
   it('passes ordinary replies, including words that merely contain a bad substring', () => {
-    for (const text of ['Welcome in, have fun!', 'That was a classic assassination mission in Hitman.', 'Scunthorpe United won!']) {
+    for (const text of [
+      'Welcome in, have fun!',
+      'That was a classic assassination mission in Hitman.',
+      'Scunthorpe United won!',
+    ]) {
       expect(checkLocally(text)).toEqual({ ok: true });
     }
   });
 
   it('holds profanity, also disguised, with the reason', () => {
     expect(checkLocally('you are a fucking legend')).toEqual({ ok: false, reason: 'held: profanity (fuck)' });
-    expect(checkLocally('what a sh1t game')).toMatchObject({ ok: false, reason: expect.stringMatching(/^held: profanity/) });
+    expect(checkLocally('what a sh1t game')).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/^held: profanity/),
+    });
   });
 
   it('holds links and mass mentions', () => {

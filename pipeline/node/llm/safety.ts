@@ -23,7 +23,11 @@ const LINK = /\b(?:https?:\/\/|www\.)\S+|\b[a-z0-9-]+\.(?:com|net|org|io|gg|tv|r
 export function checkLocally(text: string): SafetyVerdict {
   const matches = matcher.getAllMatches(text, true);
   if (matches.length > 0) {
-    const words = [...new Set(matches.map((m) => englishDataset.getPayloadWithPhraseMetadata(m).phraseMetadata?.originalWord ?? 'a term'))];
+    const words = [
+      ...new Set(
+        matches.map((m) => englishDataset.getPayloadWithPhraseMetadata(m).phraseMetadata?.originalWord ?? 'a term'),
+      ),
+    ];
     return { ok: false, reason: `${HELD_PREFIX} profanity (${words.slice(0, 3).join(', ')})` };
   }
   if (LINK.test(text)) return { ok: false, reason: `${HELD_PREFIX} contains a link` };
@@ -59,7 +63,8 @@ export async function checkReplies(
   } catch (error) {
     if (options.signal?.aborted) throw error;
     const why = error instanceof Error ? error.message.slice(0, 120) : 'error';
-    for (const { index } of pending) verdicts[index] = { ok: false, reason: `${HELD_PREFIX} moderation unavailable (${why})` };
+    for (const { index } of pending)
+      verdicts[index] = { ok: false, reason: `${HELD_PREFIX} moderation unavailable (${why})` };
   }
   return verdicts;
 }

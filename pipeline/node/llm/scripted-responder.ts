@@ -40,7 +40,15 @@ export function createScriptedResponder(options: ScriptedResponderOptions = {}):
         status: 'OK',
         notes: ['demo responder: scripted reply, no LLM was called'],
         candidates: [
-          { id: newId(), text, source: DEMO_SOURCE, priority: 1, confidence: 0.5, status: 'proposed', reason: 'demo reply' },
+          {
+            id: newId(),
+            text,
+            source: DEMO_SOURCE,
+            priority: 1,
+            confidence: 0.5,
+            status: 'proposed',
+            reason: 'demo reply',
+          },
         ],
       };
     },

@@ -85,7 +85,6 @@ export class Router {
   private nextTicket = Date.now() * 1000;
   private pendingWrites: StoreWrite[] = [];
   private pendingTransitions: StepTransition[] = [];
-  private writeScheduled: Promise<void> | null = null;
   private readonly feedQueue = new Map<string, EventSummary>();
   private readonly approvalQueue = new Map<string, Approval>();
   private readonly dispatchQueue = new Map<WorkerPhase, Dispatch[]>();
@@ -586,15 +585,21 @@ export class Router {
     this.scheduleIo();
   }
 
-  /** Commits everything queued so far (and waits for it). */
+  /**
+   * Sends everything queued so far to the store and resolves after the commit. Feed and approval
+   * pushes for these changes leave only after the commit: what a console shows is on disk.
+   */
   flushWrites(): Promise<void> {
-    if (this.writeScheduled) return this.writeScheduled;
-    this.writeScheduled = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
-      this.writeScheduled = null;
-      const batch = this.takeWrites();
-      return batch.length > 0 ? this.deps.persist(batch) : undefined;
+    const batch = this.takeWrites();
+    const feed = this.feedQueue.size > 0 ? [...this.feedQueue.values()] : null;
+    const approvals = this.approvalQueue.size > 0 ? [...this.approvalQueue.values()] : null;
+    this.feedQueue.clear();
+    this.approvalQueue.clear();
+    const committed = batch.length > 0 ? this.deps.persist(batch) : Promise.resolve();
+    return committed.then(() => {
+      if (feed) this.deps.feed(feed);
+      if (approvals) this.deps.approvalsChanged(approvals);
     });
-    return this.writeScheduled;
   }
 
   private takeWrites(): StoreWrite[] {
@@ -616,7 +621,7 @@ export class Router {
     this.approvalQueue.set(approval.id, { ...approval });
   }
 
-  /** Sends dispatches, pushes and write-behind batches once per tick. */
+  /** Sends dispatches and one write-behind batch per tick. */
   private scheduleIo(): void {
     if (this.pushScheduled) return;
     this.pushScheduled = true;
@@ -626,19 +631,9 @@ export class Router {
         if (items.length > 0) this.deps.dispatch(phase, items);
       }
       this.dispatchQueue.clear();
-      if (this.pendingWrites.length > 0 || this.pendingTransitions.length > 0) {
-        this.flushWrites().catch((error: unknown) =>
-          this.deps.log('error', 'a write-behind batch failed', { error: String(error) }),
-        );
-      }
-      if (this.feedQueue.size > 0) {
-        this.deps.feed([...this.feedQueue.values()]);
-        this.feedQueue.clear();
-      }
-      if (this.approvalQueue.size > 0) {
-        this.deps.approvalsChanged([...this.approvalQueue.values()]);
-        this.approvalQueue.clear();
-      }
+      this.flushWrites().catch((error: unknown) =>
+        this.deps.log('error', 'a write-behind batch failed', { error: String(error) }),
+      );
     });
   }
 

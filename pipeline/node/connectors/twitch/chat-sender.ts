@@ -25,6 +25,7 @@ export interface TmiChatSenderOptions {
   server?: { host: string; port: number; secure: boolean };
   /** No USERSTATE or NOTICE after this long: reported sent but unconfirmed. */
   confirmTimeoutMs?: number;
+  joinTimeoutMs?: number;
   reconnect?: { initialDelayMs?: number; maxDelayMs?: number };
 }
 
@@ -47,7 +48,7 @@ export class TmiChatSender implements ChatSender {
     this.confirmTimeoutMs = options.confirmTimeoutMs ?? 5000;
   }
 
-  /** Connects and joins the channels; resolves when connected. */
+  /** Connects and joins the channels; resolves when every channel is joined (or after `joinTimeoutMs`). */
   async start(): Promise<void> {
     const { options } = this;
     const client = new tmi.Client({
@@ -69,7 +70,21 @@ export class TmiChatSender implements ChatSender {
       this.onLine(cloned as unknown as ParsedIrcMessage),
     );
     client.on('disconnected', () => this.failPending('disconnected before Twitch confirmed'));
+    const waiting = new Set(options.channels.map(channelName));
+    const joined = new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, options.joinTimeoutMs ?? 10_000);
+      const onJoin = (channel: string, _user: string, self: boolean) => {
+        if (self) waiting.delete(channel);
+        if (waiting.size > 0) return;
+        clearTimeout(timer);
+        client.off('join', onJoin);
+        resolve();
+      };
+      client.on('join', onJoin);
+      if (waiting.size === 0) onJoin('', '', false);
+    });
     await client.connect();
+    await joined;
   }
 
   async stop(): Promise<void> {

@@ -74,7 +74,9 @@ export class DuplicateGuard {
     let varied = false;
     if (previous && now - previous.at < this.windowMs && previous.text === text) {
       // Alternate: a third identical reply goes out without the variation, unlike the second.
-      result = text.endsWith(DUPLICATE_VARIATION) ? text.slice(0, -DUPLICATE_VARIATION.length) : text + DUPLICATE_VARIATION;
+      result = text.endsWith(DUPLICATE_VARIATION)
+        ? text.slice(0, -DUPLICATE_VARIATION.length)
+        : text + DUPLICATE_VARIATION;
       varied = true;
     } else if (previous && now - previous.at < this.windowMs && previous.text === text + DUPLICATE_VARIATION) {
       result = text;

@@ -76,10 +76,25 @@ export function copyPastaKey(cleanedText: string): string {
     .slice(0, MAX_KEY_LENGTH);
 }
 
+const SWEEP_INTERVAL_MS = 1_000;
+
+/**
+ * Evicts the least recently seen entries down to 90% of the cap in one walk, so a flood of new
+ * users at the cap costs one walk per 10% of new entries, not one per message.
+ */
+function evictOldest<V>(map: Map<string, V>, cap: number): void {
+  const target = Math.floor(cap * 0.9);
+  for (const key of map.keys()) {
+    if (map.size <= target) break;
+    map.delete(key);
+  }
+}
+
 export class AnalyzerState {
   readonly options: AnalyzerStateOptions;
   private readonly users = new Map<string, UserEntry>();
   private readonly texts = new Map<string, TextEntry>();
+  private nextSweepAt = Number.NEGATIVE_INFINITY;
 
   constructor(options: Partial<AnalyzerStateOptions> = {}) {
     this.options = { ...DEFAULT_ANALYZER_STATE_OPTIONS, ...options };
@@ -134,7 +149,7 @@ export class AnalyzerState {
     entry.lastKeyRepeats = repeatsInWindow ? entry.lastKeyRepeats + 1 : 0;
     entry.lastKey = key.length > MAX_KEY_LENGTH ? key.slice(0, MAX_KEY_LENGTH) : key;
     entry.lastAt = at;
-    while (this.users.size > maxUsers) this.users.delete(this.users.keys().next().value!);
+    if (this.users.size > maxUsers) evictOldest(this.users, maxUsers);
     return entry;
   }
 
@@ -155,12 +170,18 @@ export class AnalyzerState {
     entry.users.set(userId, at);
     const maxUsersPerText = copyPastaUsers * 4;
     while (entry.users.size > maxUsersPerText) entry.users.delete(entry.users.keys().next().value!);
-    while (this.texts.size > maxTexts) this.texts.delete(this.texts.keys().next().value!);
+    if (this.texts.size > maxTexts) evictOldest(this.texts, maxTexts);
     return entry.users.size;
   }
 
-  /** Drops entries whose window has passed; amortized O(1) since only stale front entries are visited. */
+  /**
+   * Drops entries whose window has passed. Only stale front entries are visited, and at most once per
+   * `SWEEP_INTERVAL_MS`: V8 leaves deleted Map slots in place until it rehashes, so walking from the
+   * front on every message would step over thousands of holes.
+   */
   private sweep(at: number): void {
+    if (at < this.nextSweepAt) return;
+    this.nextSweepAt = at + SWEEP_INTERVAL_MS;
     const userHorizon = at - this.options.rateWindowMs * 3;
     for (const [userId, entry] of this.users) {
       if (entry.lastAt > userHorizon) break;

@@ -1,0 +1,374 @@
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import type { Approval } from '../../core/approval.js';
+import { acceptInbound, type Envelope, type WorkerPhase } from '../../core/envelope.js';
+import { SettingsSchema } from '../../core/host-api.js';
+import type { EventSummary } from '../../core/protocol/pipeline.js';
+import type { StoreWrite } from '../../core/protocol/store.js';
+import { RuleBook, RuleSchema, type RuleInput } from '../../core/rules.js';
+import { StepFailure, type Service } from '../../core/service.js';
+import { PhaseRunner } from '../workers/phase-runner.js';
+import { Router } from './router.js';
+
+function chat(text: string, login = 'viewer'): Envelope {
+  const parsed = acceptInbound(
+    {
+      type: 'chat.message.v1',
+      ingress: { connector: 'test', channel: 'chan' },
+      identity: { external: { id: `id-${login}`, login, displayName: login, roles: ['viewer'] } },
+      message: { id: randomUUID(), text },
+    },
+    Date.now(),
+    randomUUID,
+  );
+  if (!parsed.ok) throw new Error(parsed.error);
+  return parsed.value;
+}
+
+const ok = (id: string, phase: WorkerPhase, extra: Partial<ReturnType<Service['run']>> = {}): Service => ({
+  id,
+  phase,
+  run: () => ({ status: 'OK', ...extra }),
+});
+
+const replyService = (text: string): Service => ({
+  id: 'reply',
+  phase: 'reaction',
+  run: () => ({
+    status: 'OK',
+    candidates: [{ id: randomUUID(), text, source: 'reply', priority: 1, status: 'proposed' }],
+  }),
+});
+
+const deliver: Service = { id: 'deliver', phase: 'egress', run: () => ({ status: 'OK', delivery: { connector: 'test', status: 'sent' } }) };
+
+const baseRules: RuleInput[] = [
+  { id: 'enrich', stage: 'enrichment', slip: ['tag'], approval: { mode: 'auto' } },
+  { id: 'react', stage: 'reaction', when: { startsWith: [{ var: 'text' }, '!'] }, slip: ['reply'], approval: { mode: 'auto' } },
+  { id: 'out', stage: 'egress', slip: ['deliver'], approval: { mode: 'auto' } },
+];
+
+function harness(options: { rules?: RuleInput[]; services?: Service[]; clock?: { now: number } } = {}) {
+  const services = options.services ?? [ok('tag', 'enrichment'), replyService('hi!'), deliver];
+  const rules = new RuleBook((options.rules ?? baseRules).map((rule) => RuleSchema.parse(rule)));
+  const writes: StoreWrite[] = [];
+  const feed = new Map<string, EventSummary>();
+  const approvals = new Map<string, Approval>();
+  const dispatched: Record<WorkerPhase, number> = { enrichment: 0, reaction: 0, egress: 0 };
+  const cancelled: string[] = [];
+  const byPhase = (phase: WorkerPhase) => services.filter((service) => service.phase === phase);
+  // eslint-disable-next-line prefer-const
+  let router: Router;
+  const runners = {
+    enrichment: new PhaseRunner({ phase: 'enrichment', services: byPhase('enrichment'), send: (r) => router.completed(r) }),
+    reaction: new PhaseRunner({ phase: 'reaction', services: byPhase('reaction'), send: (r) => router.completed(r) }),
+    egress: new PhaseRunner({ phase: 'egress', services: byPhase('egress'), send: (r) => router.completed(r) }),
+  };
+  let paused: WorkerPhase | null = null;
+  const held: { phase: WorkerPhase; items: Parameters<PhaseRunner['dispatch']>[0] }[] = [];
+  router = new Router({
+    now: () => options.clock?.now ?? Date.now(),
+    persist: async (batch) => {
+      writes.push(...structuredClone(batch));
+    },
+    dispatch: (phase, items) => {
+      dispatched[phase] += items.length;
+      // Dispatches cross a port in production: clone, so the router never shares objects with a worker.
+      const copy = structuredClone(items);
+      if (paused === phase) held.push({ phase, items: copy });
+      else runners[phase].dispatch(copy);
+    },
+    cancel: (_phase, ids) => cancelled.push(...ids),
+    feed: (summaries) => summaries.forEach((summary) => feed.set(summary.id, summary)),
+    approvalsChanged: (list) => list.forEach((approval) => approvals.set(approval.id, approval)),
+    rules: () => rules,
+    settings: () => SettingsSchema.parse({}),
+    services: {
+      enrichment: new Set(byPhase('enrichment').map((s) => s.id)),
+      reaction: new Set(byPhase('reaction').map((s) => s.id)),
+      egress: new Set(byPhase('egress').map((s) => s.id)),
+    },
+    log: () => undefined,
+  });
+  const settle = async (id: string, terminalOnly = true) => {
+    for (let i = 0; i < 2000; i++) {
+      const summary = feed.get(id);
+      if (summary && (summary.disposition || (!terminalOnly && summary.stage === 'approval'))) return summary;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    throw new Error(`event ${id} did not settle: ${JSON.stringify(feed.get(id))}`);
+  };
+  /** The last persisted envelope of an event. */
+  const persisted = (id: string) =>
+    writes.filter((w): w is Extract<StoreWrite, { op: 'event.upsert' }> => w.op === 'event.upsert' && w.event.id === id).at(-1)!.event;
+  return {
+    router,
+    writes,
+    feed,
+    approvals,
+    dispatched,
+    cancelled,
+    settle,
+    persisted,
+    pause: (phase: WorkerPhase | null) => (paused = phase),
+    held,
+  };
+}
+
+describe('Router: the default flow and stage re-entry', () => {
+  it('routes initial → enrichment → reaction → egress and keeps every finished slip in history', async () => {
+    const h = harness();
+    const event = chat('!hello');
+    await h.router.accept([event]);
+    const summary = await h.settle(event.id);
+    expect(summary.disposition).toBe('replied');
+    expect(summary.reply).toBe('hi!');
+    const stored = h.persisted(event.id);
+    expect(stored.routing.history.map((step) => `${step.phase}:${step.id}:${step.status}`)).toEqual([
+      'enrichment:tag:OK',
+      'reaction:reply:OK',
+    ]);
+    expect(stored.routing.slip.map((step) => `${step.phase}:${step.id}:${step.status}`)).toEqual(['egress:deliver:OK']);
+    expect(stored.routing.decisions.map((d) => `${d.stage}:${d.chosen}`)).toEqual([
+      'enrichment:enrich',
+      'reaction:react',
+      'approval:null',
+      'egress:out',
+    ]);
+    // The accepted event was written before anything else happened to it.
+    const first = h.writes.findIndex((w) => w.op === 'event.upsert' && w.event.id === event.id);
+    expect(h.writes[first]!.op === 'event.upsert' && (h.writes[first] as { event: Envelope }).event.routing.stage).toBe('initial');
+    // Every transition was persisted: RUNNING and OK for each of the three steps.
+    const transitions = h.writes.flatMap((w) => (w.op === 'steps.append' ? w.transitions : [])).filter((t) => t.eventId === event.id);
+    expect(transitions.map((t) => `${t.service}:${t.status}`)).toEqual([
+      'tag:RUNNING', 'tag:OK', 'reply:RUNNING', 'reply:OK', 'deliver:RUNNING', 'deliver:OK',
+    ]);
+  });
+
+  it('ends as ignored when no reaction rule wants the event', async () => {
+    const h = harness();
+    const event = chat('just chatting');
+    await h.router.accept([event]);
+    const summary = await h.settle(event.id);
+    expect(summary.disposition).toBe('ignored');
+    expect(summary.reason).toMatch(/no rule wanted/);
+    expect(h.dispatched.reaction).toBe(0);
+  });
+
+  it('records every matching rule and lets the highest priority win', async () => {
+    const h = harness({
+      rules: [
+        ...baseRules,
+        { id: 'low', stage: 'reaction', priority: -5, when: true, slip: ['reply'], approval: { mode: 'auto' } },
+        { id: 'block-caps', stage: 'reaction', priority: 500, when: { startsWith: [{ var: 'message.text' }, '!SPAM'] }, outcome: { disposition: 'filtered', reason: 'shouting' } },
+      ],
+    });
+    const event = chat('!SPAM now');
+    await h.router.accept([event]);
+    const summary = await h.settle(event.id);
+    expect(summary.disposition).toBe('filtered');
+    expect(summary.reason).toBe('rule block-caps: shouting');
+    const decision = h.persisted(event.id).routing.decisions.find((d) => d.stage === 'reaction')!;
+    expect(decision.matched).toEqual(['block-caps', 'react', 'low']);
+    expect(decision.chosen).toBe('block-caps');
+  });
+
+  it('dead-letters a slip that names a service no worker runs', async () => {
+    const h = harness({ rules: [...baseRules.slice(0, 1), { id: 'react', stage: 'reaction', slip: ['nobody'] }] });
+    const event = chat('!x');
+    await h.router.accept([event]);
+    const summary = await h.settle(event.id);
+    expect(summary.disposition).toBe('dead-lettered');
+    expect(summary.reason).toMatch(/nobody/);
+  });
+
+  it('stops a routing loop at the hop limit', async () => {
+    // Each regenerate re-enters the reaction stage; a moderator (or a buggy rule) looping forever is cut off.
+    const h = harness({ rules: [baseRules[0]!, { ...baseRules[1]!, approval: { mode: 'require' } }, baseRules[2]!] });
+    const event = chat('!loop');
+    await h.router.accept([event]);
+    const decided = new Set<string>();
+    for (let i = 0; i < 400 && !h.feed.get(event.id)?.disposition; i++) {
+      const open = [...h.approvals.values()].find((a) => a.state === 'held' && a.eventId === event.id && !decided.has(a.id));
+      if (open) {
+        decided.add(open.id);
+        h.router.decide({ approvalId: open.id, decision: { action: 'regenerate' }, moderator: 'mod', console: 'test' });
+      }
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(decided.size).toBeGreaterThan(3);
+    const summary = await h.settle(event.id);
+    expect(summary.disposition).toBe('dead-lettered');
+    expect(summary.reason).toMatch(/hop limit/);
+  });
+});
+
+describe('Router: attempts and failures', () => {
+  it('retries a retryable error until maxAttempts, then ends failed with the error on the slip', async () => {
+    let calls = 0;
+    const flaky: Service = {
+      id: 'reply',
+      phase: 'reaction',
+      run: () => {
+        calls += 1;
+        throw new StepFailure('UPSTREAM_429', 'rate limited', true);
+      },
+    };
+    const h = harness({ services: [ok('tag', 'enrichment'), flaky, deliver] });
+    const event = chat('!x');
+    await h.router.accept([event]);
+    const summary = await h.settle(event.id);
+    expect(summary.disposition).toBe('failed');
+    expect(calls).toBe(3);
+    const step = h.persisted(event.id).routing.slip[0]!;
+    expect(step).toMatchObject({ status: 'ERROR', attempt: 3, maxAttempts: 3, error: { code: 'UPSTREAM_429' } });
+  });
+
+  it('does not retry an error that is not retryable', async () => {
+    let calls = 0;
+    const broken: Service = {
+      id: 'reply',
+      phase: 'reaction',
+      run: () => {
+        calls += 1;
+        throw new StepFailure('BAD_KEY', 'unauthorized', false);
+      },
+    };
+    const h = harness({ services: [ok('tag', 'enrichment'), broken, deliver] });
+    const event = chat('!x');
+    await h.router.accept([event]);
+    expect((await h.settle(event.id)).disposition).toBe('failed');
+    expect(calls).toBe(1);
+  });
+
+  it('re-dispatches a crashed phase with attempt + 1 and ignores the stale result', async () => {
+    const h = harness();
+    h.pause('reaction');
+    const event = chat('!x');
+    await h.router.accept([event]);
+    for (let i = 0; i < 100 && h.held.length === 0; i++) await new Promise((resolve) => setImmediate(resolve));
+    expect(h.held).toHaveLength(1);
+    const stale = h.held.shift()!;
+    h.pause(null);
+    expect(h.router.phaseRestarted('reaction')).toBe(1);
+    const summary = await h.settle(event.id);
+    expect(summary.disposition).toBe('replied');
+    // The old dispatch completes late: its ticket is stale, so nothing happens twice.
+    const deliveredBefore = h.dispatched.egress;
+    new PhaseRunner({ phase: 'reaction', services: [replyService('late')], send: (r) => h.router.completed(r) }).dispatch(stale.items);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(h.dispatched.egress).toBe(deliveredBefore);
+    const reaction = h.persisted(event.id).routing.history.find((step) => step.phase === 'reaction')!;
+    expect(reaction.attempt).toBe(2);
+    expect(summary.reply).toBe('hi!');
+  });
+});
+
+describe('Router: the approval gate', () => {
+  const requireRules: RuleInput[] = [baseRules[0]!, { ...baseRules[1]!, approval: { mode: 'require', expireSeconds: 60 } }, baseRules[2]!];
+
+  async function heldEvent(h: ReturnType<typeof harness>, text = '!ask') {
+    const event = chat(text);
+    await h.router.accept([event]);
+    await h.settle(event.id, false);
+    const approval = [...h.approvals.values()].find((a) => a.eventId === event.id)!;
+    expect(approval.state).toBe('held');
+    return { event, approval };
+  }
+
+  it('holds, then sends the approved text, recording who, when and from where', async () => {
+    const h = harness({ rules: requireRules });
+    const { event, approval } = await heldEvent(h);
+    expect(h.dispatched.egress).toBe(0);
+    const result = h.router.decide({ approvalId: approval.id, decision: { action: 'approve' }, moderator: 'alice', console: 'desk' });
+    expect(result.ok).toBe(true);
+    const summary = await h.settle(event.id);
+    expect(summary.disposition).toBe('replied');
+    expect(h.approvals.get(approval.id)).toMatchObject({ state: 'approved', decidedBy: 'alice', console: 'desk', finalText: 'hi!', originalText: 'hi!' });
+  });
+
+  it('sends the edited text and keeps the original', async () => {
+    const h = harness({ rules: requireRules });
+    const { event, approval } = await heldEvent(h);
+    h.router.decide({ approvalId: approval.id, decision: { action: 'edit', text: 'hello there' }, moderator: 'bob', console: 'web' });
+    const summary = await h.settle(event.id);
+    expect(summary.reply).toBe('hello there');
+    expect(h.approvals.get(approval.id)).toMatchObject({ state: 'edited', originalText: 'hi!', finalText: 'hello there' });
+  });
+
+  it('lets the first decision win and tells the second moderator who decided', async () => {
+    const h = harness({ rules: requireRules });
+    const { event, approval } = await heldEvent(h);
+    const first = h.router.decide({ approvalId: approval.id, decision: { action: 'reject' }, moderator: 'carol', console: 'a' });
+    const second = h.router.decide({ approvalId: approval.id, decision: { action: 'approve' }, moderator: 'dave', console: 'b' });
+    expect(first.ok).toBe(true);
+    expect(second).toMatchObject({ ok: false, code: 'ALREADY_DECIDED', message: 'already rejected by carol' });
+    expect((await h.settle(event.id)).disposition).toBe('rejected');
+    expect(h.dispatched.egress).toBe(0);
+  });
+
+  it('expires an undecided reply on the timer and never sends it', async () => {
+    const clock = { now: Date.now() };
+    const h = harness({ rules: requireRules, clock });
+    const { event, approval } = await heldEvent(h);
+    clock.now += 59_000;
+    h.router.tick();
+    expect(h.feed.get(event.id)?.disposition).toBeNull();
+    clock.now += 2_000;
+    h.router.tick();
+    expect((await h.settle(event.id)).disposition).toBe('expired');
+    expect(h.approvals.get(approval.id)!.state).toBe('expired');
+    expect(h.dispatched.egress).toBe(0);
+  });
+
+  it('sends by itself after N seconds under auto-after, unless someone steps in', async () => {
+    const clock = { now: Date.now() };
+    const h = harness({ rules: [baseRules[0]!, { ...baseRules[1]!, approval: { mode: 'auto-after', seconds: 10 } }, baseRules[2]!], clock });
+    const { event, approval } = await heldEvent(h);
+    clock.now += 10_001;
+    h.router.tick();
+    expect((await h.settle(event.id)).disposition).toBe('replied');
+    expect(h.approvals.get(approval.id)).toMatchObject({ state: 'approved', decidedBy: 'auto' });
+  });
+
+  it('regenerates with a hint: the old candidate is superseded and a new reply is held', async () => {
+    const h = harness({ rules: requireRules });
+    const { event, approval } = await heldEvent(h);
+    h.router.decide({ approvalId: approval.id, decision: { action: 'regenerate', hint: 'be brief' }, moderator: 'erin', console: 'x' });
+    const isNew = (a: Approval) => a.eventId === event.id && a.state === 'held' && a.id !== approval.id;
+    for (let i = 0; i < 200; i++) {
+      if ([...h.approvals.values()].some(isNew)) break;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const next = [...h.approvals.values()].find(isNew)!;
+    expect(next.id).not.toBe(approval.id);
+    expect(h.approvals.get(approval.id)!.state).toBe('regenerating');
+    h.router.decide({ approvalId: next.id, decision: { action: 'approve' }, moderator: 'erin', console: 'x' });
+    await h.settle(event.id);
+    const stored = h.persisted(event.id);
+    expect(stored.candidates.map((c) => c.status)).toEqual(['superseded', 'selected']);
+  });
+
+  it('holds a candidate that failed a safety check even when the rule says auto', async () => {
+    const unsafe: Service = {
+      id: 'reply',
+      phase: 'reaction',
+      run: () => ({ status: 'OK', candidates: [{ id: randomUUID(), text: 'rude', source: 'x', priority: 1, status: 'proposed', reason: 'held: profanity' }] }),
+    };
+    const h = harness({ services: [ok('tag', 'enrichment'), unsafe, deliver] });
+    const { approval } = await heldEvent(h);
+    expect(approval.reason).toBe('profanity');
+    expect(h.dispatched.egress).toBe(0);
+  });
+
+  it('resumes held replies and running steps from persisted state', async () => {
+    const h = harness({ rules: requireRules });
+    const { event, approval } = await heldEvent(h);
+    const stored = h.persisted(event.id);
+    const fresh = harness({ rules: requireRules });
+    fresh.router.resume([structuredClone(stored)], [approval]);
+    const result = fresh.router.decide({ approvalId: approval.id, decision: { action: 'approve' }, moderator: 'zed', console: 'after-restart' });
+    expect(result.ok).toBe(true);
+    expect((await fresh.settle(event.id)).disposition).toBe('replied');
+  });
+});
