@@ -1,3 +1,4 @@
+/* global process */
 // Bundles the Electron shell with esbuild:
 //  - electron/main/main.ts       → dist/electron/main.js   (ESM; electron and node_modules stay external)
 //  - electron/preload/preload.ts → dist/electron/preload.cjs (ONE CommonJS file: a sandboxed preload

@@ -85,7 +85,11 @@ describe('the renderer protocol handler', () => {
   });
 
   it('resolves paths without touching the disk', () => {
-    expect(resolveAppPath('app://bitbrat/a/./b.js')).toEqual({ kind: 'file', relativePath: 'a/b.js', fallbackToIndex: false });
+    expect(resolveAppPath('app://bitbrat/a/./b.js')).toEqual({
+      kind: 'file',
+      relativePath: 'a/b.js',
+      fallbackToIndex: false,
+    });
     // The URL parser folds %2e%2e segments itself (they can never climb above the root)...
     expect(resolveAppPath('app://bitbrat/a/%2e%2e/%2e%2e/b')).toMatchObject({ kind: 'file', relativePath: 'b' });
     // ...but an encoded slash survives parsing and would climb once decoded.

@@ -37,11 +37,14 @@ describe('the Content-Security-Policy', () => {
   });
 
   it('installs itself on the session response headers', () => {
-    let listener: Parameters<Parameters<typeof installContentSecurityPolicy>[0]['webRequest']['onHeadersReceived']>[0] | null =
+    let listener:
+      Parameters<Parameters<typeof installContentSecurityPolicy>[0]['webRequest']['onHeadersReceived']>[0] | null =
       null;
     installContentSecurityPolicy({ webRequest: { onHeadersReceived: (next) => (listener = next) } });
     let result: { responseHeaders?: Record<string, string[]> } | null = null;
     listener!({ responseHeaders: { Server: ['x'] } }, (response) => (result = response));
-    expect(result).toEqual({ responseHeaders: { Server: ['x'], 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });
+    expect(result).toEqual({
+      responseHeaders: { Server: ['x'], 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] },
+    });
   });
 });

@@ -8,7 +8,12 @@ import type * as ElectronModule from 'electron';
 import type { Health } from '../../pipeline/core/host-api.js';
 import { APP_ENTRY_URL, APP_SCHEME, APP_SCHEME_PRIVILEGES, createAppProtocolHandler } from './app-protocol.js';
 import { installContentSecurityPolicy } from './csp.js';
-import { DESKTOP_SETTINGS_FILE, loadDesktopSettings, saveDesktopSettings, type DesktopSettings } from './desktop-settings.js';
+import {
+  DESKTOP_SETTINGS_FILE,
+  loadDesktopSettings,
+  saveDesktopSettings,
+  type DesktopSettings,
+} from './desktop-settings.js';
 import { HeldReplyCounter } from './held-replies.js';
 import type { HostLike, HostLog } from './host-like.js';
 import { forwardHostPushes, registerHostIpc } from './ipc-host.js';
@@ -54,8 +59,22 @@ export function desktopPaths(bundleDir: string): DesktopPaths {
 export const PRODUCT_NAME = 'BitBrat Desktop';
 
 export function runDesktopApp(electron: typeof ElectronModule, options: DesktopAppOptions): void {
-  const { app, BrowserWindow, Menu, Notification, Tray, crashReporter, dialog, ipcMain, nativeImage, protocol, screen, session, shell, safeStorage } =
-    electron;
+  const {
+    app,
+    BrowserWindow,
+    Menu,
+    Notification,
+    Tray,
+    crashReporter,
+    dialog,
+    ipcMain,
+    nativeImage,
+    protocol,
+    screen,
+    session,
+    shell,
+    safeStorage,
+  } = electron;
   const env = options.env ?? process.env;
   const paths = desktopPaths(options.bundleDir);
 
@@ -73,7 +92,9 @@ export function runDesktopApp(electron: typeof ElectronModule, options: DesktopA
   });
   app.setPath('crashDumps', path.join(dataDir, 'crashes'));
   crashReporter.start({ uploadToServer: false });
-  process.on('uncaughtException', (error) => log('error', 'uncaught exception', { error: error.stack ?? error.message }));
+  process.on('uncaughtException', (error) =>
+    log('error', 'uncaught exception', { error: error.stack ?? error.message }),
+  );
   process.on('unhandledRejection', (reason) => log('error', 'unhandled rejection', { error: String(reason) }));
 
   let mainWindow: ElectronModule.BrowserWindow | null = null;

@@ -15,7 +15,7 @@ import {
   type SenderEvent,
 } from './ipc-host.js';
 
-const topFrame: FrameLike = { url: 'app://bitbrat/index.html', parent: null };
+const topFrame: FrameLike = { url: 'app://bitbrat/index.html', parent: null, processId: 7, routingId: 1 };
 const eventFrom = (frame: FrameLike | null) => ({ senderFrame: frame }) as unknown as SenderEvent;
 
 /** A host whose methods record the params they received. */
@@ -48,13 +48,16 @@ describe('sender checks', () => {
     expect(isTrustedSender(eventFrom(topFrame), () => topFrame)).toBe(true);
     expect(isTrustedSender(eventFrom(null), () => topFrame)).toBe(false);
     expect(isTrustedSender(eventFrom(topFrame), () => null)).toBe(false);
-    const otherWindow: FrameLike = { url: 'app://bitbrat/index.html', parent: null };
+    expect(isTrustedSender(eventFrom({ ...topFrame }), () => topFrame)).toBe(true);
+    const otherWindow: FrameLike = { ...topFrame, processId: 8 };
     expect(isTrustedSender(eventFrom(otherWindow), () => topFrame)).toBe(false);
-    const navigatedAway = { url: 'https://evil.example/', parent: null };
+    const otherFrameSameProcess: FrameLike = { ...topFrame, routingId: 2 };
+    expect(isTrustedSender(eventFrom(otherFrameSameProcess), () => topFrame)).toBe(false);
+    const navigatedAway = { ...topFrame, url: 'https://evil.example/' };
     expect(isTrustedSender(eventFrom(navigatedAway), () => navigatedAway)).toBe(false);
-    const subframe = { url: 'app://bitbrat/x.html', parent: topFrame as never };
+    const subframe = { ...topFrame, url: 'app://bitbrat/x.html', parent: topFrame as never };
     expect(isTrustedSender(eventFrom(subframe), () => subframe)).toBe(false);
-    const lookalike = { url: 'app://bitbrat.evil/index.html', parent: null };
+    const lookalike = { ...topFrame, url: 'app://bitbrat.evil/index.html' };
     expect(isTrustedSender(eventFrom(lookalike), () => lookalike)).toBe(false);
   });
 });
@@ -69,7 +72,7 @@ describe('handleHostInvoke', () => {
 
   it('refuses a foreign sender frame and logs it', async () => {
     const { deps: d, calls, logged } = deps();
-    const foreign = { url: 'app://bitbrat/index.html', parent: null };
+    const foreign = { ...topFrame, processId: 99 };
     const reply = await handleHostInvoke(d, methodChannel('stats.get'), eventFrom(foreign), {});
     expect(reply).toMatchObject({ ok: false, error: { code: 'FORBIDDEN_SENDER' } });
     expect(calls).toEqual([]);
@@ -79,7 +82,10 @@ describe('handleHostInvoke', () => {
   it('refuses invalid params with the field named, before the host sees them', async () => {
     const { deps: d, calls } = deps();
     const reply = await handleHostInvoke(d, methodChannel('events.list'), eventFrom(topFrame), { limit: 100_000 });
-    expect(reply).toMatchObject({ ok: false, error: { code: 'INVALID_PARAMS', message: expect.stringContaining('limit') } });
+    expect(reply).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_PARAMS', message: expect.stringContaining('limit') },
+    });
     const notAnObject = await handleHostInvoke(d, methodChannel('approvals.decide'), eventFrom(topFrame), 'approve');
     expect(notAnObject).toMatchObject({ ok: false, error: { code: 'INVALID_PARAMS' } });
     expect(calls).toEqual([]);
@@ -87,7 +93,9 @@ describe('handleHostInvoke', () => {
 
   it('passes parsed params (with defaults) to the host and returns its value', async () => {
     const { deps: d, calls } = deps();
-    const reply = await handleHostInvoke(d, methodChannel('events.list'), eventFrom(topFrame), { type: 'chat.message.v1' });
+    const reply = await handleHostInvoke(d, methodChannel('events.list'), eventFrom(topFrame), {
+      type: 'chat.message.v1',
+    });
     expect(reply).toEqual({ ok: true, value: { method: 'events.list' } });
     expect(calls).toEqual([{ method: 'events.list', params: { limit: 100, type: 'chat.message.v1' } }]);
   });

@@ -5,13 +5,19 @@
  * and parses params with the contract's schemas before the host sees them.
  */
 import type { IpcMainInvokeEvent, WebFrameMain } from 'electron';
-import { HOST_METHODS, HOST_TOPICS, parseHostParams, type HostApi, type HostMethod } from '../../pipeline/core/host-api.js';
+import {
+  HOST_METHODS,
+  HOST_TOPICS,
+  parseHostParams,
+  type HostApi,
+  type HostMethod,
+} from '../../pipeline/core/host-api.js';
 import { methodChannel, methodForChannel, topicChannel, type IpcReply } from '../preload/ipc-channels.js';
 import { isAppUrl } from './app-protocol.js';
 import type { HostLike, HostLog } from './host-like.js';
 
 export type SenderEvent = Pick<IpcMainInvokeEvent, 'senderFrame'>;
-export type FrameLike = Pick<WebFrameMain, 'url' | 'parent'>;
+export type FrameLike = Pick<WebFrameMain, 'url' | 'parent' | 'processId' | 'routingId'>;
 
 /** The frame every trusted call comes from: the main window's top frame. Null while there is no window. */
 export type TrustedFrameSource = () => FrameLike | null;
@@ -21,7 +27,10 @@ export function isTrustedSender(event: SenderEvent, trustedFrame: TrustedFrameSo
   const frame = event.senderFrame;
   if (!frame) return false; // the frame navigated away or was destroyed before the call arrived
   const expected = trustedFrame();
-  if (!expected || frame !== expected) return false;
+  if (!expected) return false;
+  // Compared by (process, routing id) rather than object identity: Electron may hand out a new
+  // WebFrameMain wrapper for the same frame.
+  if (frame.processId !== expected.processId || frame.routingId !== expected.routingId) return false;
   return frame.parent === null && isAppUrl(frame.url);
 }
 

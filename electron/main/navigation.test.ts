@@ -87,7 +87,7 @@ describe('navigation', () => {
     const emitter = new EventEmitter();
     let openHandler: ((details: HandlerDetails) => WindowOpenHandlerResponse) | null = null;
     const contents = {
-      on: (event: string, listener: (...args: never[]) => void) => emitter.on(event, listener),
+      on: (event: string, listener: (...args: unknown[]) => void) => emitter.on(event, listener),
       setWindowOpenHandler: (handler: (details: HandlerDetails) => WindowOpenHandlerResponse) => {
         openHandler = handler;
       },

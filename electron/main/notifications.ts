@@ -17,7 +17,8 @@ export function heldReplyNotification(newlyHeld: readonly Approval[]): Notificat
   if (newlyHeld.length > 1) {
     return { title: `${newlyHeld.length} replies waiting for approval`, body: 'Open BitBrat to review them.' };
   }
-  const text = first.originalText.length > MAX_BODY ? `${first.originalText.slice(0, MAX_BODY - 1)}…` : first.originalText;
+  const text =
+    first.originalText.length > MAX_BODY ? `${first.originalText.slice(0, MAX_BODY - 1)}…` : first.originalText;
   return { title: 'Reply waiting for approval', body: text };
 }
 

@@ -13,7 +13,12 @@ const worker = (state: WorkerHealth['state']): WorkerHealth => ({
   lastError: null,
   lastPongAt: null,
 });
-const connector = (state: ConnectorHealth['state']): ConnectorHealth => ({ id: 'twitch-chat', state, lastEventAt: null, detail: null });
+const connector = (state: ConnectorHealth['state']): ConnectorHealth => ({
+  id: 'twitch-chat',
+  state,
+  lastEventAt: null,
+  detail: null,
+});
 const health = (workers: WorkerHealth[], connectors: ConnectorHealth[]): Health => ({
   startedAt: 0,
   workers,
@@ -63,7 +68,10 @@ describe('tray connection state', () => {
       openDataFolder: () => calls.push('folder'),
       quit: () => calls.push('quit'),
     };
-    const menu = trayMenuTemplate({ state: 'connected', held: 0, closeToTray: true, notifyHeldReplies: false }, actions);
+    const menu = trayMenuTemplate(
+      { state: 'connected', held: 0, closeToTray: true, notifyHeldReplies: false },
+      actions,
+    );
     expect(menu[0]!.label).toBe('Status: connected');
     expect(menu[1]).toMatchObject({ label: 'No replies waiting', enabled: false });
     const byLabel = (prefix: string) => menu.find((item) => item.label?.startsWith(prefix))!;
@@ -83,8 +91,9 @@ describe('held reply counting and notifications', () => {
     expect(counter.count).toBe(1);
     expect(counter.apply([approval('a', 'held'), approval('c', 'held')]).map((item) => item.id)).toEqual(['c']);
     expect(counter.count).toBe(2);
+    // A regenerating record is closed: its event gets a new held reply of its own.
     expect(counter.apply([approval('a', 'regenerating')])).toEqual([]);
-    expect(counter.count).toBe(2);
+    expect(counter.count).toBe(1);
     counter.apply([approval('a', 'rejected'), approval('c', 'expired')]);
     expect(counter.count).toBe(0);
   });

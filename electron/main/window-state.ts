@@ -44,13 +44,18 @@ function centered(workArea: Bounds, width: number, height: number): Bounds {
 }
 
 /** Keeps bounds that are reachable on some display; otherwise centers the window on the primary one. */
-export function fitToDisplays(state: WindowState, displays: readonly DisplayLike[], primary?: DisplayLike): WindowState {
+export function fitToDisplays(
+  state: WindowState,
+  displays: readonly DisplayLike[],
+  primary?: DisplayLike,
+): WindowState {
   const main = primary ?? displays[0];
   if (!main) return state;
   const reachable = displays.some((display) => {
     const seen = overlap(state.bounds, display.workArea);
     // The top edge (title bar) must be on the display, not only some pixels of the bottom.
-    const topInside = state.bounds.y >= display.workArea.y && state.bounds.y < display.workArea.y + display.workArea.height;
+    const topInside =
+      state.bounds.y >= display.workArea.y && state.bounds.y < display.workArea.y + display.workArea.height;
     return seen.width >= MIN_VISIBLE.width && seen.height >= MIN_VISIBLE.height && topInside;
   });
   if (reachable) return state;

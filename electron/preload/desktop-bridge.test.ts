@@ -1,12 +1,40 @@
-import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { HOST_METHODS, HOST_TOPICS } from '../../pipeline/core/host-api.js';
 import { BridgeCallError, createDesktopBridge, type IpcRendererLike } from './desktop-bridge.js';
-import { METHOD_CHANNELS, TOPIC_CHANNELS, methodChannel, methodForChannel, topicChannel, type IpcReply } from './ipc-channels.js';
+import {
+  METHOD_CHANNELS,
+  TOPIC_CHANNELS,
+  methodChannel,
+  methodForChannel,
+  topicChannel,
+  type IpcReply,
+} from './ipc-channels.js';
 
-/** An ipcRenderer stand-in: invoke answers from a function, pushes are emitted on a real EventEmitter. */
+type Listener = (event: unknown, ...args: unknown[]) => void;
+
+/** A tiny listener registry with ipcRenderer's on/removeListener semantics (no Node built-ins in this layer). */
+class Channels {
+  private readonly listeners = new Map<string, Listener[]>();
+  on(channel: string, listener: Listener): void {
+    this.listeners.set(channel, [...(this.listeners.get(channel) ?? []), listener]);
+  }
+  removeListener(channel: string, listener: Listener): void {
+    this.listeners.set(
+      channel,
+      (this.listeners.get(channel) ?? []).filter((known) => known !== listener),
+    );
+  }
+  emit(channel: string, ...args: unknown[]): void {
+    for (const listener of this.listeners.get(channel) ?? []) listener(args[0], ...args.slice(1));
+  }
+  listenerCount(channel: string): number {
+    return this.listeners.get(channel)?.length ?? 0;
+  }
+}
+
+/** An ipcRenderer stand-in: invoke answers from a function, pushes are emitted on the registry. */
 function fakeIpc(answer: (channel: string, params: unknown) => IpcReply | unknown) {
-  const emitter = new EventEmitter();
+  const emitter = new Channels();
   const invoked: { channel: string; params: unknown }[] = [];
   const ipc: IpcRendererLike = {
     invoke: async (channel, params) => {

@@ -39,7 +39,9 @@ function isIpcReply(value: unknown): value is IpcReply {
 }
 
 export function createDesktopBridge(ipc: IpcRendererLike): Bridge {
-  const methodChannels = new Map<string, string>(HOST_METHODS.map((method: HostMethod) => [method, methodChannel(method)]));
+  const methodChannels = new Map<string, string>(
+    HOST_METHODS.map((method: HostMethod) => [method, methodChannel(method)]),
+  );
   const topicChannels = new Map<string, string>(HOST_TOPICS.map((topic: HostTopic) => [topic, topicChannel(topic)]));
 
   const call = async (method: string, params: unknown): Promise<unknown> => {

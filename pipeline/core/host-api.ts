@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import { ApprovalSchema, DecisionRequestSchema, type Approval, type DecisionResult } from './approval.js';
 import { DispositionSchema, StageSchema, type Envelope } from './envelope.js';
+import { DEFAULT_LLM_SETTINGS, LlmSettingsSchema } from './llm.js';
 import type { CommandDefinition } from './protocol/store.js';
 import type { ConnectorHealth, EventSummary, PipelineStats, WorkerHealth } from './protocol/pipeline.js';
 import { RuleSchema, type Rule } from './rules.js';
@@ -26,6 +27,8 @@ export const SettingsSchema = z.object({
   /** Browser consoles on the LAN (off: loopback only). */
   lanAccess: z.boolean().default(false),
   gatewayPort: z.number().int().min(0).max(65_535).default(7420),
+  /** The LLM endpoint and its limits. The API key is not here: it lives in the secret store. */
+  llm: LlmSettingsSchema.default(DEFAULT_LLM_SETTINGS),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 export const SETTING_KEYS = Object.keys(SettingsSchema.shape) as (keyof Settings)[];

@@ -90,9 +90,9 @@ export const LlmSettingsSchema = z.object({
   userCooldownSeconds: z.number().int().min(0).max(86_400).default(30),
   /** 0 = no cap. */
   repliesPerMinute: z.number().int().min(0).max(1000).default(6),
-  /** Tokens in + out per UTC day; 0 = no budget. */
+  /** Tokens in + out per day (the streamer's local day); 0 = no budget. */
   dailyTokenBudget: z.number().int().min(0).max(1_000_000_000).default(200_000),
-  /** Estimated USD per UTC day; 0 = no budget. */
+  /** Estimated USD per day; 0 = no budget. */
   dailyCostBudgetUsd: z.number().min(0).max(100_000).default(1),
   priceTable: z.record(z.string().max(200), ModelPriceSchema).default({}),
   /** Also check replies with OpenAI's moderation endpoint (only used when baseUrl is api.openai.com). */
@@ -121,7 +121,7 @@ export interface MemoryEntry {
 
 export interface LlmUsageRecord {
   at: number;
-  /** UTC day `YYYY-MM-DD`: budgets reset at midnight UTC. */
+  /** Local day `YYYY-MM-DD` (see `usageDay`). */
   day: string;
   model: string;
   persona: string;
@@ -140,31 +140,56 @@ export interface LlmUsageToday {
   calls: number;
 }
 
-/** UTC day of an epoch-millisecond timestamp. */
+/**
+ * The streamer's local day `YYYY-MM-DD` of an epoch-millisecond timestamp: budgets reset at the
+ * streamer's midnight (the reaction worker runs on the streamer's machine, in its time zone).
+ */
 export function usageDay(at: number): string {
-  return new Date(at).toISOString().slice(0, 10);
+  const date = new Date(at);
+  const pad = (value: number): string => String(value).padStart(2, '0');
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
 }
 
+export const LlmUsageRecordSchema = z.object({
+  at: z.number(),
+  day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+  model: z.string().max(200),
+  persona: z.string().max(60),
+  eventId: z.string().max(100),
+  tokensIn: z.number().int().nonnegative(),
+  tokensOut: z.number().int().nonnegative(),
+  costUsd: z.number().nonnegative(),
+});
+
+const MemoryAppendSchema = z.object({
+  op: z.literal('memory.append'),
+  scope: MemoryScopeSchema,
+  scopeKey: z.string().min(1).max(200),
+  role: z.enum(['user', 'assistant']),
+  text: z.string().max(20_000),
+  at: z.number(),
+  maxEntries: z.number().int().nonnegative(),
+  maxChars: z.number().int().nonnegative(),
+});
+
 /**
- * Writes the llm-bot asks the store worker (the single SQLite writer) to make.
- * `memory.append` carries its bounds so the applier can prune in the same transaction.
+ * Writes the llm-bot asks the store worker (the single SQLite writer) to make. The store parses
+ * them with this schema (they arrive over a port). `memory.append` carries its bounds so the applier
+ * prunes in the same transaction; `memory.clear` without scope clears all memory, with a scope and
+ * no key that whole scope.
  */
-export type LlmStoreWrite =
-  | {
-      op: 'memory.append';
-      scope: MemoryScope;
-      scopeKey: string;
-      role: MemoryRole;
-      text: string;
-      at: number;
-      maxEntries: number;
-      maxChars: number;
-    }
-  /** Without scope: all memory; with scope and no key: that whole scope. */
-  | { op: 'memory.clear'; scope?: MemoryScope; scopeKey?: string }
-  | { op: 'llmUsage.add'; usage: LlmUsageRecord }
-  | { op: 'persona.upsert'; persona: Persona; at: number }
-  | { op: 'persona.delete'; id: string };
+export const LlmStoreWriteSchema = z.discriminatedUnion('op', [
+  MemoryAppendSchema,
+  z.object({
+    op: z.literal('memory.clear'),
+    scope: MemoryScopeSchema.optional(),
+    scopeKey: z.string().min(1).max(200).optional(),
+  }),
+  z.object({ op: z.literal('llmUsage.add'), usage: LlmUsageRecordSchema }),
+  z.object({ op: z.literal('persona.upsert'), persona: PersonaSchema, at: z.number() }),
+  z.object({ op: z.literal('persona.delete'), id: PersonaIdSchema }),
+]);
+export type LlmStoreWrite = z.infer<typeof LlmStoreWriteSchema>;
 
 export const LLM_STORE_OPS = [
   'memory.append',

@@ -24,7 +24,10 @@ export function selectBridge(): BridgeChoice {
   const { token, fromHash } = readToken(location.hash, sessionStorage);
   if (fromHash) history.replaceState(null, '', location.pathname + location.search);
   if (!token) {
-    return { ok: false, error: 'No access token. Open the console with the URL that `bitbrat serve` printed (…/#token=…).' };
+    return {
+      ok: false,
+      error: 'No access token. Open the console with the URL that `bitbrat serve` printed (…/#token=…).',
+    };
   }
   if (!isValidToken(token)) return { ok: false, error: 'The access token in the URL is malformed.' };
   const scheme = location.protocol === 'https:' ? 'wss' : 'ws';

@@ -52,7 +52,7 @@ export interface WsBridge extends Bridge {
  * `ConsoleSide` from host-api.ts, restated as a mapped type: `HostPushes` is an interface, and
  * interfaces lack the implicit index signature that rpc.ts's `Protocol` constraint asks for.
  */
-interface ConsoleSide {
+export interface ConsoleSide {
   requests: Record<string, never>;
   pushes: { [T in HostTopic]: HostPushes[T] };
 }
@@ -162,11 +162,7 @@ export function createWsBridge(options: WsBridgeOptions): WsBridge {
       },
     };
     try {
-      current = options.openSocket(
-        options.url,
-        [PROTOCOL_VERSION, TOKEN_PROTOCOL_PREFIX + options.token],
-        handlers,
-      );
+      current = options.openSocket(options.url, [PROTOCOL_VERSION, TOKEN_PROTOCOL_PREFIX + options.token], handlers);
       socket = current;
     } catch (error) {
       setStatus('closed', `Cannot open a connection: ${error instanceof Error ? error.message : String(error)}`);

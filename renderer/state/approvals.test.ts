@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { Approval } from '../../pipeline/core/approval.js';
-import { applyApprovals, EMPTY_APPROVALS, formatCountdown, missingEvents, openCount, queueOrder, resetHeld } from './approvals.js';
+import {
+  applyApprovals,
+  EMPTY_APPROVALS,
+  formatCountdown,
+  missingEvents,
+  openCount,
+  queueOrder,
+  resetHeld,
+} from './approvals.js';
 
 function approval(id: string, extra: Partial<Approval> = {}): Approval {
   return {
@@ -27,7 +35,13 @@ describe('the approval queue', () => {
   it("shows another moderator's decision with who and when", () => {
     const held = applyApprovals(EMPTY_APPROVALS, [approval('x')]);
     const decided = applyApprovals(held, [
-      approval('x', { state: 'approved', decidedBy: 'alice', decidedAt: 5_000, console: 'web-1', finalText: 'hi there' }),
+      approval('x', {
+        state: 'approved',
+        decidedBy: 'alice',
+        decidedAt: 5_000,
+        console: 'web-1',
+        finalText: 'hi there',
+      }),
     ]);
     expect(decided.byId.get('x')).toMatchObject({ state: 'approved', decidedBy: 'alice', decidedAt: 5_000 });
     expect(openCount(decided)).toBe(0);
@@ -37,7 +51,9 @@ describe('the approval queue', () => {
   });
 
   it('never reopens a decided reply because of a late held message', () => {
-    const decided = applyApprovals(EMPTY_APPROVALS, [approval('x', { state: 'rejected', decidedBy: 'bob', decidedAt: 9_000 })]);
+    const decided = applyApprovals(EMPTY_APPROVALS, [
+      approval('x', { state: 'rejected', decidedBy: 'bob', decidedAt: 9_000 }),
+    ]);
     const after = applyApprovals(decided, [approval('x')]);
     expect(after.byId.get('x')?.state).toBe('rejected');
   });

@@ -31,9 +31,13 @@ export function formatAge(ms: number): string {
 
 export function connectorView(connector: ConnectorHealth, now: number, healthAt: number | null): StatusView {
   if (healthAt === null || now - healthAt > HEALTH_STALE_AFTER_MS) {
-    return { label: `unknown (no health report ${healthAt === null ? 'yet' : formatAge(now - healthAt)})`, tone: 'bad' };
+    return {
+      label: `unknown (no health report ${healthAt === null ? 'yet' : formatAge(now - healthAt)})`,
+      tone: 'bad',
+    };
   }
-  const last = connector.lastEventAt === null ? 'no events yet' : `last event ${formatAge(now - connector.lastEventAt)}`;
+  const last =
+    connector.lastEventAt === null ? 'no events yet' : `last event ${formatAge(now - connector.lastEventAt)}`;
   switch (connector.state) {
     case 'connected':
       if (connector.lastEventAt === null || now - connector.lastEventAt > QUIET_AFTER_MS) {

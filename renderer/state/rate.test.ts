@@ -4,7 +4,8 @@ import { addSample, perMinute, rateSeries, type Sample } from './rate.js';
 describe('events per minute', () => {
   it('is measured over the last minute of samples', () => {
     let samples: Sample[] = [];
-    for (let second = 0; second <= 120; second += 10) samples = addSample(samples, { at: second * 1000, accepted: second * 5 });
+    for (let second = 0; second <= 120; second += 10)
+      samples = addSample(samples, { at: second * 1000, accepted: second * 5 });
     expect(perMinute(samples)).toBe(300);
     expect(rateSeries(samples)[1].every((rate) => rate === 5)).toBe(true);
   });

@@ -33,7 +33,11 @@ export function toDraft(rule: Rule): RuleDraft {
     slip: rule.slip.join(', '),
     approvalMode: policy.mode,
     approvalSeconds:
-      policy.mode === 'require' ? String(policy.expireSeconds) : policy.mode === 'auto-after' ? String(policy.seconds) : '',
+      policy.mode === 'require'
+        ? String(policy.expireSeconds)
+        : policy.mode === 'auto-after'
+          ? String(policy.seconds)
+          : '',
     rest: { outcome: rule.outcome, enrichments: rule.enrichments, maxAttempts: rule.maxAttempts },
   };
 }

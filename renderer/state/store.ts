@@ -8,7 +8,14 @@ import type { Approval } from '../../pipeline/core/approval.js';
 import type { Health, Settings } from '../../pipeline/core/host-api.js';
 import type { EventSummary } from '../../pipeline/core/protocol/pipeline.js';
 import type { Bridge, ConnectionStatus } from '../bridge/bridge.js';
-import { applyApprovals, EMPTY_APPROVALS, missingEvents, rememberEvents, resetHeld, type ApprovalsState } from './approvals.js';
+import {
+  applyApprovals,
+  EMPTY_APPROVALS,
+  missingEvents,
+  rememberEvents,
+  resetHeld,
+  type ApprovalsState,
+} from './approvals.js';
 import { applyFeed, DEFAULT_WINDOW, EMPTY_FEED, EMPTY_FILTER, type FeedFilter, type FeedWindow } from './feed.js';
 import { createFrameBatcher, type Scheduler } from './frame-batcher.js';
 
@@ -98,7 +105,8 @@ export function connectConsole(bridge: Bridge, store: ConsoleStore, options: Con
     if (after === before) return;
     store.setState((state) => ({ approvals: rememberEvents(after, [...state.feed.byId.values()]) }));
     if (options.onNewHeld) {
-      for (const approval of items) if (approval.state === 'held' && !before.byId.has(approval.id)) options.onNewHeld(approval);
+      for (const approval of items)
+        if (approval.state === 'held' && !before.byId.has(approval.id)) options.onNewHeld(approval);
     }
     if (missingEvents(store.getState().approvals).length > 0) void refreshHeld();
   }, options.scheduler);
@@ -125,7 +133,8 @@ export function connectConsole(bridge: Bridge, store: ConsoleStore, options: Con
       refreshHeld(),
     ]);
     const failed = results.find((result) => result.status === 'rejected');
-    if (failed && failed.status === 'rejected') notify(store, `Could not load state: ${errorText(failed.reason)}`, 'error');
+    if (failed && failed.status === 'rejected')
+      notify(store, `Could not load state: ${errorText(failed.reason)}`, 'error');
   };
 
   const unhook = [

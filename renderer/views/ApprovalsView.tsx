@@ -37,6 +37,11 @@ export function ApprovalsView() {
   const selected = all.find((approval) => approval.id === selectedId) ?? open[0] ?? null;
 
   useEffect(() => setMode({ kind: 'idle' }), [selected?.id]);
+  // Pin the item on screen: when it is decided (here or by another moderator) it stays in view,
+  // showing who decided and when, instead of silently jumping to the next one.
+  useEffect(() => {
+    if (selectedId === null && selected) setSelectedId(selected.id);
+  }, [selectedId, selected]);
 
   const decide = async (approval: Approval, decision: ApprovalDecision) => {
     const result = await run('Decision', () =>
@@ -220,7 +225,9 @@ function HeldContext({
   const others = (detail?.event.candidates ?? []).filter((candidate) => candidate.id !== approval.candidateId);
   useShortcuts(
     Object.fromEntries(
-      others.slice(0, 9).map((candidate, index) => [String(index + 1), () => decide({ action: 'pick', candidateId: candidate.id })]),
+      others
+        .slice(0, 9)
+        .map((candidate, index) => [String(index + 1), () => decide({ action: 'pick', candidateId: candidate.id })]),
     ),
     open && mode.kind === 'idle',
   );
@@ -256,7 +263,9 @@ function HeldContext({
       <p className="muted">Held because: {approval.reason}</p>
       <blockquote className="message">{summary?.text ?? detail?.event.message?.text ?? ''}</blockquote>
       <div className="reply-box">
-        <div className="label">Reply{detail?.event.routing.reaction?.persona && ` as ${detail.event.routing.reaction.persona}`}</div>
+        <div className="label">
+          Reply{detail?.event.routing.reaction?.persona && ` as ${detail.event.routing.reaction.persona}`}
+        </div>
         {mode.kind === 'edit' ? (
           <form
             onSubmit={(event) => {

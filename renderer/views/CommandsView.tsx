@@ -87,7 +87,11 @@ export function CommandsView() {
                   setText(JSON.stringify(command, null, 2));
                 }}
               >
-                {command.trigger.kind === 'event' ? command.trigger.types.join(', ') : 'text' in command.trigger ? command.trigger.text : command.trigger.pattern}
+                {command.trigger.kind === 'event'
+                  ? command.trigger.types.join(', ')
+                  : 'text' in command.trigger
+                    ? command.trigger.text
+                    : command.trigger.pattern}
                 <span className="muted small"> · {command.id}</span>
               </button>
             </li>
@@ -103,7 +107,8 @@ export function CommandsView() {
           }}
         >
           <p className="muted small">
-            Trigger kinds: exact, prefix, regex, event. Template placeholders: {'{user} {login} {args} {arg1} {channel} {count} {months} {viewers} {bits}'}
+            Trigger kinds: exact, prefix, regex, event. Template placeholders:{' '}
+            {'{user} {login} {args} {arg1} {channel} {count} {months} {viewers} {bits}'}
           </p>
           <textarea
             className="mono"

@@ -61,7 +61,10 @@ export function DashboardView() {
         <Tile label="in flight" value={stats ? String(stats.inFlight) : '—'} />
         <Tile label="accepted" value={stats ? stats.accepted.toLocaleString() : '—'} />
         <Tile label="rejected at ingress" value={stats ? stats.rejected.toLocaleString() : '—'} />
-        <Tile label="reply latency p50 / p99" value={stats ? `${formatMs(stats.endToEnd.p50Ms)} / ${formatMs(stats.endToEnd.p99Ms)}` : '—'} />
+        <Tile
+          label="reply latency p50 / p99"
+          value={stats ? `${formatMs(stats.endToEnd.p50Ms)} / ${formatMs(stats.endToEnd.p99Ms)}` : '—'}
+        />
       </div>
       <section className="panel">
         <h3>Events per second</h3>

@@ -42,7 +42,11 @@ export function EventDetailPane({ eventId, onClose }: { eventId: string; onClose
         </div>
         <div className="row-gap">
           <StateChip
-            item={{ stage: event.routing.stage, disposition: event.disposition ?? null, reason: event.dispositionReason ?? null }}
+            item={{
+              stage: event.routing.stage,
+              disposition: event.disposition ?? null,
+              reason: event.dispositionReason ?? null,
+            }}
           />
           {onClose && (
             <button type="button" className="ghost" onClick={onClose} title="Close (Esc)">

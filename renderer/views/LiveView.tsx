@@ -53,7 +53,8 @@ export function LiveView() {
     if (following && !history && rows.length > 0) virtualizer.scrollToIndex(rows.length - 1, { align: 'end' });
   }, [following, history, rows, virtualizer]);
 
-  const setFilter = (patch: Partial<FeedFilter>) => store.setState((state) => ({ filter: { ...state.filter, ...patch } }));
+  const setFilter = (patch: Partial<FeedFilter>) =>
+    store.setState((state) => ({ filter: { ...state.filter, ...patch } }));
   const select = (id: string | null) => store.setState({ selectedEventId: id });
 
   const searchHistory = async (before?: EventCursor) => {
@@ -184,7 +185,7 @@ export function LiveView() {
                 title="Pause or resume auto-scroll (space)"
                 data-testid="follow-toggle"
               >
-                {following ? 'Following ⏸' : 'Paused ▶ resume'}
+                {following ? 'Following · space pauses' : 'Paused · resume'}
               </button>
             </>
           )}

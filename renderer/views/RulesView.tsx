@@ -9,7 +9,8 @@ import { emptyDraft, fromDraft, toDraft, type RuleDraft } from '../state/rule-dr
 import { notify } from '../state/store.js';
 import { useConsole, useConsoleContext, useHostAction } from '../ui/context.js';
 
-type TestOutcome = { ok: true; matched: string[]; chosen: string | null; slip: string[] } | { ok: false; error: string };
+type TestOutcome =
+  { ok: true; matched: string[]; chosen: string | null; slip: string[] } | { ok: false; error: string };
 
 export function RulesView() {
   const { bridge, store } = useConsoleContext();
@@ -123,15 +124,27 @@ export function RulesView() {
             </label>
             <label>
               Priority
-              <input value={draft.priority} inputMode="numeric" onChange={(event) => patch({ priority: event.target.value })} />
+              <input
+                value={draft.priority}
+                inputMode="numeric"
+                onChange={(event) => patch({ priority: event.target.value })}
+              />
             </label>
             <label className="check">
-              <input type="checkbox" checked={draft.enabled} onChange={(event) => patch({ enabled: event.target.checked })} />
+              <input
+                type="checkbox"
+                checked={draft.enabled}
+                onChange={(event) => patch({ enabled: event.target.checked })}
+              />
               Enabled
             </label>
             <label>
               Slip (services, in order)
-              <input value={draft.slip} onChange={(event) => patch({ slip: event.target.value })} placeholder="llm-bot" />
+              <input
+                value={draft.slip}
+                onChange={(event) => patch({ slip: event.target.value })}
+                placeholder="llm-bot"
+              />
             </label>
             <label>
               Approval

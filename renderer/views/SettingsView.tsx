@@ -47,7 +47,9 @@ function SettingField({ name, value }: { name: keyof Settings; value: Settings[k
   const dirty = parsed.ok ? parsed.value !== value : true;
   const save = async () => {
     if (!parsed.ok) return;
-    const result = await run('Saving the setting', () => bridge.call('settings.set', { key: name, value: parsed.value }));
+    const result = await run('Saving the setting', () =>
+      bridge.call('settings.set', { key: name, value: parsed.value }),
+    );
     if (!result) return;
     if (!result.ok) return notify(store, `Not saved: ${result.error}`, 'error');
     store.setState({ settings: result.value });
@@ -72,7 +74,9 @@ function SettingField({ name, value }: { name: keyof Settings; value: Settings[k
       <button type="submit" disabled={!parsed.ok || !dirty}>
         Save
       </button>
-      <span className={parsed.ok ? 'muted small' : 'error-text small'}>{parsed.ok ? LABELS[name].help : parsed.error}</span>
+      <span className={parsed.ok ? 'muted small' : 'error-text small'}>
+        {parsed.ok ? LABELS[name].help : parsed.error}
+      </span>
     </form>
   );
 }

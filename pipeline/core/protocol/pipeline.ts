@@ -108,8 +108,8 @@ export interface WorkerInit {
   role: WorkerRole;
   dataDir: string;
   dbPath: string;
-  /** Settings the worker needs at start (services read theirs from here). */
-  settings: Record<string, unknown>;
+  /** `bitbrat serve --demo`: bot mentions get the labelled scripted responder instead of an LLM. */
+  demo: boolean;
 }
 
 /** What every worker answers on its parent port (the host's control line). */

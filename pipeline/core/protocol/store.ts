@@ -7,6 +7,7 @@
  */
 import type { Approval } from '../approval.js';
 import type { Envelope } from '../envelope.js';
+import type { LlmStoreWrite } from '../llm.js';
 import type { Rule } from '../rules.js';
 import type { StepTransition } from '../slip.js';
 
@@ -57,7 +58,8 @@ export type StoreWrite =
   | { op: 'command.upsert'; command: CommandDefinition }
   | { op: 'command.delete'; id: string }
   | { op: 'setting.set'; key: string; value: unknown }
-  | { op: 'rejection.record'; rejection: IngressRejection };
+  | { op: 'rejection.record'; rejection: IngressRejection }
+  | LlmStoreWrite;
 
 export interface DeliveryClaim {
   /** `eventId:candidateId:connector`: one delivery of one reply to one place. */

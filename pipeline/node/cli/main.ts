@@ -4,6 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import type { LogLevel } from '../../core/rpc.js';
+import { normalizeIrcLine } from '../connectors/twitch/irc-normalize.js';
 import { PipelineHost, type HostLog } from '../host/pipeline-host.js';
 import { bench } from './bench.js';
 import { defaultDataDir } from './paths.js';
@@ -55,12 +56,11 @@ function positiveInt(value: string | undefined, name: string, fallback: number, 
   return number;
 }
 
-async function loadIrcParser(): Promise<LineParser> {
-  const module = (await import('../connectors/twitch/irc-normalize.js')) as {
-    normalizeIrcLine(line: string): { ok: true; value: unknown } | { ok: false; error: string };
-  };
-  return (line) => module.normalizeIrcLine(line);
-}
+/** Raw Twitch IRC lines, normalized by the same code the live connector runs. */
+const parseIrcLine: LineParser = (line) => {
+  const result = normalizeIrcLine(line);
+  return result.ok ? { ok: true, value: result.event } : { ok: false, error: result.error };
+};
 
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
@@ -130,7 +130,7 @@ async function main(argv: string[]): Promise<void> {
       if (values.approve !== undefined && values.approve !== 'all' && values.approve !== 'none') {
         fail(`--approve must be all or none, got "${values.approve}"`);
       }
-      const parse = values.format === 'irc' ? await loadIrcParser() : parseJsonLine;
+      const parse = values.format === 'irc' ? parseIrcLine : parseJsonLine;
       const host = await PipelineHost.start({ dataDir, log: quietLog(values.verbose ?? false) });
       try {
         await replay(host, file, {

@@ -81,7 +81,7 @@ export class PipelineHost {
       let host: PipelineHost | undefined;
       const supervisor = new WorkerSupervisor({
         workerFile: workerFileUrl(),
-        init: { dataDir: options.dataDir, dbPath, settings: {} },
+        init: { dataDir: options.dataDir, dbPath, demo: Boolean(options.demo) },
         onPush: (topic, data) => host?.onWorkerPush(topic, data),
         log,
       });
@@ -292,7 +292,12 @@ export class PipelineHost {
           return { ok: false, error: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') };
         }
         await this.write([{ op: 'setting.set', key, value: parsed.data[key as keyof Settings] }]);
-        await this.control('router').call('reload', { what: 'settings' });
+        // Every worker that reads settings picks the change up at once (the bot name, the expiry default).
+        await Promise.all(
+          (['router', 'enrichment', 'reaction', 'egress'] as const).map((role) =>
+            this.control(role).call('reload', { what: 'settings' }),
+          ),
+        );
         return { ok: true, value: parsed.data };
       },
       'health.get': async () => ({

@@ -15,8 +15,8 @@ import type { PortHandover } from '../workers/port-transport.js';
 import { portTransport } from '../workers/port-transport.js';
 import type { HostControlProtocol } from '../workers/worker-context.js';
 
-export const PING_MS = 200;
-export const HANG_MS = 700;
+export const PING_MS = 150;
+export const HANG_MS = 600;
 const START_TIMEOUT_MS = 15_000;
 
 /** Which workers each role talks to directly. */

@@ -6,7 +6,8 @@ import { openLlmTestDb, type LlmTestDb } from './test-db.js';
 let db: LlmTestDb;
 afterEach(() => db?.remove());
 
-const DAY = Date.UTC(2025, 4, 1, 12, 0, 0);
+// Local times: budgets follow the streamer's day.
+const DAY = new Date(2025, 4, 1, 12, 0, 0).getTime();
 const baseSettings = {
   ...DEFAULT_LLM_SETTINGS,
   userCooldownSeconds: 30,
@@ -70,7 +71,7 @@ describe('llm limits', () => {
     });
   });
 
-  it("seeds today's counter from llm_usage (budgets survive a restart) and resets on a new UTC day", () => {
+  it("seeds today's counter from llm_usage (budgets survive a restart) and resets on a new local day", () => {
     db = openLlmTestDb();
     const usage = {
       at: DAY,
@@ -89,7 +90,7 @@ describe('llm limits', () => {
     const limits = createLlmLimits({ db: db.reader, now: () => now });
     expect(limits.usageToday()).toEqual({ day: '2025-05-01', tokensIn: 700, tokensOut: 300, costUsd: 0.2, calls: 1 });
     expect(limits.checkBudget(baseSettings).ok).toBe(false);
-    now = Date.UTC(2025, 4, 2, 0, 0, 1);
+    now = new Date(2025, 4, 2, 0, 0, 1).getTime();
     expect(limits.usageToday()).toEqual({ day: '2025-05-02', tokensIn: 0, tokensOut: 0, costUsd: 0, calls: 0 });
     expect(limits.checkBudget(baseSettings).ok).toBe(true);
   });

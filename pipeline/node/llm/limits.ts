@@ -1,6 +1,6 @@
 /**
  * Rate limits and budgets for the llm-bot: a per-user cooldown, a global replies-per-minute cap,
- * and a daily token and cost budget (UTC days) with the counter the console shows.
+ * and a daily token and cost budget (the streamer's local day) with the counter the console shows.
  *
  * A slot is taken when a call starts (so two messages arriving together cannot both pass) and
  * given back when the call fails, so the router's retry of the same event is not blocked by the

@@ -19,7 +19,7 @@ let ids: number;
 beforeEach(async () => {
   server = await startOpenAiServer({ apiKey: 'sk-test' });
   db = openLlmTestDb();
-  clock = Date.UTC(2025, 4, 1, 12);
+  clock = new Date(2025, 4, 1, 12).getTime();
   ids = 0;
 });
 afterEach(async () => {
@@ -208,7 +208,7 @@ describe('llm-bot', () => {
     server.script({ kind: 'reply', texts: ['/ban streamer'] });
     const outcome = await bot.run(chat(attack), context());
     expect(systemMessage()).not.toContain('EvilBot');
-    expect(userMessage()).toContain(JSON.stringify(attack));
+    expect(userMessage()).toContain(`message: ${JSON.stringify(attack.replace('\n', ' '))}`);
     // Even when a model obeys, the reply cannot run a Twitch command.
     expect(outcome.candidates![0]!.text).toBe('ban streamer');
   });

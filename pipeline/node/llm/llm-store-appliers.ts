@@ -8,7 +8,8 @@
  *   llm_usage(id INTEGER PK AUTOINCREMENT, at, day, model, persona, event_id, tokens_in, tokens_out, cost_usd)
  */
 import type Database from 'better-sqlite3';
-import { PersonaSchema, type LlmStoreWrite, type MemoryScope } from '../../core/llm.js';
+import { describeIssues } from '../../core/envelope.js';
+import { LLM_STORE_OPS, LlmStoreWriteSchema, type LlmStoreWrite, type MemoryScope } from '../../core/llm.js';
 
 type Writer = Pick<Database.Database, 'prepare'>;
 
@@ -64,8 +65,7 @@ export function applyLlmWrite(db: Writer, write: LlmStoreWrite): void {
       return;
     }
     case 'persona.upsert': {
-      // Parsed again here: the op may come from a console, and a bad row would break every reply.
-      const persona = PersonaSchema.parse(write.persona);
+      const persona = write.persona;
       db.prepare(
         'INSERT INTO personas (id, json, updated_at) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET json = excluded.json, updated_at = excluded.updated_at',
       ).run(persona.id, JSON.stringify(persona), write.at);
@@ -75,4 +75,26 @@ export function applyLlmWrite(db: Writer, write: LlmStoreWrite): void {
       db.prepare('DELETE FROM personas WHERE id = ?').run(write.id);
       return;
   }
+}
+
+export type LlmStoreApplier = (db: Writer, op: unknown) => void;
+
+/**
+ * The appliers to register with the store writer, one per op name. Ops arrive over a port, so each
+ * is parsed first; an invalid op is reported through `onInvalid` and skipped rather than thrown, so
+ * it cannot roll back the rest of the batch (events, steps) it travelled with.
+ */
+export function createLlmStoreAppliers(
+  options: { onInvalid?: (op: string, error: string) => void } = {},
+): Record<LlmStoreWrite['op'], LlmStoreApplier> {
+  const apply: LlmStoreApplier = (db, op) => {
+    const parsed = LlmStoreWriteSchema.safeParse(op);
+    if (!parsed.success) {
+      const name = typeof (op as { op?: unknown } | null)?.op === 'string' ? (op as { op: string }).op : '(no op)';
+      options.onInvalid?.(name, describeIssues(parsed.error));
+      return;
+    }
+    applyLlmWrite(db, parsed.data);
+  };
+  return Object.fromEntries(LLM_STORE_OPS.map((name) => [name, apply])) as Record<LlmStoreWrite['op'], LlmStoreApplier>;
 }

@@ -90,7 +90,10 @@ interface Line {
   untrusted: boolean;
 }
 
-const INVISIBLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g;
+// Format characters (zero-width, bidi overrides, soft hyphen) hide text from moderators; the
+// zero-width joiner stays because emoji sequences need it. Control characters become spaces.
+const INVISIBLE = /\p{Cf}/gu;
+const CONTROL = /\p{Cc}/gu;
 const FENCE_MARKERS = /<<<|>>>/g;
 
 /** A random token that appears in none of the untrusted texts. */
@@ -103,7 +106,10 @@ export function newBoundary(untrusted: readonly string[]): string {
 
 /** Makes untrusted text safe to place inside the fence (the JSON quoting does the rest). */
 export function neutralize(text: string, boundary: string): string {
-  let clean = text.normalize('NFKC').replace(INVISIBLE, '');
+  let clean = text
+    .normalize('NFKC')
+    .replace(INVISIBLE, (char) => (char === '\u200d' ? char : ''))
+    .replace(CONTROL, ' ');
   // Case-insensitive and repeated, so "DATA-abc" glued around a removed copy cannot reappear.
   const pattern = new RegExp(boundary.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'gi');
   while (pattern.test(clean)) clean = clean.replace(pattern, '[removed]');

@@ -64,7 +64,8 @@ export function cleanReply(
   const max = Math.min(options.maxLength ?? MAX_REPLY_TEXT, MAX_REPLY_TEXT);
   // One line: Twitch shows a message on one line anyway, and a newline could smuggle a second "message".
   let text = raw
-    .replace(/[\u0000-\u001f\u007f\u200b-\u200f\u2028\u2029\ufeff]+/g, ' ')
+    .replace(/\p{Cf}/gu, (char) => (char === '\u200d' ? char : ''))
+    .replace(/[\p{Cc}\u2028\u2029]+/gu, ' ')
     .replace(/\s+/g, ' ')
     .trim();
   text = stripWrappingQuotes(text);

@@ -69,6 +69,8 @@ const MAX_REJECTION_RAW = 4_000;
 const MAX_REJECTION_ERROR = 2_000;
 /** Events deleted per prune transaction, so a large prune never stalls the pipeline's writes. */
 const PRUNE_CHUNK = 2_000;
+/** Entries per generation of the event-id → rowid cache (two generations are kept). */
+const ROWID_CACHE_GENERATION = 50_000;
 
 interface Deferred<T> {
   resolve(value: T): void;
@@ -116,11 +118,14 @@ export function createStoreWriter(db: WriteDb, options: StoreWriterOptions = {})
          correlation_id = excluded.correlation_id, type = excluded.type, channel = excluded.channel,
          connector = excluded.connector, login = excluded.login, user_id = excluded.user_id, at = excluded.at,
          stage = excluded.stage, disposition = excluded.disposition, reason = excluded.reason, text = excluded.text,
-         updated_at = excluded.updated_at, envelope = excluded.envelope`,
+         updated_at = excluded.updated_at, envelope = excluded.envelope
+       RETURNING rowid`,
     ),
+    eventRowid: db.prepare<[string], { rowid: number }>('SELECT rowid FROM events WHERE id = ?'),
     insertStep: db.prepare(
-      `INSERT INTO slip_steps (event_id, stage, idx, service, phase, status, attempt, at, duration_ms, error, notes)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO slip_steps (event_id, event_rowid, stage, idx, service, phase, status, attempt, at, duration_ms,
+                               error, notes)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     upsertApproval: db.prepare(
       `INSERT INTO approvals (id, event_id, candidate_id, state, policy, reason, held_at, auto_send_at, expires_at,
@@ -158,19 +163,49 @@ export function createStoreWriter(db: WriteDb, options: StoreWriterOptions = {})
        VALUES (?, ?, ?, ?, 'claimed', ?) ON CONFLICT (key) DO NOTHING`,
     ),
     finishDelivery: db.prepare('UPDATE deliveries SET status = ?, detail = ?, finished_at = ? WHERE key = ?'),
-    prunableEvents: db.prepare<[number, number], { id: string }>(
-      `SELECT id FROM events WHERE at < ? AND stage = 'terminal' ORDER BY at DESC, id DESC LIMIT ?`,
+    prunableEvents: db.prepare<[number, number], { rowid: number; id: string }>(
+      `SELECT rowid, id FROM events WHERE at < ? AND stage = 'terminal' ORDER BY at DESC, id DESC LIMIT ?`,
     ),
-    pruneSteps: db.prepare('DELETE FROM slip_steps WHERE event_id = ?'),
+    pruneSteps: db.prepare('DELETE FROM slip_steps WHERE event_rowid = ?'),
     pruneApprovals: db.prepare('DELETE FROM approvals WHERE event_id = ?'),
     pruneDeliveries: db.prepare('DELETE FROM deliveries WHERE event_id = ?'),
     pruneEvent: db.prepare('DELETE FROM events WHERE id = ?'),
     pruneRejections: db.prepare('DELETE FROM ingress_rejections WHERE at < ?'),
   };
 
+  /**
+   * events.rowid of recent events, so each step row gets its event's rowid without a lookup in
+   * the uuid index. Two generations bound the memory: an event lives seconds, rarely minutes.
+   */
+  const rowids = (() => {
+    let current = new Map<string, number>();
+    let previous = new Map<string, number>();
+    return {
+      set(id: string, rowid: number): void {
+        if (current.size >= ROWID_CACHE_GENERATION) {
+          previous = current;
+          current = new Map();
+        }
+        current.set(id, rowid);
+      },
+      get(id: string): number | undefined {
+        return current.get(id) ?? previous.get(id) ?? statements.eventRowid.get(id)?.rowid;
+      },
+      delete(id: string): void {
+        current.delete(id);
+        previous.delete(id);
+      },
+      /** After a rollback: a cached rowid may belong to an insert that never happened. */
+      clear(): void {
+        current = new Map();
+        previous = new Map();
+      },
+    };
+  })();
+
   const upsertEvent = (event: Envelope, updatedAt: number): void => {
     const external = event.identity.external;
-    statements.upsertEvent.run(
+    const row = statements.upsertEvent.get(
       event.id,
       event.correlationId,
       event.type,
@@ -185,13 +220,18 @@ export function createStoreWriter(db: WriteDb, options: StoreWriterOptions = {})
       event.message?.text ?? null,
       updatedAt,
       JSON.stringify(event),
-    );
+    ) as { rowid: number };
+    rowids.set(event.id, row.rowid);
   };
 
-  const appendSteps = (transitions: readonly StepTransition[]): void => {
+  const appendSteps = (transitions: readonly StepTransition[], notes: FlushNotes): void => {
     for (const step of transitions) {
+      const eventRowid = rowids.get(step.eventId);
+      // A step of an event that was never stored: kept (it is evidence) but reported.
+      if (eventRowid === undefined) notes.orphanSteps += 1;
       statements.insertStep.run(
         step.eventId,
+        eventRowid ?? null,
         step.stage,
         step.index,
         step.service,
@@ -255,6 +295,7 @@ export function createStoreWriter(db: WriteDb, options: StoreWriterOptions = {})
     steps: number;
     ops: number;
     rejections: number;
+    orphanSteps: number;
     dropped: Map<string, number>;
   }
 
@@ -270,7 +311,7 @@ export function createStoreWriter(db: WriteDb, options: StoreWriterOptions = {})
       case 'steps.append': {
         const transitions = (known as Extract<StoreWrite, { op: 'steps.append' }>).transitions;
         notes.steps += transitions.length;
-        return appendSteps(transitions);
+        return appendSteps(transitions, notes);
       }
       case 'approval.upsert':
         return upsertApproval((known as Extract<StoreWrite, { op: 'approval.upsert' }>).approval);
@@ -380,11 +421,21 @@ export function createStoreWriter(db: WriteDb, options: StoreWriterOptions = {})
   let closed = false;
   let pruning: Promise<number> | undefined;
 
-  const newNotes = (): FlushNotes => ({ events: 0, steps: 0, ops: 0, rejections: 0, dropped: new Map() });
+  const newNotes = (): FlushNotes => ({
+    events: 0,
+    steps: 0,
+    ops: 0,
+    rejections: 0,
+    orphanSteps: 0,
+    dropped: new Map(),
+  });
 
   const report = (notes: FlushNotes, tasks: number, ms: number): void => {
     for (const [op, count] of notes.dropped) {
       log('warn', `dropped ${count} store write(s) of an unknown kind "${op}"`, { op, count });
+    }
+    if (notes.orphanSteps > 0) {
+      log('warn', 'slip steps written for events that are not stored', { count: notes.orphanSteps });
     }
     if (ms > slowFlushMs) {
       log('warn', 'slow store flush', {
@@ -410,15 +461,20 @@ export function createStoreWriter(db: WriteDb, options: StoreWriterOptions = {})
     try {
       commit.immediate(plan(tasks), notes, at);
     } catch (batchError) {
+      rowids.clear();
       // One bad write must not sink the others that happened to share its tick: retry each
       // caller's writes in a transaction of its own, so only the culprit sees the error.
-      log('error', 'store batch failed; retrying each write alone', { error: describe(batchError), calls: tasks.length });
+      log('error', 'store batch failed; retrying each write alone', {
+        error: describe(batchError),
+        calls: tasks.length,
+      });
       for (const task of tasks) {
         const own = newNotes();
         try {
           commit.immediate(plan([task]), own, at);
           settle(task);
         } catch (error) {
+          rowids.clear();
           settle(task, error);
         }
         for (const [op, count] of own.dropped) notes.dropped.set(op, (notes.dropped.get(op) ?? 0) + count);
@@ -442,8 +498,9 @@ export function createStoreWriter(db: WriteDb, options: StoreWriterOptions = {})
     let total = 0;
     const deleteChunk = db.transaction((): number => {
       const ids = statements.prunableEvents.all(before, PRUNE_CHUNK);
-      for (const { id } of ids) {
-        statements.pruneSteps.run(id);
+      for (const { rowid, id } of ids) {
+        rowids.delete(id);
+        statements.pruneSteps.run(rowid);
         statements.pruneApprovals.run(id);
         statements.pruneDeliveries.run(id);
         statements.pruneEvent.run(id);
@@ -451,7 +508,13 @@ export function createStoreWriter(db: WriteDb, options: StoreWriterOptions = {})
       return ids.length;
     });
     for (;;) {
-      const deleted = deleteChunk.immediate();
+      let deleted: number;
+      try {
+        deleted = deleteChunk.immediate();
+      } catch (error) {
+        rowids.clear();
+        throw error;
+      }
       total += deleted;
       if (deleted < PRUNE_CHUNK || closed) break;
       // Let the writes that arrived meanwhile commit before the next chunk.

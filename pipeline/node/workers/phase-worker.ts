@@ -4,6 +4,7 @@
  */
 import type { MessagePort } from 'node:worker_threads';
 import type { WorkerPhase } from '../../core/envelope.js';
+import type { Settings } from '../../core/host-api.js';
 import type { PhaseWorkerProtocol, RouterPortProtocol } from '../../core/protocol/pipeline.js';
 import type { CommandDefinition, StoreProtocol, StoreWrite } from '../../core/protocol/store.js';
 import { createPeer, type Peer, type Protocol } from '../../core/rpc.js';
@@ -11,25 +12,38 @@ import type { Service } from '../../core/service.js';
 import { createAuthService } from '../services/auth.js';
 import { createCommandsService } from '../services/commands.js';
 import { createConsoleDelivery } from '../services/console-delivery.js';
-import { openReadConnection } from '../store/database.js';
+import { createQueryAnalyzer } from '../services/query-analyzer/index.js';
+import { openReadConnection, type ReadDb } from '../store/database.js';
+import { applyLlmEnv, createLlmBot } from '../llm/llm-bot.js';
+import { llmConfigFromEnv } from '../llm/client.js';
+import { createLlmLimits } from '../llm/limits.js';
+import { createLlmMemory } from '../llm/memory.js';
+import { createPersonaStore } from '../llm/personas.js';
+import { createScriptedResponder } from '../llm/scripted-responder.js';
 import { createStoreReader, type StoreReader } from '../store/reader.js';
 import { PhaseRunner } from './phase-runner.js';
 import { portTransport } from './port-transport.js';
 import type { WorkerContext } from './worker-context.js';
 
 interface ServiceDeps {
+  db: ReadDb;
   reader: StoreReader;
+  demo: boolean;
   store(): Peer<StoreProtocol>;
   write(op: StoreWrite): void;
   commands(): readonly CommandDefinition[];
+  settings(): Settings;
 }
 
 function createServices(phase: WorkerPhase, deps: ServiceDeps): Service[] {
   switch (phase) {
     case 'enrichment':
-      return [createAuthService({ getUser: (platform, id) => deps.reader.getUser(platform, id), write: deps.write })];
+      return [
+        createAuthService({ getUser: (platform, id) => deps.reader.getUser(platform, id), write: deps.write }),
+        createQueryAnalyzer({ botName: () => deps.settings().botName }),
+      ];
     case 'reaction':
-      return [createCommandsService({ commands: deps.commands })];
+      return [createCommandsService({ commands: deps.commands }), deps.demo ? createScriptedResponder() : createLlm(deps)];
     case 'egress':
       return [
         createConsoleDelivery({
@@ -42,8 +56,27 @@ function createServices(phase: WorkerPhase, deps: ServiceDeps): Service[] {
   }
 }
 
+/** The llm-bot with its SQLite-backed personas, memory and limits; headless hosts honour BITBRAT_LLM_*. */
+function createLlm(deps: ServiceDeps): Service {
+  const env = llmConfigFromEnv(process.env);
+  const settings = () => applyLlmEnv(deps.settings().llm, env);
+  return createLlmBot({
+    settings,
+    apiKey: () => env?.apiKey,
+    personas: createPersonaStore({ db: deps.db, write: deps.write }),
+    memory: createLlmMemory({
+      db: deps.db,
+      write: deps.write,
+      bounds: () => ({ maxEntries: settings().memoryEntries, maxChars: settings().memoryChars }),
+    }),
+    limits: createLlmLimits({ db: deps.db }),
+    write: deps.write,
+  });
+}
+
 export function runPhaseWorker(context: WorkerContext, phase: WorkerPhase): void {
-  const reader = createStoreReader(openReadConnection(context.init.dbPath));
+  const db = openReadConnection(context.init.dbPath);
+  const reader = createStoreReader(db);
   let store = createPeer<Protocol, StoreProtocol>(portTransport(context.ports.store!), { onLog: context.log });
 
   // Service writes (user records, memory, usage) leave in one batch per tick.
@@ -59,7 +92,16 @@ export function runPhaseWorker(context: WorkerContext, phase: WorkerPhase): void
     writes.push(op);
   };
   let commands = reader.loadCommands();
-  const services = createServices(phase, { reader, store: () => store, write, commands: () => commands });
+  let settings = reader.loadSettings();
+  const services = createServices(phase, {
+    db,
+    demo: context.init.demo,
+    reader,
+    store: () => store,
+    write,
+    commands: () => commands,
+    settings: () => settings,
+  });
 
   let router: Peer<RouterPortProtocol> | undefined;
   const runner = new PhaseRunner({ phase, services, send: (results) => router?.push('completed', results) });
@@ -83,6 +125,9 @@ export function runPhaseWorker(context: WorkerContext, phase: WorkerPhase): void
   context.serve({
     reloadCommands: () => {
       commands = reader.loadCommands();
+    },
+    reload: () => {
+      settings = reader.loadSettings();
     },
     drain: async () => {
       await runner.drain();

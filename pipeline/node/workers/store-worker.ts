@@ -6,19 +6,22 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { StoreProtocol } from '../../core/protocol/store.js';
 import { createPeer, type Protocol, type RequestHandlers } from '../../core/rpc.js';
+import { createLlmStoreAppliers } from '../llm/llm-store-appliers.js';
 import { openWriteConnection } from '../store/database.js';
 import { createStoreWriter, type StoreApplier } from '../store/writer.js';
 import { portTransport } from './port-transport.js';
 import type { WorkerContext } from './worker-context.js';
 
 /** Write ops owned by other parts of the app (LLM memory, usage, personas), applied in the batch. */
-export function extensionAppliers(): Record<string, StoreApplier> {
-  return {};
+export function extensionAppliers(log: WorkerContext['log']): Record<string, StoreApplier> {
+  return createLlmStoreAppliers({
+    onInvalid: (op, error) => log('warn', 'dropped an invalid LLM write', { op: String((op as { op?: unknown }).op), error: String(error) }),
+  });
 }
 
 export function runStoreWorker(context: WorkerContext): void {
   const db = openWriteConnection(context.init.dbPath);
-  const writer = createStoreWriter(db, { appliers: extensionAppliers(), log: context.log });
+  const writer = createStoreWriter(db, { appliers: extensionAppliers(context.log), log: context.log });
   const handlers: RequestHandlers<StoreProtocol> = {
     write: (batch) => writer.write(batch),
     claimDelivery: (claim) => writer.claimDelivery(claim),

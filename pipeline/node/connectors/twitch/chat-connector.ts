@@ -127,6 +127,9 @@ export class TwitchChatConnector implements InboundConnector {
     this.client = null;
     if (client) {
       client.reconnect = false;
+      // tmi.js may already have a reconnect timer running (it cannot be cancelled): make it a no-op,
+      // or a stopped connector would open a socket nobody listens to.
+      client.connect = () => Promise.resolve(['', 0]);
       client.removeAllListeners();
       if (client.ws) await client.disconnect().catch(() => undefined);
     }

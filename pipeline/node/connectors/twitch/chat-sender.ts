@@ -77,7 +77,7 @@ export class TmiChatSender implements ChatSender {
         if (self) waiting.delete(channel);
         if (waiting.size > 0) return;
         clearTimeout(timer);
-        client.off('join', onJoin);
+        client.removeListener('join', onJoin);
         resolve();
       };
       client.on('join', onJoin);
@@ -93,6 +93,9 @@ export class TmiChatSender implements ChatSender {
     this.failPending('sender stopped');
     if (client) {
       client.reconnect = false;
+      // tmi.js may already have a reconnect timer running (it cannot be cancelled): make it a no-op,
+      // or a stopped connector would open a socket nobody listens to.
+      client.connect = () => Promise.resolve(['', 0]);
       client.removeAllListeners();
       await client.disconnect().catch(() => undefined);
     }

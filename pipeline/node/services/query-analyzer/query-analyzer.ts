@@ -58,8 +58,10 @@ async function classifyWithDeadline(
   let timer: ReturnType<typeof setTimeout> | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
-      controller.abort(new ClassifyTimeout(`timed out after ${timeoutMs} ms`));
-      reject(new ClassifyTimeout(`timed out after ${timeoutMs} ms`));
+      // Reject before aborting: the abort makes `classify` reject too, and the timeout is the real cause.
+      const timeout = new ClassifyTimeout(`timed out after ${timeoutMs} ms`);
+      reject(timeout);
+      controller.abort(timeout);
     }, timeoutMs);
   });
   try {

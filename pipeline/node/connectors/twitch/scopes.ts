@@ -1,0 +1,263 @@
+/**
+ * The minimum Twitch scopes each feature needs, as data: the login asks for these, the EventSub connector
+ * subscribes to what the granted scopes allow, and the README table is generated from the same list.
+ *
+ * Scope names and subscription versions follow Twitch's EventSub reference
+ * (https://dev.twitch.tv/docs/eventsub/eventsub-subscription-types/) and match what @twurple/api 8.1.4
+ * sends for each `subscribeTo...` call. Where Twitch accepts either a read or a manage scope, the read
+ * scope is the one we ask for (least privilege); the manage scope is accepted when already granted.
+ */
+
+/** Features that are not EventSub subscriptions. */
+export const FEATURE_SCOPES = {
+  /** Reading chat needs no account at all: tmi.js logs in anonymously (`justinfan*`). */
+  chatReadAnonymous: [] as string[],
+  /** The bot reading and sending chat over IRC (tmi.js). */
+  chatIrc: ['chat:read', 'chat:edit'],
+  /** Sending chat through Helix (POST /helix/chat/messages) instead of IRC. */
+  chatHelixSend: ['user:write:chat'],
+  /** Timeouts and bans from the console (POST /helix/moderation/bans). */
+  moderationBan: ['moderator:manage:banned_users'],
+  /** Deleting a chat message from the console (DELETE /helix/moderation/chat). */
+  moderationDelete: ['moderator:manage:chat_messages'],
+} as const;
+
+export type EventSubCondition = 'broadcaster' | 'broadcaster+moderator' | 'to_broadcaster';
+
+export interface EventSubSubscriptionSpec {
+  /** Twitch's subscription type, e.g. `channel.follow`. */
+  type: string;
+  version: string;
+  /** Any one of these scopes allows the subscription; empty means no scope is needed. */
+  anyOf: string[];
+  /** Only the broadcaster's own token can create it (a moderator's token cannot). */
+  broadcasterToken: boolean;
+  condition: EventSubCondition;
+  /** The envelope type the connector produces. */
+  eventType: string;
+  /** What it is for, in the README. */
+  label: string;
+}
+
+export const EVENTSUB_SUBSCRIPTIONS: readonly EventSubSubscriptionSpec[] = [
+  {
+    type: 'channel.follow',
+    version: '2',
+    anyOf: ['moderator:read:followers'],
+    broadcasterToken: false,
+    condition: 'broadcaster+moderator',
+    eventType: 'twitch.follow.v1',
+    label: 'Follows',
+  },
+  {
+    type: 'channel.subscribe',
+    version: '1',
+    anyOf: ['channel:read:subscriptions'],
+    broadcasterToken: true,
+    condition: 'broadcaster',
+    eventType: 'twitch.sub.v1',
+    label: 'Subscriptions',
+  },
+  {
+    type: 'channel.subscription.gift',
+    version: '1',
+    anyOf: ['channel:read:subscriptions'],
+    broadcasterToken: true,
+    condition: 'broadcaster',
+    eventType: 'twitch.subgift.v1',
+    label: 'Gifted subscriptions',
+  },
+  {
+    type: 'channel.subscription.message',
+    version: '1',
+    anyOf: ['channel:read:subscriptions'],
+    broadcasterToken: true,
+    condition: 'broadcaster',
+    eventType: 'twitch.resub.v1',
+    label: 'Resub messages',
+  },
+  {
+    type: 'channel.cheer',
+    version: '1',
+    anyOf: ['bits:read'],
+    broadcasterToken: true,
+    condition: 'broadcaster',
+    eventType: 'twitch.cheer.v1',
+    label: 'Cheers (bits)',
+  },
+  {
+    type: 'channel.raid',
+    version: '1',
+    anyOf: [],
+    broadcasterToken: false,
+    condition: 'to_broadcaster',
+    eventType: 'twitch.raid.v1',
+    label: 'Incoming raids',
+  },
+  {
+    type: 'channel.channel_points_custom_reward_redemption.add',
+    version: '1',
+    anyOf: ['channel:read:redemptions', 'channel:manage:redemptions'],
+    broadcasterToken: true,
+    condition: 'broadcaster',
+    eventType: 'twitch.redemption.v1',
+    label: 'Channel-point redemptions',
+  },
+  {
+    type: 'stream.online',
+    version: '1',
+    anyOf: [],
+    broadcasterToken: false,
+    condition: 'broadcaster',
+    eventType: 'twitch.stream.online.v1',
+    label: 'Stream online',
+  },
+  {
+    type: 'stream.offline',
+    version: '1',
+    anyOf: [],
+    broadcasterToken: false,
+    condition: 'broadcaster',
+    eventType: 'twitch.stream.offline.v1',
+    label: 'Stream offline',
+  },
+  {
+    type: 'channel.ban',
+    version: '1',
+    anyOf: ['channel:moderate'],
+    broadcasterToken: true,
+    condition: 'broadcaster',
+    eventType: 'moderation.action.v1',
+    label: 'Bans and timeouts',
+  },
+  {
+    type: 'channel.unban',
+    version: '1',
+    anyOf: ['channel:moderate'],
+    broadcasterToken: true,
+    condition: 'broadcaster',
+    eventType: 'moderation.action.v1',
+    label: 'Unbans',
+  },
+  {
+    // Version 1 of the hype-train events is deprecated by Twitch; version 2 is the supported one.
+    type: 'channel.hype_train.begin',
+    version: '2',
+    anyOf: ['channel:read:hype_train'],
+    broadcasterToken: true,
+    condition: 'broadcaster',
+    eventType: 'twitch.hypetrain.v1',
+    label: 'Hype train begin',
+  },
+  {
+    type: 'channel.hype_train.end',
+    version: '2',
+    anyOf: ['channel:read:hype_train'],
+    broadcasterToken: true,
+    condition: 'broadcaster',
+    eventType: 'twitch.hypetrain.v1',
+    label: 'Hype train end',
+  },
+  {
+    type: 'channel.poll.begin',
+    version: '1',
+    anyOf: ['channel:read:polls', 'channel:manage:polls'],
+    broadcasterToken: true,
+    condition: 'broadcaster',
+    eventType: 'twitch.poll.v1',
+    label: 'Poll begin',
+  },
+  {
+    type: 'channel.poll.end',
+    version: '1',
+    anyOf: ['channel:read:polls', 'channel:manage:polls'],
+    broadcasterToken: true,
+    condition: 'broadcaster',
+    eventType: 'twitch.poll.v1',
+    label: 'Poll end',
+  },
+  {
+    type: 'channel.prediction.begin',
+    version: '1',
+    anyOf: ['channel:read:predictions', 'channel:manage:predictions'],
+    broadcasterToken: true,
+    condition: 'broadcaster',
+    eventType: 'twitch.prediction.v1',
+    label: 'Prediction begin',
+  },
+  {
+    type: 'channel.prediction.end',
+    version: '1',
+    anyOf: ['channel:read:predictions', 'channel:manage:predictions'],
+    broadcasterToken: true,
+    condition: 'broadcaster',
+    eventType: 'twitch.prediction.v1',
+    label: 'Prediction end',
+  },
+];
+
+export type EventSubSubscriptionType = (typeof EVENTSUB_SUBSCRIPTIONS)[number]['type'];
+
+/**
+ * The EventSub subscriptions these granted scopes allow. A moderator's token (not the broadcaster's)
+ * only gets the subscriptions Twitch lets a moderator create (follows, raids, stream online/offline).
+ */
+export function subscriptionsForScopes(
+  granted: readonly string[],
+  options: { tokenIsBroadcaster?: boolean } = {},
+): EventSubSubscriptionSpec[] {
+  const have = new Set(granted);
+  const isBroadcaster = options.tokenIsBroadcaster ?? true;
+  return EVENTSUB_SUBSCRIPTIONS.filter(
+    (spec) =>
+      (isBroadcaster || !spec.broadcasterToken) &&
+      (spec.anyOf.length === 0 || spec.anyOf.some((scope) => have.has(scope))),
+  );
+}
+
+/** The subscriptions these scopes do NOT allow, with the scope that would (for the UI: "grant X to get Y"). */
+export function missingSubscriptions(
+  granted: readonly string[],
+  options: { tokenIsBroadcaster?: boolean } = {},
+): Array<{ spec: EventSubSubscriptionSpec; needs: string }> {
+  const allowed = new Set(subscriptionsForScopes(granted, options));
+  return EVENTSUB_SUBSCRIPTIONS.filter((spec) => !allowed.has(spec)).map((spec) => ({
+    spec,
+    needs: spec.anyOf[0] ?? 'the broadcaster account',
+  }));
+}
+
+/** The broadcaster login asks for the least scope of every EventSub feature plus the moderation actions. */
+export const BROADCASTER_SCOPES: readonly string[] = [
+  ...new Set([
+    ...EVENTSUB_SUBSCRIPTIONS.flatMap((spec) => spec.anyOf.slice(0, 1)),
+    ...FEATURE_SCOPES.moderationBan,
+    ...FEATURE_SCOPES.moderationDelete,
+  ]),
+];
+
+/** The bot login: chat over IRC, plus moderation when the bot is a moderator of the channel. */
+export const BOT_SCOPES: readonly string[] = [
+  ...new Set([...FEATURE_SCOPES.chatIrc, ...FEATURE_SCOPES.moderationBan, ...FEATURE_SCOPES.moderationDelete]),
+];
+
+/** The README table of scopes, generated from the data above so the two never disagree. */
+export function scopesMarkdownTable(): string {
+  const rows: string[][] = [
+    ['Read chat (anonymous)', '—', 'none'],
+    ['Bot reads and sends chat (IRC)', '—', FEATURE_SCOPES.chatIrc.join(', ')],
+    ['Bot sends chat through Helix', '—', FEATURE_SCOPES.chatHelixSend.join(', ')],
+    ['Timeout / ban from the console', '—', FEATURE_SCOPES.moderationBan.join(', ')],
+    ['Delete a message from the console', '—', FEATURE_SCOPES.moderationDelete.join(', ')],
+    ...EVENTSUB_SUBSCRIPTIONS.map((spec) => [
+      spec.label,
+      `\`${spec.type}\` v${spec.version}`,
+      spec.anyOf.length === 0 ? 'none' : spec.anyOf.map((scope) => `\`${scope}\``).join(' or '),
+    ]),
+  ];
+  return [
+    '| Feature | EventSub subscription | Scope (any one) |',
+    '| --- | --- | --- |',
+    ...rows.map((row) => `| ${row.join(' | ')} |`),
+  ].join('\n');
+}

@@ -1,0 +1,203 @@
+/**
+ * The whole pipeline with real worker threads and a real SQLite file: the default flow, invalid
+ * input, approvals through the host, supervision of crashed and hung workers, and restarts.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { InboundEvent } from '../../core/envelope.js';
+import type { RuleInput } from '../../core/rules.js';
+import { PipelineHost } from './pipeline-host.js';
+
+const hosts: PipelineHost[] = [];
+const dirs: string[] = [];
+
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'bitbrat-host-'));
+  dirs.push(dir);
+  return dir;
+}
+
+async function startHost(dataDir = tempDir()): Promise<PipelineHost> {
+  const host = await PipelineHost.start({ dataDir, log: () => undefined });
+  hosts.push(host);
+  return host;
+}
+
+afterEach(async () => {
+  for (const host of hosts.splice(0)) await host.stop();
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+let sequence = 0;
+function chat(text: string, login = 'viewer1', roles: string[] = ['viewer']): InboundEvent {
+  sequence += 1;
+  return {
+    type: 'chat.message.v1',
+    ingress: { connector: 'test', channel: 'chan' },
+    identity: { external: { id: `id-${login}`, login, displayName: login, roles: roles as never } },
+    message: { id: `msg-${sequence}`, text },
+  };
+}
+
+async function submitOne(host: PipelineHost, event: unknown): Promise<string> {
+  const [result] = await host.submit('test', [event]);
+  if (!result?.ok) throw new Error(`not accepted: ${result?.ok === false ? result.error : '?'}`);
+  return result.id;
+}
+
+/** A command with no cooldowns, so every one of many events gets a reply. */
+async function installPing(host: PipelineHost): Promise<void> {
+  const saved = await host.api['commands.save']({
+    command: { id: 'ping', enabled: true, trigger: { kind: 'exact', text: '!ping' }, template: 'pong {user}', roles: [], userCooldownSeconds: 0, globalCooldownSeconds: 0 },
+  });
+  expect(saved.ok).toBe(true);
+}
+
+const approvalRule: RuleInput = {
+  id: 'ask-needs-approval',
+  stage: 'reaction',
+  priority: 200,
+  when: { startsWith: [{ var: 'text' }, '!hello'] },
+  slip: ['commands'],
+  approval: { mode: 'require', expireSeconds: 300 },
+};
+
+describe('PipelineHost: the default flow on real workers and a real database', () => {
+  it('answers a chat command, persists every transition, and delivers exactly once', async () => {
+    const host = await startHost();
+    const id = await submitOne(host, chat('!hello'));
+    const summary = await host.waitForSettled(id);
+    expect(summary.disposition).toBe('replied');
+    await host.flush();
+    const detail = await host.api['events.get']({ id });
+    expect(detail).not.toBeNull();
+    const { event, transitions, deliveries } = detail!;
+    expect(event.disposition).toBe('replied');
+    expect(event.identity.user?.messageCount).toBe(1);
+    const steps = [...event.routing.history, ...event.routing.slip].map((s) => `${s.phase}:${s.id}:${s.status}`);
+    expect(steps).toEqual(['enrichment:auth:OK', 'enrichment:query-analyzer:OK', 'reaction:commands:OK', 'egress:console:OK']);
+    expect(transitions.map((t) => `${t.service}:${t.status}`)).toEqual([
+      'auth:RUNNING', 'auth:OK', 'query-analyzer:RUNNING', 'query-analyzer:OK',
+      'commands:RUNNING', 'commands:OK', 'console:RUNNING', 'console:OK',
+    ]);
+    expect(transitions.map((t) => t.seq)).toEqual([...transitions.map((t) => t.seq)].sort((a, b) => a - b));
+    expect(deliveries).toHaveLength(1);
+    expect(deliveries[0]).toMatchObject({ connector: 'console', status: 'sent' });
+    expect(deliveries[0]!.text.length).toBeGreaterThan(0);
+  });
+
+  it('ignores ordinary chat, and lists events newest first with filters and full-text search', async () => {
+    const host = await startHost();
+    const first = await submitOne(host, chat('what a lovely potato', 'ann'));
+    const second = await submitOne(host, chat('!hello', 'bob'));
+    await host.waitForSettled(first);
+    await host.waitForSettled(second);
+    await host.flush();
+    expect((await host.api['events.get']({ id: first }))!.event.disposition).toBe('ignored');
+    const page = await host.api['events.list']({ limit: 10 });
+    expect(page.items.map((item) => item.id)).toEqual([second, first]);
+    const search = await host.api['events.list']({ text: 'potato' });
+    expect(search.items.map((item) => item.id)).toEqual([first]);
+    const replied = await host.api['events.list']({ disposition: 'replied' });
+    expect(replied.items.map((item) => item.id)).toEqual([second]);
+  });
+
+  it('rejects invalid input with an error that names the field, records it, and keeps running', async () => {
+    const host = await startHost();
+    const results = await host.submit('test', [
+      { type: 'chat.message.v1', ingress: { connector: 'test', channel: 'c' }, identity: { external: { id: '1', login: 'x', displayName: 'x' } }, message: { text: 'x'.repeat(20_000) } },
+      { type: 'NOT A TYPE', ingress: { connector: 'test', channel: 'c' }, identity: { external: { id: '1', login: 'x', displayName: 'x' } } },
+      'garbage',
+      chat('!hello'),
+    ]);
+    expect(results[0]).toMatchObject({ ok: false });
+    expect(results[0]!.ok === false && results[0]!.error).toMatch(/^message\.text: /);
+    expect(results[1]!.ok === false && results[1]!.error).toMatch(/^type: /);
+    expect(results[2]).toMatchObject({ ok: false });
+    expect(results[3]!.ok).toBe(true);
+    await host.waitForSettled((results[3] as { id: string }).id);
+    const stats = await host.api['stats.get']({});
+    expect(stats.rejected).toBe(3);
+  });
+});
+
+describe('PipelineHost: approvals', () => {
+  it('holds a reply, lets the first of two moderators decide, and both see who decided', async () => {
+    const host = await startHost();
+    expect((await host.api['rules.save']({ rule: approvalRule })).ok).toBe(true);
+    const pushed: string[] = [];
+    host.subscribe((topic, data) => {
+      if (topic === 'approvals') for (const approval of data as { state: string; decidedBy: string | null }[]) pushed.push(`${approval.state}:${approval.decidedBy}`);
+    });
+    const id = await submitOne(host, chat('!hello'));
+    expect((await host.waitForSettled(id)).stage).toBe('approval');
+    const [held] = await host.api['approvals.list']({});
+    expect(held!.event.id).toBe(id);
+    const [first, second] = await Promise.all([
+      host.api['approvals.decide']({ approvalId: held!.approval.id, decision: { action: 'edit', text: 'Edited hello!' }, moderator: 'alice', console: 'desktop' }),
+      host.api['approvals.decide']({ approvalId: held!.approval.id, decision: { action: 'reject' }, moderator: 'bob', console: 'web-1' }),
+    ]);
+    expect(first.ok).toBe(true);
+    expect(second).toMatchObject({ ok: false, code: 'ALREADY_DECIDED' });
+    const summary = await host.waitForSettled(id, { terminalOnly: true });
+    expect(summary.disposition).toBe('replied');
+    expect(summary.reply).toBe('Edited hello!');
+    await host.flush();
+    const detail = await host.api['events.get']({ id });
+    expect(detail!.approvals[0]).toMatchObject({ state: 'edited', decidedBy: 'alice', console: 'desktop', finalText: 'Edited hello!' });
+    expect(pushed).toContain('edited:alice');
+  });
+
+  it('keeps held replies across a restart and can approve them afterwards', async () => {
+    const dataDir = tempDir();
+    const host = await startHost(dataDir);
+    await host.api['rules.save']({ rule: approvalRule });
+    const id = await submitOne(host, chat('!hello'));
+    await host.waitForSettled(id);
+    await host.stop();
+    hosts.splice(hosts.indexOf(host), 1);
+
+    const again = await startHost(dataDir);
+    const [held] = await again.api['approvals.list']({});
+    expect(held?.event.id).toBe(id);
+    const result = await again.api['approvals.decide']({ approvalId: held!.approval.id, decision: { action: 'approve' }, moderator: 'carol', console: 'web' });
+    expect(result.ok).toBe(true);
+    expect((await again.waitForSettled(id, { terminalOnly: true })).disposition).toBe('replied');
+  });
+});
+
+describe('PipelineHost: supervision', () => {
+  it('restarts a crashed reaction worker: no event lost, none delivered twice', async () => {
+    const host = await startHost();
+    await installPing(host);
+    const ids: string[] = [];
+    for (let i = 0; i < 200; i++) {
+      ids.push(await submitOne(host, chat('!ping', `user${i}`)));
+      if (i === 60) await host.workers.thread('reaction').terminate();
+    }
+    const summaries = await Promise.all(ids.map((id) => host.waitForSettled(id, { terminalOnly: true, timeoutMs: 20_000 })));
+    expect(summaries.filter((summary) => summary.disposition !== 'replied').map((s) => s.reason)).toEqual([]);
+    await host.flush();
+    const health = await host.api['health.get']({});
+    expect(health.workers.find((worker) => worker.role === 'reaction')).toMatchObject({ state: 'ready', restarts: 1 });
+    let delivered = 0;
+    for (const id of ids) delivered += (await host.api['events.get']({ id }))!.deliveries.length;
+    expect(delivered).toBe(200);
+  });
+
+  it('restarts a crashed egress worker without delivering any reply twice', async () => {
+    const host = await startHost();
+    await installPing(host);
+    const ids: string[] = [];
+    for (let i = 0; i < 150; i++) {
+      ids.push(await submitOne(host, chat('!ping', `user${i}`)));
+      if (i === 40) await host.workers.thread('egress').terminate();
+    }
+    const summaries = await Promise.all(ids.map((id) => host.waitForSettled(id, { terminalOnly: true, timeoutMs: 20_000 })));
+    expect(summaries.filter((summary) => summary.disposition !== 'replied')).toEqual([]);
+    await host.flush();
+    for (const id of ids) expect((await host.api['events.get']({ id }))!.deliveries).toHaveLength(1);
+  });
+});

@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { WorkerSupervisor } from './worker-supervisor.js';
+
+const fixture = new URL('../../../test/support/fixture-worker.mjs', import.meta.url);
+
+function supervisor() {
+  const logs: string[] = [];
+  const instance = new WorkerSupervisor({
+    workerFile: fixture,
+    init: { dataDir: '/nonexistent', dbPath: '/nonexistent/db', demo: false },
+    onPush: () => undefined,
+    log: (level, message) => logs.push(`${level}: ${message}`),
+  });
+  return { instance, logs };
+}
+
+async function until(check: () => boolean, timeoutMs: number): Promise<number> {
+  const started = Date.now();
+  while (!check()) {
+    if (Date.now() - started > timeoutMs) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  return Date.now() - started;
+}
+
+describe('WorkerSupervisor', () => {
+  it('restarts a hung worker within a second and tells the router to re-dispatch', async () => {
+    const { instance, logs } = supervisor();
+    await instance.start();
+    try {
+      const before = instance.thread('reaction');
+      void instance.control('reaction').call('load', { hang: true } as never).catch(() => undefined);
+      const elapsed = await until(() => instance.thread('reaction') !== before && instance.health().find((w) => w.role === 'reaction')!.state === 'ready', 3000);
+      // The target is 1 s; the bound leaves room for a loaded CI machine.
+      expect(elapsed).toBeLessThan(2000);
+      await instance.settled();
+      const routerView = (await instance.control('router').call('stats', undefined as never)) as unknown as { restartedPhases: string[] };
+      expect(routerView.restartedPhases).toEqual(['reaction']);
+      expect(instance.health().find((w) => w.role === 'reaction')!.restarts).toBe(1);
+      expect(logs.some((line) => line.includes('restarting the reaction worker') && line.includes('hung'))).toBe(true);
+    } finally {
+      await instance.stop();
+    }
+  });
+
+  it('restarts a worker that exits, and the store together with a fresh router', async () => {
+    const { instance } = supervisor();
+    await instance.start();
+    try {
+      const oldRouter = instance.thread('router');
+      await instance.thread('store').terminate();
+      await until(() => instance.health().find((w) => w.role === 'store')!.restarts === 1, 3000);
+      await instance.settled();
+      expect(instance.thread('router')).not.toBe(oldRouter);
+      expect(instance.health().every((w) => w.state === 'ready')).toBe(true);
+    } finally {
+      await instance.stop();
+    }
+  });
+
+  it('rejects start-up with a clear error when a worker cannot start, leaving no thread behind', async () => {
+    const instance = new WorkerSupervisor({
+      workerFile: new URL('../../../test/support/does-not-exist.mjs', import.meta.url),
+      init: { dataDir: '/x', dbPath: '/x/db', demo: false },
+      onPush: () => undefined,
+      log: () => undefined,
+    });
+    await expect(instance.start()).rejects.toThrow(/worker/);
+  });
+});

@@ -1,0 +1,353 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Approval } from '../../core/approval.js';
+import type { Envelope } from '../../core/envelope.js';
+import { openReadConnection, type WriteDb } from './database.js';
+import { createStoreReader, toFtsQuery, type StoreReader } from './reader.js';
+import { chatEvent, migratedDb, tempDir } from './test-support.js';
+import { createStoreWriter, type StoreLog, type StoreOp, type StoreWriter } from './writer.js';
+
+let temp: ReturnType<typeof tempDir>;
+let db: WriteDb;
+let writer: StoreWriter;
+let reader: StoreReader;
+let warnings: string[];
+const log: StoreLog = (level, message) => {
+  if (level === 'warn') warnings.push(message);
+};
+
+beforeEach(() => {
+  temp = tempDir();
+  warnings = [];
+  db = migratedDb(temp.file);
+  writer = createStoreWriter(db, { log });
+  reader = createStoreReader(openReadConnection(temp.file), { log });
+});
+afterEach(async () => {
+  reader.close();
+  await writer.close();
+  temp.cleanup();
+});
+
+async function store(...events: Envelope[]): Promise<void> {
+  await writer.write(events.map((event): StoreOp => ({ op: 'event.upsert', event })));
+}
+
+function approval(eventId: string, id: string, state: Approval['state'], heldAt: number): Approval {
+  return {
+    id,
+    eventId,
+    candidateId: 'c1',
+    state,
+    policy: { mode: 'require', expireSeconds: 300 },
+    reason: 'held for review',
+    heldAt,
+    autoSendAt: null,
+    expiresAt: heldAt + 300_000,
+    decidedBy: null,
+    decidedAt: null,
+    console: null,
+    originalText: 'hello!',
+    finalText: null,
+    note: null,
+  };
+}
+
+describe('listEvents', () => {
+  it('pages newest first without gaps or duplicates, also across equal timestamps', async () => {
+    // 57 events over 10 distinct timestamps: many ties, which a cursor on `at` alone would skip.
+    const events = Array.from({ length: 57 }, (_, i) => chatEvent({ at: 1_000 + (i % 10), text: `msg ${i}` }));
+    await store(...events);
+    const seen: string[] = [];
+    let cursor: { at: number; id: string } | null | undefined;
+    let pages = 0;
+    do {
+      const page = reader.listEvents({ limit: 10, ...(cursor ? { before: cursor } : {}) });
+      seen.push(...page.items.map((item) => item.id));
+      cursor = page.next;
+      pages += 1;
+    } while (cursor);
+    expect(pages).toBe(6);
+    expect(new Set(seen).size).toBe(57);
+    const expected = [...events]
+      .sort((a, b) => b.ingress.at - a.ingress.at || (a.id < b.id ? 1 : -1))
+      .map((event) => event.id);
+    expect(seen).toEqual(expected);
+  });
+
+  it('says there is no next page when the last page is exactly full', async () => {
+    await store(...Array.from({ length: 4 }, (_, i) => chatEvent({ at: i })));
+    expect(reader.listEvents({ limit: 4 }).next).toBeNull();
+    expect(reader.listEvents({ limit: 3 }).next).not.toBeNull();
+  });
+
+  it('returns summaries of the stored envelopes', async () => {
+    const event = chatEvent({ login: 'SomeViewer', text: 'hi there', at: 42 });
+    await store(event);
+    const [item] = reader.listEvents({}).items;
+    expect(item).toMatchObject({ id: event.id, login: 'SomeViewer', text: 'hi there', at: 42, stage: 'initial' });
+    expect(typeof item!.updatedAt).toBe('number');
+  });
+
+  it('filters by type, disposition, open, stage, user, since and until', async () => {
+    const follow = chatEvent({ type: 'twitch.follow.v1', at: 10, login: 'Alice' });
+    const replied = chatEvent({ at: 20, disposition: 'replied', login: 'Bob' });
+    const filtered = chatEvent({ at: 30, disposition: 'filtered', login: 'alice' });
+    const open = chatEvent({ at: 40, login: 'Carol' });
+    const enriching = { ...structuredClone(open), id: crypto.randomUUID() };
+    enriching.ingress.at = 50;
+    enriching.routing.stage = 'enrichment';
+    await store(follow, replied, filtered, open, enriching);
+    const ids = (query: Parameters<StoreReader['listEvents']>[0]) =>
+      reader.listEvents(query).items.map((item) => item.id);
+
+    expect(ids({ type: 'twitch.follow.v1' })).toEqual([follow.id]);
+    expect(ids({ disposition: 'replied' })).toEqual([replied.id]);
+    expect(ids({ disposition: 'open' })).toEqual([enriching.id, open.id, follow.id]);
+    expect(ids({ stage: 'enrichment' })).toEqual([enriching.id]);
+    expect(ids({ stage: 'terminal' })).toEqual([filtered.id, replied.id]);
+    expect(ids({ user: 'ALICE' })).toEqual([filtered.id, follow.id]);
+    expect(ids({ user: '@alice', disposition: 'filtered' })).toEqual([filtered.id]);
+    expect(ids({ since: 20, until: 40 })).toEqual([open.id, filtered.id, replied.id]);
+  });
+
+  it('refuses an invalid query with a clear error', () => {
+    expect(() => reader.listEvents({ limit: 0 })).toThrow(/invalid event query.*limit/s);
+  });
+
+  it('searches message text, matching words as typed whatever FTS syntax they contain', async () => {
+    const hello = chatEvent({ text: 'Hello streamer, nice Café run' });
+    const quoted = chatEvent({ text: 'he said "foo OR bar" loudly' });
+    const other = chatEvent({ text: 'completely unrelated' });
+    await store(hello, quoted, other);
+    const ids = (text: string) =>
+      reader
+        .listEvents({ text })
+        .items.map((item) => item.id)
+        .sort();
+
+    expect(ids('hello')).toEqual([hello.id]);
+    expect(ids('STREAMER hello')).toEqual([hello.id]);
+    expect(ids('cafe')).toEqual([hello.id]);
+    expect(ids('hello unrelated')).toEqual([]);
+    expect(ids('foo bar')).toEqual([quoted.id]);
+    for (const hostile of [
+      '"foo OR',
+      '*',
+      'foo*',
+      'NEAR(foo bar)',
+      'AND',
+      '"',
+      "'); DROP TABLE events; --",
+      '^x',
+      'a:b',
+      '(((',
+    ]) {
+      expect(() => reader.listEvents({ text: hostile }), hostile).not.toThrow();
+    }
+    expect(ids('"foo OR')).toEqual([quoted.id]);
+    expect(ids('*')).toEqual([]);
+    expect(ids('   ')).toHaveLength(3);
+    expect(reader.listEvents({}).items).toHaveLength(3);
+  });
+
+  it('follows text edits in the index (update and delete triggers)', async () => {
+    const event = chatEvent({ text: 'original words' });
+    await store(event);
+    await store({ ...event, message: { text: 'edited words' } });
+    expect(reader.listEvents({ text: 'original' }).items).toHaveLength(0);
+    expect(reader.listEvents({ text: 'edited' }).items).toHaveLength(1);
+    db.prepare('DELETE FROM events WHERE id = ?').run(event.id);
+    expect(reader.listEvents({ text: 'words' }).items).toHaveLength(0);
+    expect(db.prepare("INSERT INTO events_fts(events_fts) VALUES ('integrity-check')").run()).toBeTruthy();
+  });
+});
+
+describe('toFtsQuery', () => {
+  it('quotes every word and drops words with nothing to index', () => {
+    expect(toFtsQuery('foo "bar')).toBe('"foo" """bar"');
+    expect(toFtsQuery('* - ()')).toBeNull();
+  });
+});
+
+describe('events', () => {
+  it('getEvent returns the envelope, transitions in order with seq, approvals and deliveries', async () => {
+    const event = chatEvent();
+    await writer.write([
+      { op: 'event.upsert', event },
+      {
+        op: 'steps.append',
+        transitions: [
+          {
+            eventId: event.id,
+            stage: 'enrichment',
+            index: 0,
+            service: 'auth',
+            phase: 'enrichment',
+            status: 'RUNNING',
+            attempt: 1,
+            at: 5,
+          },
+          {
+            eventId: event.id,
+            stage: 'enrichment',
+            index: 0,
+            service: 'auth',
+            phase: 'enrichment',
+            status: 'ERROR',
+            attempt: 1,
+            at: 6,
+            durationMs: 1.5,
+            error: { code: 'TIMEOUT', message: 'slow', retryable: true },
+            notes: ['retrying'],
+          },
+        ],
+      },
+      { op: 'approval.upsert', approval: approval(event.id, 'a1', 'held', 7) },
+    ]);
+    await writer.claimDelivery({
+      key: `${event.id}:c1:console`,
+      eventId: event.id,
+      connector: 'console',
+      text: 'hi',
+      at: 8,
+    });
+    const detail = reader.getEvent(event.id)!;
+    expect(detail.event).toEqual(event);
+    expect(detail.transitions.map((t) => t.status)).toEqual(['RUNNING', 'ERROR']);
+    expect(detail.transitions[0]!.seq).toBeLessThan(detail.transitions[1]!.seq);
+    expect(detail.transitions[1]).toMatchObject({
+      durationMs: 1.5,
+      error: { code: 'TIMEOUT', message: 'slow', retryable: true },
+      notes: ['retrying'],
+    });
+    expect(detail.transitions[0]).not.toHaveProperty('error');
+    expect(detail.approvals).toEqual([approval(event.id, 'a1', 'held', 7)]);
+    expect(detail.deliveries).toEqual([
+      { key: `${event.id}:c1:console`, connector: 'console', status: 'claimed', detail: null, at: 8, text: 'hi' },
+    ]);
+    expect(reader.getEvent('missing')).toBeNull();
+  });
+
+  it('openEvents returns unfinished events oldest first, for resume', async () => {
+    const late = chatEvent({ at: 30 });
+    const early = chatEvent({ at: 10 });
+    await store(late, early, chatEvent({ at: 20, disposition: 'ignored' }));
+    expect(reader.openEvents().map((event) => event.id)).toEqual([early.id, late.id]);
+  });
+});
+
+describe('approvals, rules, settings, users', () => {
+  it('lists open approvals oldest first and all approvals newest first', async () => {
+    await writer.write([
+      { op: 'approval.upsert', approval: approval('e1', 'a2', 'held', 20) },
+      { op: 'approval.upsert', approval: approval('e1', 'a1', 'regenerating', 10) },
+      { op: 'approval.upsert', approval: { ...approval('e2', 'a3', 'approved', 30), decidedBy: 'mod', decidedAt: 31 } },
+    ]);
+    expect(reader.listApprovals({ open: true }).map((a) => a.id)).toEqual(['a1', 'a2']);
+    expect(reader.listApprovals({ open: false, limit: 2 }).map((a) => a.id)).toEqual(['a3', 'a2']);
+    expect(reader.getApproval('a3')?.decidedBy).toBe('mod');
+    expect(reader.getApproval('nope')).toBeNull();
+  });
+
+  it('loads rules and commands, skipping a stored rule that no longer parses', async () => {
+    await writer.write([
+      {
+        op: 'rule.upsert',
+        rule: {
+          id: 'r1',
+          name: '',
+          description: '',
+          enabled: true,
+          priority: 1,
+          stage: 'reaction',
+          when: true,
+          slip: ['commands'],
+          enrichments: {},
+          approval: { mode: 'auto' },
+          maxAttempts: 3,
+        },
+      },
+      {
+        op: 'command.upsert',
+        command: {
+          id: 'hello',
+          enabled: true,
+          trigger: { kind: 'exact', text: '!hello' },
+          template: 'hi {user}',
+          roles: [],
+          userCooldownSeconds: 0,
+          globalCooldownSeconds: 5,
+        },
+      },
+    ]);
+    db.prepare('INSERT INTO rules (id, json, updated_at) VALUES (\'bad\', \'{"id":"BAD ID"}\', 1)').run();
+    expect(reader.loadRules().map((rule) => rule.id)).toEqual(['r1']);
+    expect(warnings.some((message) => message.includes('"bad"'))).toBe(true);
+    expect(reader.loadCommands()).toEqual([expect.objectContaining({ id: 'hello', globalCooldownSeconds: 5 })]);
+  });
+
+  it('merges stored settings over defaults; an invalid value falls back with a warning', async () => {
+    const defaults = reader.loadSettings();
+    expect(defaults.botName).toBe('bitbrat');
+    await writer.write([
+      { op: 'setting.set', key: 'botName', value: 'brat' },
+      { op: 'setting.set', key: 'retentionDays', value: 'forever' },
+      { op: 'setting.set', key: 'unknownKey', value: 1 },
+    ]);
+    db.prepare("INSERT INTO settings (key, value) VALUES ('channel', 'not json')").run();
+    const settings = reader.loadSettings();
+    expect(settings).toEqual({ ...defaults, botName: 'brat' });
+    expect(warnings.filter((message) => message.includes('invalid'))).toHaveLength(2);
+  });
+
+  it('stores users, keeps moderator notes, and searches by login or display name', async () => {
+    const user = {
+      platform: 'twitch',
+      externalId: '42',
+      login: 'CoolViewer',
+      displayName: 'Cool_Viewer',
+      roles: ['vip'],
+      firstSeenAt: 10,
+      lastSeenAt: 20,
+      messageCount: 3,
+      sessionStartedAt: 15,
+    };
+    await writer.write([{ op: 'user.upsert', user }]);
+    db.prepare("UPDATE users SET notes = 'nice' WHERE external_id = '42'").run();
+    await writer.write([
+      { op: 'user.upsert', user: { ...user, firstSeenAt: 99, lastSeenAt: 30, messageCount: 4, roles: [] } },
+    ]);
+    expect(reader.getUser('twitch', '42')).toEqual({
+      ...user,
+      login: 'coolviewer',
+      firstSeenAt: 10,
+      lastSeenAt: 30,
+      messageCount: 4,
+      roles: [],
+    });
+    expect(db.prepare("SELECT notes FROM users WHERE external_id = '42'").get()).toEqual({ notes: 'nice' });
+    expect(reader.getUser('twitch', 'nobody')).toBeUndefined();
+    await writer.write([
+      { op: 'user.upsert', user: { ...user, externalId: '43', login: 'other', displayName: 'Other', lastSeenAt: 50 } },
+    ]);
+    expect(reader.listUsers({}).map((u) => u.externalId)).toEqual(['43', '42']);
+    expect(reader.listUsers({ search: 'COOL' }).map((u) => u.externalId)).toEqual(['42']);
+    expect(reader.listUsers({ search: '_v' }).map((u) => u.externalId)).toEqual(['42']);
+    expect(reader.listUsers({ search: '%' })).toEqual([]);
+  });
+
+  it('records ingress rejections truncated, newest first, and reports the database size', async () => {
+    await writer.write([
+      {
+        op: 'rejection.record',
+        rejection: { at: 1, connector: 'gateway', error: 'bad type', raw: 'x'.repeat(100_000) },
+      },
+      { op: 'rejection.record', rejection: { at: 2, connector: 'gateway', error: 'no text', raw: '{}' } },
+    ]);
+    const rejections = reader.rejections(10);
+    expect(rejections.map((r) => r.error)).toEqual(['no text', 'bad type']);
+    expect(rejections[1]!.raw.length).toBeLessThan(5_000);
+    expect(reader.rejectionCount()).toBe(2);
+    expect(reader.databaseSize()).toBeGreaterThan(4096);
+  });
+});

@@ -1,0 +1,405 @@
+/**
+ * Read queries over the store, on a read-only connection of their own (WAL lets readers run
+ * beside the writer without blocking it). Every statement is prepared once; the event listing,
+ * whose WHERE clause depends on the filters, keeps one prepared statement per filter shape.
+ */
+import fs from 'node:fs';
+import { ApprovalPolicySchema } from '../../core/envelope.js';
+import type { Approval } from '../../core/approval.js';
+import type { Envelope } from '../../core/envelope.js';
+import {
+  EventQuerySchema,
+  SettingsSchema,
+  type EventDetail,
+  type EventPage,
+  type EventQuery,
+  type PersistedTransition,
+  type Settings,
+  type UserSummary,
+} from '../../core/host-api.js';
+import type { CommandDefinition, IngressRejection, UserRow } from '../../core/protocol/store.js';
+import { CodedError } from '../../core/rpc.js';
+import { RuleSchema, type Rule } from '../../core/rules.js';
+import { summarizeEvent } from '../../core/summary.js';
+import type { ReadDb } from './database.js';
+import type { StoreLog } from './writer.js';
+
+export interface StoreReader {
+  listEvents(query: EventQuery): EventPage;
+  getEvent(id: string): EventDetail | null;
+  /** Events that are not terminal, oldest first: what the router resumes at start-up. */
+  openEvents(): Envelope[];
+  listApprovals(params: { open?: boolean; limit?: number }): Approval[];
+  getApproval(id: string): Approval | null;
+  loadRules(): Rule[];
+  loadCommands(): CommandDefinition[];
+  loadSettings(): Settings;
+  getUser(platform: string, externalId: string): UserRow | undefined;
+  listUsers(params: { search?: string | undefined; limit?: number }): UserSummary[];
+  /** Newest first. */
+  rejections(limit: number): (IngressRejection & { id: number })[];
+  rejectionCount(): number;
+  /** Bytes on disk: the database file plus its write-ahead log. */
+  databaseSize(): number;
+  close(): void;
+}
+
+interface EventRow {
+  envelope: string;
+  updated_at: number;
+}
+
+interface StepRow {
+  seq: number;
+  event_id: string;
+  stage: PersistedTransition['stage'];
+  idx: number;
+  service: string;
+  phase: PersistedTransition['phase'];
+  status: PersistedTransition['status'];
+  attempt: number;
+  at: number;
+  duration_ms: number | null;
+  error: string | null;
+  notes: string | null;
+}
+
+interface ApprovalRow {
+  id: string;
+  event_id: string;
+  candidate_id: string;
+  state: Approval['state'];
+  policy: string;
+  reason: string;
+  held_at: number;
+  auto_send_at: number | null;
+  expires_at: number | null;
+  decided_by: string | null;
+  decided_at: number | null;
+  console: string | null;
+  original_text: string;
+  final_text: string | null;
+  note: string | null;
+}
+
+interface UserDbRow {
+  platform: string;
+  external_id: string;
+  login: string;
+  display_name: string;
+  roles: string;
+  first_seen_at: number;
+  last_seen_at: number;
+  message_count: number;
+  session_started_at: number;
+}
+
+/**
+ * Turns what a moderator typed into an FTS5 query that cannot be a syntax error: every word
+ * becomes a quoted string (quotes doubled), so `"foo OR`, `*`, `NEAR(` are searched as words.
+ * Words are ANDed. Returns null when nothing searchable is left (only punctuation).
+ */
+export function toFtsQuery(input: string): string | null {
+  const words = input
+    .split(/\s+/u)
+    // unicode61 indexes letters, digits and private-use characters; a word without any can never match.
+    .filter((word) => /[\p{L}\p{N}\p{Co}]/u.test(word))
+    .map((word) => `"${word.replaceAll('"', '""')}"`);
+  return words.length > 0 ? words.join(' ') : null;
+}
+
+/** The listing's SQL for one parsed query: exported so tests can check its query plan. */
+export function buildEventListQuery(query: EventQuery): { sql: string; params: (string | number)[]; limit: number } {
+  const parsed = EventQuerySchema.parse(query);
+  const where: string[] = [];
+  const params: (string | number)[] = [];
+  if (parsed.before) {
+    where.push('(at, id) < (?, ?)');
+    params.push(parsed.before.at, parsed.before.id);
+  }
+  if (parsed.type !== undefined) {
+    where.push('type = ?');
+    params.push(parsed.type);
+  }
+  if (parsed.disposition === 'open') {
+    // Spelled exactly as the partial index's WHERE, so the planner can use events_open.
+    where.push("stage <> 'terminal'");
+  } else if (parsed.disposition !== undefined) {
+    where.push('disposition = ?');
+    params.push(parsed.disposition);
+  }
+  if (parsed.stage !== undefined) {
+    where.push('stage = ?');
+    params.push(parsed.stage);
+  }
+  if (parsed.user !== undefined) {
+    where.push('login = ?');
+    params.push(parsed.user.trim().replace(/^@/, '').toLowerCase());
+  }
+  if (parsed.since !== undefined) {
+    where.push('at >= ?');
+    params.push(parsed.since);
+  }
+  if (parsed.until !== undefined) {
+    where.push('at <= ?');
+    params.push(parsed.until);
+  }
+  if (parsed.text !== undefined && parsed.text.trim() !== '') {
+    const match = toFtsQuery(parsed.text);
+    // Only punctuation: nothing can match, and an empty page says so honestly.
+    if (match === null) where.push('0');
+    else {
+      where.push('rowid IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?)');
+      params.push(match);
+    }
+  }
+  const sql =
+    'SELECT envelope, updated_at FROM events' +
+    (where.length > 0 ? ` WHERE ${where.join(' AND ')}` : '') +
+    ' ORDER BY at DESC, id DESC LIMIT ?';
+  return { sql, params, limit: parsed.limit };
+}
+
+function parseJson<T>(text: string | null): T | undefined {
+  return text === null ? undefined : (JSON.parse(text) as T);
+}
+
+export function createStoreReader(db: ReadDb, options: { log?: StoreLog } = {}): StoreReader {
+  const log: StoreLog =
+    options.log ??
+    ((level, message, fields) => {
+      if (level === 'warn' || level === 'error') console.error(`[store] ${level}: ${message}`, fields ?? '');
+    });
+
+  const statements = {
+    eventById: db.prepare<[string], EventRow & { rowid: number }>(
+      'SELECT rowid, envelope, updated_at FROM events WHERE id = ?',
+    ),
+    stepsOfEvent: db.prepare<[number], StepRow>(
+      `SELECT seq, event_id, stage, idx, service, phase, status, attempt, at, duration_ms, error, notes
+       FROM slip_steps WHERE event_rowid = ? ORDER BY seq`,
+    ),
+    approvalsOfEvent: db.prepare<[string], ApprovalRow>(
+      'SELECT * FROM approvals WHERE event_id = ? ORDER BY held_at, id',
+    ),
+    deliveriesOfEvent: db.prepare<
+      [string],
+      { key: string; connector: string; status: string; detail: string | null; claimed_at: number; text: string }
+    >(
+      'SELECT key, connector, status, detail, claimed_at, text FROM deliveries WHERE event_id = ? ORDER BY claimed_at, key',
+    ),
+    openEvents: db.prepare<[], { envelope: string }>(
+      "SELECT envelope FROM events WHERE stage <> 'terminal' ORDER BY at, id",
+    ),
+    openApprovals: db.prepare<[number], ApprovalRow>(
+      "SELECT * FROM approvals WHERE state IN ('held', 'regenerating') ORDER BY held_at, id LIMIT ?",
+    ),
+    recentApprovals: db.prepare<[number], ApprovalRow>(
+      'SELECT * FROM approvals ORDER BY held_at DESC, id DESC LIMIT ?',
+    ),
+    approvalById: db.prepare<[string], ApprovalRow>('SELECT * FROM approvals WHERE id = ?'),
+    rules: db.prepare<[], { id: string; json: string }>('SELECT id, json FROM rules ORDER BY id'),
+    commands: db.prepare<[], { id: string; json: string }>('SELECT id, json FROM commands ORDER BY id'),
+    settings: db.prepare<[], { key: string; value: string }>('SELECT key, value FROM settings'),
+    user: db.prepare<[string, string], UserDbRow>('SELECT * FROM users WHERE platform = ? AND external_id = ?'),
+    recentUsers: db.prepare<[number], UserDbRow>('SELECT * FROM users ORDER BY last_seen_at DESC LIMIT ?'),
+    searchUsers: db.prepare<[string, string, number], UserDbRow>(
+      `SELECT * FROM users WHERE login LIKE ? ESCAPE '\\' OR display_name LIKE ? ESCAPE '\\'
+       ORDER BY last_seen_at DESC LIMIT ?`,
+    ),
+    rejections: db.prepare<[number], IngressRejection & { id: number }>(
+      'SELECT id, at, connector, error, raw FROM ingress_rejections ORDER BY id DESC LIMIT ?',
+    ),
+    rejectionCount: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM ingress_rejections'),
+  };
+  const listings = new Map<string, ReturnType<typeof db.prepare<unknown[], EventRow>>>();
+
+  const toApproval = (row: ApprovalRow): Approval => ({
+    id: row.id,
+    eventId: row.event_id,
+    candidateId: row.candidate_id,
+    state: row.state,
+    policy: ApprovalPolicySchema.parse(JSON.parse(row.policy)),
+    reason: row.reason,
+    heldAt: row.held_at,
+    autoSendAt: row.auto_send_at,
+    expiresAt: row.expires_at,
+    decidedBy: row.decided_by,
+    decidedAt: row.decided_at,
+    console: row.console,
+    originalText: row.original_text,
+    finalText: row.final_text,
+    note: row.note,
+  });
+
+  const toTransition = (row: StepRow): PersistedTransition => {
+    const error = parseJson<PersistedTransition['error']>(row.error);
+    const notes = parseJson<string[]>(row.notes);
+    return {
+      seq: row.seq,
+      eventId: row.event_id,
+      stage: row.stage,
+      index: row.idx,
+      service: row.service,
+      phase: row.phase,
+      status: row.status,
+      attempt: row.attempt,
+      at: row.at,
+      ...(row.duration_ms !== null ? { durationMs: row.duration_ms } : {}),
+      ...(error !== undefined ? { error } : {}),
+      ...(notes !== undefined ? { notes } : {}),
+    };
+  };
+
+  const toUserRow = (row: UserDbRow): UserRow => ({
+    platform: row.platform,
+    externalId: row.external_id,
+    login: row.login,
+    displayName: row.display_name,
+    roles: JSON.parse(row.roles) as string[],
+    firstSeenAt: row.first_seen_at,
+    lastSeenAt: row.last_seen_at,
+    messageCount: row.message_count,
+    sessionStartedAt: row.session_started_at,
+  });
+
+  const toUserSummary = (row: UserDbRow): UserSummary => {
+    const { sessionStartedAt: _session, ...summary } = toUserRow(row);
+    return summary;
+  };
+
+  const likePattern = (search: string): string => `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+  return {
+    listEvents(query) {
+      let built: ReturnType<typeof buildEventListQuery>;
+      try {
+        built = buildEventListQuery(query);
+      } catch (error) {
+        throw new CodedError(
+          'INVALID_PARAMS',
+          `invalid event query: ${error instanceof Error ? error.message : error}`,
+        );
+      }
+      let statement = listings.get(built.sql);
+      if (!statement) {
+        statement = db.prepare<unknown[], EventRow>(built.sql);
+        listings.set(built.sql, statement);
+      }
+      // One row more than asked tells whether an older page exists, without a second query.
+      const rows = statement.all(...built.params, built.limit + 1);
+      const items = rows
+        .slice(0, built.limit)
+        .map((row) => summarizeEvent(JSON.parse(row.envelope) as Envelope, row.updated_at));
+      const last = items.at(-1);
+      return { items, next: rows.length > built.limit && last ? { at: last.at, id: last.id } : null };
+    },
+
+    getEvent(id) {
+      const row = statements.eventById.get(id);
+      if (!row) return null;
+      return {
+        event: JSON.parse(row.envelope) as Envelope,
+        transitions: statements.stepsOfEvent.all(row.rowid).map(toTransition),
+        approvals: statements.approvalsOfEvent.all(id).map(toApproval),
+        deliveries: statements.deliveriesOfEvent.all(id).map((delivery) => ({
+          key: delivery.key,
+          connector: delivery.connector,
+          status: delivery.status,
+          detail: delivery.detail,
+          at: delivery.claimed_at,
+          text: delivery.text,
+        })),
+      };
+    },
+
+    openEvents() {
+      return statements.openEvents.all().map((row) => JSON.parse(row.envelope) as Envelope);
+    },
+
+    listApprovals({ open = true, limit = 200 }) {
+      const statement = open ? statements.openApprovals : statements.recentApprovals;
+      return statement.all(limit).map(toApproval);
+    },
+
+    getApproval(id) {
+      const row = statements.approvalById.get(id);
+      return row ? toApproval(row) : null;
+    },
+
+    loadRules() {
+      const rules: Rule[] = [];
+      for (const row of statements.rules.all()) {
+        const parsed = RuleSchema.safeParse(JSON.parse(row.json));
+        if (parsed.success) rules.push(parsed.data);
+        else
+          log('warn', `stored rule "${row.id}" is invalid and was skipped`, {
+            id: row.id,
+            error: parsed.error.message,
+          });
+      }
+      return rules;
+    },
+
+    loadCommands() {
+      return statements.commands.all().map((row) => JSON.parse(row.json) as CommandDefinition);
+    },
+
+    loadSettings() {
+      const shape = SettingsSchema.shape;
+      const values: Record<string, unknown> = {};
+      for (const row of statements.settings.all()) {
+        if (!Object.hasOwn(shape, row.key)) continue;
+        const field = shape[row.key as keyof Settings];
+        let value: unknown;
+        try {
+          value = JSON.parse(row.value);
+        } catch {
+          value = Symbol('unparseable');
+        }
+        const parsed = field.safeParse(value);
+        if (parsed.success) values[row.key] = parsed.data;
+        else
+          log('warn', `stored setting "${row.key}" is invalid; using the default`, { key: row.key, stored: row.value });
+      }
+      return SettingsSchema.parse(values);
+    },
+
+    getUser(platform, externalId) {
+      const row = statements.user.get(platform, externalId);
+      return row ? toUserRow(row) : undefined;
+    },
+
+    listUsers({ search, limit = 100 }) {
+      const trimmed = search?.trim().replace(/^@/, '') ?? '';
+      const rows =
+        trimmed === ''
+          ? statements.recentUsers.all(limit)
+          : statements.searchUsers.all(likePattern(trimmed.toLowerCase()), likePattern(trimmed), limit);
+      return rows.map(toUserSummary);
+    },
+
+    rejections(limit) {
+      return statements.rejections.all(limit);
+    },
+
+    rejectionCount() {
+      return statements.rejectionCount.get()?.n ?? 0;
+    },
+
+    databaseSize() {
+      const size = (file: string): number => {
+        try {
+          return fs.statSync(file).size;
+        } catch {
+          return 0;
+        }
+      };
+      return size(db.name) + size(`${db.name}-wal`);
+    },
+
+    close() {
+      db.close();
+    },
+  };
+}

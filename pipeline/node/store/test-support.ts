@@ -1,0 +1,41 @@
+/** Helpers for the store's tests: temp folders with real SQLite files, and envelopes built as ingress builds them. */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { acceptInbound, type Envelope, type InboundEvent } from '../../core/envelope.js';
+import { finish } from '../../core/slip.js';
+import { openWriteConnection, type WriteDb } from './database.js';
+import { migrate } from './migrations.js';
+
+export function tempDir(): { dir: string; file: string; cleanup(): void } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bitbrat-store-'));
+  return { dir, file: path.join(dir, 'bitbrat.db'), cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
+
+export function migratedDb(file: string): WriteDb {
+  const db = openWriteConnection(file);
+  migrate(db);
+  return db;
+}
+
+export function chatEvent(
+  options: {
+    text?: string;
+    login?: string;
+    at?: number;
+    type?: string;
+    disposition?: Parameters<typeof finish>[1];
+  } = {},
+): Envelope {
+  const login = options.login ?? 'viewer1';
+  const inbound: InboundEvent = {
+    type: options.type ?? 'chat.message.v1',
+    ingress: { connector: 'twitch-chat', channel: 'streamer', ...(options.at !== undefined ? { at: options.at } : {}) },
+    identity: { external: { id: `id-${login.toLowerCase()}`, login, displayName: login, roles: ['viewer'] } },
+    message: { text: options.text ?? 'hello world' },
+  };
+  const result = acceptInbound(inbound, Date.now(), () => crypto.randomUUID());
+  if (!result.ok) throw new Error(result.error);
+  if (options.disposition) finish(result.value, options.disposition, 'test');
+  return result.value;
+}

@@ -1,0 +1,148 @@
+/** The shell: navigation (number keys), connection state, held count, notices, and the views. */
+import { useState } from 'react';
+import { dismissNotice, type ViewName } from './state/store.js';
+import { openCount } from './state/approvals.js';
+import { useConsole, useConsoleContext } from './ui/context.js';
+import { useShortcuts } from './ui/keys.js';
+import { ApprovalsView } from './views/ApprovalsView.js';
+import { CommandsView } from './views/CommandsView.js';
+import { DashboardView } from './views/DashboardView.js';
+import { FirstRun } from './views/FirstRun.js';
+import { LiveView } from './views/LiveView.js';
+import { RulesView } from './views/RulesView.js';
+import { SettingsView } from './views/SettingsView.js';
+import { UsersView } from './views/UsersView.js';
+
+const VIEWS: { name: ViewName; label: string }[] = [
+  { name: 'live', label: 'Live' },
+  { name: 'approvals', label: 'Approvals' },
+  { name: 'dashboard', label: 'Dashboard' },
+  { name: 'rules', label: 'Rules' },
+  { name: 'commands', label: 'Commands' },
+  { name: 'users', label: 'Users' },
+  { name: 'settings', label: 'Settings' },
+];
+
+export function App() {
+  const { store, moderator } = useConsoleContext();
+  const view = useConsole((state) => state.view);
+  const held = useConsole((state) => openCount(state.approvals));
+  const settings = useConsole((state) => state.settings);
+  const [help, setHelp] = useState(false);
+  const go = (name: ViewName) => store.setState({ view: name });
+
+  useShortcuts(
+    Object.fromEntries([
+      ...VIEWS.map((entry, index) => [String(index + 1), () => go(entry.name)]),
+      ['?', () => setHelp((value) => !value)],
+    ]),
+    // Number keys pick a candidate inside the approval queue.
+    view !== 'approvals',
+  );
+  useShortcuts({ '?': () => setHelp((value) => !value) }, view === 'approvals');
+
+  return (
+    <div className="app">
+      <header className="topbar">
+        <span className="brand">BitBrat</span>
+        <nav aria-label="Views">
+          {VIEWS.map((entry, index) => (
+            <button
+              key={entry.name}
+              type="button"
+              className={`tab${entry.name === view ? ' active' : ''}`}
+              onClick={() => go(entry.name)}
+              title={`${entry.label} (${index + 1})`}
+            >
+              {entry.label}
+              {entry.name === 'approvals' && held > 0 && (
+                <span className="count" data-testid="held-count">
+                  {held}
+                </span>
+              )}
+            </button>
+          ))}
+        </nav>
+        <span className="spacer" />
+        {settings?.channel && <span className="muted">#{settings.channel}</span>}
+        <ConnectionBadge />
+        <span className="muted small" title="Your name on decisions">
+          {moderator}
+        </span>
+      </header>
+      <main className="content">
+        {view === 'live' && <LiveView />}
+        {view === 'approvals' && <ApprovalsView />}
+        {view === 'dashboard' && <DashboardView />}
+        {view === 'rules' && <RulesView />}
+        {view === 'commands' && <CommandsView />}
+        {view === 'users' && <UsersView />}
+        {view === 'settings' && <SettingsView />}
+      </main>
+      {settings && settings.channel === '' && <FirstRun />}
+      {help && <HelpOverlay onClose={() => setHelp(false)} />}
+      <Notices />
+    </div>
+  );
+}
+
+function ConnectionBadge() {
+  const connection = useConsole((state) => state.connection);
+  const label =
+    connection.status === 'open' ? 'connected' : connection.status === 'connecting' ? 'connecting…' : 'disconnected';
+  return (
+    <span
+      className={`conn conn-${connection.status}`}
+      title={connection.detail ?? undefined}
+      data-testid="connection"
+      data-status={connection.status}
+    >
+      <span className="dot" aria-hidden="true" />
+      {label}
+      {connection.status !== 'open' && connection.detail && <span className="conn-detail"> · {connection.detail}</span>}
+    </span>
+  );
+}
+
+function Notices() {
+  const { store } = useConsoleContext();
+  const notices = useConsole((state) => state.notices);
+  return (
+    <div className="notices" aria-live="polite">
+      {notices.map((notice) => (
+        <div key={notice.id} className={`notice notice-${notice.tone}`}>
+          {notice.text}
+          <button type="button" className="ghost" onClick={() => dismissNotice(store, notice.id)} aria-label="Dismiss">
+            ✕
+          </button>
+        </div>
+      ))}
+    </div>
+  );
+}
+
+function HelpOverlay({ onClose }: { onClose: () => void }) {
+  return (
+    <div className="modal-backdrop" onClick={onClose}>
+      <div className="modal help" role="dialog" aria-label="Keyboard shortcuts">
+        <h2>Keyboard</h2>
+        <dl className="facts">
+          <dt>1–7</dt>
+          <dd>switch view (outside Approvals)</dd>
+          <dt>j / k</dt>
+          <dd>next / previous item</dd>
+          <dt>space</dt>
+          <dd>pause / resume the live feed</dd>
+          <dt>/</dt>
+          <dd>search</dd>
+          <dt>a e r g</dt>
+          <dd>approve, edit, reject, regenerate</dd>
+          <dt>1–9</dt>
+          <dd>send another candidate (Approvals)</dd>
+          <dt>Esc</dt>
+          <dd>close / cancel</dd>
+        </dl>
+      </div>
+    </div>
+  );
+}

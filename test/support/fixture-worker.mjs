@@ -1,0 +1,31 @@
+// A stand-in pipeline worker for the supervisor's tests: it speaks the real control protocol
+// (ready push, ping, drain) and can be told to hang or crash, so supervision is tested with real
+// threads without depending on any pipeline role.
+import { parentPort, workerData } from 'node:worker_threads';
+
+const role = workerData.init.role;
+const restartedPhases = [];
+parentPort.on('message', (message) => {
+  if (message?.type !== 'request') return;
+  const reply = (result) => parentPort.postMessage({ type: 'response', id: message.id, result });
+  switch (message.method) {
+    case 'ping':
+      return reply(Date.now());
+    case 'drain':
+    case 'flush':
+    case 'resume':
+      return reply(0);
+    case 'phaseRestarted':
+      restartedPhases.push(message.params.phase);
+      return reply(0);
+    case 'stats':
+      return reply({ role, restartedPhases });
+    case 'load':
+      if (message.params.hang) for (;;);
+      if (message.params.crash) throw new Error('crash requested by the test');
+      return reply(0);
+    default:
+      parentPort.postMessage({ type: 'response', id: message.id, error: { name: 'Error', message: 'unknown' } });
+  }
+});
+parentPort.postMessage({ type: 'push', topic: 'ready', data: role });
