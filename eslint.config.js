@@ -21,6 +21,15 @@ export default tseslint.config(
     },
   },
   {
+    // Plain JavaScript scripts and test fixtures run in Node.
+    files: ['**/*.mjs', 'bin/**/*.js', 'eslint.config.js'],
+    languageOptions: {
+      globals: Object.fromEntries(
+        ['process', 'console', 'URL', 'Buffer', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'setImmediate'].map((name) => [name, 'readonly']),
+      ),
+    },
+  },
+  {
     files: ['pipeline/core/**/*.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': [

@@ -1,4 +1,3 @@
-/* global process, Buffer, console */
 // Regenerates the icon set from build/icon.svg:
 //   build/icons/NxN.png (16…1024; electron-builder's Linux icon set), build/icon.png (1024),
 //   build/icon.ico (Windows: PNG-compressed entries 16…256) and build/icon.icns (macOS: PNG chunks).

@@ -1,4 +1,3 @@
-/* global process */
 // Bundles the Electron shell with esbuild:
 //  - electron/main/main.ts       → dist/electron/main.js   (ESM; electron and node_modules stay external)
 //  - electron/preload/preload.ts → dist/electron/preload.cjs (ONE CommonJS file: a sandboxed preload

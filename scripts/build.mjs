@@ -25,6 +25,11 @@ await build({
   outdir: 'dist',
 });
 
+if (!process.argv.includes('--node-only')) {
+  const { buildElectron } = await import('./build-electron.mjs');
+  await buildElectron();
+}
+
 if (existsSync('renderer/index.html') && !process.argv.includes('--node-only')) {
   const vite = spawnSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--logLevel', 'warn'], { stdio: 'inherit' });
   if (vite.status !== 0) process.exit(vite.status ?? 1);

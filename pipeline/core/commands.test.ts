@@ -88,6 +88,37 @@ describe('checkRegex', () => {
       expect(performance.now() - started, pattern).toBeLessThan(100);
     }
   });
+  // Random patterns from fragments known to backtrack: whatever the check lets through must stay fast.
+  it('accepts nothing slow among 1,000 random patterns', () => {
+    let seed = 12345;
+    const random = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    const fragments = ['a', 'b', 'x', ' ', 'a+', 'a*', 'a?', '\\w+', '\\w*', '.*', '.+', '\\s+', '\\s*', '\\d+'];
+    fragments.push('[a-c]+', '[^x]*', '(a|b)', '(a|ab)', '(?:a|b)+', '(a+)', '(?:ab)+', '(?:a\\s)+', '(?:a|\\s)*');
+    fragments.push('a{1,5}', '(?:a{2})+', '\\b', '^', '$', '(?=a)', '(?:x|y)*');
+    const hostile = ['a'.repeat(500), `${'a'.repeat(499)}!`, 'ab'.repeat(250), 'a '.repeat(250), ' '.repeat(500)];
+    let accepted = 0;
+    let refused = 0;
+    for (let i = 0; i < 1000; i++) {
+      let pattern = '';
+      for (let j = random(5); j >= 0; j--) pattern += fragments[random(fragments.length)];
+      if (random(3) === 0) pattern = `(?:${pattern})${['+', '*', '', '?'][random(4)]}`;
+      const check = checkRegex(pattern);
+      if (!check.ok) {
+        refused++;
+        continue;
+      }
+      accepted++;
+      const started = performance.now();
+      for (const input of hostile) check.regex.test(input);
+      expect(performance.now() - started, pattern).toBeLessThan(100);
+    }
+    // Both sides are exercised: the check is neither "refuse all" nor "accept all".
+    expect(accepted).toBeGreaterThan(200);
+    expect(refused).toBeGreaterThan(200);
+  });
 });
 
 describe('checkCommand', () => {
@@ -187,7 +218,9 @@ describe('DEFAULT_COMMANDS', () => {
   it('are all valid, with unique ids and the expected first-start set', () => {
     for (const command of DEFAULT_COMMANDS) expect(checkCommand(command), command.id).toMatchObject({ ok: true });
     expect(new Set(DEFAULT_COMMANDS.map((c) => c.id)).size).toBe(DEFAULT_COMMANDS.length);
-    const triggers = DEFAULT_COMMANDS.flatMap((c) => (c.trigger.kind === 'event' ? c.trigger.types : [c.trigger.text]));
+    const triggers = DEFAULT_COMMANDS.flatMap(({ trigger }) =>
+      trigger.kind === 'event' ? trigger.types : trigger.kind === 'regex' ? [trigger.pattern] : [trigger.text],
+    );
     expect(triggers).toEqual(
       expect.arrayContaining([
         '!hello',

@@ -7,7 +7,8 @@ import { SettingsSchema, type Settings } from '../../pipeline/core/host-api.js';
 import { notify } from '../state/store.js';
 import { useConsole, useConsoleContext, useHostAction } from '../ui/context.js';
 
-const LABELS: Record<keyof Settings, { label: string; help: string }> = {
+/** The plain fields; the LLM endpoint has its own section. */
+const LABELS: Record<Exclude<keyof Settings, 'llm'>, { label: string; help: string }> = {
   channel: { label: 'Twitch channel', help: 'The channel to read. Anonymous reading needs no account.' },
   botName: { label: 'Bot name', help: 'Messages that mention it go to the LLM bot.' },
   approvalExpireSeconds: { label: 'Held replies expire after (s)', help: 'When a rule does not say otherwise.' },
@@ -32,7 +33,7 @@ export function SettingsView() {
   if (!settings) return <p className="muted">Loading settings…</p>;
   return (
     <div className="settings">
-      {(Object.keys(LABELS) as (keyof Settings)[]).map((key) => (
+      {(Object.keys(LABELS) as Exclude<keyof Settings, 'llm'>[]).map((key) => (
         <SettingField key={key} name={key} value={settings[key]} />
       ))}
     </div>

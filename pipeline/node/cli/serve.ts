@@ -43,7 +43,7 @@ export async function serve(options: ServeOptions): Promise<Served> {
   } catch (error) {
     await host.stop();
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE') throw new Error(`port ${options.port} is in use: pick another with --port`);
+    if (code === 'EADDRINUSE') throw new Error(`port ${options.port} is in use: pick another with --port`, { cause: error });
     throw error;
   }
   return {

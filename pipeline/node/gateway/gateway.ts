@@ -167,6 +167,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       return;
     }
     wss.handleUpgrade(request, socket, head, (ws) => {
+      // Oversized or malformed frames end the socket (ws closes it with 1009/1002); log, never crash.
+      ws.on('error', (error) => log('warn', 'console socket error', { error: error.message }));
       const offered = String(request.headers['sec-websocket-protocol'] ?? '')
         .split(',')
         .map((part) => part.trim())

@@ -78,15 +78,17 @@ export class PipelineHost {
         db.close();
       }
       const reader = createStoreReader(openReadConnection(dbPath));
-      let host: PipelineHost | undefined;
+      // Pushes may arrive before the host object exists; they are dropped until it does.
+      const holder: { host?: PipelineHost } = {};
       const supervisor = new WorkerSupervisor({
         workerFile: workerFileUrl(),
         init: { dataDir: options.dataDir, dbPath, demo: Boolean(options.demo) },
-        onPush: (topic, data) => host?.onWorkerPush(topic, data),
+        onPush: (topic, data) => holder.host?.onWorkerPush(topic, data),
         log,
       });
       await supervisor.start();
-      host = new PipelineHost(options.dataDir, dbPath, reader, supervisor, log, lockFile);
+      const host = new PipelineHost(options.dataDir, dbPath, reader, supervisor, log, lockFile);
+      holder.host = host;
       const resumed = await supervisor.control('router').call('resume', undefined as never);
       if (resumed > 0) log('info', `resumed ${resumed} events that were in flight when the app stopped`);
       host.startTimers();
