@@ -8,7 +8,8 @@ import { notify } from '../state/store.js';
 import { useConsole, useConsoleContext, useHostAction } from '../ui/context.js';
 
 /** The plain fields; the LLM endpoint has its own section. */
-const LABELS: Record<Exclude<keyof Settings, 'llm'>, { label: string; help: string }> = {
+type PlainKey = Exclude<keyof Settings, 'llm'>;
+const LABELS: Record<PlainKey, { label: string; help: string }> = {
   channel: { label: 'Twitch channel', help: 'The channel to read. Anonymous reading needs no account.' },
   botName: { label: 'Bot name', help: 'Messages that mention it go to the LLM bot.' },
   approvalExpireSeconds: { label: 'Held replies expire after (s)', help: 'When a rule does not say otherwise.' },
@@ -33,14 +34,14 @@ export function SettingsView() {
   if (!settings) return <p className="muted">Loading settings…</p>;
   return (
     <div className="settings">
-      {(Object.keys(LABELS) as Exclude<keyof Settings, 'llm'>[]).map((key) => (
+      {(Object.keys(LABELS) as PlainKey[]).map((key) => (
         <SettingField key={key} name={key} value={settings[key]} />
       ))}
     </div>
   );
 }
 
-function SettingField({ name, value }: { name: keyof Settings; value: Settings[keyof Settings] }) {
+function SettingField({ name, value }: { name: PlainKey; value: Settings[PlainKey] }) {
   const { bridge, store } = useConsoleContext();
   const run = useHostAction();
   const [draft, setDraft] = useState<string | boolean>(typeof value === 'boolean' ? value : String(value));
