@@ -9,7 +9,14 @@
 import { z } from 'zod';
 import { ApprovalSchema, DecisionRequestSchema, type Approval, type DecisionResult } from './approval.js';
 import { DispositionSchema, StageSchema, type Envelope } from './envelope.js';
-import { DEFAULT_LLM_SETTINGS, LlmSettingsSchema } from './llm.js';
+import {
+  DEFAULT_LLM_SETTINGS,
+  LlmSettingsSchema,
+  MemoryScopeSchema,
+  type LlmUsageToday,
+  type MemoryEntry,
+  type Persona,
+} from './llm.js';
 import type { CommandDefinition } from './protocol/store.js';
 import type { ConnectorHealth, EventSummary, PipelineStats, WorkerHealth } from './protocol/pipeline.js';
 import { RuleSchema, type Rule } from './rules.js';
@@ -27,6 +34,8 @@ export const SettingsSchema = z.object({
   /** Browser consoles on the LAN (off: loopback only). */
   lanAccess: z.boolean().default(false),
   gatewayPort: z.number().int().min(0).max(65_535).default(7420),
+  /** Users whose events end `ignored` before any rule runs (`platform:externalId`), set by moderators. */
+  ignoredUsers: z.array(z.string().max(120)).max(10_000).default([]),
   /** The LLM endpoint and its limits. The API key is not here: it lives in the secret store. */
   llm: LlmSettingsSchema.default(DEFAULT_LLM_SETTINGS),
 });
@@ -125,6 +134,26 @@ export const HostApiParams = {
     search: z.string().max(100).optional(),
     limit: z.number().int().min(1).max(500).default(100),
   }),
+  'users.act': z.object({
+    platform: z.string().min(1).max(40),
+    externalId: z.string().min(1).max(100),
+    action: z.enum(['ignore', 'unignore', 'timeout', 'ban']),
+    seconds: z.number().int().min(1).max(1_209_600).optional(),
+    reason: z.string().max(500).optional(),
+    moderator: z.string().trim().min(1).max(60),
+  }),
+  'events.replay': z.object({ id }),
+  'personas.list': z.object({}),
+  'personas.save': z.object({ persona: z.unknown() }),
+  'personas.delete': z.object({ id }),
+  'memory.list': z.object({
+    scope: MemoryScopeSchema.optional(),
+    scopeKey: z.string().max(200).optional(),
+    limit: z.number().int().min(1).max(500).default(100),
+  }),
+  'memory.clear': z.object({ scope: MemoryScopeSchema.optional(), scopeKey: z.string().max(200).optional() }),
+  'llm.usage': z.object({}),
+  'llm.test': z.object({}),
 } as const;
 
 type P<K extends keyof typeof HostApiParams> = z.input<(typeof HostApiParams)[K]>;
@@ -150,6 +179,20 @@ export interface HostApi {
   'health.get'(params: P<'health.get'>): Promise<Health>;
   'stats.get'(params: P<'stats.get'>): Promise<PipelineStats>;
   'users.list'(params: P<'users.list'>): Promise<UserSummary[]>;
+  /** Moderator action on a user: ignore locally, or time out / ban on the platform (needs a linked account). */
+  'users.act'(params: P<'users.act'>): Promise<{ ok: boolean; message: string }>;
+  /** Runs an ended event's inbound data again as a new event. */
+  'events.replay'(params: P<'events.replay'>): Promise<SaveResult<{ id: string }>>;
+  'personas.list'(params: P<'personas.list'>): Promise<Persona[]>;
+  'personas.save'(params: P<'personas.save'>): Promise<SaveResult<Persona>>;
+  'personas.delete'(params: P<'personas.delete'>): Promise<{ ok: boolean }>;
+  /** What the bot remembers, newest first. */
+  'memory.list'(params: P<'memory.list'>): Promise<MemoryEntry[]>;
+  'memory.clear'(params: P<'memory.clear'>): Promise<{ ok: boolean }>;
+  /** Today's LLM tokens and estimated cost. */
+  'llm.usage'(params: P<'llm.usage'>): Promise<LlmUsageToday>;
+  /** One tiny completion against the configured endpoint. */
+  'llm.test'(params: P<'llm.test'>): Promise<{ ok: boolean; message: string; latencyMs: number }>;
 }
 export type HostMethod = keyof HostApi;
 export const HOST_METHODS = Object.keys(HostApiParams) as HostMethod[];

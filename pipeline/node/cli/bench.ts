@@ -19,7 +19,16 @@ export interface BenchOptions {
 
 export interface BenchResult {
   pipeline: { eventsPerSec: number; p50Ms: number; p99Ms: number; rssMb: number };
-  latencyRun: { rate: number; seconds: number; events: number; p50Ms: number; p99Ms: number; rssMbStart: number; rssMbEnd: number; rssMbMax: number };
+  latencyRun: {
+    rate: number;
+    seconds: number;
+    events: number;
+    p50Ms: number;
+    p99Ms: number;
+    rssMbStart: number;
+    rssMbEnd: number;
+    rssMbMax: number;
+  };
   saturationRun: { seconds: number; events: number; eventsPerSec: number };
   phases: PipelineStats['phases'];
   machine: { cpus: number; node: string };
@@ -63,7 +72,11 @@ export async function bench(options: BenchOptions): Promise<BenchResult> {
     const sampler = setInterval(() => (rssMax = Math.max(rssMax, rssMb())), 500);
     const before = await replied();
     const batch = Math.max(1, Math.round(options.rate / 100));
-    await ingress.call('load', { ratePerSecond: options.rate, durationMs: options.latencySeconds * 1000, batch }, { timeoutMs: options.latencySeconds * 1000 + 60_000 });
+    await ingress.call(
+      'load',
+      { ratePerSecond: options.rate, durationMs: options.latencySeconds * 1000, batch },
+      { timeoutMs: options.latencySeconds * 1000 + 60_000 },
+    );
     const latencyStats = await waitIdle();
     clearInterval(sampler);
     const rssEnd = rssMb();
@@ -72,7 +85,11 @@ export async function bench(options: BenchOptions): Promise<BenchResult> {
     options.progress(`throughput: as fast as the pipeline takes them for ${options.saturationSeconds} s`);
     const startReplied = await replied();
     const started = performance.now();
-    await ingress.call('load', { ratePerSecond: 0, durationMs: options.saturationSeconds * 1000, batch: 500 }, { timeoutMs: options.saturationSeconds * 1000 + 120_000 });
+    await ingress.call(
+      'load',
+      { ratePerSecond: 0, durationMs: options.saturationSeconds * 1000, batch: 500 },
+      { timeoutMs: options.saturationSeconds * 1000 + 120_000 },
+    );
     const saturationStats = await waitIdle();
     const elapsed = (performance.now() - started) / 1000;
     const events = saturationStats.dispositions.replied - startReplied;

@@ -33,10 +33,12 @@ Commands:
       --saturation-seconds N  Length of the throughput run (default 10)
 `;
 
-const quietLog = (verbose: boolean): HostLog => (level: LogLevel, message, fields) => {
-  if (!verbose && (level === 'debug' || level === 'info')) return;
-  process.stderr.write(`${level}: ${message}${fields ? ` ${JSON.stringify(fields)}` : ''}\n`);
-};
+const quietLog =
+  (verbose: boolean): HostLog =>
+  (level: LogLevel, message, fields) => {
+    if (!verbose && (level === 'debug' || level === 'info')) return;
+    process.stderr.write(`${level}: ${message}${fields ? ` ${JSON.stringify(fields)}` : ''}\n`);
+  };
 
 const consoleLog: HostLog = (level, message, fields) => {
   if (level === 'debug') return;
@@ -99,7 +101,9 @@ async function main(argv: string[]): Promise<void> {
         dataDir: values['data-dir'] ?? defaultDataDir(),
         port: positiveInt(values.port, '--port', 7420, 0),
         lan: values.lan ?? false,
-        demo: values.demo ? { ratePerSecond: positiveInt(values['demo-rate'], '--demo-rate', 2), scripted: true } : null,
+        demo: values.demo
+          ? { ratePerSecond: positiveInt(values['demo-rate'], '--demo-rate', 2), scripted: true }
+          : null,
         log: consoleLog,
       });
       process.stdout.write(`\nBitBrat is running. Open the console:\n\n  ${served.gateway.consoleUrl}\n\n`);
@@ -126,7 +130,8 @@ async function main(argv: string[]): Promise<void> {
       if (!file) fail('replay needs a FILE');
       const dataDir = values['data-dir'];
       if (!dataDir) fail('replay needs --data-dir DIR');
-      if (values.format !== 'jsonl' && values.format !== 'irc') fail(`--format must be jsonl or irc, got "${values.format}"`);
+      if (values.format !== 'jsonl' && values.format !== 'irc')
+        fail(`--format must be jsonl or irc, got "${values.format}"`);
       if (values.approve !== undefined && values.approve !== 'all' && values.approve !== 'none') {
         fail(`--approve must be all or none, got "${values.approve}"`);
       }
@@ -157,7 +162,11 @@ async function main(argv: string[]): Promise<void> {
     }
     case 'start': {
       const { startApp } = await import('./start.js');
-      await startApp({ dataDir: values['data-dir'] ?? defaultDataDir(), port: positiveInt(values.port, '--port', 7420, 0), log: consoleLog });
+      await startApp({
+        dataDir: values['data-dir'] ?? defaultDataDir(),
+        port: positiveInt(values.port, '--port', 7420, 0),
+        log: consoleLog,
+      });
       return;
     }
     default:

@@ -62,7 +62,8 @@ export async function replay(
       if (!item) continue;
       await host.api['approvals.decide']({
         approvalId: item.approval.id,
-        decision: options.approve === 'all' ? { action: 'approve' } : { action: 'reject', note: 'replay --approve none' },
+        decision:
+          options.approve === 'all' ? { action: 'approve' } : { action: 'reject', note: 'replay --approve none' },
         moderator: 'replay',
         console: 'cli',
       });
@@ -77,7 +78,8 @@ export async function replay(
       continue;
     }
     result.event = detail.event;
-    result.disposition = detail.event.disposition ?? (detail.event.routing.stage === 'approval' ? 'held' : detail.event.routing.stage);
+    result.disposition =
+      detail.event.disposition ?? (detail.event.routing.stage === 'approval' ? 'held' : detail.event.routing.stage);
     result.steps = [...detail.event.routing.history, ...detail.event.routing.slip];
   }
   for (const result of results) options.write(JSON.stringify(result));

@@ -21,7 +21,9 @@ export interface Served {
 export function rendererDir(): string {
   // dist/cli.js → dist/renderer; sources (tests) → <root>/dist/renderer.
   const here = fileURLToPath(new URL('.', import.meta.url));
-  return here.includes(`${'/pipeline/'}`) ? fileURLToPath(new URL('../../../dist/renderer', import.meta.url)) : fileURLToPath(new URL('./renderer', import.meta.url));
+  return here.includes(`${'/pipeline/'}`)
+    ? fileURLToPath(new URL('../../../dist/renderer', import.meta.url))
+    : fileURLToPath(new URL('./renderer', import.meta.url));
 }
 
 export async function serve(options: ServeOptions): Promise<Served> {
@@ -43,7 +45,8 @@ export async function serve(options: ServeOptions): Promise<Served> {
   } catch (error) {
     await host.stop();
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE') throw new Error(`port ${options.port} is in use: pick another with --port`, { cause: error });
+    if (code === 'EADDRINUSE')
+      throw new Error(`port ${options.port} is in use: pick another with --port`, { cause: error });
     throw error;
   }
   return {

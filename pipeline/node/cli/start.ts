@@ -30,13 +30,26 @@ export async function startApp(options: { dataDir: string; port: number; log: Ho
   const binary = locateElectronBinary();
   const mainFile = fileURLToPath(new URL('./electron/main.js', import.meta.url));
   if (binary && existsSync(mainFile)) {
-    const child = spawn(binary, [mainFile], { stdio: 'inherit', env: { ...process.env, BITBRAT_DATA_DIR: options.dataDir } });
+    const child = spawn(binary, [mainFile], {
+      stdio: 'inherit',
+      env: { ...process.env, BITBRAT_DATA_DIR: options.dataDir },
+    });
     child.on('exit', (code) => process.exit(code ?? 0));
     return;
   }
-  process.stdout.write("Electron's binary is not installed on this machine, so BitBrat starts as a browser console instead.\n");
-  const served = await serve({ dataDir: options.dataDir, port: options.port, lan: false, demo: null, log: options.log });
-  process.stdout.write(`\nOpen the console:\n\n  ${served.gateway.consoleUrl}\n\nData folder: ${served.host.dataDir}\nPress Ctrl+C to stop.\n`);
+  process.stdout.write(
+    "Electron's binary is not installed on this machine, so BitBrat starts as a browser console instead.\n",
+  );
+  const served = await serve({
+    dataDir: options.dataDir,
+    port: options.port,
+    lan: false,
+    demo: null,
+    log: options.log,
+  });
+  process.stdout.write(
+    `\nOpen the console:\n\n  ${served.gateway.consoleUrl}\n\nData folder: ${served.host.dataDir}\nPress Ctrl+C to stop.\n`,
+  );
   const stop = () => void served.stop().then(() => process.exit(0));
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

@@ -68,7 +68,14 @@ describe('gateway', () => {
     const response = await fetch(url, { headers: { Authorization: `Bearer ${token}` } });
     expect(response.status).toBe(200);
     const health = (await response.json()) as { workers: { role: string; state: string }[] };
-    expect(health.workers.map((worker) => worker.role).sort()).toEqual(['egress', 'enrichment', 'ingress', 'reaction', 'router', 'store']);
+    expect(health.workers.map((worker) => worker.role).sort()).toEqual([
+      'egress',
+      'enrichment',
+      'ingress',
+      'reaction',
+      'router',
+      'store',
+    ]);
     expect(health.workers.every((worker) => worker.state === 'ready')).toBe(true);
   });
 
@@ -78,7 +85,9 @@ describe('gateway', () => {
   });
 
   it('refuses a browser socket from a foreign origin', async () => {
-    await expect(open([WS_PROTOCOL, `${TOKEN_PROTOCOL_PREFIX}${token}`], { Origin: 'https://evil.example' })).rejects.toThrow(/403/);
+    await expect(
+      open([WS_PROTOCOL, `${TOKEN_PROTOCOL_PREFIX}${token}`], { Origin: 'https://evil.example' }),
+    ).rejects.toThrow(/403/);
   });
 
   it('serves the HostApi: valid calls answer, bad params name the field, unknown methods are refused', async () => {
@@ -114,14 +123,22 @@ describe('gateway', () => {
   it('closes a socket that sends an oversized frame', async () => {
     const ws = await open([WS_PROTOCOL, `${TOKEN_PROTOCOL_PREFIX}${token}`]);
     const code = closed(ws);
-    ws.send(JSON.stringify({ type: 'request', id: 1, method: 'events.list', params: { text: 'x'.repeat(2 * 1024 * 1024) } }));
+    ws.send(
+      JSON.stringify({ type: 'request', id: 1, method: 'events.list', params: { text: 'x'.repeat(2 * 1024 * 1024) } }),
+    );
     expect(await code).toBe(1009);
   });
 
   it('pushes the live feed to a connected console in batches', async () => {
     const ws = await open([WS_PROTOCOL, `${TOKEN_PROTOCOL_PREFIX}${token}`]);
     try {
-      const feed = next(ws, (message) => message.type === 'push' && message.topic === 'feed' && (message.data as { disposition: string | null }[]).some((item) => item.disposition === 'replied'));
+      const feed = next(
+        ws,
+        (message) =>
+          message.type === 'push' &&
+          message.topic === 'feed' &&
+          (message.data as { disposition: string | null }[]).some((item) => item.disposition === 'replied'),
+      );
       await served.host.submit('test', [
         {
           type: 'chat.message.v1',

@@ -100,7 +100,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       const auth = request.headers.authorization ?? '';
       const offered = auth.startsWith('Bearer ') ? auth.slice(7) : '';
       if (!tokensEqual(offered, token)) {
-        response.writeHead(401, { 'Content-Type': 'application/json' }).end(JSON.stringify({ error: 'missing or wrong token' }));
+        response
+          .writeHead(401, { 'Content-Type': 'application/json' })
+          .end(JSON.stringify({ error: 'missing or wrong token' }));
         return;
       }
       const health = await host.api['health.get']({});

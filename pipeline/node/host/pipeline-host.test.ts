@@ -50,7 +50,15 @@ async function submitOne(host: PipelineHost, event: unknown): Promise<string> {
 /** A command with no cooldowns, so every one of many events gets a reply. */
 async function installPing(host: PipelineHost): Promise<void> {
   const saved = await host.api['commands.save']({
-    command: { id: 'ping', enabled: true, trigger: { kind: 'exact', text: '!ping' }, template: 'pong {user}', roles: [], userCooldownSeconds: 0, globalCooldownSeconds: 0 },
+    command: {
+      id: 'ping',
+      enabled: true,
+      trigger: { kind: 'exact', text: '!ping' },
+      template: 'pong {user}',
+      roles: [],
+      userCooldownSeconds: 0,
+      globalCooldownSeconds: 0,
+    },
   });
   expect(saved.ok).toBe(true);
 }
@@ -77,10 +85,21 @@ describe('PipelineHost: the default flow on real workers and a real database', (
     expect(event.disposition).toBe('replied');
     expect(event.identity.user?.messageCount).toBe(1);
     const steps = [...event.routing.history, ...event.routing.slip].map((s) => `${s.phase}:${s.id}:${s.status}`);
-    expect(steps).toEqual(['enrichment:auth:OK', 'enrichment:query-analyzer:OK', 'reaction:commands:OK', 'egress:console:OK']);
+    expect(steps).toEqual([
+      'enrichment:auth:OK',
+      'enrichment:query-analyzer:OK',
+      'reaction:commands:OK',
+      'egress:console:OK',
+    ]);
     expect(transitions.map((t) => `${t.service}:${t.status}`)).toEqual([
-      'auth:RUNNING', 'auth:OK', 'query-analyzer:RUNNING', 'query-analyzer:OK',
-      'commands:RUNNING', 'commands:OK', 'console:RUNNING', 'console:OK',
+      'auth:RUNNING',
+      'auth:OK',
+      'query-analyzer:RUNNING',
+      'query-analyzer:OK',
+      'commands:RUNNING',
+      'commands:OK',
+      'console:RUNNING',
+      'console:OK',
     ]);
     expect(transitions.map((t) => t.seq)).toEqual([...transitions.map((t) => t.seq)].sort((a, b) => a - b));
     expect(deliveries).toHaveLength(1);
@@ -107,8 +126,17 @@ describe('PipelineHost: the default flow on real workers and a real database', (
   it('rejects invalid input with an error that names the field, records it, and keeps running', async () => {
     const host = await startHost();
     const results = await host.submit('test', [
-      { type: 'chat.message.v1', ingress: { connector: 'test', channel: 'c' }, identity: { external: { id: '1', login: 'x', displayName: 'x' } }, message: { text: 'x'.repeat(20_000) } },
-      { type: 'NOT A TYPE', ingress: { connector: 'test', channel: 'c' }, identity: { external: { id: '1', login: 'x', displayName: 'x' } } },
+      {
+        type: 'chat.message.v1',
+        ingress: { connector: 'test', channel: 'c' },
+        identity: { external: { id: '1', login: 'x', displayName: 'x' } },
+        message: { text: 'x'.repeat(20_000) },
+      },
+      {
+        type: 'NOT A TYPE',
+        ingress: { connector: 'test', channel: 'c' },
+        identity: { external: { id: '1', login: 'x', displayName: 'x' } },
+      },
       'garbage',
       chat('!hello'),
     ]);
@@ -129,15 +157,27 @@ describe('PipelineHost: approvals', () => {
     expect((await host.api['rules.save']({ rule: approvalRule })).ok).toBe(true);
     const pushed: string[] = [];
     host.subscribe((topic, data) => {
-      if (topic === 'approvals') for (const approval of data as { state: string; decidedBy: string | null }[]) pushed.push(`${approval.state}:${approval.decidedBy}`);
+      if (topic === 'approvals')
+        for (const approval of data as { state: string; decidedBy: string | null }[])
+          pushed.push(`${approval.state}:${approval.decidedBy}`);
     });
     const id = await submitOne(host, chat('!hello'));
     expect((await host.waitForSettled(id)).stage).toBe('approval');
     const [held] = await host.api['approvals.list']({});
     expect(held!.event.id).toBe(id);
     const [first, second] = await Promise.all([
-      host.api['approvals.decide']({ approvalId: held!.approval.id, decision: { action: 'edit', text: 'Edited hello!' }, moderator: 'alice', console: 'desktop' }),
-      host.api['approvals.decide']({ approvalId: held!.approval.id, decision: { action: 'reject' }, moderator: 'bob', console: 'web-1' }),
+      host.api['approvals.decide']({
+        approvalId: held!.approval.id,
+        decision: { action: 'edit', text: 'Edited hello!' },
+        moderator: 'alice',
+        console: 'desktop',
+      }),
+      host.api['approvals.decide']({
+        approvalId: held!.approval.id,
+        decision: { action: 'reject' },
+        moderator: 'bob',
+        console: 'web-1',
+      }),
     ]);
     expect(first.ok).toBe(true);
     expect(second).toMatchObject({ ok: false, code: 'ALREADY_DECIDED' });
@@ -146,7 +186,12 @@ describe('PipelineHost: approvals', () => {
     expect(summary.reply).toBe('Edited hello!');
     await host.flush();
     const detail = await host.api['events.get']({ id });
-    expect(detail!.approvals[0]).toMatchObject({ state: 'edited', decidedBy: 'alice', console: 'desktop', finalText: 'Edited hello!' });
+    expect(detail!.approvals[0]).toMatchObject({
+      state: 'edited',
+      decidedBy: 'alice',
+      console: 'desktop',
+      finalText: 'Edited hello!',
+    });
     expect(pushed).toContain('edited:alice');
   });
 
@@ -162,7 +207,12 @@ describe('PipelineHost: approvals', () => {
     const again = await startHost(dataDir);
     const [held] = await again.api['approvals.list']({});
     expect(held?.event.id).toBe(id);
-    const result = await again.api['approvals.decide']({ approvalId: held!.approval.id, decision: { action: 'approve' }, moderator: 'carol', console: 'web' });
+    const result = await again.api['approvals.decide']({
+      approvalId: held!.approval.id,
+      decision: { action: 'approve' },
+      moderator: 'carol',
+      console: 'web',
+    });
     expect(result.ok).toBe(true);
     expect((await again.waitForSettled(id, { terminalOnly: true })).disposition).toBe('replied');
   });
@@ -177,7 +227,9 @@ describe('PipelineHost: supervision', () => {
       ids.push(await submitOne(host, chat('!ping', `user${i}`)));
       if (i === 60) await host.workers.thread('reaction').terminate();
     }
-    const summaries = await Promise.all(ids.map((id) => host.waitForSettled(id, { terminalOnly: true, timeoutMs: 20_000 })));
+    const summaries = await Promise.all(
+      ids.map((id) => host.waitForSettled(id, { terminalOnly: true, timeoutMs: 20_000 })),
+    );
     expect(summaries.filter((summary) => summary.disposition !== 'replied').map((s) => s.reason)).toEqual([]);
     await host.flush();
     const health = await host.api['health.get']({});
@@ -195,7 +247,9 @@ describe('PipelineHost: supervision', () => {
       ids.push(await submitOne(host, chat('!ping', `user${i}`)));
       if (i === 40) await host.workers.thread('egress').terminate();
     }
-    const summaries = await Promise.all(ids.map((id) => host.waitForSettled(id, { terminalOnly: true, timeoutMs: 20_000 })));
+    const summaries = await Promise.all(
+      ids.map((id) => host.waitForSettled(id, { terminalOnly: true, timeoutMs: 20_000 })),
+    );
     expect(summaries.filter((summary) => summary.disposition !== 'replied')).toEqual([]);
     await host.flush();
     for (const id of ids) expect((await host.api['events.get']({ id }))!.deliveries).toHaveLength(1);

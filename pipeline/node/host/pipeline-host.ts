@@ -9,19 +9,19 @@ import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } 
 import { join } from 'node:path';
 import type { Approval } from '../../core/approval.js';
 import { DEFAULT_COMMANDS, checkCommand } from '../../core/commands.js';
-import {
-  SettingsSchema,
-  type HostApi,
-  type HostPushes,
-  type HostTopic,
-  type Settings,
-} from '../../core/host-api.js';
+import { SettingsSchema, type HostApi, type HostPushes, type HostTopic, type Settings } from '../../core/host-api.js';
 import type { EventSummary, PipelineStats, SubmitResult, WorkerRole } from '../../core/protocol/pipeline.js';
 import type { StoreProtocol, StoreWrite } from '../../core/protocol/store.js';
 import type { LogLevel } from '../../core/rpc.js';
 import { DEFAULT_RULES, RuleBook, checkRule, ruleFacts, type Rule } from '../../core/rules.js';
 import { summarizeEvent } from '../../core/summary.js';
-import { openReadConnection, openWriteConnection } from '../store/database.js';
+import type { LlmStoreWrite, PersonaInput } from '../../core/llm.js';
+import { createLlmClient, llmConfigFromEnv } from '../llm/client.js';
+import { createLlmLimits, type LlmLimits } from '../llm/limits.js';
+import { applyLlmEnv } from '../llm/llm-bot.js';
+import { createLlmMemory, type LlmMemory } from '../llm/memory.js';
+import { createPersonaStore, type PersonaStore } from '../llm/personas.js';
+import { openReadConnection, openWriteConnection, type ReadDb } from '../store/database.js';
 import { migrate, seedIfEmpty } from '../store/migrations.js';
 import { createStoreReader, type StoreReader } from '../store/reader.js';
 import { WorkerSupervisor } from './worker-supervisor.js';
@@ -50,6 +50,8 @@ export class PipelineHost {
   private retentionTimer: NodeJS.Timeout | undefined;
   private stopped = false;
   readonly startedAt = Date.now();
+  /** Personas, memory and usage read on the host's own read-only connection; writes go to the store worker. */
+  private readonly llm: { personas: PersonaStore; memory: LlmMemory; limits: LlmLimits; db: ReadDb };
 
   private constructor(
     readonly dataDir: string,
@@ -59,6 +61,22 @@ export class PipelineHost {
     private readonly log: HostLog,
     private readonly lockFile: string,
   ) {
+    const db = openReadConnection(dbPath);
+    const write = (op: LlmStoreWrite) =>
+      void this.write([op]).catch((error: unknown) => log('error', 'an LLM write failed', { error: String(error) }));
+    this.llm = {
+      db,
+      personas: createPersonaStore({ db, write }),
+      memory: createLlmMemory({
+        db,
+        write,
+        bounds: () => {
+          const llm = reader.loadSettings().llm;
+          return { maxEntries: llm.memoryEntries, maxChars: llm.memoryChars };
+        },
+      }),
+      limits: createLlmLimits({ db }),
+    };
     this.api = this.createApi();
   }
 
@@ -121,7 +139,10 @@ export class PipelineHost {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         const list = this.terminalWaiters.get(eventId) ?? [];
-        this.terminalWaiters.set(eventId, list.filter((entry) => entry.done !== done));
+        this.terminalWaiters.set(
+          eventId,
+          list.filter((entry) => entry.done !== done),
+        );
         reject(new Error(`event ${eventId} did not settle within ${timeoutMs} ms`));
       }, timeoutMs);
       const done = (summary: EventSummary) => {
@@ -154,6 +175,7 @@ export class PipelineHost {
     clearInterval(this.retentionTimer);
     await this.supervisor.stop();
     this.reader.close();
+    this.llm.db.close();
     rmSync(this.lockFile, { force: true });
     this.log('info', 'stopped: pipeline drained, database closed');
   }
@@ -193,7 +215,10 @@ export class PipelineHost {
   private startTimers(): void {
     this.healthTimer = setInterval(() => {
       if (this.listeners.size === 0) return;
-      void this.api['health.get']({}).then((health) => this.emit('health', health), () => undefined);
+      void this.api['health.get']({}).then(
+        (health) => this.emit('health', health),
+        () => undefined,
+      );
     }, HEALTH_PUSH_MS);
     this.healthTimer.unref();
     const prune = () => {
@@ -270,7 +295,10 @@ export class PipelineHost {
         }
         const matched = new RuleBook(rules).match(stage, ruleFacts(detail.event));
         const chosen = matched[0];
-        return { ok: true, value: { matched: matched.map((r) => r.id), chosen: chosen?.id ?? null, slip: chosen?.slip ?? [] } };
+        return {
+          ok: true,
+          value: { matched: matched.map((r) => r.id), chosen: chosen?.id ?? null, slip: chosen?.slip ?? [] },
+        };
       },
       'commands.list': async () => reader.loadCommands(),
       'commands.save': async ({ command }) => {
@@ -305,7 +333,9 @@ export class PipelineHost {
       'health.get': async () => ({
         startedAt: this.startedAt,
         workers: this.supervisor.health(),
-        connectors: await this.control('ingress').call('connectors', undefined as never, { timeoutMs: 2000 }).catch(() => []),
+        connectors: await this.control('ingress')
+          .call('connectors', undefined as never, { timeoutMs: 2000 })
+          .catch(() => []),
         database: { path: this.dbPath, sizeBytes: fileSize(this.dbPath) + fileSize(`${this.dbPath}-wal`) },
       }),
       'stats.get': async (): Promise<PipelineStats> => {
@@ -313,6 +343,106 @@ export class PipelineHost {
         return { ...stats, rejected: reader.rejectionCount() };
       },
       'users.list': async (params) => reader.listUsers({ search: params.search, limit: params.limit ?? 100 }),
+      'users.act': async (params) => {
+        const key = `${params.platform}:${params.externalId}`;
+        if (params.action === 'ignore' || params.action === 'unignore') {
+          const current = reader.loadSettings().ignoredUsers;
+          const next =
+            params.action === 'ignore' ? [...new Set([...current, key])] : current.filter((entry) => entry !== key);
+          const saved = await this.api['settings.set']({ key: 'ignoredUsers', value: next });
+          if (!saved.ok) return { ok: false, message: saved.error };
+          this.log('info', `${params.moderator} ${params.action}d ${key}`);
+          return {
+            ok: true,
+            message: params.action === 'ignore' ? 'ignored: the bot will not react to this user' : 'no longer ignored',
+          };
+        }
+        return {
+          ok: false,
+          message:
+            'Time-outs and bans go through Twitch: link the broadcaster or a moderator account in Connections first.',
+        };
+      },
+      'events.replay': async ({ id }) => {
+        const detail = reader.getEvent(id);
+        if (!detail) return { ok: false, error: 'no such event' };
+        const original = detail.event;
+        // A replay runs as a new event from the `replay` connector, so its reply goes to the console, never
+        // back to the platform the original came from.
+        const [result] = await this.submit('replay', [
+          {
+            correlationId: original.id,
+            type: original.type,
+            ingress: { connector: 'replay', channel: original.ingress.channel, source: 'console-replay' },
+            identity: { external: original.identity.external },
+            ...(original.message
+              ? {
+                  message: {
+                    text: original.message.text,
+                    ...(original.message.emotes ? { emotes: original.message.emotes } : {}),
+                  },
+                }
+              : {}),
+            ...(original.details ? { details: original.details } : {}),
+            ...(original.externalEvent ? { externalEvent: original.externalEvent } : {}),
+          },
+        ]);
+        if (!result) return { ok: false, error: 'not accepted' };
+        return result.ok ? { ok: true, value: { id: result.id } } : { ok: false, error: result.error };
+      },
+      'personas.list': async () => this.llm.personas.list(),
+      'personas.save': async ({ persona }) => {
+        const saved = this.llm.personas.upsert(persona as PersonaInput);
+        return saved.ok ? { ok: true, value: saved.persona } : saved;
+      },
+      'personas.delete': async ({ id }) => {
+        if (!this.llm.personas.list().some((persona) => persona.id === id)) return { ok: false };
+        this.llm.personas.delete(id);
+        return { ok: true };
+      },
+      'memory.list': async (params) =>
+        this.llm.memory.view({
+          ...(params.scope ? { scope: params.scope } : {}),
+          ...(params.scopeKey ? { scopeKey: params.scopeKey } : {}),
+          limit: params.limit ?? 100,
+        }),
+      'memory.clear': async (params) => {
+        this.llm.memory.clear(params.scope, params.scopeKey);
+        await this.flush();
+        return { ok: true };
+      },
+      'llm.usage': async () => this.llm.limits.usageToday(),
+      'llm.test': async () => {
+        const settings = applyLlmEnv(reader.loadSettings().llm, llmConfigFromEnv(process.env));
+        if (!settings.baseUrl) return { ok: false, message: 'no LLM configured: set the endpoint first', latencyMs: 0 };
+        const started = Date.now();
+        try {
+          const client = createLlmClient({
+            baseUrl: settings.baseUrl,
+            apiKey: llmConfigFromEnv(process.env)?.apiKey,
+            timeoutMs: Math.min(settings.timeoutMs, 15_000),
+            maxRetries: 0,
+          });
+          const result = await client.complete({
+            model: settings.model,
+            messages: [{ role: 'user', content: 'Reply with the single word: ok' }],
+            temperature: 0,
+            maxTokens: 5,
+            stream: false,
+          });
+          return {
+            ok: true,
+            message: `answered: ${JSON.stringify(result.choices[0]?.text ?? '').slice(0, 60)}`,
+            latencyMs: Date.now() - started,
+          };
+        } catch (error) {
+          return {
+            ok: false,
+            message: error instanceof Error ? error.message : String(error),
+            latencyMs: Date.now() - started,
+          };
+        }
+      },
     };
   }
 }
@@ -334,7 +464,9 @@ function takeLock(lockFile: string): void {
     const pid = Number.parseInt(readFileSync(lockFile, 'utf8'), 10);
     if (Number.isInteger(pid) && pid !== process.pid && isAlive(pid)) {
       throw Object.assign(
-        new Error(`another BitBrat (process ${pid}) is using ${lockFile.replace(/bitbrat\.lock$/, '')}; close it first, or use another --data-dir`),
+        new Error(
+          `another BitBrat (process ${pid}) is using ${lockFile.replace(/bitbrat\.lock$/, '')}; close it first, or use another --data-dir`,
+        ),
         { code: 'DATA_DIR_IN_USE' },
       );
     }

@@ -29,12 +29,22 @@ describe('WorkerSupervisor', () => {
     await instance.start();
     try {
       const before = instance.thread('reaction');
-      void instance.control('reaction').call('load', { hang: true } as never).catch(() => undefined);
-      const elapsed = await until(() => instance.thread('reaction') !== before && instance.health().find((w) => w.role === 'reaction')!.state === 'ready', 3000);
+      void instance
+        .control('reaction')
+        .call('load', { hang: true } as never)
+        .catch(() => undefined);
+      const elapsed = await until(
+        () =>
+          instance.thread('reaction') !== before &&
+          instance.health().find((w) => w.role === 'reaction')!.state === 'ready',
+        3000,
+      );
       // The target is 1 s; the bound leaves room for a loaded CI machine.
       expect(elapsed).toBeLessThan(2000);
       await instance.settled();
-      const routerView = (await instance.control('router').call('stats', undefined as never)) as unknown as { restartedPhases: string[] };
+      const routerView = (await instance.control('router').call('stats', undefined as never)) as unknown as {
+        restartedPhases: string[];
+      };
       expect(routerView.restartedPhases).toEqual(['reaction']);
       expect(instance.health().find((w) => w.role === 'reaction')!.restarts).toBe(1);
       expect(logs.some((line) => line.includes('restarting the reaction worker') && line.includes('hung'))).toBe(true);

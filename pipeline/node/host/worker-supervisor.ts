@@ -143,7 +143,10 @@ export class WorkerSupervisor {
       markReady = resolve;
       failStart = reject;
     });
-    const startTimer = setTimeout(() => failStart(new Error(`the ${role} worker did not start within ${START_TIMEOUT_MS} ms`)), START_TIMEOUT_MS);
+    const startTimer = setTimeout(
+      () => failStart(new Error(`the ${role} worker did not start within ${START_TIMEOUT_MS} ms`)),
+      START_TIMEOUT_MS,
+    );
     let lastError: string | null = null;
     const control = createPeer<HostControlProtocol, WorkerControlProtocol>(portTransport(worker), {
       pushes: {
@@ -217,10 +220,12 @@ export class WorkerSupervisor {
     managed.stopping = true;
     managed.health.state = 'restarting';
     this.options.log('warn', `restarting the ${role} worker: ${why}`);
-    this.restarting = this.restarting.then(() => this.restart(role).catch((error: unknown) => {
-      managed.health.state = 'failed';
-      this.options.log('error', `could not restart the ${role} worker`, { error: String(error) });
-    }));
+    this.restarting = this.restarting.then(() =>
+      this.restart(role).catch((error: unknown) => {
+        managed.health.state = 'failed';
+        this.options.log('error', `could not restart the ${role} worker`, { error: String(error) });
+      }),
+    );
   }
 
   private async restart(role: WorkerRole): Promise<void> {
@@ -272,4 +277,3 @@ export class WorkerSupervisor {
     }
   }
 }
-

@@ -40,11 +40,21 @@ const replyService = (text: string): Service => ({
   }),
 });
 
-const deliver: Service = { id: 'deliver', phase: 'egress', run: () => ({ status: 'OK', delivery: { connector: 'test', status: 'sent' } }) };
+const deliver: Service = {
+  id: 'deliver',
+  phase: 'egress',
+  run: () => ({ status: 'OK', delivery: { connector: 'test', status: 'sent' } }),
+};
 
 const baseRules: RuleInput[] = [
   { id: 'enrich', stage: 'enrichment', slip: ['tag'], approval: { mode: 'auto' } },
-  { id: 'react', stage: 'reaction', when: { startsWith: [{ var: 'text' }, '!'] }, slip: ['reply'], approval: { mode: 'auto' } },
+  {
+    id: 'react',
+    stage: 'reaction',
+    when: { startsWith: [{ var: 'text' }, '!'] },
+    slip: ['reply'],
+    approval: { mode: 'auto' },
+  },
   { id: 'out', stage: 'egress', slip: ['deliver'], approval: { mode: 'auto' } },
 ];
 
@@ -60,7 +70,11 @@ function harness(options: { rules?: RuleInput[]; services?: Service[]; clock?: {
   // eslint-disable-next-line prefer-const
   let router: Router;
   const runners = {
-    enrichment: new PhaseRunner({ phase: 'enrichment', services: byPhase('enrichment'), send: (r) => router.completed(r) }),
+    enrichment: new PhaseRunner({
+      phase: 'enrichment',
+      services: byPhase('enrichment'),
+      send: (r) => router.completed(r),
+    }),
     reaction: new PhaseRunner({ phase: 'reaction', services: byPhase('reaction'), send: (r) => router.completed(r) }),
     egress: new PhaseRunner({ phase: 'egress', services: byPhase('egress'), send: (r) => router.completed(r) }),
   };
@@ -100,7 +114,9 @@ function harness(options: { rules?: RuleInput[]; services?: Service[]; clock?: {
   };
   /** The last persisted envelope of an event. */
   const persisted = (id: string) =>
-    writes.filter((w): w is Extract<StoreWrite, { op: 'event.upsert' }> => w.op === 'event.upsert' && w.event.id === id).at(-1)!.event;
+    writes
+      .filter((w): w is Extract<StoreWrite, { op: 'event.upsert' }> => w.op === 'event.upsert' && w.event.id === id)
+      .at(-1)!.event;
   return {
     router,
     writes,
@@ -137,11 +153,20 @@ describe('Router: the default flow and stage re-entry', () => {
     ]);
     // The accepted event was written before anything else happened to it.
     const first = h.writes.findIndex((w) => w.op === 'event.upsert' && w.event.id === event.id);
-    expect(h.writes[first]!.op === 'event.upsert' && (h.writes[first] as { event: Envelope }).event.routing.stage).toBe('initial');
+    expect(h.writes[first]!.op === 'event.upsert' && (h.writes[first] as { event: Envelope }).event.routing.stage).toBe(
+      'initial',
+    );
     // Every transition was persisted: RUNNING and OK for each of the three steps.
-    const transitions = h.writes.flatMap((w) => (w.op === 'steps.append' ? w.transitions : [])).filter((t) => t.eventId === event.id);
+    const transitions = h.writes
+      .flatMap((w) => (w.op === 'steps.append' ? w.transitions : []))
+      .filter((t) => t.eventId === event.id);
     expect(transitions.map((t) => `${t.service}:${t.status}`)).toEqual([
-      'tag:RUNNING', 'tag:OK', 'reply:RUNNING', 'reply:OK', 'deliver:RUNNING', 'deliver:OK',
+      'tag:RUNNING',
+      'tag:OK',
+      'reply:RUNNING',
+      'reply:OK',
+      'deliver:RUNNING',
+      'deliver:OK',
     ]);
   });
 
@@ -160,7 +185,13 @@ describe('Router: the default flow and stage re-entry', () => {
       rules: [
         ...baseRules,
         { id: 'low', stage: 'reaction', priority: -5, when: true, slip: ['reply'], approval: { mode: 'auto' } },
-        { id: 'block-caps', stage: 'reaction', priority: 500, when: { startsWith: [{ var: 'message.text' }, '!SPAM'] }, outcome: { disposition: 'filtered', reason: 'shouting' } },
+        {
+          id: 'block-caps',
+          stage: 'reaction',
+          priority: 500,
+          when: { startsWith: [{ var: 'message.text' }, '!SPAM'] },
+          outcome: { disposition: 'filtered', reason: 'shouting' },
+        },
       ],
     });
     const event = chat('!SPAM now');
@@ -189,7 +220,9 @@ describe('Router: the default flow and stage re-entry', () => {
     await h.router.accept([event]);
     const decided = new Set<string>();
     for (let i = 0; i < 400 && !h.feed.get(event.id)?.disposition; i++) {
-      const open = [...h.approvals.values()].find((a) => a.state === 'held' && a.eventId === event.id && !decided.has(a.id));
+      const open = [...h.approvals.values()].find(
+        (a) => a.state === 'held' && a.eventId === event.id && !decided.has(a.id),
+      );
       if (open) {
         decided.add(open.id);
         h.router.decide({ approvalId: open.id, decision: { action: 'regenerate' }, moderator: 'mod', console: 'test' });
@@ -255,7 +288,11 @@ describe('Router: attempts and failures', () => {
     expect(summary.disposition).toBe('replied');
     // The old dispatch completes late: its ticket is stale, so nothing happens twice.
     const deliveredBefore = h.dispatched.egress;
-    new PhaseRunner({ phase: 'reaction', services: [replyService('late')], send: (r) => h.router.completed(r) }).dispatch(stale.items);
+    new PhaseRunner({
+      phase: 'reaction',
+      services: [replyService('late')],
+      send: (r) => h.router.completed(r),
+    }).dispatch(stale.items);
     await new Promise((resolve) => setTimeout(resolve, 10));
     expect(h.dispatched.egress).toBe(deliveredBefore);
     const reaction = h.persisted(event.id).routing.history.find((step) => step.phase === 'reaction')!;
@@ -265,7 +302,11 @@ describe('Router: attempts and failures', () => {
 });
 
 describe('Router: the approval gate', () => {
-  const requireRules: RuleInput[] = [baseRules[0]!, { ...baseRules[1]!, approval: { mode: 'require', expireSeconds: 60 } }, baseRules[2]!];
+  const requireRules: RuleInput[] = [
+    baseRules[0]!,
+    { ...baseRules[1]!, approval: { mode: 'require', expireSeconds: 60 } },
+    baseRules[2]!,
+  ];
 
   async function heldEvent(h: ReturnType<typeof harness>, text = '!ask') {
     const event = chat(text);
@@ -280,27 +321,57 @@ describe('Router: the approval gate', () => {
     const h = harness({ rules: requireRules });
     const { event, approval } = await heldEvent(h);
     expect(h.dispatched.egress).toBe(0);
-    const result = h.router.decide({ approvalId: approval.id, decision: { action: 'approve' }, moderator: 'alice', console: 'desk' });
+    const result = h.router.decide({
+      approvalId: approval.id,
+      decision: { action: 'approve' },
+      moderator: 'alice',
+      console: 'desk',
+    });
     expect(result.ok).toBe(true);
     const summary = await h.settle(event.id);
     expect(summary.disposition).toBe('replied');
-    expect(h.approvals.get(approval.id)).toMatchObject({ state: 'approved', decidedBy: 'alice', console: 'desk', finalText: 'hi!', originalText: 'hi!' });
+    expect(h.approvals.get(approval.id)).toMatchObject({
+      state: 'approved',
+      decidedBy: 'alice',
+      console: 'desk',
+      finalText: 'hi!',
+      originalText: 'hi!',
+    });
   });
 
   it('sends the edited text and keeps the original', async () => {
     const h = harness({ rules: requireRules });
     const { event, approval } = await heldEvent(h);
-    h.router.decide({ approvalId: approval.id, decision: { action: 'edit', text: 'hello there' }, moderator: 'bob', console: 'web' });
+    h.router.decide({
+      approvalId: approval.id,
+      decision: { action: 'edit', text: 'hello there' },
+      moderator: 'bob',
+      console: 'web',
+    });
     const summary = await h.settle(event.id);
     expect(summary.reply).toBe('hello there');
-    expect(h.approvals.get(approval.id)).toMatchObject({ state: 'edited', originalText: 'hi!', finalText: 'hello there' });
+    expect(h.approvals.get(approval.id)).toMatchObject({
+      state: 'edited',
+      originalText: 'hi!',
+      finalText: 'hello there',
+    });
   });
 
   it('lets the first decision win and tells the second moderator who decided', async () => {
     const h = harness({ rules: requireRules });
     const { event, approval } = await heldEvent(h);
-    const first = h.router.decide({ approvalId: approval.id, decision: { action: 'reject' }, moderator: 'carol', console: 'a' });
-    const second = h.router.decide({ approvalId: approval.id, decision: { action: 'approve' }, moderator: 'dave', console: 'b' });
+    const first = h.router.decide({
+      approvalId: approval.id,
+      decision: { action: 'reject' },
+      moderator: 'carol',
+      console: 'a',
+    });
+    const second = h.router.decide({
+      approvalId: approval.id,
+      decision: { action: 'approve' },
+      moderator: 'dave',
+      console: 'b',
+    });
     expect(first.ok).toBe(true);
     expect(second).toMatchObject({ ok: false, code: 'ALREADY_DECIDED', message: 'already rejected by carol' });
     expect((await h.settle(event.id)).disposition).toBe('rejected');
@@ -323,7 +394,10 @@ describe('Router: the approval gate', () => {
 
   it('sends by itself after N seconds under auto-after, unless someone steps in', async () => {
     const clock = { now: Date.now() };
-    const h = harness({ rules: [baseRules[0]!, { ...baseRules[1]!, approval: { mode: 'auto-after', seconds: 10 } }, baseRules[2]!], clock });
+    const h = harness({
+      rules: [baseRules[0]!, { ...baseRules[1]!, approval: { mode: 'auto-after', seconds: 10 } }, baseRules[2]!],
+      clock,
+    });
     const { event, approval } = await heldEvent(h);
     clock.now += 10_001;
     h.router.tick();
@@ -334,7 +408,12 @@ describe('Router: the approval gate', () => {
   it('regenerates with a hint: the old candidate is superseded and a new reply is held', async () => {
     const h = harness({ rules: requireRules });
     const { event, approval } = await heldEvent(h);
-    h.router.decide({ approvalId: approval.id, decision: { action: 'regenerate', hint: 'be brief' }, moderator: 'erin', console: 'x' });
+    h.router.decide({
+      approvalId: approval.id,
+      decision: { action: 'regenerate', hint: 'be brief' },
+      moderator: 'erin',
+      console: 'x',
+    });
     const isNew = (a: Approval) => a.eventId === event.id && a.state === 'held' && a.id !== approval.id;
     for (let i = 0; i < 200; i++) {
       if ([...h.approvals.values()].some(isNew)) break;
@@ -353,7 +432,12 @@ describe('Router: the approval gate', () => {
     const unsafe: Service = {
       id: 'reply',
       phase: 'reaction',
-      run: () => ({ status: 'OK', candidates: [{ id: randomUUID(), text: 'rude', source: 'x', priority: 1, status: 'proposed', reason: 'held: profanity' }] }),
+      run: () => ({
+        status: 'OK',
+        candidates: [
+          { id: randomUUID(), text: 'rude', source: 'x', priority: 1, status: 'proposed', reason: 'held: profanity' },
+        ],
+      }),
     };
     const h = harness({ services: [ok('tag', 'enrichment'), unsafe, deliver] });
     const { approval } = await heldEvent(h);
@@ -367,7 +451,12 @@ describe('Router: the approval gate', () => {
     const stored = h.persisted(event.id);
     const fresh = harness({ rules: requireRules });
     fresh.router.resume([structuredClone(stored)], [approval]);
-    const result = fresh.router.decide({ approvalId: approval.id, decision: { action: 'approve' }, moderator: 'zed', console: 'after-restart' });
+    const result = fresh.router.decide({
+      approvalId: approval.id,
+      decision: { action: 'approve' },
+      moderator: 'zed',
+      console: 'after-restart',
+    });
     expect(result.ok).toBe(true);
     expect((await fresh.settle(event.id)).disposition).toBe('replied');
   });

@@ -23,13 +23,7 @@ import {
   type WorkerPhase,
 } from '../../core/envelope.js';
 import type { Settings } from '../../core/host-api.js';
-import type {
-  Dispatch,
-  EventSummary,
-  PhaseResult,
-  PhaseStats,
-  PipelineStats,
-} from '../../core/protocol/pipeline.js';
+import type { Dispatch, EventSummary, PhaseResult, PhaseStats, PipelineStats } from '../../core/protocol/pipeline.js';
 import type { StoreWrite } from '../../core/protocol/store.js';
 import { ruleFacts, type Rule, type RuleBook, type RuleStage } from '../../core/rules.js';
 import {
@@ -208,6 +202,12 @@ export class Router {
     if (event.routing.hops >= MAX_HOPS) {
       return this.end(flight, 'dead-lettered', `hop limit of ${MAX_HOPS} reached: the rules send this event in a loop`);
     }
+    if (ruleStage === 'reaction') {
+      const userKey = `${event.identity.external.platform}:${event.identity.external.id}`;
+      if (this.ignoredUsers().has(userKey)) {
+        return this.end(flight, 'ignored', 'a moderator set this user to be ignored');
+      }
+    }
     const matched = this.deps.rules().match(ruleStage, ruleFacts(event));
     const chosen: Rule | undefined = matched[0];
     event.routing.decisions.push({
@@ -226,7 +226,8 @@ export class Router {
       if (ruleStage === 'reaction') return this.end(flight, 'ignored', 'no rule wanted this event');
       return this.end(flight, 'dead-lettered', 'no egress rule: the reply has nowhere to go');
     }
-    if (chosen.outcome) return this.end(flight, chosen.outcome.disposition, `rule ${chosen.id}: ${chosen.outcome.reason}`);
+    if (chosen.outcome)
+      return this.end(flight, chosen.outcome.disposition, `rule ${chosen.id}: ${chosen.outcome.reason}`);
 
     const phase = RULE_STAGE_FOR[ruleStage].phase as WorkerPhase;
     const unknown = chosen.slip.filter((id) => !this.deps.services[phase].has(id));
@@ -238,7 +239,12 @@ export class Router {
       );
     }
     for (const annotation of chosen.enrichments.annotations ?? []) {
-      event.annotations.push({ kind: annotation.kind, source: `rule:${chosen.id}`, value: annotation.value, at: this.deps.now() });
+      event.annotations.push({
+        kind: annotation.kind,
+        source: `rule:${chosen.id}`,
+        value: annotation.value,
+        at: this.deps.now(),
+      });
     }
     if (ruleStage === 'reaction') {
       event.routing.reaction = {
@@ -267,7 +273,11 @@ export class Router {
     const phase = step.phase as WorkerPhase;
     if (step.attempt >= step.maxAttempts) {
       step.status = 'ERROR';
-      step.error ??= { code: 'ATTEMPTS_EXHAUSTED', message: `gave up after ${step.attempt} attempts`, retryable: false };
+      step.error ??= {
+        code: 'ATTEMPTS_EXHAUSTED',
+        message: `gave up after ${step.attempt} attempts`,
+        retryable: false,
+      };
       this.transition(event, index);
       return this.end(flight, 'failed', `${step.id} failed after ${step.attempt} attempts: ${step.error.message}`);
     }
@@ -318,7 +328,11 @@ export class Router {
           this.runStep(flight, failedIndex);
           continue;
         }
-        this.end(flight, 'failed', `${step.id} failed (attempt ${step.attempt} of ${step.maxAttempts}): ${step.error?.message ?? 'error'}`);
+        this.end(
+          flight,
+          'failed',
+          `${step.id} failed (attempt ${step.attempt} of ${step.maxAttempts}): ${step.error?.message ?? 'error'}`,
+        );
         continue;
       }
       this.persistEvent(result.event);
@@ -359,9 +373,7 @@ export class Router {
       const notes = event.routing.slip.flatMap((step) => step.notes ?? []);
       return this.end(flight, 'ignored', notes.length > 0 ? `no reply: ${notes.join('; ')}` : 'no reply proposed');
     }
-    const best = [...proposed].sort(
-      (a, b) => b.priority - a.priority || (b.confidence ?? 0) - (a.confidence ?? 0),
-    )[0]!;
+    const best = [...proposed].sort((a, b) => b.priority - a.priority || (b.confidence ?? 0) - (a.confidence ?? 0))[0]!;
     best.status = 'selected';
     this.enterGate(flight);
   }
@@ -378,7 +390,13 @@ export class Router {
       : rulePolicy;
     event.routing.stage = 'approval';
     if (policy.mode === 'auto') {
-      event.routing.decisions.push({ stage: 'approval', at: this.deps.now(), matched: [], chosen: null, note: 'auto: sent at once' });
+      event.routing.decisions.push({
+        stage: 'approval',
+        at: this.deps.now(),
+        matched: [],
+        chosen: null,
+        note: 'auto: sent at once',
+      });
       return this.chooseSlip(flight, 'egress');
     }
     const now = this.deps.now();
@@ -407,7 +425,13 @@ export class Router {
       note: null,
     };
     this.approvals.set(approval.id, approval);
-    event.routing.decisions.push({ stage: 'approval', at: now, matched: [], chosen: null, note: `held: ${approval.reason}` });
+    event.routing.decisions.push({
+      stage: 'approval',
+      at: now,
+      matched: [],
+      chosen: null,
+      note: `held: ${approval.reason}`,
+    });
     this.write({ op: 'approval.upsert', approval });
     this.persistEvent(event);
     this.enqueueFeed(event);
@@ -418,6 +442,27 @@ export class Router {
   decide(request: DecisionRequest): DecisionResult {
     const approval = this.approvals.get(request.approvalId);
     if (!approval) return { ok: false, code: 'NOT_FOUND', message: 'no such held reply (it may have been pruned)' };
+    const regenerating = this.events.get(approval.eventId);
+    if (
+      approval.state === 'regenerating' &&
+      request.decision.action === 'reject' &&
+      regenerating &&
+      !regenerating.event.disposition
+    ) {
+      // A moderator may stop a regeneration that is still running: the LLM call is cancelled.
+      Object.assign(approval, {
+        state: 'rejected',
+        decidedBy: request.moderator,
+        decidedAt: this.deps.now(),
+        console: request.console,
+        note: 'rejected while regenerating',
+      });
+      this.write({ op: 'approval.upsert', approval });
+      this.enqueueApproval(approval);
+      this.end(regenerating, 'rejected', `rejected by ${request.moderator} while a new reply was being written`);
+      this.scheduleIo();
+      return { ok: true, approval };
+    }
     if (!isOpen(approval)) {
       return {
         ok: false,
@@ -443,10 +488,16 @@ export class Router {
         break;
       case 'pick': {
         const picked = event.candidates.find((c) => c.id === decision.candidateId && c.status === 'proposed');
-        if (!picked) return { ok: false, code: 'INVALID', message: 'that candidate is not one of the proposed replies', approval };
+        if (!picked)
+          return { ok: false, code: 'INVALID', message: 'that candidate is not one of the proposed replies', approval };
         if (candidate) candidate.status = 'superseded';
         picked.status = 'selected';
-        Object.assign(approval, stamp, { state: 'approved', candidateId: picked.id, finalText: picked.text, note: 'picked another candidate' });
+        Object.assign(approval, stamp, {
+          state: 'approved',
+          candidateId: picked.id,
+          finalText: picked.text,
+          note: 'picked another candidate',
+        });
         break;
       }
       case 'reject':
@@ -454,18 +505,31 @@ export class Router {
         if (candidate) candidate.status = 'rejected';
         break;
       case 'regenerate':
-        Object.assign(approval, stamp, { state: 'regenerating', note: decision.hint ? `hint: ${decision.hint}` : null });
+        Object.assign(approval, stamp, {
+          state: 'regenerating',
+          note: decision.hint ? `hint: ${decision.hint}` : null,
+        });
         break;
     }
     this.write({ op: 'approval.upsert', approval });
     this.enqueueApproval(approval);
 
     if (approval.state === 'rejected') {
-      this.end(flight, 'rejected', `rejected by ${request.moderator}${decision.action === 'reject' && decision.note ? `: ${decision.note}` : ''}`);
+      this.end(
+        flight,
+        'rejected',
+        `rejected by ${request.moderator}${decision.action === 'reject' && decision.note ? `: ${decision.note}` : ''}`,
+      );
     } else if (approval.state === 'regenerating') {
       this.rerunReaction(flight, decision.action === 'regenerate' ? decision.hint : undefined, request.moderator);
     } else {
-      event.routing.decisions.push({ stage: 'approval', at: stamp.decidedAt, matched: [], chosen: null, note: `${approval.state} by ${request.moderator}` });
+      event.routing.decisions.push({
+        stage: 'approval',
+        at: stamp.decidedAt,
+        matched: [],
+        chosen: null,
+        note: `${approval.state} by ${request.moderator}`,
+      });
       this.chooseSlip(flight, 'egress');
     }
     this.scheduleIo();
@@ -497,7 +561,8 @@ export class Router {
     }
     if (params.stage === 'reaction') this.rerunReaction(flight, params.hint, params.moderator);
     else {
-      for (const candidate of flight.event.candidates) if (candidate.status !== 'rejected') candidate.status = 'superseded';
+      for (const candidate of flight.event.candidates)
+        if (candidate.status !== 'rejected') candidate.status = 'superseded';
       flight.hint = params.hint;
       retireSlip(flight.event, `re-routed by ${params.moderator}`);
       flight.event.routing.stage = 'initial';
@@ -541,7 +606,13 @@ export class Router {
       const flight = this.events.get(approval.eventId);
       if (!flight) continue;
       if (approval.autoSendAt !== null && approval.autoSendAt <= now) {
-        Object.assign(approval, { state: 'approved', decidedBy: 'auto', decidedAt: now, console: 'auto-after', finalText: approval.originalText });
+        Object.assign(approval, {
+          state: 'approved',
+          decidedBy: 'auto',
+          decidedAt: now,
+          console: 'auto-after',
+          finalText: approval.originalText,
+        });
         this.write({ op: 'approval.upsert', approval });
         this.enqueueApproval(approval);
         this.chooseSlip(flight, 'egress');
@@ -553,7 +624,8 @@ export class Router {
       }
     }
     // Closed approvals are on disk; keep memory bounded.
-    for (const [id, approval] of this.approvals) if (!isOpen(approval) && !this.events.has(approval.eventId)) this.approvals.delete(id);
+    for (const [id, approval] of this.approvals)
+      if (!isOpen(approval) && !this.events.has(approval.eventId)) this.approvals.delete(id);
     this.scheduleIo();
   }
 
@@ -637,6 +709,15 @@ export class Router {
     });
   }
 
+  private ignoredCache: { list: readonly string[] | null; set: Set<string> } = { list: null, set: new Set() };
+
+  /** The moderators' ignore list as a set, rebuilt only when the settings change. */
+  private ignoredUsers(): Set<string> {
+    const list = this.deps.settings().ignoredUsers;
+    if (this.ignoredCache.list !== list) this.ignoredCache = { list, set: new Set(list) };
+    return this.ignoredCache.set;
+  }
+
   // ---------------------------------------------------------------- introspection
 
   openApprovals(): Approval[] {
@@ -669,4 +750,3 @@ export class Router {
     };
   }
 }
-

@@ -7,6 +7,7 @@ import {
   DatabaseCorruptError,
   DatabaseLockedError,
   DatabaseNotADatabaseError,
+  DatabaseUnavailableError,
   openReadConnection,
   openWriteConnection,
 } from './database.js';
@@ -143,5 +144,13 @@ describe('branded connections', () => {
       reader.close();
       writer.close();
     }
+  });
+});
+
+describe('unusable paths', () => {
+  it('reports a folder where the file should be as DatabaseUnavailableError', () => {
+    fs.mkdirSync(temp.file);
+    expect(() => openWriteConnection(temp.file)).toThrow(DatabaseUnavailableError);
+    expect(() => openReadConnection(path.join(temp.dir, 'missing.db'))).toThrow(DatabaseUnavailableError);
   });
 });

@@ -125,7 +125,15 @@ function checkHeader(file: string): void {
   }
   try {
     const header = Buffer.alloc(SQLITE_HEADER.length);
-    const read = fs.readSync(handle, header, 0, header.length, 0);
+    let read: number;
+    try {
+      read = fs.readSync(handle, header, 0, header.length, 0);
+    } catch (error) {
+      // EISDIR and friends: the path exists but is not a readable file.
+      throw new DatabaseUnavailableError(file, error instanceof Error ? error.message : String(error), {
+        cause: error,
+      });
+    }
     if (read === 0) return;
     if (read < header.length || !header.equals(SQLITE_HEADER)) throw new DatabaseNotADatabaseError(file);
   } finally {

@@ -198,8 +198,41 @@ const initialSchema: Migration = {
   },
 };
 
+/**
+ * Gateway clients and webhooks (issue 7). Client tokens are stored as the sha-256 of the token
+ * (tokens are 32 random bytes, so a plain hash is enough); webhook secrets are stored encrypted
+ * (AES-256-GCM) with a key kept in a 0600 file in the data folder (gateway/webhooks/secret-box.ts).
+ */
+const gatewayClients: Migration = {
+  version: 2,
+  name: 'gateway clients and webhooks',
+  up(db) {
+    db.exec(`
+      CREATE TABLE client_tokens (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        scopes TEXT NOT NULL,          -- JSON ClientScope[]
+        token_hash TEXT UNIQUE NOT NULL, -- hex sha-256 of the token
+        created_at INTEGER NOT NULL,
+        revoked_at INTEGER,
+        last_used_at INTEGER
+      );
+      CREATE UNIQUE INDEX client_tokens_live_name ON client_tokens (name) WHERE revoked_at IS NULL;
+
+      CREATE TABLE webhooks (
+        name TEXT PRIMARY KEY,
+        direction TEXT NOT NULL CHECK (direction IN ('in', 'out')),
+        url TEXT,                      -- outbound only
+        template TEXT,                 -- inbound only: JSON WebhookTemplate
+        secret TEXT NOT NULL,          -- encrypted: v1:<iv>:<tag>:<ciphertext>, base64url
+        created_at INTEGER NOT NULL
+      );
+    `);
+  },
+};
+
 /** Every migration, in order. Append only. */
-export const MIGRATIONS: readonly Migration[] = [initialSchema];
+export const MIGRATIONS: readonly Migration[] = [initialSchema, gatewayClients];
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;
 
 export function schemaVersion(db: WriteDb): number {

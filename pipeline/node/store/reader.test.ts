@@ -249,7 +249,7 @@ describe('approvals, rules, settings, users', () => {
     expect(reader.getApproval('nope')).toBeNull();
   });
 
-  it('loads rules and commands, skipping a stored rule that no longer parses', async () => {
+  it('loads rules and commands, skipping stored ones that no longer parse', async () => {
     await writer.write([
       {
         op: 'rule.upsert',
@@ -281,9 +281,11 @@ describe('approvals, rules, settings, users', () => {
       },
     ]);
     db.prepare('INSERT INTO rules (id, json, updated_at) VALUES (\'bad\', \'{"id":"BAD ID"}\', 1)').run();
+    db.prepare("INSERT INTO commands (id, json, updated_at) VALUES ('broken', 'not json', 1)").run();
     expect(reader.loadRules().map((rule) => rule.id)).toEqual(['r1']);
     expect(warnings.some((message) => message.includes('"bad"'))).toBe(true);
     expect(reader.loadCommands()).toEqual([expect.objectContaining({ id: 'hello', globalCooldownSeconds: 5 })]);
+    expect(warnings.some((message) => message.includes('"broken"'))).toBe(true);
   });
 
   it('merges stored settings over defaults; an invalid value falls back with a warning', async () => {

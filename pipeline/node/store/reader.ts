@@ -18,6 +18,7 @@ import {
   type UserSummary,
 } from '../../core/host-api.js';
 import type { CommandDefinition, IngressRejection, UserRow } from '../../core/protocol/store.js';
+import { checkCommand } from '../../core/commands.js';
 import { CodedError } from '../../core/rpc.js';
 import { RuleSchema, type Rule } from '../../core/rules.js';
 import { summarizeEvent } from '../../core/summary.js';
@@ -158,6 +159,17 @@ export function buildEventListQuery(query: EventQuery): { sql: string; params: (
     (where.length > 0 ? ` WHERE ${where.join(' AND ')}` : '') +
     ' ORDER BY at DESC, id DESC LIMIT ?';
   return { sql, params, limit: parsed.limit };
+}
+
+const UNPARSEABLE = Symbol('unparseable JSON');
+
+/** JSON that a person may have edited with a DB browser: garbage yields a value no schema accepts. */
+function parseStored(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return UNPARSEABLE;
+  }
 }
 
 function parseJson<T>(text: string | null): T | undefined {
@@ -330,7 +342,7 @@ export function createStoreReader(db: ReadDb, options: { log?: StoreLog } = {}):
     loadRules() {
       const rules: Rule[] = [];
       for (const row of statements.rules.all()) {
-        const parsed = RuleSchema.safeParse(JSON.parse(row.json));
+        const parsed = RuleSchema.safeParse(parseStored(row.json));
         if (parsed.success) rules.push(parsed.data);
         else
           log('warn', `stored rule "${row.id}" is invalid and was skipped`, {
@@ -342,7 +354,13 @@ export function createStoreReader(db: ReadDb, options: { log?: StoreLog } = {}):
     },
 
     loadCommands() {
-      return statements.commands.all().map((row) => JSON.parse(row.json) as CommandDefinition);
+      const commands: CommandDefinition[] = [];
+      for (const row of statements.commands.all()) {
+        const checked = checkCommand(parseStored(row.json));
+        if (checked.ok) commands.push(checked.command);
+        else log('warn', `stored command "${row.id}" is invalid and was skipped`, { id: row.id, error: checked.error });
+      }
+      return commands;
     },
 
     loadSettings() {
@@ -351,13 +369,7 @@ export function createStoreReader(db: ReadDb, options: { log?: StoreLog } = {}):
       for (const row of statements.settings.all()) {
         if (!Object.hasOwn(shape, row.key)) continue;
         const field = shape[row.key as keyof Settings];
-        let value: unknown;
-        try {
-          value = JSON.parse(row.value);
-        } catch {
-          value = Symbol('unparseable');
-        }
-        const parsed = field.safeParse(value);
+        const parsed = field.safeParse(parseStored(row.value));
         if (parsed.success) values[row.key] = parsed.data;
         else
           log('warn', `stored setting "${row.key}" is invalid; using the default`, { key: row.key, stored: row.value });

@@ -30,7 +30,8 @@ export class PhaseRunner {
 
   constructor(private readonly options: PhaseRunnerOptions) {
     for (const service of options.services) {
-      if (service.phase !== options.phase) throw new Error(`${service.id} belongs to ${service.phase}, not ${options.phase}`);
+      if (service.phase !== options.phase)
+        throw new Error(`${service.id} belongs to ${service.phase}, not ${options.phase}`);
       this.services.set(service.id, service);
     }
     this.now = options.now ?? Date.now;
@@ -59,7 +60,12 @@ export class PhaseRunner {
       if (result instanceof Promise) {
         result.then(done, (error: unknown) => {
           // runSlip never rejects; this is a last guard so a bug cannot lose an event silently.
-          item.event.errors.push({ at: this.now(), source: this.options.phase, code: 'RUNNER', message: String(error) });
+          item.event.errors.push({
+            at: this.now(),
+            source: this.options.phase,
+            code: 'RUNNER',
+            message: String(error),
+          });
           done(item.event);
         });
       } else done(result);
@@ -90,7 +96,11 @@ export class PhaseRunner {
       if (step.phase !== this.options.phase) break;
       const service = this.services.get(step.id);
       if (!service) {
-        this.fail(event, index, new StepFailure('UNKNOWN_SERVICE', `no service "${step.id}" in the ${this.options.phase} worker`, false));
+        this.fail(
+          event,
+          index,
+          new StepFailure('UNKNOWN_SERVICE', `no service "${step.id}" in the ${this.options.phase} worker`, false),
+        );
         return event;
       }
       if (step.status === 'PENDING') {
@@ -115,7 +125,11 @@ export class PhaseRunner {
       if (step.phase !== this.options.phase) break;
       const service = this.services.get(step.id);
       if (!service) {
-        this.fail(item.event, index, new StepFailure('UNKNOWN_SERVICE', `no service "${step.id}" in the ${this.options.phase} worker`, false));
+        this.fail(
+          item.event,
+          index,
+          new StepFailure('UNKNOWN_SERVICE', `no service "${step.id}" in the ${this.options.phase} worker`, false),
+        );
         return item.event;
       }
       step.status = 'RUNNING';
@@ -190,7 +204,9 @@ export class PhaseRunner {
     const notes = [...(outcome.notes ?? [])];
     if (outcome.delivery) {
       const d = outcome.delivery;
-      notes.push(`${d.status === 'sent' ? 'delivered' : d.status} via ${d.connector}${d.detail ? `: ${d.detail}` : ''}`);
+      notes.push(
+        `${d.status === 'sent' ? 'delivered' : d.status} via ${d.connector}${d.detail ? `: ${d.detail}` : ''}`,
+      );
     }
     if (notes.length > 0) step.notes = notes.slice(0, 50).map((note) => note.slice(0, 500));
     if (outcome.annotations) event.annotations.push(...outcome.annotations);
@@ -207,7 +223,11 @@ export class PhaseRunner {
     step.error =
       error instanceof StepFailure
         ? { code: error.code, message: error.message.slice(0, 2000), retryable: error.retryable }
-        : { code: 'SERVICE_ERROR', message: String(error instanceof Error ? error.message : error).slice(0, 2000), retryable: true };
+        : {
+            code: 'SERVICE_ERROR',
+            message: String(error instanceof Error ? error.message : error).slice(0, 2000),
+            retryable: true,
+          };
   }
 
   private scheduleFlush(): void {

@@ -43,7 +43,10 @@ function createServices(phase: WorkerPhase, deps: ServiceDeps): Service[] {
         createQueryAnalyzer({ botName: () => deps.settings().botName }),
       ];
     case 'reaction':
-      return [createCommandsService({ commands: deps.commands }), deps.demo ? createScriptedResponder() : createLlm(deps)];
+      return [
+        createCommandsService({ commands: deps.commands }),
+        deps.demo ? createScriptedResponder() : createLlm(deps),
+      ];
     case 'egress':
       return [
         createConsoleDelivery({
@@ -86,7 +89,9 @@ export function runPhaseWorker(context: WorkerContext, phase: WorkerPhase): void
       setImmediate(() => {
         const batch = writes;
         writes = [];
-        store.call('write', batch).catch((error: unknown) => context.log('error', 'service writes failed', { error: String(error) }));
+        store
+          .call('write', batch)
+          .catch((error: unknown) => context.log('error', 'service writes failed', { error: String(error) }));
       });
     }
     writes.push(op);

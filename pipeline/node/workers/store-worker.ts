@@ -15,7 +15,8 @@ import type { WorkerContext } from './worker-context.js';
 /** Write ops owned by other parts of the app (LLM memory, usage, personas), applied in the batch. */
 export function extensionAppliers(log: WorkerContext['log']): Record<string, StoreApplier> {
   return createLlmStoreAppliers({
-    onInvalid: (op, error) => log('warn', 'dropped an invalid LLM write', { op: String((op as { op?: unknown }).op), error: String(error) }),
+    onInvalid: (op, error) =>
+      log('warn', 'dropped an invalid LLM write', { op: String((op as { op?: unknown }).op), error: String(error) }),
   });
 }
 

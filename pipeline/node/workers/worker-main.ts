@@ -29,6 +29,9 @@ try {
   context.host.push('ready', context.init.role);
 } catch (error) {
   // Start-up failed: say why on the control line; the host rejects its pending start.
-  context.log('error', `the ${context.init.role} worker could not start: ${error instanceof Error ? error.message : String(error)}`);
+  context.log(
+    'error',
+    `the ${context.init.role} worker could not start: ${error instanceof Error ? error.message : String(error)}`,
+  );
   throw error;
 }
