@@ -9,6 +9,8 @@ import { CommandsView } from './views/CommandsView.js';
 import { DashboardView } from './views/DashboardView.js';
 import { FirstRun } from './views/FirstRun.js';
 import { LiveView } from './views/LiveView.js';
+import { MemoryView } from './views/MemoryView.js';
+import { PersonasView } from './views/PersonasView.js';
 import { RulesView } from './views/RulesView.js';
 import { SettingsView } from './views/SettingsView.js';
 import { UsersView } from './views/UsersView.js';
@@ -19,6 +21,8 @@ const VIEWS: { name: ViewName; label: string }[] = [
   { name: 'dashboard', label: 'Dashboard' },
   { name: 'rules', label: 'Rules' },
   { name: 'commands', label: 'Commands' },
+  { name: 'personas', label: 'Personas' },
+  { name: 'memory', label: 'Memory' },
   { name: 'users', label: 'Users' },
   { name: 'settings', label: 'Settings' },
 ];
@@ -76,6 +80,8 @@ export function App() {
         {view === 'dashboard' && <DashboardView />}
         {view === 'rules' && <RulesView />}
         {view === 'commands' && <CommandsView />}
+        {view === 'personas' && <PersonasView />}
+        {view === 'memory' && <MemoryView />}
         {view === 'users' && <UsersView />}
         {view === 'settings' && <SettingsView />}
       </main>
@@ -127,7 +133,7 @@ function HelpOverlay({ onClose }: { onClose: () => void }) {
       <div className="modal help" role="dialog" aria-label="Keyboard shortcuts">
         <h2>Keyboard</h2>
         <dl className="facts">
-          <dt>1–7</dt>
+          <dt>1–9</dt>
           <dd>switch view (outside Approvals)</dd>
           <dt>j / k</dt>
           <dd>next / previous item</dd>

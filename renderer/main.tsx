@@ -6,13 +6,14 @@ import type { Bridge } from './bridge/bridge.js';
 import { selectBridge } from './bridge/select-bridge.js';
 import { browserScheduler } from './state/frame-batcher.js';
 import { connectConsole, createConsoleStore, type ConsoleStore } from './state/store.js';
+import { alertNewHeld } from './ui/alerts.js';
 import { ConsoleContext } from './ui/context.js';
 import { MODERATOR_KEY, ModeratorPrompt } from './views/FirstRun.js';
 import './styles.css';
 
 function Root({ bridge, store }: { bridge: Bridge; store: ConsoleStore }) {
   const [moderator, setModerator] = useState<string | null>(() => localStorage.getItem(MODERATOR_KEY));
-  useEffect(() => connectConsole(bridge, store, { scheduler: browserScheduler }), [bridge, store]);
+  useEffect(() => connectConsole(bridge, store, { scheduler: browserScheduler, onNewHeld: alertNewHeld }), [bridge, store]);
   if (!moderator) return <ModeratorPrompt onName={setModerator} />;
   return (
     <ConsoleContext.Provider value={{ bridge, store, moderator }}>

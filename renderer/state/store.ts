@@ -19,7 +19,16 @@ import {
 import { applyFeed, DEFAULT_WINDOW, EMPTY_FEED, EMPTY_FILTER, type FeedFilter, type FeedWindow } from './feed.js';
 import { createFrameBatcher, type Scheduler } from './frame-batcher.js';
 
-export type ViewName = 'live' | 'approvals' | 'dashboard' | 'rules' | 'commands' | 'users' | 'settings';
+export type ViewName =
+  | 'live'
+  | 'approvals'
+  | 'dashboard'
+  | 'rules'
+  | 'commands'
+  | 'personas'
+  | 'memory'
+  | 'users'
+  | 'settings';
 
 export interface Notice {
   id: number;
@@ -40,6 +49,8 @@ export interface ConsoleState {
   filter: FeedFilter;
   selectedEventId: string | null;
   view: ViewName;
+  /** What the Memory view shows (set by Users → "memory"). */
+  memoryFilter: { scope: 'user' | 'channel' | ''; scopeKey: string };
   notices: Notice[];
 }
 
@@ -58,6 +69,7 @@ export function createConsoleStore(): ConsoleStore {
     filter: EMPTY_FILTER,
     selectedEventId: null,
     view: 'live',
+    memoryFilter: { scope: '', scopeKey: '' },
     notices: [],
   }));
 }

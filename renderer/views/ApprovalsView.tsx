@@ -13,6 +13,7 @@ import { RoleBadges } from '../ui/chips.js';
 import { useConsole, useConsoleContext, useHostAction } from '../ui/context.js';
 import { formatTime, stringifyValue } from '../ui/format.js';
 import { useShortcuts } from '../ui/keys.js';
+import { UserActions } from '../ui/UserActions.js';
 
 function useNow(intervalMs = 1_000): number {
   const [now, setNow] = useState(Date.now());
@@ -261,6 +262,18 @@ function HeldContext({
         )}
       </header>
       <p className="muted">Held because: {approval.reason}</p>
+      {detail && (
+        <div className="row-gap">
+          <span className="muted small">User:</span>
+          <UserActions
+            user={{
+              platform: detail.event.identity.external.platform,
+              externalId: detail.event.identity.external.id,
+              login: detail.event.identity.external.login,
+            }}
+          />
+        </div>
+      )}
       <blockquote className="message">{summary?.text ?? detail?.event.message?.text ?? ''}</blockquote>
       <div className="reply-box">
         <div className="label">

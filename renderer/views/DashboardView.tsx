@@ -1,9 +1,10 @@
 /**
- * Dashboard: throughput, per-phase latency, queue depths, held replies, dispositions and honest
- * connector health (time since the last event; a quiet "connected" connector is not shown green).
+ * Dashboard: throughput, per-phase latency, queue depths, held replies, LLM tokens and cost today,
+ * dispositions and honest connector health (time since the last event; a quiet "connected" connector is not shown green).
  */
 import { useEffect, useMemo, useState } from 'react';
 import { DISPOSITIONS } from '../../pipeline/core/envelope.js';
+import type { LlmUsageToday } from '../../pipeline/core/llm.js';
 import type { PipelineStats } from '../../pipeline/core/protocol/pipeline.js';
 import { connectorView, formatAge, workersView } from '../state/health-view.js';
 import { addSample, perMinute, rateSeries, type Sample } from '../state/rate.js';
@@ -11,6 +12,7 @@ import { ToneDot } from '../ui/chips.js';
 import { useConsole, useConsoleContext } from '../ui/context.js';
 import { formatMs } from '../ui/format.js';
 import { RateChart } from '../ui/RateChart.js';
+import { formatUsd } from './LlmSettings.js';
 
 const POLL_MS = 2_000;
 
@@ -21,6 +23,7 @@ export function DashboardView() {
   const healthAt = useConsole((state) => state.healthAt);
   const lastFeedAt = useConsole((state) => state.lastFeedAt);
   const [stats, setStats] = useState<PipelineStats | null>(null);
+  const [usage, setUsage] = useState<LlmUsageToday | null>(null);
   const [samples, setSamples] = useState<Sample[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [now, setNow] = useState(Date.now());
@@ -30,9 +33,10 @@ export function DashboardView() {
     let stopped = false;
     const poll = async () => {
       try {
-        const next = await bridge.call('stats.get', {});
+        const [next, today] = await Promise.all([bridge.call('stats.get', {}), bridge.call('llm.usage', {})]);
         if (stopped) return;
         setStats(next);
+        setUsage(today);
         setError(null);
         setSamples((current) => addSample(current, { at: Date.now(), accepted: next.accepted }));
       } catch (caught) {
@@ -61,6 +65,12 @@ export function DashboardView() {
         <Tile label="in flight" value={stats ? String(stats.inFlight) : '—'} />
         <Tile label="accepted" value={stats ? stats.accepted.toLocaleString() : '—'} />
         <Tile label="rejected at ingress" value={stats ? stats.rejected.toLocaleString() : '—'} />
+        <Tile
+          label="LLM tokens today"
+          value={usage ? (usage.tokensIn + usage.tokensOut).toLocaleString() : '—'}
+          testId="llm-tokens"
+        />
+        <Tile label="LLM cost today" value={usage ? formatUsd(usage.costUsd) : '—'} testId="llm-cost" />
         <Tile
           label="reply latency p50 / p99"
           value={stats ? `${formatMs(stats.endToEnd.p50Ms)} / ${formatMs(stats.endToEnd.p99Ms)}` : '—'}

@@ -1,7 +1,7 @@
 /**
  * One event, fully: the routing slip as a timeline (earlier stages from `history`, then the
  * current slip, with every persisted transition), routing decisions, annotations, candidates,
- * approvals, deliveries and the raw platform payload. Actions: re-route (enrichment / reaction).
+ * approvals, deliveries and the raw platform payload. Actions: re-route (enrichment / reaction), replay.
  */
 import { useEffect, useState } from 'react';
 import type { Step } from '../../pipeline/core/envelope.js';
@@ -201,7 +201,7 @@ export function EventDetailPane({ eventId, onClose }: { eventId: string; onClose
         </>
       )}
 
-      <RerouteForm eventId={event.id} />
+      <RerouteForm eventId={event.id} ended={Boolean(event.disposition)} />
 
       <details>
         <summary>Raw event</summary>
@@ -241,10 +241,18 @@ function SlipTimeline({ history, slip }: { history: readonly Step[]; slip: reado
   );
 }
 
-function RerouteForm({ eventId }: { eventId: string }) {
+function RerouteForm({ eventId, ended }: { eventId: string; ended: boolean }) {
   const { bridge, store, moderator } = useConsoleContext();
   const run = useHostAction();
   const [hint, setHint] = useState('');
+  const replay = async () => {
+    const result = await run('Replay', () => bridge.call('events.replay', { id: eventId }));
+    if (!result) return;
+    if (!result.ok) return notify(store, `Not replayed: ${result.error}`, 'error');
+    notify(store, 'Replayed as a new event (its reply goes to the console, not to chat).');
+    // Follow the copy: the moderator replayed it to watch what happens now.
+    store.setState({ selectedEventId: result.value.id });
+  };
   const reroute = async (stage: 'enrichment' | 'reaction') => {
     const result = await run('Re-route', () =>
       bridge.call('events.reroute', { eventId, stage, moderator, ...(hint.trim() ? { hint: hint.trim() } : {}) }),
@@ -266,6 +274,14 @@ function RerouteForm({ eventId }: { eventId: string }) {
       </button>
       <button type="button" onClick={() => void reroute('enrichment')}>
         From enrichment
+      </button>
+      <button
+        type="button"
+        disabled={!ended}
+        onClick={() => void replay()}
+        title={ended ? 'Run this event again as a new event' : 'Replay is for events that have ended'}
+      >
+        Replay
       </button>
     </div>
   );

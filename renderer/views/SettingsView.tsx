@@ -1,14 +1,18 @@
 /**
  * Settings, one field per SettingsSchema key: validated in the console with the schema's own field
- * (the same zod the host parses with), saved one key at a time with `settings.set`.
+ * (the same zod the host parses with), saved one key at a time with `settings.set`. Then the LLM
+ * section, the ignore list, and this console's own alert choice.
  */
 import { useState } from 'react';
 import { SettingsSchema, type Settings } from '../../pipeline/core/host-api.js';
 import { notify } from '../state/store.js';
+import { readAlertPrefs, writeAlertPrefs, type AlertPrefs } from '../ui/alerts.js';
 import { useConsole, useConsoleContext, useHostAction } from '../ui/context.js';
+import { UserActions } from '../ui/UserActions.js';
+import { LlmSettingsSection } from './LlmSettings.js';
 
-/** The plain fields; the LLM endpoint has its own section. */
-type PlainKey = Exclude<keyof Settings, 'llm'>;
+/** The plain fields; the LLM endpoint and the ignore list have their own sections. */
+type PlainKey = Exclude<keyof Settings, 'llm' | 'ignoredUsers'>;
 const LABELS: Record<PlainKey, { label: string; help: string }> = {
   channel: { label: 'Twitch channel', help: 'The channel to read. Anonymous reading needs no account.' },
   botName: { label: 'Bot name', help: 'Messages that mention it go to the LLM bot.' },
@@ -37,7 +41,67 @@ export function SettingsView() {
       {(Object.keys(LABELS) as PlainKey[]).map((key) => (
         <SettingField key={key} name={key} value={settings[key]} />
       ))}
+      <LlmSettingsSection key={JSON.stringify(settings.llm)} settings={settings.llm} />
+      <IgnoredUsers ignored={settings.ignoredUsers} />
+      <AlertSettings />
     </div>
+  );
+}
+
+function IgnoredUsers({ ignored }: { ignored: readonly string[] }) {
+  return (
+    <section className="panel" aria-label="Ignored users">
+      <h3>Ignored users</h3>
+      {ignored.length === 0 && <p className="muted small">Nobody. Ignore a user from the approval queue or Users.</p>}
+      <ul className="plain">
+        {ignored.map((key) => {
+          const split = key.indexOf(':');
+          const platform = key.slice(0, split);
+          const externalId = key.slice(split + 1);
+          return (
+            <li key={key} className="row-gap">
+              <span className="mono">{key}</span>
+              <UserActions user={{ platform, externalId, login: key }} compact />
+            </li>
+          );
+        })}
+      </ul>
+    </section>
+  );
+}
+
+/** Per console (this browser), not a host setting: each moderator chooses for their own screen. */
+function AlertSettings() {
+  const [prefs, setPrefs] = useState<AlertPrefs>(() => readAlertPrefs(localStorage));
+  const [permission, setPermission] = useState(() =>
+    typeof Notification === 'undefined' ? 'unsupported' : Notification.permission,
+  );
+  const update = async (next: AlertPrefs) => {
+    if (next.desktop && typeof Notification !== 'undefined' && Notification.permission === 'default') {
+      setPermission(await Notification.requestPermission());
+    }
+    writeAlertPrefs(localStorage, next);
+    setPrefs(next);
+  };
+  return (
+    <section className="panel" aria-label="Alerts">
+      <h3>Alerts on this console</h3>
+      <label className="check">
+        <input type="checkbox" checked={prefs.sound} onChange={(event) => void update({ ...prefs, sound: event.target.checked })} />{' '}
+        Play a sound when a reply is held
+      </label>
+      <label className="check">
+        <input
+          type="checkbox"
+          checked={prefs.desktop}
+          disabled={permission === 'unsupported' || permission === 'denied'}
+          onChange={(event) => void update({ ...prefs, desktop: event.target.checked })}
+        />{' '}
+        Desktop notification when a reply is held
+        {permission === 'denied' && <span className="muted small"> (blocked in this browser&apos;s settings)</span>}
+        {permission === 'unsupported' && <span className="muted small"> (not available here)</span>}
+      </label>
+    </section>
   );
 }
 

@@ -1,9 +1,13 @@
-/** Users as the pipeline has seen them: roles as last seen, first seen, message count. */
+/**
+ * Users as the pipeline has seen them: roles as last seen, first seen, message count; their events,
+ * what the bot remembers of them, and moderator actions (ignore, timeout, ban).
+ */
 import { useEffect, useState } from 'react';
 import type { UserSummary } from '../../pipeline/core/host-api.js';
 import { RoleBadges } from '../ui/chips.js';
 import { useConsole, useConsoleContext, useHostAction } from '../ui/context.js';
 import { formatDateTime } from '../ui/format.js';
+import { UserActions } from '../ui/UserActions.js';
 
 export function UsersView() {
   const { bridge, store } = useConsoleContext();
@@ -30,6 +34,9 @@ export function UsersView() {
 
   const showEvents = (login: string) =>
     store.setState((state) => ({ view: 'live', filter: { ...state.filter, user: login } }));
+
+  const showMemory = (user: UserSummary) =>
+    store.setState({ view: 'memory', memoryFilter: { scope: 'user', scopeKey: `${user.platform}:${user.externalId}` } });
 
   return (
     <div className="users">
@@ -64,10 +71,14 @@ export function UsersView() {
               <td>{user.messageCount.toLocaleString()}</td>
               <td>{formatDateTime(user.firstSeenAt)}</td>
               <td>{formatDateTime(user.lastSeenAt)}</td>
-              <td>
+              <td className="row-gap">
                 <button type="button" className="ghost" onClick={() => showEvents(user.login)}>
                   events
                 </button>
+                <button type="button" className="ghost" onClick={() => showMemory(user)}>
+                  memory
+                </button>
+                <UserActions user={user} compact />
               </td>
             </tr>
           ))}

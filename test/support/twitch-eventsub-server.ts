@@ -110,8 +110,14 @@ export async function startTwitchEventSubServer(options: TwitchEventSubServerOpt
     request.on('end', () => handleHttp(request, response, raw));
   });
 
+  // Twitch sends its rate-limit bucket on every Helix response; twurple's limiter waits for these headers.
+  const rateLimitHeaders = () => ({
+    'ratelimit-limit': '800',
+    'ratelimit-remaining': '799',
+    'ratelimit-reset': String(Math.ceil(Date.now() / 1000) + 60),
+  });
   const reply = (response: http.ServerResponse, status: number, body?: unknown) => {
-    response.writeHead(status, { 'content-type': 'application/json' });
+    response.writeHead(status, { 'content-type': 'application/json', ...rateLimitHeaders() });
     response.end(body === undefined ? '' : JSON.stringify(body));
   };
 
@@ -119,7 +125,11 @@ export async function startTwitchEventSubServer(options: TwitchEventSubServerOpt
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
     const path = url.pathname.replace(/^\/(helix|mock)\//, '/');
     if (request.headers['client-id'] !== options.clientId) {
-      return reply(response, 401, { error: 'Unauthorized', status: 401, message: 'Client ID and OAuth token do not match' });
+      return reply(response, 401, {
+        error: 'Unauthorized',
+        status: 401,
+        message: 'Client ID and OAuth token do not match',
+      });
     }
     const token = /^Bearer (.+)$/.exec(String(request.headers['authorization'] ?? ''))?.[1] ?? '';
     const owner = options.tokens[token];
@@ -131,7 +141,12 @@ export async function startTwitchEventSubServer(options: TwitchEventSubServerOpt
       return reply(response, 200, { data: users });
     }
     if (path === '/eventsub/subscriptions' && request.method === 'POST') {
-      let body: { type?: string; version?: string; condition?: Record<string, string>; transport?: Record<string, string> };
+      let body: {
+        type?: string;
+        version?: string;
+        condition?: Record<string, string>;
+        transport?: Record<string, string>;
+      };
       try {
         body = JSON.parse(raw) as typeof body;
       } catch {
@@ -140,16 +155,27 @@ export async function startTwitchEventSubServer(options: TwitchEventSubServerOpt
       const sessionId = body.transport?.['session_id'] ?? '';
       if (body.transport?.['method'] !== 'websocket' || !sessions.has(sessionId)) {
         calls.refused += 1;
-        return reply(response, 400, { error: 'Bad Request', status: 400, message: 'websocket transport session does not exist or has already disconnected' });
+        return reply(response, 400, {
+          error: 'Bad Request',
+          status: 400,
+          message: 'websocket transport session does not exist or has already disconnected',
+        });
       }
       // WebSocket subscriptions need the token of a user named in the condition (broadcaster or moderator).
       const named = Object.values(body.condition ?? {});
       if (!named.includes(owner.userId)) {
         calls.refused += 1;
-        return reply(response, 403, { error: 'Forbidden', status: 403, message: 'subscription missing proper authorization' });
+        return reply(response, 403, {
+          error: 'Forbidden',
+          status: 403,
+          message: 'subscription missing proper authorization',
+        });
       }
       const duplicate = subscriptions.find(
-        (sub) => sub.sessionId === sessionId && sub.type === body.type && JSON.stringify(sub.condition) === JSON.stringify(body.condition),
+        (sub) =>
+          sub.sessionId === sessionId &&
+          sub.type === body.type &&
+          JSON.stringify(sub.condition) === JSON.stringify(body.condition),
       );
       if (duplicate) {
         calls.refused += 1;
@@ -166,19 +192,31 @@ export async function startTwitchEventSubServer(options: TwitchEventSubServerOpt
       };
       subscriptions.push(sub);
       calls.created += 1;
-      reply(response, 202, { data: [subscriptionView(sub)], total: subscriptions.length, total_cost: 0, max_total_cost: 10 });
+      reply(response, 202, {
+        data: [subscriptionView(sub)],
+        total: subscriptions.length,
+        total_cost: 0,
+        max_total_cost: 10,
+      });
       emitter.emit('subscribed');
       return;
     }
     if (path === '/eventsub/subscriptions' && request.method === 'DELETE') {
       const index = subscriptions.findIndex((sub) => sub.id === url.searchParams.get('id'));
-      if (index < 0) return reply(response, 404, { error: 'Not Found', status: 404, message: 'subscription not found' });
+      if (index < 0)
+        return reply(response, 404, { error: 'Not Found', status: 404, message: 'subscription not found' });
       subscriptions.splice(index, 1);
-      response.writeHead(204).end();
+      response.writeHead(204, rateLimitHeaders()).end();
       return;
     }
     if (path === '/eventsub/subscriptions' && request.method === 'GET') {
-      return reply(response, 200, { data: subscriptions.map(subscriptionView), total: subscriptions.length, total_cost: 0, max_total_cost: 10, pagination: {} });
+      return reply(response, 200, {
+        data: subscriptions.map(subscriptionView),
+        total: subscriptions.length,
+        total_cost: 0,
+        max_total_cost: 10,
+        pagination: {},
+      });
     }
     return reply(response, 404, { error: 'Not Found', status: 404, message: `no route ${request.method} ${path}` });
   }
@@ -243,7 +281,9 @@ export async function startTwitchEventSubServer(options: TwitchEventSubServerOpt
   const port = (server.address() as AddressInfo).port;
 
   const activeFor = (type: string) => {
-    const sub = subscriptions.find((candidate) => candidate.type === type && current && candidate.sessionId === current.id);
+    const sub = subscriptions.find(
+      (candidate) => candidate.type === type && current && candidate.sessionId === current.id,
+    );
     if (!sub || !current) throw new Error(`no ${type} subscription on the current session`);
     return { sub, session: current };
   };
@@ -265,7 +305,8 @@ export async function startTwitchEventSubServer(options: TwitchEventSubServerOpt
     },
     calls,
     async waitForSubscriptions(count) {
-      const ready = () => current !== null && subscriptions.filter((sub) => sub.sessionId === current!.id).length >= count;
+      const ready = () =>
+        current !== null && subscriptions.filter((sub) => sub.sessionId === current!.id).length >= count;
       while (!ready()) await once(emitter, 'subscribed');
     },
     async nextWelcome() {
@@ -304,7 +345,11 @@ export async function startTwitchEventSubServer(options: TwitchEventSubServerOpt
       subscriptions.splice(subscriptions.indexOf(sub), 1);
       sub.status = status;
       session.socket.send(
-        frame('revocation', { subscription: subscriptionView(sub) }, { subscription_type: sub.type, subscription_version: sub.version }),
+        frame(
+          'revocation',
+          { subscription: subscriptionView(sub) },
+          { subscription_type: sub.type, subscription_version: sub.version },
+        ),
       );
     },
     async close() {

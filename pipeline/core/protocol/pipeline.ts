@@ -5,6 +5,7 @@
  * cheap on a MessageChannel.
  */
 import type { Approval, DecisionRequest, DecisionResult } from '../approval.js';
+import type { GatewayDelivery } from '../client-protocol.js';
 import type { Disposition, Envelope, Stage, WorkerPhase } from '../envelope.js';
 import type { Rule } from '../rules.js';
 
@@ -46,6 +47,15 @@ export interface RouterPortProtocol {
     /** Ingress: events parsed and accepted at the boundary (not yet on disk). */
     accepted: Envelope[];
   };
+}
+
+/**
+ * Router → ingress: flow control. The router reports how many events settled (ended, or were held
+ * for a moderator) so ingress can keep the number in flight bounded under a flood.
+ */
+export interface IngressPortProtocol {
+  requests: Record<string, never>;
+  pushes: { settled: number };
 }
 
 /** A compact view of an event for the live feed; the full envelope is read from SQLite on demand. */
@@ -151,6 +161,8 @@ export interface WorkerControlProtocol {
     approvals: Approval[];
     /** Router → host: rules loaded (after a reload), for the host's rule tester. */
     rules: Rule[];
+    /** Egress (`gateway-clients`) → host: replies to publish to connected gateway clients. */
+    delivery: GatewayDelivery[];
   };
 }
 

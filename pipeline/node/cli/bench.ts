@@ -4,7 +4,7 @@
  * noisy). Latency is measured first, at a fixed rate; then throughput at saturation.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PipelineStats } from '../../core/protocol/pipeline.js';
 import { PipelineHost, type HostLog } from '../host/pipeline-host.js';
@@ -31,7 +31,9 @@ export interface BenchResult {
   };
   saturationRun: { seconds: number; events: number; eventsPerSec: number };
   phases: PipelineStats['phases'];
-  machine: { cpus: number; node: string };
+  /** Worker restarts during the run: any restart makes the figures suspect, so they are reported. */
+  workerRestarts: number;
+  machine: { cpus: number; node: string; loadAverage: number[] };
 }
 
 const rssMb = () => Math.round(process.memoryUsage().rss / 1024 / 1024);
@@ -109,7 +111,8 @@ export async function bench(options: BenchOptions): Promise<BenchResult> {
       },
       saturationRun: { seconds: Math.round(elapsed * 10) / 10, events, eventsPerSec },
       phases: saturationStats.phases,
-      machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
+      workerRestarts: (await host.api['health.get']({})).workers.reduce((sum, worker) => sum + worker.restarts, 0),
+      machine: { cpus: cpus().length, node: process.version, loadAverage: loadavg().map((value) => Math.round(value * 100) / 100) },
     };
   } finally {
     await host.stop();

@@ -1,5 +1,7 @@
 /** `bitbrat serve`: the host without Electron, with the gateway serving the browser console. */
 import { fileURLToPath } from 'node:url';
+import { createGatewayExtensions, type GatewayExtensions } from '../gateway/clients/index.js';
+import type { ClientLimits } from '../gateway/clients/client-hub.js';
 import { startGateway, type Gateway } from '../gateway/gateway.js';
 import { PipelineHost, type HostLog } from '../host/pipeline-host.js';
 import { loadOrCreateConsoleToken } from './console-token.js';
@@ -10,11 +12,15 @@ export interface ServeOptions {
   lan: boolean;
   demo: { ratePerSecond: number; scripted: boolean } | null;
   log: HostLog;
+  /** Client API limits (tests shorten the heartbeat). */
+  clientLimits?: Partial<ClientLimits>;
 }
 
 export interface Served {
   host: PipelineHost;
   gateway: Gateway;
+  /** Client API, overlay and webhooks, with their admin handlers. */
+  extensions: GatewayExtensions;
   stop(): Promise<void>;
 }
 
@@ -33,7 +39,13 @@ export async function serve(options: ServeOptions): Promise<Served> {
     ...(options.demo ? { demo: options.demo } : {}),
   });
   let gateway: Gateway;
+  let extensions: GatewayExtensions | undefined;
   try {
+    extensions = createGatewayExtensions({
+      host,
+      log: options.log,
+      ...(options.clientLimits ? { limits: options.clientLimits } : {}),
+    });
     gateway = await startGateway({
       host,
       token: loadOrCreateConsoleToken(options.dataDir),
@@ -41,8 +53,11 @@ export async function serve(options: ServeOptions): Promise<Served> {
       lan: options.lan,
       staticDir: rendererDir(),
       log: options.log,
+      routes: extensions.routes,
+      upgrades: extensions.upgrades,
     });
   } catch (error) {
+    extensions?.close();
     await host.stop();
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE')
@@ -52,7 +67,9 @@ export async function serve(options: ServeOptions): Promise<Served> {
   return {
     host,
     gateway,
+    extensions,
     async stop() {
+      extensions.close();
       await gateway.close();
       await host.stop();
     },

@@ -11,6 +11,11 @@ import type { ConnectorHealth, SubmitResult } from '../../core/protocol/pipeline
 
 export interface IngressSink {
   accept(event: InboundEvent | unknown, raw?: string): SubmitResult;
+  /**
+   * Resolves when the pipeline has room. Sources that can wait (the bench load, replays, webhooks)
+   * await it; live chat cannot wait, so its events queue in ingress instead.
+   */
+  ready(): Promise<void>;
 }
 
 export interface InboundConnector {

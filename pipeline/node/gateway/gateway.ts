@@ -11,6 +11,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import {
@@ -48,7 +49,14 @@ export interface GatewayOptions {
   /** The built console (dist/renderer). */
   staticDir: string;
   log(level: LogLevel, message: string, fields?: Record<string, unknown>): void;
+  /** Extra HTTP routes, tried before the built-in ones (overlay, webhooks): resolve true when handled. */
+  routes?: readonly GatewayRoute[];
+  /** Extra WebSocket paths (the client API); each handler owns its upgrade: token, Origin, protocol. */
+  upgrades?: Readonly<Record<string, GatewayUpgrade>>;
 }
+
+export type GatewayRoute = (request: IncomingMessage, response: ServerResponse, url: URL) => boolean | Promise<boolean>;
+export type GatewayUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => void;
 
 export interface Gateway {
   readonly port: number;
@@ -96,6 +104,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const url = new URL(request.url ?? '/', 'http://localhost');
     response.setHeader('X-Content-Type-Options', 'nosniff');
     response.setHeader('Referrer-Policy', 'no-referrer');
+    for (const route of options.routes ?? []) if (await route(request, response, url)) return;
     if (url.pathname === '/api/health') {
       const auth = request.headers.authorization ?? '';
       const offered = auth.startsWith('Bearer ') ? auth.slice(7) : '';
@@ -158,6 +167,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
 
   server.on('upgrade', (request, socket, head) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
+    const extra = options.upgrades && Object.hasOwn(options.upgrades, url.pathname) ? options.upgrades[url.pathname] : undefined;
+    if (extra) return extra(request, socket, head);
     if (url.pathname !== '/api/ws') {
       socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
       return;
@@ -247,7 +258,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   };
 }
 
-function isOwnOrigin(origin: string, hostHeader: string | undefined): boolean {
+export function isOwnOrigin(origin: string, hostHeader: string | undefined): boolean {
   try {
     return new URL(origin).host === hostHeader;
   } catch {

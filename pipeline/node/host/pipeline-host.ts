@@ -8,6 +8,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Approval } from '../../core/approval.js';
+import type { GatewayDelivery } from '../../core/client-protocol.js';
 import { DEFAULT_COMMANDS, checkCommand } from '../../core/commands.js';
 import { SettingsSchema, type HostApi, type HostPushes, type HostTopic, type Settings } from '../../core/host-api.js';
 import type { EventSummary, PipelineStats, SubmitResult, WorkerRole } from '../../core/protocol/pipeline.js';
@@ -42,6 +43,7 @@ const HEALTH_PUSH_MS = 2000;
 export class PipelineHost {
   readonly api: HostApi;
   private readonly listeners = new Set<PushListener>();
+  private readonly deliveryListeners = new Set<(deliveries: GatewayDelivery[]) => void>();
   private readonly terminalWaiters = new Map<
     string,
     { settled: (summary: EventSummary) => boolean; done: (summary: EventSummary) => void }[]
@@ -123,6 +125,12 @@ export class PipelineHost {
     return () => this.listeners.delete(listener);
   }
 
+  /** Replies the `gateway-clients` egress service delivered, for the gateway's client hub. */
+  onDeliveries(listener: (deliveries: GatewayDelivery[]) => void): () => void {
+    this.deliveryListeners.add(listener);
+    return () => this.deliveryListeners.delete(listener);
+  }
+
   /** Parses and submits raw inbound events (replay, tests, gateway clients). */
   submit(connector: string, items: unknown[]): Promise<SubmitResult[]> {
     return this.supervisor.control('ingress').call('submit', { connector, items });
@@ -188,6 +196,9 @@ export class PipelineHost {
       for (const summary of summaries) if (this.terminalWaiters.has(summary.id)) this.settle(summary.id, summary);
       this.emit('feed', summaries);
     } else if (topic === 'approvals') this.emit('approvals', data as Approval[]);
+    else if (topic === 'delivery') {
+      for (const listener of this.deliveryListeners) listener(data as GatewayDelivery[]);
+    }
   }
 
   private settle(eventId: string, summary: EventSummary): void {

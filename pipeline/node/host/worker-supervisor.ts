@@ -15,8 +15,8 @@ import type { PortHandover } from '../workers/port-transport.js';
 import { portTransport } from '../workers/port-transport.js';
 import type { HostControlProtocol } from '../workers/worker-context.js';
 
-export const PING_MS = 150;
-export const HANG_MS = 600;
+export const PING_MS = 100;
+export const HANG_MS = 850;
 const START_TIMEOUT_MS = 15_000;
 
 /** Which workers each role talks to directly. */
@@ -159,6 +159,7 @@ export class WorkerSupervisor {
         feed: (data) => this.options.onPush('feed', data),
         approvals: (data) => this.options.onPush('approvals', data),
         rules: (data) => this.options.onPush('rules', data),
+        delivery: (data) => this.options.onPush('delivery', data),
       },
       onLog: (level, message, fields) => {
         if (level === 'error') lastError = message;

@@ -66,6 +66,7 @@ function harness(options: { rules?: RuleInput[]; services?: Service[]; clock?: {
   const approvals = new Map<string, Approval>();
   const dispatched: Record<WorkerPhase, number> = { enrichment: 0, reaction: 0, egress: 0 };
   const cancelled: string[] = [];
+  const settled = { count: 0 };
   const byPhase = (phase: WorkerPhase) => services.filter((service) => service.phase === phase);
   // eslint-disable-next-line prefer-const
   let router: Router;
@@ -95,6 +96,7 @@ function harness(options: { rules?: RuleInput[]; services?: Service[]; clock?: {
     cancel: (_phase, ids) => cancelled.push(...ids),
     feed: (summaries) => summaries.forEach((summary) => feed.set(summary.id, summary)),
     approvalsChanged: (list) => list.forEach((approval) => approvals.set(approval.id, approval)),
+    settled: (count) => (settled.count += count),
     rules: () => rules,
     settings: () => SettingsSchema.parse({}),
     services: {
@@ -126,6 +128,7 @@ function harness(options: { rules?: RuleInput[]; services?: Service[]; clock?: {
     cancelled,
     settle,
     persisted,
+    settled,
     pause: (phase: WorkerPhase | null) => (paused = phase),
     held,
   };

@@ -48,6 +48,8 @@ export interface RouterDeps {
   cancel(phase: WorkerPhase, eventIds: string[]): void;
   feed(summaries: EventSummary[]): void;
   approvalsChanged(approvals: Approval[]): void;
+  /** Flow control: this many accepted events settled (ended or held) since the last call. */
+  settled(count: number): void;
   rules(): RuleBook;
   settings(): Settings;
   /** Service ids each phase worker runs; a slip naming another service is dead-lettered. */
@@ -63,6 +65,8 @@ interface InFlight {
   dispatchedAt: number;
   phase: WorkerPhase | null;
   hint?: string;
+  /** Whether ingress was already told this event settled (flow control counts each event once). */
+  creditReturned?: boolean;
 }
 
 const RULE_STAGE_FOR: Record<RuleStage, { stage: Stage; phase: Phase }> = {
@@ -83,6 +87,8 @@ export class Router {
   private readonly approvalQueue = new Map<string, Approval>();
   private readonly dispatchQueue = new Map<WorkerPhase, Dispatch[]>();
   private pushScheduled = false;
+  /** Events accepted from ingress that settled since the last flow-control push. */
+  private settledSincePush = 0;
   private readonly newId: () => string;
   private readonly statsSince: number;
   private counts = { accepted: 0 };
@@ -138,7 +144,8 @@ export class Router {
     const openApprovals = new Map(approvals.filter(isOpen).map((approval) => [approval.eventId, approval]));
     for (const event of open) {
       if (event.disposition) continue;
-      const flight: InFlight = { event, ticket: 0, dispatchedAt: 0, phase: null };
+      // Resumed events were not counted by the current ingress worker's flow control.
+      const flight: InFlight = { event, ticket: 0, dispatchedAt: 0, phase: null, creditReturned: true };
       this.events.set(event.id, flight);
       if (event.routing.stage === 'approval') {
         const approval = openApprovals.get(event.id);
@@ -637,6 +644,10 @@ export class Router {
     this.dispositions[disposition] += 1;
     if (disposition === 'replied') this.latency.endToEnd.add(this.deps.now() - event.ingress.at);
     if (cancelPhase) this.deps.cancel(cancelPhase, [event.id]);
+    if (!flight.creditReturned) {
+      flight.creditReturned = true;
+      this.settledSincePush += 1;
+    }
     this.persistEvent(event);
     this.enqueueFeed(event);
     this.events.delete(event.id);
@@ -703,6 +714,10 @@ export class Router {
         if (items.length > 0) this.deps.dispatch(phase, items);
       }
       this.dispatchQueue.clear();
+      if (this.settledSincePush > 0) {
+        this.deps.settled(this.settledSincePush);
+        this.settledSincePush = 0;
+      }
       this.flushWrites().catch((error: unknown) =>
         this.deps.log('error', 'a write-behind batch failed', { error: String(error) }),
       );

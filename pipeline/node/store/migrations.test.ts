@@ -2,7 +2,15 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_RULES } from '../../core/rules.js';
 import type { CommandDefinition } from '../../core/protocol/store.js';
 import { openWriteConnection, type WriteDb } from './database.js';
-import { DatabaseTooNewError, LATEST_SCHEMA_VERSION, migrate, schemaVersion, seedIfEmpty } from './migrations.js';
+import {
+  DatabaseTooNewError,
+  LATEST_SCHEMA_VERSION,
+  MIGRATIONS,
+  migrate,
+  schemaVersion,
+  seedIfEmpty,
+  type Migration,
+} from './migrations.js';
 import { buildEventListQuery } from './reader.js';
 import { tempDir } from './test-support.js';
 
@@ -121,10 +129,10 @@ describe('migrations', () => {
   it('rolls a failing migration back whole, leaving the previous version', () => {
     db = openWriteConnection(temp.file);
     migrate(db);
-    const broken = [
-      ...[{ version: 1, name: 'done', up: () => {} }],
+    const broken: Migration[] = [
+      ...MIGRATIONS,
       {
-        version: 2,
+        version: LATEST_SCHEMA_VERSION + 1,
         name: 'broken',
         up: (target: WriteDb) => {
           target.exec('CREATE TABLE half_done (x)');
@@ -133,7 +141,7 @@ describe('migrations', () => {
       },
     ];
     expect(() => migrate(db!, broken)).toThrow();
-    expect(schemaVersion(db)).toBe(1);
+    expect(schemaVersion(db)).toBe(LATEST_SCHEMA_VERSION);
     expect(names(db, 'table')).not.toContain('half_done');
   });
 

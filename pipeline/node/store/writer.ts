@@ -69,6 +69,7 @@ const MAX_REJECTION_RAW = 4_000;
 const MAX_REJECTION_ERROR = 2_000;
 /** Events deleted per prune transaction, so a large prune never stalls the pipeline's writes. */
 const PRUNE_CHUNK = 2_000;
+const SLOW_LOG_INTERVAL_MS = 10_000;
 /** Entries per generation of the event-id → rowid cache (two generations are kept). */
 const ROWID_CACHE_GENERATION = 50_000;
 
@@ -430,6 +431,8 @@ export function createStoreWriter(db: WriteDb, options: StoreWriterOptions = {})
     dropped: new Map(),
   });
 
+  let lastSlowLog = -Infinity;
+  let slowSuppressed = 0;
   const report = (notes: FlushNotes, tasks: number, ms: number): void => {
     for (const [op, count] of notes.dropped) {
       log('warn', `dropped ${count} store write(s) of an unknown kind "${op}"`, { op, count });
@@ -438,13 +441,23 @@ export function createStoreWriter(db: WriteDb, options: StoreWriterOptions = {})
       log('warn', 'slip steps written for events that are not stored', { count: notes.orphanSteps });
     }
     if (ms > slowFlushMs) {
+      // Under sustained load every flush is big and slow; one line per interval says so without
+      // flooding the log.
+      const clock = performance.now();
+      if (clock - lastSlowLog < SLOW_LOG_INTERVAL_MS) {
+        slowSuppressed += 1;
+        return;
+      }
       log('warn', 'slow store flush', {
         ms: Math.round(ms),
         calls: tasks,
         ops: notes.ops,
         events: notes.events,
         steps: notes.steps,
+        ...(slowSuppressed > 0 ? { alsoSlowSinceLastReport: slowSuppressed } : {}),
       });
+      lastSlowLog = clock;
+      slowSuppressed = 0;
     }
   };
 

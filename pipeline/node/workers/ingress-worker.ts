@@ -5,7 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { acceptInbound, type Envelope } from '../../core/envelope.js';
-import type { RouterPortProtocol, SubmitResult } from '../../core/protocol/pipeline.js';
+import type { MessagePort } from 'node:worker_threads';
+import type { IngressPortProtocol, RouterPortProtocol, SubmitResult } from '../../core/protocol/pipeline.js';
 import type { StoreProtocol } from '../../core/protocol/store.js';
 import { createPeer, type Protocol } from '../../core/rpc.js';
 import type { InboundConnector, IngressSink } from '../connectors/connector.js';
@@ -15,14 +16,40 @@ import { portTransport } from './port-transport.js';
 import type { WorkerContext } from './worker-context.js';
 
 const MAX_RAW_KEPT = 4000;
+/** Events in the pipeline (accepted, not yet settled) before ingress holds new ones back. */
+const HIGH_WATER = 2000;
+/** Events ingress holds back at most; past this a flood is refused (and recorded) rather than eat memory. */
+const MAX_BACKLOG = 100_000;
 
 export function runIngressWorker(context: WorkerContext): void {
-  let router = createPeer<Protocol, RouterPortProtocol>(portTransport(context.ports.router!));
+  // Flow control: `outstanding` events are in the router's hands; beyond HIGH_WATER new events
+  // wait in `backlog` (in arrival order) until the router reports some settled.
+  let outstanding = 0;
+  const backlog: Envelope[] = [];
+  let waiters: (() => void)[] = [];
+  const hasRoom = () => outstanding < HIGH_WATER && backlog.length === 0;
+  const wakeWaiters = () => {
+    if (!hasRoom()) return;
+    const ready = waiters;
+    waiters = [];
+    for (const resolve of ready) resolve();
+  };
+  const onSettled = (count: number) => {
+    outstanding = Math.max(0, outstanding - count);
+    while (backlog.length > 0 && outstanding < HIGH_WATER) forward(backlog.shift()!);
+    wakeWaiters();
+  };
+  const connectRouter = (port: MessagePort) =>
+    createPeer<IngressPortProtocol, RouterPortProtocol>(portTransport(port), { pushes: { settled: onSettled } });
+  let router = connectRouter(context.ports.router!);
   let store = createPeer<Protocol, StoreProtocol>(portTransport(context.ports.store!));
   context.onPort((link, port) => {
     if (link === 'router') {
       router.close('replaced');
-      router = createPeer<Protocol, RouterPortProtocol>(portTransport(port));
+      router = connectRouter(port);
+      // A new router resumes from disk what the old one had; count afresh.
+      outstanding = 0;
+      onSettled(0);
     } else if (link === 'store') {
       store.close('store restarted');
       store = createPeer<Protocol, StoreProtocol>(portTransport(port));
@@ -30,7 +57,17 @@ export function runIngressWorker(context: WorkerContext): void {
   });
 
   let outbox: Envelope[] = [];
-  const send = (event: Envelope) => {
+  const send = (event: Envelope): boolean => {
+    if (hasRoom()) {
+      forward(event);
+      return true;
+    }
+    if (backlog.length >= MAX_BACKLOG) return false;
+    backlog.push(event);
+    return true;
+  };
+  const forward = (event: Envelope) => {
+    outstanding += 1;
     if (outbox.length === 0) {
       setImmediate(() => {
         const batch = outbox;
@@ -44,22 +81,21 @@ export function runIngressWorker(context: WorkerContext): void {
   const sinkFor = (connector: string): IngressSink => ({
     accept(item, raw) {
       const parsed = acceptInbound(item, Date.now(), randomUUID);
-      if (parsed.ok) {
-        send(parsed.value);
-        return { ok: true, id: parsed.value.id };
-      }
+      if (parsed.ok && send(parsed.value)) return { ok: true, id: parsed.value.id };
+      const error = parsed.ok ? `overloaded: ${MAX_BACKLOG} events are already waiting` : parsed.error;
       const text = raw ?? safeStringify(item);
       store
         .call('write', [
           {
             op: 'rejection.record',
-            rejection: { at: Date.now(), connector, error: parsed.error, raw: text.slice(0, MAX_RAW_KEPT) },
+            rejection: { at: Date.now(), connector, error, raw: text.slice(0, MAX_RAW_KEPT) },
           },
         ])
         .catch((error: unknown) => context.log('error', 'could not record a rejected input', { error: String(error) }));
-      context.log('warn', 'rejected an invalid event', { connector, error: parsed.error });
-      return { ok: false, error: parsed.error };
+      context.log('warn', 'rejected an event', { connector, error });
+      return { ok: false, error };
     },
+    ready: () => (hasRoom() ? Promise.resolve() : new Promise<void>((resolve) => waiters.push(resolve))),
   });
 
   const connectors = new Map<string, InboundConnector>();

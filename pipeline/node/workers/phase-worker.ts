@@ -11,7 +11,10 @@ import { createPeer, type Peer, type Protocol } from '../../core/rpc.js';
 import type { Service } from '../../core/service.js';
 import { createAuthService } from '../services/auth.js';
 import { createCommandsService } from '../services/commands.js';
-import { createConsoleDelivery } from '../services/console-delivery.js';
+import { createConsoleDelivery, type DeliveryLedger } from '../services/console-delivery.js';
+import type { GatewayDelivery } from '../../core/client-protocol.js';
+import { createGatewayClientsDelivery } from '../gateway/clients/client-delivery.js';
+import { createWebhookDelivery, outboundTargets } from '../gateway/webhooks/webhook-delivery.js';
 import { createQueryAnalyzer } from '../services/query-analyzer/index.js';
 import { openReadConnection, type ReadDb } from '../store/database.js';
 import { applyLlmEnv, createLlmBot } from '../llm/llm-bot.js';
@@ -33,6 +36,9 @@ interface ServiceDeps {
   write(op: StoreWrite): void;
   commands(): readonly CommandDefinition[];
   settings(): Settings;
+  dataDir: string;
+  /** Egress: replies for the gateway's clients leave on the control line to the host. */
+  publishDelivery(delivery: GatewayDelivery): void;
 }
 
 function createServices(phase: WorkerPhase, deps: ServiceDeps): Service[] {
@@ -47,15 +53,17 @@ function createServices(phase: WorkerPhase, deps: ServiceDeps): Service[] {
         createCommandsService({ commands: deps.commands }),
         deps.demo ? createScriptedResponder() : createLlm(deps),
       ];
-    case 'egress':
+    case 'egress': {
+      const ledger: DeliveryLedger = {
+        claim: (claim) => deps.store().call('claimDelivery', claim),
+        finish: (result) => deps.store().call('finishDelivery', result),
+      };
       return [
-        createConsoleDelivery({
-          ledger: {
-            claim: (claim) => deps.store().call('claimDelivery', claim),
-            finish: (result) => deps.store().call('finishDelivery', result),
-          },
-        }),
+        createConsoleDelivery({ ledger }),
+        createGatewayClientsDelivery({ ledger, publish: deps.publishDelivery }),
+        createWebhookDelivery({ ledger, targets: outboundTargets(deps.db, deps.dataDir) }),
       ];
+    }
   }
 }
 
@@ -106,6 +114,8 @@ export function runPhaseWorker(context: WorkerContext, phase: WorkerPhase): void
     write,
     commands: () => commands,
     settings: () => settings,
+    dataDir: context.init.dataDir,
+    publishDelivery: (delivery) => context.host.push('delivery', [delivery]),
   });
 
   let router: Peer<RouterPortProtocol> | undefined;

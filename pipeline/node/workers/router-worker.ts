@@ -5,7 +5,7 @@
 import type { MessagePort } from 'node:worker_threads';
 import { WORKER_PHASES, type WorkerPhase } from '../../core/envelope.js';
 import type { Settings } from '../../core/host-api.js';
-import type { PhaseWorkerProtocol, RouterPortProtocol } from '../../core/protocol/pipeline.js';
+import type { IngressPortProtocol, PhaseWorkerProtocol, RouterPortProtocol } from '../../core/protocol/pipeline.js';
 import type { StoreProtocol } from '../../core/protocol/store.js';
 import { createPeer, type Peer, type Protocol } from '../../core/rpc.js';
 import { RuleBook } from '../../core/rules.js';
@@ -24,6 +24,7 @@ export function runRouterWorker(context: WorkerContext): void {
   let settings: Settings = reader.loadSettings();
   const store = createPeer<Protocol, StoreProtocol>(portTransport(context.ports.store!), { onLog: context.log });
   const phases = new Map<WorkerPhase, Peer<PhaseWorkerProtocol>>();
+  let ingress: Peer<IngressPortProtocol> | undefined;
 
   const router = new Router({
     now: Date.now,
@@ -32,21 +33,21 @@ export function runRouterWorker(context: WorkerContext): void {
     cancel: (phase, ids) => phases.get(phase)?.push('cancel', ids),
     feed: (summaries) => context.host.push('feed', summaries),
     approvalsChanged: (approvals) => context.host.push('approvals', approvals),
+    settled: (count) => ingress?.push('settled', count),
     rules: () => rules,
     settings: () => settings,
     services: serviceSets(),
     log: context.log,
   });
 
-  /** Listens to a port whose other end pushes results or accepted events. */
-  const listen = (port: MessagePort) =>
-    createPeer<RouterPortProtocol, Protocol>(portTransport(port), {
-      pushes: {
-        completed: (results) => router.completed(results),
-        accepted: (events) => void router.accept(events),
-      },
+  /** The ingress link: accepted events in, flow-control credits out. */
+  const attachIngress = (port: MessagePort) => {
+    ingress?.close('replaced');
+    ingress = createPeer<RouterPortProtocol, IngressPortProtocol>(portTransport(port), {
+      pushes: { accepted: (events) => void router.accept(events) },
       onLog: context.log,
     });
+  };
 
   const attachPhase = (phase: WorkerPhase, port: MessagePort) => {
     phases.get(phase)?.close('replaced');
@@ -57,10 +58,10 @@ export function runRouterWorker(context: WorkerContext): void {
     phases.set(phase, peer);
   };
   for (const phase of WORKER_PHASES) attachPhase(phase, context.ports[phase]!);
-  listen(context.ports.ingress!);
+  attachIngress(context.ports.ingress!);
   context.onPort((link, port) => {
     if ((WORKER_PHASES as readonly string[]).includes(link)) attachPhase(link as WorkerPhase, port);
-    else if (link === 'ingress') listen(port);
+    else if (link === 'ingress') attachIngress(port);
   });
 
   const timer = setInterval(() => router.tick(), TICK_MS);

@@ -6,6 +6,7 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { StoreProtocol } from '../../core/protocol/store.js';
 import { createPeer, type Protocol, type RequestHandlers } from '../../core/rpc.js';
+import { createGatewayStoreAppliers } from '../gateway/clients/store-appliers.js';
 import { createLlmStoreAppliers } from '../llm/llm-store-appliers.js';
 import { openWriteConnection } from '../store/database.js';
 import { createStoreWriter, type StoreApplier } from '../store/writer.js';
@@ -14,10 +15,14 @@ import type { WorkerContext } from './worker-context.js';
 
 /** Write ops owned by other parts of the app (LLM memory, usage, personas), applied in the batch. */
 export function extensionAppliers(log: WorkerContext['log']): Record<string, StoreApplier> {
-  return createLlmStoreAppliers({
-    onInvalid: (op, error) =>
-      log('warn', 'dropped an invalid LLM write', { op: String((op as { op?: unknown }).op), error: String(error) }),
-  });
+  return {
+    ...createLlmStoreAppliers({
+      onInvalid: (op, error) =>
+        log('warn', 'dropped an invalid LLM write', { op: String((op as { op?: unknown }).op), error: String(error) }),
+    }),
+    // Client tokens and webhooks (an invalid op fails its caller's write: admin calls see the error).
+    ...createGatewayStoreAppliers(),
+  };
 }
 
 export function runStoreWorker(context: WorkerContext): void {

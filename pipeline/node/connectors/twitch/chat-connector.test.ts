@@ -12,6 +12,7 @@ function collectingSink() {
   const rejected: string[] = [];
   const waiters: Array<{ count: number; resolve: () => void }> = [];
   const sink: IngressSink = {
+    ready: () => Promise.resolve(),
     accept(raw) {
       const result = acceptInbound(raw, Date.now(), randomUUID);
       if (!result.ok) {

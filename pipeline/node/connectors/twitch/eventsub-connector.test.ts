@@ -10,26 +10,39 @@ import { ApiClient } from '@twurple/api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { acceptInbound, type Envelope } from '../../../core/envelope.js';
 import type { ConnectorHealth } from '../../../core/protocol/pipeline.js';
-import { startTwitchEventSubServer, type TwitchEventSubServer } from '../../../../test/support/twitch-eventsub-server.js';
+import {
+  startTwitchEventSubServer,
+  type TwitchEventSubServer,
+} from '../../../../test/support/twitch-eventsub-server.js';
 import type { IngressSink } from '../connector.js';
 import { TwitchEventSubConnector } from './eventsub-connector.js';
 import { createTokenAuthProvider } from './helix-auth-provider.js';
 import { EVENTSUB_SUBSCRIPTIONS } from './scopes.js';
 
 const CLIENT_ID = 'public-client-id';
-const BROADCASTER = { broadcaster_user_id: '1001', broadcaster_user_login: 'streamer', broadcaster_user_name: 'Streamer' };
+const BROADCASTER = {
+  broadcaster_user_id: '1001',
+  broadcaster_user_login: 'streamer',
+  broadcaster_user_name: 'Streamer',
+};
 const VIEWER = { user_id: '2002', user_login: 'viewer_one', user_name: 'Viewer_One' };
 const ALL_SCOPES = [...new Set(EVENTSUB_SUBSCRIPTIONS.flatMap((spec) => spec.anyOf.slice(0, 1)))];
 
 class CollectingSink implements IngressSink {
   readonly events: Envelope[] = [];
   private readonly emitter = new EventEmitter();
+  ready() {
+    return Promise.resolve();
+  }
   accept(raw: unknown) {
     const parsed = acceptInbound(raw, Date.now(), randomUUID);
     if (!parsed.ok) throw new Error(`connector produced an invalid event: ${parsed.error}`);
     this.events.push(parsed.value);
     this.emitter.emit('event');
     return { ok: true as const, id: parsed.value.id };
+  }
+  ready(): Promise<void> {
+    return Promise.resolve();
   }
   async waitFor(count: number): Promise<Envelope[]> {
     while (this.events.length < count) await once(this.emitter, 'event');
@@ -53,11 +66,15 @@ async function startAll(options: { keepaliveTimeoutSeconds?: number; scopes?: st
       clientId: CLIENT_ID,
       userId: '1001',
       scopes,
-      tokens: { accessToken: async () => 'broadcaster-token', refresh: async () => ({ accessToken: 'broadcaster-token' }) },
+      tokens: {
+        accessToken: async () => 'broadcaster-token',
+        refresh: async () => ({ accessToken: 'broadcaster-token' }),
+      },
     }),
   });
   const states: ConnectorHealth[] = [];
   const revocations: Array<{ type: string; status: string }> = [];
+  const revoked = new EventEmitter();
   const sink = new CollectingSink();
   connector = new TwitchEventSubConnector({
     apiClient,
@@ -65,12 +82,15 @@ async function startAll(options: { keepaliveTimeoutSeconds?: number; scopes?: st
     userId: '1001',
     grantedScopes: scopes,
     onState: (health) => states.push(health),
-    onRevocation: (revocation) => revocations.push(revocation),
+    onRevocation: (revocation) => {
+      revocations.push(revocation);
+      revoked.emit('revocation');
+    },
   });
   const expected = connector.plannedSubscriptions.length;
   await connector.start(sink);
   await server.waitForSubscriptions(expected);
-  return { connector, sink, states, revocations, expected };
+  return { connector, sink, states, revocations, revoked, expected };
 }
 
 beforeEach(() => {
@@ -103,7 +123,16 @@ const SAMPLES: Array<{ type: string; event: Record<string, unknown>; expect: (ev
   },
   {
     type: 'channel.subscription.gift',
-    event: { user_id: null, user_login: null, user_name: null, ...BROADCASTER, total: 5, tier: '1000', cumulative_total: null, is_anonymous: true },
+    event: {
+      user_id: null,
+      user_login: null,
+      user_name: null,
+      ...BROADCASTER,
+      total: 5,
+      tier: '1000',
+      cumulative_total: null,
+      is_anonymous: true,
+    },
     expect: (e) => {
       expect(e.type).toBe('twitch.subgift.v1');
       expect(e.identity.external.id).toBe('anonymous');
@@ -168,7 +197,12 @@ const SAMPLES: Array<{ type: string; event: Record<string, unknown>; expect: (ev
     },
     expect: (e) => {
       expect(e.type).toBe('twitch.redemption.v1');
-      expect(e.details).toMatchObject({ rewardId: 'reward-9', rewardTitle: 'Song request', input: 'play the song', rewardCost: 500 });
+      expect(e.details).toMatchObject({
+        rewardId: 'reward-9',
+        rewardTitle: 'Song request',
+        input: 'play the song',
+        rewardCost: 500,
+      });
     },
   },
   {
@@ -201,12 +235,24 @@ const SAMPLES: Array<{ type: string; event: Record<string, unknown>; expect: (ev
     expect: (e) => {
       expect(e.type).toBe('moderation.action.v1');
       expect(e.identity.external.login).toBe('mod_person');
-      expect(e.details).toMatchObject({ action: 'ban', targetUserId: '2002', durationSeconds: 600, reason: 'spam', permanent: false });
+      expect(e.details).toMatchObject({
+        action: 'ban',
+        targetUserId: '2002',
+        durationSeconds: 600,
+        reason: 'spam',
+        permanent: false,
+      });
     },
   },
   {
     type: 'channel.unban',
-    event: { ...VIEWER, ...BROADCASTER, moderator_user_id: '4004', moderator_user_login: 'mod_person', moderator_user_name: 'Mod_Person' },
+    event: {
+      ...VIEWER,
+      ...BROADCASTER,
+      moderator_user_id: '4004',
+      moderator_user_login: 'mod_person',
+      moderator_user_name: 'Mod_Person',
+    },
     expect: (e) => {
       expect(e.type).toBe('moderation.action.v1');
       expect(e.details).toMatchObject({ action: 'unban', targetLogin: 'viewer_one' });
@@ -214,7 +260,18 @@ const SAMPLES: Array<{ type: string; event: Record<string, unknown>; expect: (ev
   },
   {
     type: 'channel.hype_train.begin',
-    event: { id: 'train-1', ...BROADCASTER, type: 'regular', level: 2, total: 700, progress: 200, goal: 1000, is_shared_train: false, started_at: '2024-05-01T10:00:00Z', expires_at: '2024-05-01T10:05:00Z' },
+    event: {
+      id: 'train-1',
+      ...BROADCASTER,
+      type: 'regular',
+      level: 2,
+      total: 700,
+      progress: 200,
+      goal: 1000,
+      is_shared_train: false,
+      started_at: '2024-05-01T10:00:00Z',
+      expires_at: '2024-05-01T10:05:00Z',
+    },
     expect: (e) => {
       expect(e.type).toBe('twitch.hypetrain.v1');
       expect(e.details).toMatchObject({ phase: 'begin', level: 2, total: 700, goal: 1000 });
@@ -222,25 +279,67 @@ const SAMPLES: Array<{ type: string; event: Record<string, unknown>; expect: (ev
   },
   {
     type: 'channel.hype_train.end',
-    event: { id: 'train-1', ...BROADCASTER, type: 'regular', level: 3, total: 2000, is_shared_train: false, started_at: '2024-05-01T10:00:00Z', ended_at: '2024-05-01T10:06:00Z' },
+    event: {
+      id: 'train-1',
+      ...BROADCASTER,
+      type: 'regular',
+      level: 3,
+      total: 2000,
+      is_shared_train: false,
+      started_at: '2024-05-01T10:00:00Z',
+      ended_at: '2024-05-01T10:06:00Z',
+    },
     expect: (e) => expect(e.details).toMatchObject({ phase: 'end', level: 3, total: 2000 }),
   },
   {
     type: 'channel.poll.begin',
-    event: { id: 'poll-1', ...BROADCASTER, title: 'Next game?', choices: [{ id: 'a', title: 'Chess' }, { id: 'b', title: 'Go' }], started_at: '2024-05-01T10:00:00Z', ends_at: '2024-05-01T10:02:00Z' },
+    event: {
+      id: 'poll-1',
+      ...BROADCASTER,
+      title: 'Next game?',
+      choices: [
+        { id: 'a', title: 'Chess' },
+        { id: 'b', title: 'Go' },
+      ],
+      started_at: '2024-05-01T10:00:00Z',
+      ends_at: '2024-05-01T10:02:00Z',
+    },
     expect: (e) => {
       expect(e.type).toBe('twitch.poll.v1');
-      expect(e.details).toMatchObject({ phase: 'begin', title: 'Next game?', choices: [{ id: 'a', title: 'Chess' }, { id: 'b', title: 'Go' }] });
+      expect(e.details).toMatchObject({
+        phase: 'begin',
+        title: 'Next game?',
+        choices: [
+          { id: 'a', title: 'Chess' },
+          { id: 'b', title: 'Go' },
+        ],
+      });
     },
   },
   {
     type: 'channel.poll.end',
-    event: { id: 'poll-1', ...BROADCASTER, title: 'Next game?', choices: [{ id: 'a', title: 'Chess', votes: 7 }], status: 'completed', started_at: '2024-05-01T10:00:00Z', ended_at: '2024-05-01T10:02:00Z' },
-    expect: (e) => expect(e.details).toMatchObject({ phase: 'end', status: 'completed', choices: [{ id: 'a', votes: 7 }] }),
+    event: {
+      id: 'poll-1',
+      ...BROADCASTER,
+      title: 'Next game?',
+      choices: [{ id: 'a', title: 'Chess', votes: 7 }],
+      status: 'completed',
+      started_at: '2024-05-01T10:00:00Z',
+      ended_at: '2024-05-01T10:02:00Z',
+    },
+    expect: (e) =>
+      expect(e.details).toMatchObject({ phase: 'end', status: 'completed', choices: [{ id: 'a', votes: 7 }] }),
   },
   {
     type: 'channel.prediction.begin',
-    event: { id: 'pred-1', ...BROADCASTER, title: 'Win?', outcomes: [{ id: 'y', title: 'Yes' }], started_at: '2024-05-01T10:00:00Z', locks_at: '2024-05-01T10:05:00Z' },
+    event: {
+      id: 'pred-1',
+      ...BROADCASTER,
+      title: 'Win?',
+      outcomes: [{ id: 'y', title: 'Yes' }],
+      started_at: '2024-05-01T10:00:00Z',
+      locks_at: '2024-05-01T10:05:00Z',
+    },
     expect: (e) => {
       expect(e.type).toBe('twitch.prediction.v1');
       expect(e.details).toMatchObject({ phase: 'begin', predictionId: 'pred-1', title: 'Win?' });
@@ -248,7 +347,16 @@ const SAMPLES: Array<{ type: string; event: Record<string, unknown>; expect: (ev
   },
   {
     type: 'channel.prediction.end',
-    event: { id: 'pred-1', ...BROADCASTER, title: 'Win?', winning_outcome_id: 'y', outcomes: [{ id: 'y', title: 'Yes', users: 3, channel_points: 900 }], status: 'resolved', started_at: '2024-05-01T10:00:00Z', ended_at: '2024-05-01T10:07:00Z' },
+    event: {
+      id: 'pred-1',
+      ...BROADCASTER,
+      title: 'Win?',
+      winning_outcome_id: 'y',
+      outcomes: [{ id: 'y', title: 'Yes', users: 3, channel_points: 900 }],
+      status: 'resolved',
+      started_at: '2024-05-01T10:00:00Z',
+      ended_at: '2024-05-01T10:07:00Z',
+    },
     expect: (e) => expect(e.details).toMatchObject({ phase: 'end', winningOutcomeId: 'y', status: 'resolved' }),
   },
 ];
@@ -267,7 +375,11 @@ describe('TwitchEventSubConnector against a local EventSub server', () => {
     SAMPLES.forEach((sample, index) => {
       const event = events[index]!;
       expect(event.ingress).toMatchObject({ connector: 'twitch-eventsub', channel: 'streamer' });
-      expect(event.externalEvent).toMatchObject({ kind: `eventsub.${sample.type}`, id: ids[index], payload: sample.event });
+      expect(event.externalEvent).toMatchObject({
+        kind: `eventsub.${sample.type}`,
+        id: ids[index],
+        payload: sample.event,
+      });
       sample.expect(event);
     });
     expect(connector!.health().lastEventAt).not.toBeNull();
@@ -330,10 +442,13 @@ describe('TwitchEventSubConnector against a local EventSub server', () => {
   });
 
   it('reports a revocation, and a revoked authorization as failed', async () => {
-    const { revocations } = await startAll();
+    const { revocations, revoked } = await startAll();
     server.revoke('channel.cheer', 'version_removed');
+    await once(revoked, 'revocation');
+    expect(connector!.health().state).toBe('connected');
+    expect(connector!.health().detail).toContain('revoked: channel.cheer (version_removed)');
     server.revoke('channel.follow', 'authorization_revoked');
-    await expect.poll(() => revocations.length).toBe(2);
+    await once(revoked, 'revocation');
     expect(revocations).toEqual([
       { type: 'channel.cheer', status: 'version_removed' },
       { type: 'channel.follow', status: 'authorization_revoked' },

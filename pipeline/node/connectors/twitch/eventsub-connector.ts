@@ -72,7 +72,11 @@ const SUBSCRIBE: Record<string, SubscribeFn> = {
 class RawEventSubWsListener extends EventSubWsListener {
   constructor(
     config: ConstructorParameters<typeof EventSubWsListener>[0],
-    private readonly deliver: (subscription: EventSubSubscription, payload: Record<string, unknown>, id: string) => void,
+    private readonly deliver: (
+      subscription: EventSubSubscription,
+      payload: Record<string, unknown>,
+      id: string,
+    ) => void,
   ) {
     super(config);
   }
@@ -137,7 +141,10 @@ export class TwitchEventSubConnector implements InboundConnector {
       {
         apiClient: this.options.apiClient,
         ...(this.options.url ? { url: this.options.url } : {}),
-        logger: { custom: (level, message) => (level <= 1 ? log('error', message) : level === 2 ? log('warn', message) : undefined) },
+        logger: {
+          custom: (level, message) =>
+            level <= 1 ? log('error', message) : level === 2 ? log('warn', message) : log('info', message),
+        },
       },
       (subscription, payload, messageId) => this.onNotification(subscription, payload, messageId),
     );
@@ -180,7 +187,10 @@ export class TwitchEventSubConnector implements InboundConnector {
       if (revocation.status === AUTH_REVOKED) {
         this.setState('failed', `Twitch revoked our authorization (${revocation.type}); log in again`);
       } else if (this.subscriptions.size === 0) {
-        this.setState('failed', `every EventSub subscription was revoked (last: ${revocation.type} ${revocation.status})`);
+        this.setState(
+          'failed',
+          `every EventSub subscription was revoked (last: ${revocation.type} ${revocation.status})`,
+        );
       } else {
         this.setState(this.state, this.summary());
       }

@@ -171,7 +171,9 @@ const HANDLERS: Record<string, (fields: Fields) => Normalized> = {
               emotes: emotes
                 .slice(0, 500)
                 .map((emote) => (emote !== null && typeof emote === 'object' ? (emote as Fields) : {}))
-                .filter((emote) => str(emote, 'id') && num(emote, 'begin') !== undefined && num(emote, 'end') !== undefined)
+                .filter(
+                  (emote) => str(emote, 'id') && num(emote, 'begin') !== undefined && num(emote, 'end') !== undefined,
+                )
                 .map((emote) => ({
                   id: String(emote['id']).slice(0, 100),
                   start: Math.max(0, Math.trunc(num(emote, 'begin') ?? 0)),
@@ -335,7 +337,8 @@ export const NORMALIZED_EVENTSUB_TYPES: readonly string[] = Object.keys(HANDLERS
 export function normalizeEventSubNotification(notification: EventSubNotification): EventSubNormalizeResult {
   const { subscriptionType, messageId } = notification;
   const handler = HANDLERS[subscriptionType];
-  if (!handler) return { ok: false, error: `unsupported EventSub subscription type: ${String(subscriptionType).slice(0, 80)}` };
+  if (!handler)
+    return { ok: false, error: `unsupported EventSub subscription type: ${String(subscriptionType).slice(0, 80)}` };
   if (typeof messageId !== 'string' || messageId === '') return { ok: false, error: 'metadata.message_id: missing' };
   const fields = notification.event;
   if (fields === null || typeof fields !== 'object' || Array.isArray(fields)) {
@@ -348,8 +351,7 @@ export function normalizeEventSubNotification(notification: EventSubNotification
     if (error instanceof MissingField) return { ok: false, error: `${subscriptionType}: missing ${error.message}` };
     return { ok: false, error: `${subscriptionType}: ${error instanceof Error ? error.message : String(error)}` };
   }
-  const channel =
-    normalized.channelFrom ?? str(fields as Fields, 'broadcaster_user_login')?.toLowerCase() ?? undefined;
+  const channel = normalized.channelFrom ?? str(fields as Fields, 'broadcaster_user_login')?.toLowerCase() ?? undefined;
   if (!channel) return { ok: false, error: `${subscriptionType}: missing broadcaster_user_login` };
   const event: InboundEvent = {
     type: normalized.type,

@@ -17,3 +17,26 @@ export {
 export type { DeviceAuthOptions, DeviceCode, AccountAuthState } from './device-auth.js';
 export { TwitchTokenStore, keyFileCipher } from './token-store.js';
 export type { SecretCipher, StoredTwitchToken } from './token-store.js';
+export { TwitchEventSubConnector } from './eventsub-connector.js';
+export type { TwitchEventSubConnectorOptions } from './eventsub-connector.js';
+export { normalizeEventSubNotification, TWITCH_EVENTSUB_CONNECTOR } from './eventsub-normalize.js';
+export type { EventSubNotification, EventSubNormalizeResult } from './eventsub-normalize.js';
+export { createTokenAuthProvider, MissingScopeError } from './helix-auth-provider.js';
+export type { HelixTokenSource, TokenAuthProviderOptions } from './helix-auth-provider.js';
+export { createHelixModeration, moderationErrorForEvent, TWITCH_HELIX_BASE } from './helix-moderation.js';
+export type {
+  HelixModeration,
+  HelixModerationDeps,
+  ModerationResult,
+  ModerationActionKind,
+} from './helix-moderation.js';
+export {
+  BOT_SCOPES,
+  BROADCASTER_SCOPES,
+  EVENTSUB_SUBSCRIPTIONS,
+  FEATURE_SCOPES,
+  missingSubscriptions,
+  scopesMarkdownTable,
+  subscriptionsForScopes,
+} from './scopes.js';
+export type { EventSubSubscriptionSpec } from './scopes.js';

@@ -243,12 +243,13 @@ export const BOT_SCOPES: readonly string[] = [
 
 /** The README table of scopes, generated from the data above so the two never disagree. */
 export function scopesMarkdownTable(): string {
+  const all = (scopes: readonly string[]) => scopes.map((scope) => `\`${scope}\``).join(' and ');
   const rows: string[][] = [
     ['Read chat (anonymous)', '—', 'none'],
-    ['Bot reads and sends chat (IRC)', '—', FEATURE_SCOPES.chatIrc.join(', ')],
-    ['Bot sends chat through Helix', '—', FEATURE_SCOPES.chatHelixSend.join(', ')],
-    ['Timeout / ban from the console', '—', FEATURE_SCOPES.moderationBan.join(', ')],
-    ['Delete a message from the console', '—', FEATURE_SCOPES.moderationDelete.join(', ')],
+    ['Bot reads and sends chat (IRC)', '—', all(FEATURE_SCOPES.chatIrc)],
+    ['Bot sends chat through Helix', '—', all(FEATURE_SCOPES.chatHelixSend)],
+    ['Timeout / ban from the console', '—', all(FEATURE_SCOPES.moderationBan)],
+    ['Delete a message from the console', '—', all(FEATURE_SCOPES.moderationDelete)],
     ...EVENTSUB_SUBSCRIPTIONS.map((spec) => [
       spec.label,
       `\`${spec.type}\` v${spec.version}`,
@@ -256,7 +257,7 @@ export function scopesMarkdownTable(): string {
     ]),
   ];
   return [
-    '| Feature | EventSub subscription | Scope (any one) |',
+    '| Feature | EventSub subscription | Scopes |',
     '| --- | --- | --- |',
     ...rows.map((row) => `| ${row.join(' | ')} |`),
   ].join('\n');

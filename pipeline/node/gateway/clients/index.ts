@@ -1,0 +1,90 @@
+/**
+ * The gateway's parts for external programs, wired to a running host: the client WebSocket API,
+ * the OBS overlay and inbound webhooks, plus the admin handlers the HostApi serves (client tokens,
+ * webhooks). `serve` hands `routes` and `upgrades` to the gateway.
+ */
+import type { GatewayDelivery } from '../../../core/client-protocol.js';
+import type { HostApi } from '../../../core/host-api.js';
+import type { EventSummary, SubmitResult } from '../../../core/protocol/pipeline.js';
+import type { StoreWrite } from '../../../core/protocol/store.js';
+import type { LogLevel } from '../../../core/rpc.js';
+import { openReadConnection } from '../../store/database.js';
+import { isOwnOrigin, type GatewayRoute, type GatewayUpgrade } from '../gateway.js';
+import { overlayRoute } from '../overlay/overlay-route.js';
+import { createInboundWebhooks, type InboundWebhooks } from '../webhooks/inbound.js';
+import { createSecretBox, loadOrCreateSecretKey } from '../webhooks/secret-box.js';
+import { createWebhookAdmin, createWebhookReader, type WebhookAdmin } from '../webhooks/webhook-store.js';
+import { CLIENTS_PATH, createClientHub, type ClientHub, type ClientLimits } from './client-hub.js';
+import { createClientAdmin, type ClientAdmin } from './client-tokens.js';
+import type { GatewayStoreWrite } from './store-appliers.js';
+
+/** What the extensions need from the host (PipelineHost satisfies it). */
+export interface ExtensionHost {
+  readonly dataDir: string;
+  readonly dbPath: string;
+  readonly api: Pick<HostApi, 'events.list' | 'events.get'>;
+  submit(connector: string, items: unknown[]): Promise<SubmitResult[]>;
+  subscribe(listener: (topic: 'feed' | 'approvals' | 'health', data: unknown) => void): () => void;
+  onDeliveries(listener: (deliveries: GatewayDelivery[]) => void): () => void;
+  readonly workers: { store(): { call(method: 'write', batch: StoreWrite[]): Promise<void> } };
+}
+
+export interface GatewayExtensions {
+  routes: GatewayRoute[];
+  upgrades: Record<string, GatewayUpgrade>;
+  clients: ClientAdmin;
+  webhooks: WebhookAdmin;
+  hub: ClientHub;
+  inbound: InboundWebhooks;
+  close(): void;
+}
+
+export function createGatewayExtensions(options: {
+  host: ExtensionHost;
+  log(level: LogLevel, message: string, fields?: Record<string, unknown>): void;
+  limits?: Partial<ClientLimits>;
+}): GatewayExtensions {
+  const { host, log } = options;
+  const db = openReadConnection(host.dbPath);
+  // Gateway ops are extension ops of the single writer (see store-appliers.ts); the store
+  // protocol's `write` is typed for the core ops only.
+  const write = (batch: GatewayStoreWrite[]) => host.workers.store().call('write', batch as unknown as StoreWrite[]);
+  const box = createSecretBox(loadOrCreateSecretKey(host.dataDir));
+  const webhookReader = createWebhookReader(db, box);
+
+  let hub: ClientHub | undefined;
+  const clients = createClientAdmin({ db, write, onRevoked: (id) => hub?.disconnect(id) });
+  hub = createClientHub({
+    authenticate: (token) => clients.authenticate(token),
+    submit: (connector, items) => host.submit(connector, items),
+    subscribeFeed: (listener) =>
+      host.subscribe((topic, data) => {
+        if (topic === 'feed') listener(data as EventSummary[]);
+      }),
+    subscribeDeliveries: (listener) => host.onDeliveries(listener),
+    listEvents: (query) => host.api['events.list'](query),
+    getEvent: (id) => host.api['events.get']({ id }),
+    markUsed: (id) =>
+      void write([{ op: 'gateway.client.used', id, at: Date.now() }]).catch((error: unknown) =>
+        log('warn', 'could not record a client connection', { error: String(error) }),
+      ),
+    isOwnOrigin,
+    log,
+    ...(options.limits ? { limits: options.limits } : {}),
+  });
+  const inbound = createInboundWebhooks({ reader: webhookReader, submit: (c, items) => host.submit(c, items), log });
+  const webhooks = createWebhookAdmin({ reader: webhookReader, box, write });
+  const liveHub = hub;
+  return {
+    routes: [overlayRoute, (request, response, url) => inbound.handle(request, response, url)],
+    upgrades: { [CLIENTS_PATH]: (request, socket, head) => liveHub.handleUpgrade(request, socket, head) },
+    clients,
+    webhooks,
+    hub: liveHub,
+    inbound,
+    close() {
+      liveHub.close();
+      db.close();
+    },
+  };
+}

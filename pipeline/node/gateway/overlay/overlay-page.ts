@@ -1,0 +1,187 @@
+/**
+ * The OBS overlay: a browser-source page that shows approved bot replies and alerts (follows, subs,
+ * gifts, raids, cheers). Plain HTML/CSS/JS kept as strings here, so the bundled CLI serves it with
+ * no extra build step and no renderer; the page talks to the client API (`/api/clients`) with the
+ * read-only token from its URL (an OBS browser source can only be given a URL).
+ *
+ * Themeable: CSS variables, set from query parameters (`position`, `font`, `size`, `color`, `bg`,
+ * `accent`, `duration` seconds, `max` items, `show=replies,alerts`). Reconnects by itself, and after a
+ * reconnect asks for what it missed (`since`), so an app restart mid-stream loses nothing.
+ */
+
+export const OVERLAY_CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; font-src 'self' data:; " +
+  "img-src 'none'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
+
+export const OVERLAY_HTML = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="referrer" content="no-referrer">
+<title>BitBrat overlay</title>
+<link rel="stylesheet" href="/overlay/overlay.css">
+<script src="/overlay/overlay.js" defer></script>
+</head>
+<body data-state="connecting">
+<main id="items" aria-live="polite"></main>
+</body>
+</html>
+`;
+
+export const OVERLAY_CSS = `:root {
+  --bb-font: "Inter", "Segoe UI", system-ui, sans-serif;
+  --bb-size: 28px;
+  --bb-color: #ffffff;
+  --bb-bg: rgba(20, 20, 28, 0.82);
+  --bb-accent: #9146ff;
+  --bb-radius: 12px;
+  --bb-gap: 10px;
+  --bb-width: 560px;
+  --bb-fade: 300ms;
+}
+html, body { margin: 0; padding: 0; background: transparent; overflow: hidden; }
+body { font-family: var(--bb-font); font-size: var(--bb-size); color: var(--bb-color); }
+#items {
+  position: fixed; display: flex; flex-direction: column; gap: var(--bb-gap);
+  width: var(--bb-width); max-width: calc(100vw - 48px); padding: 24px;
+}
+body[data-position="top-left"] #items { top: 0; left: 0; }
+body[data-position="top-right"] #items { top: 0; right: 0; }
+body[data-position="bottom-left"] #items { bottom: 0; left: 0; flex-direction: column-reverse; }
+body[data-position="bottom-right"] #items { bottom: 0; right: 0; flex-direction: column-reverse; }
+body[data-position="top"] #items { top: 0; left: 50%; transform: translateX(-50%); }
+body[data-position="bottom"] #items { bottom: 0; left: 50%; transform: translateX(-50%); flex-direction: column-reverse; }
+body[data-position="center"] #items { top: 50%; left: 50%; transform: translate(-50%, -50%); }
+.item {
+  background: var(--bb-bg); border-left: 6px solid var(--bb-accent); border-radius: var(--bb-radius);
+  padding: 12px 16px; line-height: 1.25; word-wrap: break-word;
+  animation: bb-in var(--bb-fade) ease-out;
+}
+.item.leaving { opacity: 0; transition: opacity var(--bb-fade) ease-in; }
+.item .who { display: block; font-weight: 700; color: var(--bb-accent); font-size: 0.8em; }
+.item.alert { text-align: center; font-weight: 700; }
+@keyframes bb-in { from { opacity: 0; transform: translateY(8px); } to { opacity: 1; transform: none; } }
+`;
+
+export const OVERLAY_JS = `(() => {
+  'use strict';
+  const params = new URLSearchParams(location.search);
+  const token = params.get('token') || '';
+  const root = document.documentElement;
+  const body = document.body;
+  const list = document.getElementById('items');
+
+  // Theme from the URL, each value checked so a URL cannot inject anything but a plain value.
+  const safe = {
+    color: /^(#[0-9a-fA-F]{3,8}|[a-zA-Z]{3,20}|rgba?\\([0-9.,\\s%]+\\))$/,
+    font: /^[\\w\\s"',-]{1,100}$/,
+    size: /^\\d{1,3}(px|em|rem|pt)$/,
+  };
+  const theme = { color: ['--bb-color', safe.color], bg: ['--bb-bg', safe.color], accent: ['--bb-accent', safe.color],
+    font: ['--bb-font', safe.font], size: ['--bb-size', safe.size], width: ['--bb-width', safe.size] };
+  for (const [key, [variable, pattern]] of Object.entries(theme)) {
+    const value = params.get(key);
+    if (value && pattern.test(value)) root.style.setProperty(variable, value);
+  }
+  const positions = ['top-left', 'top-right', 'bottom-left', 'bottom-right', 'top', 'bottom', 'center'];
+  body.dataset.position = positions.includes(params.get('position')) ? params.get('position') : 'bottom-left';
+  const seconds = Number(params.get('duration'));
+  const durationMs = Number.isFinite(seconds) && seconds > 0 && seconds <= 3600 ? seconds * 1000 : 10000;
+  const maxItems = Math.min(20, Math.max(1, Number(params.get('max')) || 5));
+  const show = (params.get('show') || 'replies,alerts').split(',').filter((t) => t === 'replies' || t === 'alerts');
+  const topics = show.length > 0 ? show : ['replies', 'alerts'];
+
+  const shown = new Set();
+  let lastAt = Date.now();
+
+  function alertText(alert) {
+    const d = alert.details || {};
+    switch (alert.kind) {
+      case 'follow': return alert.displayName + ' followed!';
+      case 'sub': return alert.displayName + ' subscribed' + (d.months ? ' for ' + d.months + ' months' : '') + '!';
+      case 'subgift': return alert.displayName + ' gifted ' + (d.giftCount || d.count || 1) + ' subs!';
+      case 'raid': return alert.displayName + ' is raiding' + (d.viewers ? ' with ' + d.viewers + ' viewers' : '') + '!';
+      case 'cheer': return alert.displayName + ' cheered' + (d.bits ? ' ' + d.bits + ' bits' : '') + '!';
+      default: return alert.displayName;
+    }
+  }
+
+  function add(kind, eventId, who, text, at) {
+    if (shown.has(eventId)) return;
+    shown.add(eventId);
+    if (typeof at === 'number' && at > lastAt) lastAt = at;
+    const item = document.createElement('div');
+    item.className = 'item ' + kind;
+    item.dataset.eventId = eventId;
+    item.dataset.shownAt = String(Date.now());
+    if (who) {
+      const name = document.createElement('span');
+      name.className = 'who';
+      name.textContent = who;
+      item.appendChild(name);
+    }
+    const line = document.createElement('span');
+    line.className = 'text';
+    line.textContent = text;
+    item.appendChild(line);
+    list.appendChild(item);
+    while (list.children.length > maxItems) list.firstElementChild.remove();
+    setTimeout(() => {
+      item.classList.add('leaving');
+      setTimeout(() => item.remove(), 400);
+    }, durationMs);
+  }
+
+  let socket = null;
+  let backoff = 500;
+  let pingTimer = null;
+  let pongDeadline = null;
+  function connect() {
+    body.dataset.state = 'connecting';
+    const scheme = location.protocol === 'https:' ? 'wss://' : 'ws://';
+    try {
+      socket = new WebSocket(scheme + location.host + '/api/clients', ['bitbrat.client.v1', 'bitbrat.token.' + token]);
+    } catch (error) {
+      return retry();
+    }
+    socket.onopen = () => {
+      backoff = 500;
+    };
+    socket.onmessage = (message) => {
+      let frame;
+      try { frame = JSON.parse(message.data); } catch (error) { return; }
+      if (frame.type === 'welcome') {
+        body.dataset.state = 'connected';
+        socket.send(JSON.stringify({ type: 'subscribe', id: 'overlay', payload: { topics, since: lastAt } }));
+      } else if (frame.type === 'reply') {
+        add('reply', frame.payload.eventId, frame.payload.to.displayName, frame.payload.text, frame.payload.at);
+      } else if (frame.type === 'alert') {
+        add('alert', frame.payload.eventId, '', alertText(frame.payload), frame.payload.at);
+      } else if (frame.type === 'pong') {
+        clearTimeout(pongDeadline);
+      } else if (frame.type === 'error') {
+        body.dataset.error = frame.payload.code;
+      }
+    };
+    socket.onclose = () => retry();
+    clearInterval(pingTimer);
+    // A half-open connection (laptop sleep, network change) never closes by itself: ping it.
+    pingTimer = setInterval(() => {
+      if (!socket || socket.readyState !== 1) return;
+      socket.send(JSON.stringify({ type: 'ping', id: 'hb' }));
+      clearTimeout(pongDeadline);
+      pongDeadline = setTimeout(() => socket.close(), 5000);
+    }, 10000);
+  }
+  function retry() {
+    body.dataset.state = 'connecting';
+    if (socket) { socket.onclose = null; socket.onmessage = null; }
+    socket = null;
+    clearInterval(pingTimer);
+    clearTimeout(pongDeadline);
+    setTimeout(connect, backoff);
+    backoff = Math.min(5000, Math.round(backoff * 1.5));
+  }
+  connect();
+})();
+`;

@@ -1,0 +1,253 @@
+/**
+ * The approval queue in Chromium against a real host: approve, edit, reject and regenerate from the
+ * keyboard, expiry, user actions, and two consoles deciding the same reply at once (the first
+ * decision wins, both show who made it). Replies come from the `commands` service held by a rule,
+ * and from the demo's scripted llm-bot for bot mentions.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import type { Approval } from '../../pipeline/core/approval.js';
+import type { RuleInput } from '../../pipeline/core/rules.js';
+import {
+  chat,
+  connected,
+  ensureRendererBuilt,
+  launchChromium,
+  openConsole,
+  screenshot,
+  startTestHost,
+  step,
+  submit,
+  type ConsolePage,
+  type TestHost,
+} from './support.js';
+
+const holdHello: RuleInput = {
+  id: 'hello-needs-approval',
+  stage: 'reaction',
+  priority: 200,
+  when: { startsWith: [{ var: 'text' }, '!hello'] },
+  slip: ['commands'],
+  approval: { mode: 'require', expireSeconds: 300 },
+};
+/** The smallest expiry the policy allows (ApprovalPolicySchema: a positive whole number of seconds). */
+const expireFast: RuleInput = {
+  id: 'soon-expires',
+  stage: 'reaction',
+  priority: 210,
+  when: { startsWith: [{ var: 'text' }, '!soon'] },
+  slip: ['commands'],
+  approval: { mode: 'require', expireSeconds: 1 },
+};
+
+let host: TestHost;
+let browser: Browser;
+let alice: ConsolePage;
+
+beforeAll(async () => {
+  const [started, launched] = await Promise.all([startTestHost(), launchChromium(), ensureRendererBuilt()]);
+  host = started;
+  browser = launched;
+  const api = host.served.host.api;
+  for (const rule of [holdHello, expireFast]) {
+    const saved = await api['rules.save']({ rule });
+    if (!saved.ok) throw new Error(saved.error);
+  }
+  const command = await api['commands.save']({
+    command: {
+      id: 'soon',
+      enabled: true,
+      trigger: { kind: 'exact', text: '!soon' },
+      template: 'soon, {user}',
+      roles: [],
+      userCooldownSeconds: 0,
+      globalCooldownSeconds: 0,
+    },
+  });
+  if (!command.ok) throw new Error(command.error);
+  alice = await openConsole(browser, host.url, 'mod-alice');
+  await connected(alice.page);
+  await alice.page.keyboard.press('2');
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await host?.close();
+});
+
+async function heldFor(eventId: string): Promise<Approval> {
+  // Approval updates reach SQLite a few milliseconds after the push (write-behind): read after them.
+  await host.served.host.flush();
+  const held = await host.served.host.api['approvals.list']({});
+  const item = held.find((entry) => entry.event.id === eventId && entry.approval.state === 'held');
+  if (!item) throw new Error(`nothing held for ${eventId}`);
+  return item.approval;
+}
+
+/** Clicks the queue item so the keyboard acts on it, and waits for its context to load. */
+async function pick(console: ConsolePage, approval: Approval): Promise<void> {
+  await console.page.locator(`[data-approval-id="${approval.id}"]`).click();
+  await console.page.getByTestId('reply-text').filter({ hasText: approval.finalText ?? approval.originalText }).waitFor();
+}
+
+async function finalDetail(eventId: string) {
+  await host.served.host.waitForSettled(eventId, { terminalOnly: true });
+  const detail = await host.served.host.api['events.get']({ id: eventId });
+  if (!detail) throw new Error(`event ${eventId} is missing`);
+  return detail;
+}
+
+describe('the approval queue against the real host', () => {
+  it('approves from the keyboard: the reply is sent and records who approved it', async () => {
+    const eventId = await submit(host, chat('!hello', 'nina'));
+    const approval = await heldFor(eventId);
+    await step(alice, 'approve', async () => {
+      await alice.page.locator('[data-testid=held-count]', { hasText: '1' }).waitFor();
+      await pick(alice, approval);
+      await screenshot(alice.page, 'console-approvals');
+      await alice.page.keyboard.press('a');
+      await alice.page.getByTestId('decided-by').filter({ hasText: 'approved by mod-alice' }).waitFor();
+    });
+    const detail = await finalDetail(eventId);
+    expect(detail.event.disposition).toBe('replied');
+    expect(detail.approvals[0]).toMatchObject({ state: 'approved', decidedBy: 'mod-alice' });
+    expect(detail.approvals[0]!.console).toMatch(/^web-/);
+    expect(detail.deliveries).toHaveLength(1);
+    expect(alice.problems).toEqual([]);
+  });
+
+  it('edits then sends: the edited text is delivered and the original kept', async () => {
+    const eventId = await submit(host, chat('!hello', 'omar'));
+    const approval = await heldFor(eventId);
+    await step(alice, 'edit', async () => {
+      await pick(alice, approval);
+      await alice.page.keyboard.press('e');
+      await alice.page.getByLabel('Edited reply').fill('Welcome Omar, edited by a human');
+      await alice.page.keyboard.press('Control+Enter');
+      await alice.page.getByTestId('decided-by').filter({ hasText: 'edited by mod-alice' }).waitFor();
+    });
+    const detail = await finalDetail(eventId);
+    expect(detail.event.disposition).toBe('replied');
+    expect(detail.approvals[0]).toMatchObject({
+      state: 'edited',
+      finalText: 'Welcome Omar, edited by a human',
+      originalText: approval.originalText,
+    });
+    expect(detail.deliveries.map((delivery) => delivery.text)).toEqual(['Welcome Omar, edited by a human']);
+    expect(alice.problems).toEqual([]);
+  });
+
+  it('rejects: nothing is sent and the event ends rejected', async () => {
+    const eventId = await submit(host, chat('!hello', 'pia'));
+    const approval = await heldFor(eventId);
+    await step(alice, 'reject', async () => {
+      await pick(alice, approval);
+      await alice.page.keyboard.press('r');
+      await alice.page.getByTestId('decided-by').filter({ hasText: 'rejected by mod-alice' }).waitFor();
+    });
+    const detail = await finalDetail(eventId);
+    expect(detail.event.disposition).toBe('rejected');
+    expect(detail.deliveries).toEqual([]);
+    expect(alice.problems).toEqual([]);
+  });
+
+  it('regenerates with a hint: the scripted llm-bot drafts a new reply that is held again', async () => {
+    const eventId = await submit(host, chat('@bitbrat what are we playing?', 'quinn'));
+    const first = await heldFor(eventId);
+    expect(first.originalText).toMatch(/^\[demo\]/);
+    await step(alice, 'regenerate', async () => {
+      await pick(alice, first);
+      await alice.page.keyboard.press('g');
+      await alice.page.getByLabel('Regenerate hint').fill('mention the game');
+      await alice.page.keyboard.press('Enter');
+      const fresh = alice.page.locator('.queue-item', { hasText: 'hint noted: mention the game' });
+      await fresh.waitFor();
+      await fresh.click();
+      await alice.page.getByTestId('reply-text').filter({ hasText: 'hint noted: mention the game' }).waitFor();
+    });
+    const second = await heldFor(eventId);
+    expect(second.id).not.toBe(first.id);
+    const detail = await host.served.host.api['events.get']({ id: eventId });
+    expect(detail!.approvals.find((approval) => approval.id === first.id)).toMatchObject({
+      state: 'regenerating',
+      decidedBy: 'mod-alice',
+    });
+    // Clean up: the next tests count held replies.
+    await step(alice, 'approve regenerated', async () => {
+      await alice.page.keyboard.press('a');
+      await alice.page.getByTestId('decided-by').filter({ hasText: 'approved by mod-alice' }).waitFor();
+    });
+    expect((await finalDetail(eventId)).event.disposition).toBe('replied');
+    expect(alice.problems).toEqual([]);
+  });
+
+  it('shows a reply expiring when nobody decides in time', async () => {
+    const eventId = await submit(host, chat('!soon', 'rosa'));
+    const approval = await heldFor(eventId);
+    expect(approval.expiresAt! - approval.heldAt).toBe(1_000);
+    await step(alice, 'expiry', async () => {
+      const item = alice.page.locator(`[data-approval-id="${approval.id}"]`);
+      await item.locator('.chip', { hasText: 'expired' }).waitFor();
+      await item.click();
+      await alice.page.getByTestId('decided-by').filter({ hasText: 'expired by timer' }).waitFor();
+    });
+    expect((await finalDetail(eventId)).event.disposition).toBe('expired');
+    expect(alice.problems).toEqual([]);
+  });
+
+  it('acts on the user: ignore takes effect, timeout shows why it needs a linked account', async () => {
+    const eventId = await submit(host, chat('!hello', 'spammy_sam'));
+    const approval = await heldFor(eventId);
+    await step(alice, 'user actions', async () => {
+      await pick(alice, approval);
+      const actions = alice.page.getByTestId('user-actions');
+      await actions.getByRole('button', { name: 'Timeout' }).click();
+      await alice.page.locator('.notice-error', { hasText: 'link the broadcaster or a moderator account' }).waitFor();
+      await actions.getByRole('button', { name: 'Ignore' }).click();
+      await actions.locator('.chip', { hasText: 'ignored' }).waitFor();
+    });
+    const settings = await host.served.host.api['settings.get']({});
+    expect(settings.ignoredUsers).toContain('twitch:id-spammy_sam');
+    const next = await submit(host, chat('!hello', 'spammy_sam'), true);
+    expect((await host.served.host.api['events.get']({ id: next }))!.event.disposition).toBe('ignored');
+    await step(alice, 'unignore', async () => {
+      await alice.page.getByTestId('user-actions').getByRole('button', { name: 'Unignore' }).click();
+      await alice.page.getByTestId('user-actions').getByRole('button', { name: 'Ignore' }).waitFor();
+    });
+    expect((await host.served.host.api['settings.get']({})).ignoredUsers).toEqual([]);
+    await step(alice, 'reject after user actions', async () => {
+      await alice.page.keyboard.press('r');
+      await alice.page.getByTestId('decided-by').filter({ hasText: 'rejected by mod-alice' }).waitFor();
+    });
+    expect(alice.problems).toEqual([]);
+  });
+
+  it('two consoles decide at once: the first decision wins and both show who made it', async () => {
+    const bob = await openConsole(browser, host.url, 'mod-bob');
+    try {
+      await connected(bob.page);
+      await bob.page.keyboard.press('2');
+      const eventId = await submit(host, chat('!hello', 'tara'));
+      const approval = await heldFor(eventId);
+      await step(bob, 'bob picks', () => pick(bob, approval));
+      await step(alice, 'alice picks', () => pick(alice, approval));
+      await Promise.all([alice.page.keyboard.press('a'), bob.page.keyboard.press('r')]);
+      const detail = await finalDetail(eventId);
+      const decided = detail.approvals[0]!;
+      expect(['mod-alice', 'mod-bob']).toContain(decided.decidedBy);
+      const shown = `${decided.state} by ${decided.decidedBy}`;
+      for (const console of [alice, bob]) {
+        await step(console, 'both show the winner', () =>
+          console.page.getByTestId('decided-by').filter({ hasText: shown }).waitFor(),
+        );
+      }
+      expect(detail.event.disposition).toBe(decided.state === 'approved' ? 'replied' : 'rejected');
+      expect(detail.approvals).toHaveLength(1);
+      await screenshot(bob.page, 'console-two-moderators');
+      expect(bob.problems).toEqual([]);
+      expect(alice.problems).toEqual([]);
+    } finally {
+      await bob.close();
+    }
+  });
+});

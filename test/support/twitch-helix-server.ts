@@ -1,0 +1,149 @@
+/**
+ * A local server playing the Helix moderation endpoints the console's moderator actions call
+ * (https://dev.twitch.tv/docs/api/reference/#ban-user, #delete-chat-messages):
+ * POST /helix/moderation/bans (ban, or timeout with `duration`), DELETE /helix/moderation/chat.
+ * Like Twitch it answers 401 for an unknown/revoked token, 403 when the token's user is not the
+ * moderator_id or lacks the scope, 429 with Ratelimit-Reset when the bucket is empty, 404 for a message
+ * that is gone, 400 for a user already banned. Every response carries the Ratelimit-* headers.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface TwitchHelixServer {
+  readonly baseUrl: string;
+  /** Access token → the user it belongs to and its scopes; tests add and revoke tokens. */
+  readonly tokens: Map<string, { userId: string; scopes: string[] }>;
+  /** Chat message ids that exist (deletable). */
+  readonly messages: Set<string>;
+  /** Bans and timeouts applied, in order. */
+  readonly bans: Array<{ userId: string; duration: number | null; reason: string; moderatorId: string }>;
+  readonly deleted: string[];
+  /** Answer the next `count` requests with 429 (bucket empty, resets in `resetSeconds`). */
+  rateLimitNext(count: number, resetSeconds?: number): void;
+  readonly requests: number;
+  close(): Promise<void>;
+}
+
+export async function startTwitchHelixServer(options: { clientId: string }): Promise<TwitchHelixServer> {
+  const tokens = new Map<string, { userId: string; scopes: string[] }>();
+  const messages = new Set<string>();
+  const bans: TwitchHelixServer['bans'] = [];
+  const deleted: string[] = [];
+  const limit = { remaining429: 0, resetSeconds: 1 };
+  let requests = 0;
+
+  const server = http.createServer((request, response) => {
+    let raw = '';
+    request.on('data', (chunk: Buffer) => (raw += chunk.toString('utf8')));
+    request.on('end', () => {
+      requests += 1;
+      const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+      const limited = limit.remaining429 > 0;
+      const reset = Math.ceil(Date.now() / 1000) + (limited ? limit.resetSeconds : 60);
+      const reply = (status: number, body?: unknown) => {
+        response.writeHead(status, {
+          'content-type': 'application/json',
+          'ratelimit-limit': '800',
+          'ratelimit-remaining': limited ? '0' : '799',
+          'ratelimit-reset': String(reset),
+        });
+        response.end(body === undefined ? '' : JSON.stringify(body));
+      };
+      const error = (status: number, name: string, message: string) => reply(status, { error: name, status, message });
+
+      if (limited) {
+        limit.remaining429 -= 1;
+        return error(429, 'Too Many Requests', 'Too Many Requests');
+      }
+      if (request.headers['client-id'] !== options.clientId) return error(401, 'Unauthorized', 'Client ID invalid');
+      const token = /^Bearer (.+)$/.exec(String(request.headers['authorization'] ?? ''))?.[1] ?? '';
+      const owner = tokens.get(token);
+      if (!owner) return error(401, 'Unauthorized', 'Invalid OAuth token');
+      const broadcasterId = url.searchParams.get('broadcaster_id');
+      const moderatorId = url.searchParams.get('moderator_id');
+      if (!broadcasterId || !moderatorId)
+        return error(400, 'Bad Request', 'Missing required parameter "broadcaster_id" or "moderator_id"');
+      if (moderatorId !== owner.userId) {
+        return error(403, 'Forbidden', 'The ID in moderator_id must match the user ID in the access token.');
+      }
+
+      if (url.pathname === '/helix/moderation/bans' && request.method === 'POST') {
+        if (!owner.scopes.includes('moderator:manage:banned_users')) {
+          return error(401, 'Unauthorized', 'Missing scope: moderator:manage:banned_users');
+        }
+        let data: { user_id?: unknown; duration?: unknown; reason?: unknown } | undefined;
+        try {
+          data = (JSON.parse(raw) as { data?: typeof data }).data;
+        } catch {
+          return error(400, 'Bad Request', 'Malformed request body');
+        }
+        if (!data || typeof data.user_id !== 'string')
+          return error(400, 'Bad Request', 'Missing required field "user_id"');
+        const duration = typeof data.duration === 'number' ? data.duration : null;
+        if (duration !== null && (duration < 1 || duration > 1_209_600)) {
+          return error(400, 'Bad Request', 'The value in the duration field is not valid.');
+        }
+        if (duration === null && bans.some((ban) => ban.userId === data.user_id && ban.duration === null)) {
+          return error(400, 'Bad Request', 'The user specified in the user_id field is already banned.');
+        }
+        bans.push({
+          userId: data.user_id,
+          duration,
+          reason: typeof data.reason === 'string' ? data.reason : '',
+          moderatorId,
+        });
+        return reply(200, {
+          data: [
+            {
+              broadcaster_id: broadcasterId,
+              moderator_id: moderatorId,
+              user_id: data.user_id,
+              created_at: new Date().toISOString(),
+              end_time: duration === null ? null : new Date(Date.now() + duration * 1000).toISOString(),
+            },
+          ],
+        });
+      }
+      if (url.pathname === '/helix/moderation/chat' && request.method === 'DELETE') {
+        if (!owner.scopes.includes('moderator:manage:chat_messages')) {
+          return error(401, 'Unauthorized', 'Missing scope: moderator:manage:chat_messages');
+        }
+        const messageId = url.searchParams.get('message_id');
+        if (!messageId || !messages.has(messageId)) {
+          return error(404, 'Not Found', 'The message specified in the message_id parameter was not found.');
+        }
+        messages.delete(messageId);
+        deleted.push(messageId);
+        response.writeHead(204, {
+          'ratelimit-limit': '800',
+          'ratelimit-remaining': '799',
+          'ratelimit-reset': String(reset),
+        });
+        response.end();
+        return;
+      }
+      return error(404, 'Not Found', `no route ${request.method} ${url.pathname}`);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    baseUrl: `http://127.0.0.1:${port}/helix`,
+    tokens,
+    messages,
+    bans,
+    deleted,
+    rateLimitNext(count, resetSeconds = 1) {
+      limit.remaining429 = count;
+      limit.resetSeconds = resetSeconds;
+    },
+    get requests() {
+      return requests;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
