@@ -31,9 +31,6 @@ const ALL_SCOPES = [...new Set(EVENTSUB_SUBSCRIPTIONS.flatMap((spec) => spec.any
 class CollectingSink implements IngressSink {
   readonly events: Envelope[] = [];
   private readonly emitter = new EventEmitter();
-  ready() {
-    return Promise.resolve();
-  }
   accept(raw: unknown) {
     const parsed = acceptInbound(raw, Date.now(), randomUUID);
     if (!parsed.ok) throw new Error(`connector produced an invalid event: ${parsed.error}`);
