@@ -30,9 +30,11 @@ describe('the console token', () => {
 });
 
 describe('reconnect backoff', () => {
-  it('grows from a quarter second and stops growing at ten seconds', () => {
-    expect(reconnectDelayMs(0, () => 0.5)).toBe(250);
-    expect(reconnectDelayMs(3, () => 0.5)).toBe(2_000);
+  it('retries every half second while a restart is likely, then doubles up to ten seconds', () => {
+    expect(reconnectDelayMs(0, () => 0.5)).toBe(500);
+    expect(reconnectDelayMs(7, () => 0.5)).toBe(500);
+    expect(reconnectDelayMs(8, () => 0.5)).toBe(1_000);
+    expect(reconnectDelayMs(10, () => 0.5)).toBe(4_000);
     expect(reconnectDelayMs(30, () => 1)).toBe(12_500);
     expect(reconnectDelayMs(30, () => 0)).toBe(7_500);
   });

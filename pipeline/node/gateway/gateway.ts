@@ -167,7 +167,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
 
   server.on('upgrade', (request, socket, head) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
-    const extra = options.upgrades && Object.hasOwn(options.upgrades, url.pathname) ? options.upgrades[url.pathname] : undefined;
+    const extra =
+      options.upgrades && Object.hasOwn(options.upgrades, url.pathname) ? options.upgrades[url.pathname] : undefined;
     if (extra) return extra(request, socket, head);
     if (url.pathname !== '/api/ws') {
       socket.end('HTTP/1.1 404 Not Found\r\n\r\n');

@@ -41,7 +41,13 @@ beforeAll(async () => {
   overlay = await make('obs', ['read-only']);
   // Client replies reach clients through the gateway-clients egress service.
   const saved = await served.host.api['rules.save']({
-    rule: { id: 'deliver-console', stage: 'egress', when: true, slip: ['console', 'gateway-clients'], approval: { mode: 'auto' } },
+    rule: {
+      id: 'deliver-console',
+      stage: 'egress',
+      when: true,
+      slip: ['console', 'gateway-clients'],
+      approval: { mode: 'auto' },
+    },
   });
   expect(saved.ok).toBe(true);
 });
@@ -139,7 +145,11 @@ describe('client API: authentication', () => {
   it('welcomes a client with its name, scopes and limits', async () => {
     const client = await connect(sender);
     const welcome = await client.next((frame) => frame.type === 'welcome');
-    expect(welcome.payload).toMatchObject({ version: 1, client: { name: 'deck', scopes: ['send'] }, limits: { burst: 10 } });
+    expect(welcome.payload).toMatchObject({
+      version: 1,
+      client: { name: 'deck', scopes: ['send'] },
+      limits: { burst: 10 },
+    });
     client.ws.close();
   });
 });
@@ -175,7 +185,10 @@ describe('client API: sending events', () => {
     const eventId = (ack.payload as { eventId: string }).eventId;
     const settled = await served.host.waitForSettled(eventId, { terminalOnly: true });
     const detail = await served.host.api['events.get']({ id: eventId });
-    expect(detail?.event).toMatchObject({ type: 'client.trigger.v1', details: { name: 'scene.switch', args: { scene: 'brb', n: 2 } } });
+    expect(detail?.event).toMatchObject({
+      type: 'client.trigger.v1',
+      details: { name: 'scene.switch', args: { scene: 'brb', n: 2 } },
+    });
     expect(settled.disposition).toBe('ignored');
     client.ws.close();
   });
@@ -222,11 +235,35 @@ describe('client API: sending events', () => {
   });
 });
 
+describe('client API: catching up', () => {
+  it('replays recent replies to a client that subscribes with `since` (the overlay after a reconnect)', async () => {
+    const since = Date.now();
+    const [result] = await served.host.submit('test', [
+      {
+        type: 'chat.message.v1',
+        ingress: { connector: 'test', channel: 'c' },
+        identity: { external: { id: '77', login: 'zoe', displayName: 'Zoe', roles: [] } },
+        message: { text: '!hello' },
+      },
+    ]);
+    if (!result?.ok) throw new Error('not accepted');
+    await served.host.waitForSettled(result.id, { terminalOnly: true });
+    const late = await connect(overlay);
+    late.send({ type: 'subscribe', id: 'late', payload: { topics: ['replies'], since } });
+    const reply = await late.next((frame) => frame.type === 'reply' && frame.payload.eventId === result.id);
+    expect(reply.payload).toMatchObject({ to: { login: 'zoe', displayName: 'Zoe' } });
+    late.ws.close();
+  });
+});
+
 describe('client API: limits', () => {
   it('refuses an oversized frame with an error frame and keeps the socket; a huge one closes it', async () => {
     const client = await connect(sender);
     client.send({ type: 'client.chat.v1', id: 'big', payload: { text: 'x'.repeat(5000) } });
-    expect((await client.next((frame) => frame.type === 'error' && frame.payload.code === 'FRAME_TOO_LARGE')).payload.message).toMatch(/4096/);
+    expect(
+      (await client.next((frame) => frame.type === 'error' && frame.payload.code === 'FRAME_TOO_LARGE')).payload
+        .message,
+    ).toMatch(/4096/);
     client.send({ type: 'ping', id: 'after' });
     expect(await client.next((frame) => frame.type === 'pong' && frame.id === 'after')).toBeTruthy();
     client.send('x'.repeat(300 * 1024));

@@ -35,7 +35,11 @@ export function createGatewayClientsDelivery(deps: {
       if (!fresh) {
         return {
           status: 'OK',
-          delivery: { connector: GATEWAY_CLIENTS_SERVICE, status: 'duplicate', detail: 'already published before a restart' },
+          delivery: {
+            connector: GATEWAY_CLIENTS_SERVICE,
+            status: 'duplicate',
+            detail: 'already published before a restart',
+          },
         };
       }
       const source = event.ingress.source;
@@ -54,7 +58,10 @@ export function createGatewayClientsDelivery(deps: {
         ...(client ? { client } : {}),
       });
       await deps.ledger.finish({ key, status: 'sent', at: now() });
-      return { status: 'OK', delivery: { connector: GATEWAY_CLIENTS_SERVICE, status: 'sent', detail: 'published to the gateway' } };
+      return {
+        status: 'OK',
+        delivery: { connector: GATEWAY_CLIENTS_SERVICE, status: 'sent', detail: 'published to the gateway' },
+      };
     },
   };
 }

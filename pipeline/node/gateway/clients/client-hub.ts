@@ -212,8 +212,10 @@ export function createClientHub(deps: ClientHubDeps): ClientHub {
   const unsubscribeDeliveries = deps.subscribeDeliveries((deliveries) => {
     for (const delivery of deliveries) {
       // Receive-scoped clients see every delivery; a send-only client sees the replies to its own events.
-      publish('deliveries', { type: 'delivery', id: null, payload: delivery }, (connection) =>
-        connection.client.scopes.includes('receive') || connection.client.name === delivery.client,
+      publish(
+        'deliveries',
+        { type: 'delivery', id: null, payload: delivery },
+        (connection) => connection.client.scopes.includes('receive') || connection.client.name === delivery.client,
       );
     }
   });
@@ -240,7 +242,10 @@ export function createClientHub(deps: ClientHubDeps): ClientHub {
   };
 
   // ------------------------------------------------------------ frames from a client
-  const inboundFor = (client: ClientIdentity, frame: Extract<ClientFrame, { type: (typeof CLIENT_EVENT_TYPES)[number] }>) => {
+  const inboundFor = (
+    client: ClientIdentity,
+    frame: Extract<ClientFrame, { type: (typeof CLIENT_EVENT_TYPES)[number] }>,
+  ) => {
     const base = {
       ingress: {
         connector: GATEWAY_CLIENTS_CONNECTOR,
@@ -249,7 +254,9 @@ export function createClientHub(deps: ClientHubDeps): ClientHub {
       },
       // Who speaks is the token's client, on a platform of its own: it can never pass for a Twitch
       // user, and it never carries a role (a client cannot act as a moderator).
-      identity: { external: { id: client.id, platform: 'gateway', login: client.name, displayName: client.name, roles: [] } },
+      identity: {
+        external: { id: client.id, platform: 'gateway', login: client.name, displayName: client.name, roles: [] },
+      },
     };
     if (frame.type === CLIENT_CHAT_TYPE) {
       // Chat from a client runs the chat rules (commands, bot mentions) like any chat message.
@@ -269,9 +276,15 @@ export function createClientHub(deps: ClientHubDeps): ClientHub {
       return refuse(connection, null, 'FRAME_TOO_LARGE', `frames are limited to ${limits.maxFrameBytes} bytes`);
     }
     let bucket = buckets.get(connection.client.id);
-    if (!bucket) buckets.set(connection.client.id, (bucket = new TokenBucket(limits.ratePerSecond, limits.burst, now())));
+    if (!bucket)
+      buckets.set(connection.client.id, (bucket = new TokenBucket(limits.ratePerSecond, limits.burst, now())));
     if (!bucket.take(now())) {
-      return refuse(connection, null, 'RATE_LIMITED', `at most ${limits.ratePerSecond} frames per second (burst ${limits.burst})`);
+      return refuse(
+        connection,
+        null,
+        'RATE_LIMITED',
+        `at most ${limits.ratePerSecond} frames per second (burst ${limits.burst})`,
+      );
     }
     if (isBinary) return refuse(connection, null, 'BAD_FRAME', 'binary frames are not accepted; send JSON text');
     let raw: unknown;
@@ -319,7 +332,12 @@ export function createClientHub(deps: ClientHubDeps): ClientHub {
       case 'client.chat.v1':
       case 'client.trigger.v1': {
         if (!client.scopes.includes('send')) {
-          return refuse(connection, frame.id, 'SCOPE', `the token of "${client.name}" may not send events (no "send" scope)`);
+          return refuse(
+            connection,
+            frame.id,
+            'SCOPE',
+            `the token of "${client.name}" may not send events (no "send" scope)`,
+          );
         }
         let result: SubmitResult | undefined;
         try {
@@ -336,7 +354,12 @@ export function createClientHub(deps: ClientHubDeps): ClientHub {
           (topic) => !TOPIC_SCOPES[topic].some((scope) => client.scopes.includes(scope)),
         );
         if (denied.length > 0) {
-          return refuse(connection, frame.id, 'SCOPE', `the token of "${client.name}" may not subscribe to ${denied.join(', ')}`);
+          return refuse(
+            connection,
+            frame.id,
+            'SCOPE',
+            `the token of "${client.name}" may not subscribe to ${denied.join(', ')}`,
+          );
         }
         for (const topic of frame.payload.topics) connection.topics.add(topic);
         send(connection, { type: 'ack', id: frame.id, payload: { topics: [...connection.topics] } });
@@ -388,7 +411,8 @@ export function createClientHub(deps: ClientHubDeps): ClientHub {
       const message = !client
         ? 'missing, wrong or revoked client token (offer it as the subprotocol bitbrat.token.<token>)'
         : `offer the subprotocol ${CLIENT_WS_PROTOCOL}`;
-      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ type: 'error', id: null, payload: { code: 'UNAUTHORIZED', message } }));
+      if (ws.readyState === ws.OPEN)
+        ws.send(JSON.stringify({ type: 'error', id: null, payload: { code: 'UNAUTHORIZED', message } }));
       ws.close(CLOSE_UNAUTHORIZED, 'unauthorized');
       return;
     }

@@ -82,7 +82,9 @@ export function createClientAdmin(deps: ClientAdminDeps): ClientAdmin {
   const liveByName = deps.db.prepare<[string], { id: string }>(
     'SELECT id FROM client_tokens WHERE name = ? AND revoked_at IS NULL',
   );
-  const byId = deps.db.prepare<[string], { revoked_at: number | null }>('SELECT revoked_at FROM client_tokens WHERE id = ?');
+  const byId = deps.db.prepare<[string], { revoked_at: number | null }>(
+    'SELECT revoked_at FROM client_tokens WHERE id = ?',
+  );
 
   return {
     async create(params) {
@@ -95,7 +97,10 @@ export function createClientAdmin(deps: ClientAdminDeps): ClientAdmin {
       const id = randomUUID();
       const at = now();
       await deps.write([{ op: 'gateway.client.create', id, name, scopes, tokenHash: hashToken(token), at }]);
-      return { ok: true, value: { token, client: { id, name, scopes, createdAt: at, revokedAt: null, lastUsedAt: null } } };
+      return {
+        ok: true,
+        value: { token, client: { id, name, scopes, createdAt: at, revokedAt: null, lastUsedAt: null } },
+      };
     },
     async list() {
       return all.all().map(toInfo);

@@ -16,7 +16,11 @@ const ClientCreateOp = z.object({
   tokenHash: z.string().regex(/^[0-9a-f]{64}$/),
   at: z.number(),
 });
-const ClientRevokeOp = z.object({ op: z.literal('gateway.client.revoke'), id: z.string().min(1).max(100), at: z.number() });
+const ClientRevokeOp = z.object({
+  op: z.literal('gateway.client.revoke'),
+  id: z.string().min(1).max(100),
+  at: z.number(),
+});
 const ClientUsedOp = z.object({ op: z.literal('gateway.client.used'), id: z.string().min(1).max(100), at: z.number() });
 const WebhookCreateOp = z.object({
   op: z.literal('gateway.webhook.create'),
@@ -50,10 +54,13 @@ export function createGatewayStoreAppliers(): Record<string, StoreApplier> {
   return {
     'gateway.client.create': (db, raw) => {
       const op = ClientCreateOp.parse(raw);
-      statement(
-        db,
-        'INSERT INTO client_tokens (id, name, scopes, token_hash, created_at) VALUES (?, ?, ?, ?, ?)',
-      ).run(op.id, op.name, JSON.stringify(op.scopes), op.tokenHash, op.at);
+      statement(db, 'INSERT INTO client_tokens (id, name, scopes, token_hash, created_at) VALUES (?, ?, ?, ?, ?)').run(
+        op.id,
+        op.name,
+        JSON.stringify(op.scopes),
+        op.tokenHash,
+        op.at,
+      );
     },
     'gateway.client.revoke': (db, raw) => {
       const op = ClientRevokeOp.parse(raw);

@@ -92,7 +92,10 @@ async function approveAndMeasure(eventId: string, approvalId: string): Promise<n
     console: 'test',
   });
   expect(decided.ok).toBe(true);
-  const item = await page.waitForSelector(`.item.reply[data-event-id="${eventId}"]`, { timeout: 5000 });
+  const item = await page.waitForSelector(`.item.reply[data-event-id="${eventId}"]`, {
+    state: 'attached',
+    timeout: 5000,
+  });
   const shownAt = Number(await item.getAttribute('data-shown-at'));
   return shownAt - approvedAt;
 }
@@ -103,13 +106,18 @@ describe('OBS overlay', () => {
     expect(response.status).toBe(200);
     expect(response.headers.get('content-security-policy')).toMatch(/script-src 'self'/);
     expect(response.headers.get('cache-control')).toBe('no-store');
-    expect((await fetch(`${served.gateway.url}/overlay/../../etc/passwd`)).status).not.toBe(200);
+    expect((await fetch(`${served.gateway.url}/overlay/secrets.txt`)).status).toBe(404);
+    expect((await fetch(`${served.gateway.url}/overlay`, { method: 'POST' })).status).toBe(405);
   });
 
   it('shows an approved reply within 200 ms of the approval, themed from the URL', async () => {
-    await page.goto(overlayUrl(served.gateway.url, token, { position: 'top-right', accent: '#ff0000', duration: '30' }));
-    await page.waitForSelector('body[data-state="connected"]');
-    expect(await page.evaluate(() => getComputedStyle(document.documentElement).getPropertyValue('--bb-accent').trim())).toBe('#ff0000');
+    await page.goto(
+      overlayUrl(served.gateway.url, token, { position: 'top-right', accent: '#ff0000', duration: '30' }),
+    );
+    await page.waitForSelector('body[data-state="connected"]', { state: 'attached' });
+    expect(
+      await page.evaluate(() => getComputedStyle(document.documentElement).getPropertyValue('--bb-accent').trim()),
+    ).toBe('#ff0000');
     expect(await page.getAttribute('body', 'data-position')).toBe('top-right');
     const figures: number[] = [];
     for (const login of ['ana', 'ben', 'cy']) {
@@ -126,9 +134,9 @@ describe('OBS overlay', () => {
   it('reconnects by itself after the app restarts, showing nothing while it is away', async () => {
     const port = served.gateway.port;
     await served.stop();
-    await page.waitForSelector('body[data-state="connecting"]');
+    await page.waitForSelector('body[data-state="connecting"]', { state: 'attached' });
     served = await start(port);
-    await page.waitForSelector('body[data-state="connected"]', { timeout: 10_000 });
+    await page.waitForSelector('body[data-state="connected"]', { state: 'attached', timeout: 10_000 });
     const { eventId, approvalId } = await holdReply('dee');
     const ms = await approveAndMeasure(eventId, approvalId);
     console.log(`overlay after a restart: approval → on screen in ${ms} ms`);
@@ -138,6 +146,6 @@ describe('OBS overlay', () => {
   it('refuses the overlay socket with a revoked token', async () => {
     const [client] = (await served.extensions.clients.list()).filter((entry) => entry.name === 'obs');
     expect(await served.extensions.clients.revoke({ id: client!.id })).toEqual({ ok: true });
-    await page.waitForSelector('body[data-error="UNAUTHORIZED"]');
+    await page.waitForSelector('body[data-error="UNAUTHORIZED"]', { state: 'attached' });
   });
 });

@@ -57,7 +57,12 @@ export function createInboundWebhooks(deps: InboundWebhookDeps): InboundWebhooks
   let accepted = 0;
   const refused: Record<string, number> = {};
 
-  const answer = (response: ServerResponse, status: number, body: Record<string, unknown>, headers: Record<string, string> = {}) => {
+  const answer = (
+    response: ServerResponse,
+    status: number,
+    body: Record<string, unknown>,
+    headers: Record<string, string> = {},
+  ) => {
     response.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', ...headers });
     response.end(JSON.stringify(body));
   };

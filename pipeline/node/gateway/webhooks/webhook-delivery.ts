@@ -96,7 +96,8 @@ export function createWebhookDelivery(deps: {
         }
       } catch (error) {
         if (signal.aborted) throw error;
-        lastError = error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
+        lastError =
+          error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
       }
     }
     return { ok: false, attempts: options.attempts, error: lastError };
@@ -116,7 +117,13 @@ export function createWebhookDelivery(deps: {
         targets.map(async (target) => {
           const key = deliveryKey(event.id, candidate.id, `${WEBHOOK_SERVICE}:${target.name}`);
           const at = now();
-          const fresh = await deps.ledger.claim({ key, eventId: event.id, connector: `${WEBHOOK_SERVICE}:${target.name}`, text, at });
+          const fresh = await deps.ledger.claim({
+            key,
+            eventId: event.id,
+            connector: `${WEBHOOK_SERVICE}:${target.name}`,
+            text,
+            at,
+          });
           if (!fresh) return `${target.name}: already delivered before a restart`;
           const body: WebhookDeliveryBody = {
             type: 'bitbrat.delivery.v1',
@@ -140,7 +147,11 @@ export function createWebhookDelivery(deps: {
       return {
         status: 'OK',
         notes: results,
-        delivery: { connector: WEBHOOK_SERVICE, status: allSent ? 'sent' : 'dropped', detail: results.join('; ').slice(0, 400) },
+        delivery: {
+          connector: WEBHOOK_SERVICE,
+          status: allSent ? 'sent' : 'dropped',
+          detail: results.join('; ').slice(0, 400),
+        },
       };
     },
   };

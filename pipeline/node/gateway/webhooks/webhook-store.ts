@@ -103,9 +103,20 @@ export function createWebhookAdmin(deps: {
       const url = input.direction === 'out' ? input.url : null;
       const template = input.direction === 'in' ? input.template : null;
       await deps.write([
-        { op: 'gateway.webhook.create', name: input.name, direction: input.direction, url, template, secret: deps.box.seal(secret), at },
+        {
+          op: 'gateway.webhook.create',
+          name: input.name,
+          direction: input.direction,
+          url,
+          template,
+          secret: deps.box.seal(secret),
+          at,
+        },
       ]);
-      return { ok: true, value: { secret, webhook: { name: input.name, direction: input.direction, url, template, createdAt: at } } };
+      return {
+        ok: true,
+        value: { secret, webhook: { name: input.name, direction: input.direction, url, template, createdAt: at } },
+      };
     },
     async list() {
       return deps.reader.list();

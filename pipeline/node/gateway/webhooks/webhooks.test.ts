@@ -41,7 +41,12 @@ beforeAll(async () => {
   const inbound = await admin.create({
     direction: 'in',
     name: 'kofi',
-    template: { type: 'webhook.kofi.v1', text: 'data.message', displayName: 'data.from_name', details: { amount: 'data.amount' } },
+    template: {
+      type: 'webhook.kofi.v1',
+      text: 'data.message',
+      displayName: 'data.from_name',
+      details: { amount: 'data.amount' },
+    },
   });
   if (!inbound.ok) throw new Error(inbound.error);
   inboundSecret = inbound.value.secret;
@@ -61,7 +66,11 @@ afterAll(async () => {
 });
 
 function post(body: string, headers: Record<string, string>, name = 'kofi') {
-  return fetch(`${served.gateway.url}/hooks/${name}`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body });
+  return fetch(`${served.gateway.url}/hooks/${name}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...headers },
+    body,
+  });
 }
 
 function signed(body: string, timestamp = Date.now(), secret = inboundSecret) {
@@ -86,7 +95,9 @@ describe('webhook secrets', () => {
 
 describe('inbound webhooks', () => {
   it('accepts a signed request and maps it to an event with the template', async () => {
-    const body = JSON.stringify({ data: { message: 'Keep it up!', from_name: 'Alice', amount: '5.00', role: 'broadcaster' } });
+    const body = JSON.stringify({
+      data: { message: 'Keep it up!', from_name: 'Alice', amount: '5.00', role: 'broadcaster' },
+    });
     const response = await post(body, signed(body));
     expect(response.status).toBe(202);
     const { eventId } = (await response.json()) as { eventId: string };
@@ -136,7 +147,13 @@ describe('inbound webhooks', () => {
 describe('outbound webhooks', () => {
   it('POSTs a delivered reply, signed, retrying with backoff, and records it on the slip', async () => {
     const saved = await served.host.api['rules.save']({
-      rule: { id: 'deliver-console', stage: 'egress', when: true, slip: ['console', 'webhook'], approval: { mode: 'auto' } },
+      rule: {
+        id: 'deliver-console',
+        stage: 'egress',
+        when: true,
+        slip: ['console', 'webhook'],
+        approval: { mode: 'auto' },
+      },
     });
     expect(saved.ok).toBe(true);
     const [result] = await served.host.submit('test', [
@@ -159,7 +176,12 @@ describe('outbound webhooks', () => {
       Date.now(),
     );
     expect(check.ok).toBe(true);
-    expect(JSON.parse(last.body)).toMatchObject({ type: 'bitbrat.delivery.v1', eventId: result.id, to: { login: 'nina' }, text: settled.reply });
+    expect(JSON.parse(last.body)).toMatchObject({
+      type: 'bitbrat.delivery.v1',
+      eventId: result.id,
+      to: { login: 'nina' },
+      text: settled.reply,
+    });
     const detail = await served.host.api['events.get']({ id: result.id });
     const step = detail?.event.routing.slip.find((s) => s.id === 'webhook');
     expect(step?.notes?.join(' ')).toMatch(/relay: sent \(3 attempts\)/);
