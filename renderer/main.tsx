@@ -13,7 +13,10 @@ import './styles.css';
 
 function Root({ bridge, store }: { bridge: Bridge; store: ConsoleStore }) {
   const [moderator, setModerator] = useState<string | null>(() => localStorage.getItem(MODERATOR_KEY));
-  useEffect(() => connectConsole(bridge, store, { scheduler: browserScheduler, onNewHeld: alertNewHeld }), [bridge, store]);
+  useEffect(
+    () => connectConsole(bridge, store, { scheduler: browserScheduler, onNewHeld: alertNewHeld }),
+    [bridge, store],
+  );
   if (!moderator) return <ModeratorPrompt onName={setModerator} />;
   return (
     <ConsoleContext.Provider value={{ bridge, store, moderator }}>

@@ -19,8 +19,12 @@ import {
 } from './llm.js';
 import type { CommandDefinition } from './protocol/store.js';
 import type { ConnectorHealth, EventSummary, PipelineStats, WorkerHealth } from './protocol/pipeline.js';
+import { TWITCH_ACCOUNTS, type TwitchAccountStatus, type TwitchDeviceLogin } from './protocol/twitch.js';
 import { RuleSchema, type Rule } from './rules.js';
 import type { StepTransition } from './slip.js';
+
+/** Placeholder: the streamer pastes their own application's client id (see `twitchClientId`). */
+export const DEFAULT_TWITCH_CLIENT_ID = '';
 
 export const SettingsSchema = z.object({
   /** The bot's name in chat; messages that mention it (or @it) go to the llm-bot. */
@@ -38,6 +42,17 @@ export const SettingsSchema = z.object({
   ignoredUsers: z.array(z.string().max(120)).max(10_000).default([]),
   /** The LLM endpoint and its limits. The API key is not here: it lives in the secret store. */
   llm: LlmSettingsSchema.default(DEFAULT_LLM_SETTINGS),
+  /**
+   * The client id of the streamer's own Twitch application (dev.twitch.tv → Register Your Application,
+   * client type "Public", no secret). Twitch offers no public client id an app may ship, so the default
+   * is the empty placeholder and Twitch login explains what to do. Not a secret.
+   */
+  twitchClientId: z
+    .string()
+    .trim()
+    .max(100)
+    .regex(/^[A-Za-z0-9]*$/, 'a Twitch client id is letters and digits')
+    .default(DEFAULT_TWITCH_CLIENT_ID),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 export const SETTING_KEYS = Object.keys(SettingsSchema.shape) as (keyof Settings)[];
@@ -154,6 +169,14 @@ export const HostApiParams = {
   'memory.clear': z.object({ scope: MemoryScopeSchema.optional(), scopeKey: z.string().max(200).optional() }),
   'llm.usage': z.object({}),
   'llm.test': z.object({}),
+  /** Stores the LLM API key in the secret store (never SQLite); an empty key removes it. */
+  'llm.setApiKey': z.object({ key: z.string().trim().max(500) }),
+  /** Starts the Device Code Flow for one account; the host polls Twitch in the background. */
+  'twitch.login.start': z.object({ account: z.enum(TWITCH_ACCOUNTS) }),
+  'twitch.accounts': z.object({}),
+  'twitch.logout': z.object({ account: z.enum(TWITCH_ACCOUNTS) }),
+  /** Deletes the event's chat message on Twitch (Helix); a failure is appended to the event's errors. */
+  'events.deleteMessage': z.object({ eventId: id, moderator: z.string().trim().min(1).max(60) }),
 } as const;
 
 type P<K extends keyof typeof HostApiParams> = z.input<(typeof HostApiParams)[K]>;
@@ -193,6 +216,12 @@ export interface HostApi {
   'llm.usage'(params: P<'llm.usage'>): Promise<LlmUsageToday>;
   /** One tiny completion against the configured endpoint. */
   'llm.test'(params: P<'llm.test'>): Promise<{ ok: boolean; message: string; latencyMs: number }>;
+  'llm.setApiKey'(params: P<'llm.setApiKey'>): Promise<{ ok: boolean; message: string }>;
+  /** Device code and where to enter it; the account shows `pending` until Twitch answers. */
+  'twitch.login.start'(params: P<'twitch.login.start'>): Promise<SaveResult<TwitchDeviceLogin>>;
+  'twitch.accounts'(params: P<'twitch.accounts'>): Promise<TwitchAccountStatus[]>;
+  'twitch.logout'(params: P<'twitch.logout'>): Promise<{ ok: boolean }>;
+  'events.deleteMessage'(params: P<'events.deleteMessage'>): Promise<{ ok: boolean; message: string }>;
 }
 export type HostMethod = keyof HostApi;
 export const HOST_METHODS = Object.keys(HostApiParams) as HostMethod[];
@@ -233,3 +262,4 @@ export function parseHostParams(method: string, params: unknown): unknown {
 }
 
 export { ApprovalSchema, RuleSchema };
+export type { TwitchAccountStatus, TwitchDeviceLogin };

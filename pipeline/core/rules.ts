@@ -244,6 +244,20 @@ export const DEFAULT_RULES: readonly Rule[] = [
     maxAttempts: 3,
   },
   {
+    id: 'deliver-twitch-chat',
+    name: 'Reply in Twitch chat',
+    description:
+      'Replies to Twitch chat go back to the channel, in the thread of the message, when a bot account is linked (without one the twitch-chat step is skipped), and to the console feed.',
+    enabled: true,
+    priority: 10,
+    stage: 'egress',
+    when: { '==': [{ var: 'ingress.connector' }, 'twitch-chat'] },
+    slip: ['twitch-chat', 'console'],
+    enrichments: {},
+    approval: { mode: 'auto' },
+    maxAttempts: 3,
+  },
+  {
     id: 'deliver-console',
     name: 'Deliver replies',
     description: 'Replies are delivered to the console feed (platform connectors add their own rules).',

@@ -37,7 +37,10 @@ export function MemoryView() {
   const clear = async () => {
     if (!window.confirm(`Clear ${what}? The bot forgets it for good.`)) return;
     const result = await run('Clearing memory', () =>
-      bridge.call('memory.clear', { ...(filter.scope ? { scope: filter.scope } : {}), ...(scopeKey ? { scopeKey } : {}) }),
+      bridge.call('memory.clear', {
+        ...(filter.scope ? { scope: filter.scope } : {}),
+        ...(scopeKey ? { scopeKey } : {}),
+      }),
     );
     if (!result?.ok) return;
     notify(store, `Cleared ${what}.`);

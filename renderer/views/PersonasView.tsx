@@ -31,23 +31,26 @@ export function PersonasView() {
     const result = await run('Saving the persona', () => bridge.call('personas.save', { persona: check.persona }));
     if (!result) return;
     if (!result.ok) return notify(store, `Not saved: ${result.error}`, 'error');
-    notify(store, `Persona ${result.value.name} saved.`);
-    setEditingId(result.value.id);
-    setDraft(toPersonaDraft(result.value));
-    await load();
+    const saved = result.value;
+    notify(store, `Persona ${saved.name} saved.`);
+    setEditingId(saved.id);
+    setDraft(toPersonaDraft(saved));
+    // The host answers before its store worker commits, so a list read now may miss it: show the saved one.
+    setPersonas((current) => [...current.filter((persona) => persona.id !== saved.id), saved]);
   };
 
   const remove = async () => {
     if (!editingId || !window.confirm(`Delete persona ${editingId}?`)) return;
     const result = await run('Deleting the persona', () => bridge.call('personas.delete', { id: editingId }));
     if (!result?.ok) return notify(store, `Persona ${editingId} was not deleted.`, 'error');
+    setPersonas((current) => current.filter((persona) => persona.id !== editingId));
     setDraft(null);
     setEditingId(null);
-    await load();
   };
 
   const error = (field: keyof PersonaDraft) => (check && !check.ok ? check.errors[field] : undefined);
-  const patch = (change: Partial<PersonaDraft>) => setDraft((current) => (current ? { ...current, ...change } : current));
+  const patch = (change: Partial<PersonaDraft>) =>
+    setDraft((current) => (current ? { ...current, ...change } : current));
 
   return (
     <div className="editor">
@@ -101,7 +104,11 @@ export function PersonasView() {
             </label>
             <label>
               Name
-              <input value={draft.name} onChange={(event) => patch({ name: event.target.value })} aria-label="Persona name" />
+              <input
+                value={draft.name}
+                onChange={(event) => patch({ name: event.target.value })}
+                aria-label="Persona name"
+              />
               {error('name') && <span className="error-text small">{error('name')}</span>}
             </label>
             <label>
@@ -128,7 +135,12 @@ export function PersonasView() {
           <div className="grid-form">
             <label>
               Do (one per line)
-              <textarea rows={5} value={draft.do} onChange={(event) => patch({ do: event.target.value })} aria-label="Do" />
+              <textarea
+                rows={5}
+                value={draft.do}
+                onChange={(event) => patch({ do: event.target.value })}
+                aria-label="Do"
+              />
               {error('do') && <span className="error-text small">{error('do')}</span>}
             </label>
             <label>

@@ -20,6 +20,10 @@ const LABELS: Record<PlainKey, { label: string; help: string }> = {
   retentionDays: { label: 'Keep events (days)', help: '0 keeps everything.' },
   lanAccess: { label: 'Allow consoles on the LAN', help: 'Off: only this computer can open the console.' },
   gatewayPort: { label: 'Console port', help: 'Takes effect after a restart.' },
+  twitchClientId: {
+    label: 'Twitch client id',
+    help: 'From your own app at dev.twitch.tv (client type Public, no secret). Needed to link accounts.',
+  },
 };
 
 export function parseSettingInput<K extends keyof Settings>(
@@ -87,7 +91,11 @@ function AlertSettings() {
     <section className="panel" aria-label="Alerts">
       <h3>Alerts on this console</h3>
       <label className="check">
-        <input type="checkbox" checked={prefs.sound} onChange={(event) => void update({ ...prefs, sound: event.target.checked })} />{' '}
+        <input
+          type="checkbox"
+          checked={prefs.sound}
+          onChange={(event) => void update({ ...prefs, sound: event.target.checked })}
+        />{' '}
         Play a sound when a reply is held
       </label>
       <label className="check">

@@ -36,7 +36,10 @@ export function UsersView() {
     store.setState((state) => ({ view: 'live', filter: { ...state.filter, user: login } }));
 
   const showMemory = (user: UserSummary) =>
-    store.setState({ view: 'memory', memoryFilter: { scope: 'user', scopeKey: `${user.platform}:${user.externalId}` } });
+    store.setState({
+      view: 'memory',
+      memoryFilter: { scope: 'user', scopeKey: `${user.platform}:${user.externalId}` },
+    });
 
   return (
     <div className="users">

@@ -87,7 +87,10 @@ async function heldFor(eventId: string): Promise<Approval> {
 /** Clicks the queue item so the keyboard acts on it, and waits for its context to load. */
 async function pick(console: ConsolePage, approval: Approval): Promise<void> {
   await console.page.locator(`[data-approval-id="${approval.id}"]`).click();
-  await console.page.getByTestId('reply-text').filter({ hasText: approval.finalText ?? approval.originalText }).waitFor();
+  await console.page
+    .getByTestId('reply-text')
+    .filter({ hasText: approval.finalText ?? approval.originalText })
+    .waitFor();
 }
 
 async function finalDetail(eventId: string) {
@@ -195,14 +198,23 @@ describe('the approval queue against the real host', () => {
     expect(alice.problems).toEqual([]);
   });
 
-  it('acts on the user: ignore takes effect, timeout shows why it needs a linked account', async () => {
+  it('acts on the user: ignore takes effect, a refused timeout shows the host’s reason', async () => {
     const eventId = await submit(host, chat('!hello', 'spammy_sam'));
     const approval = await heldFor(eventId);
+    // With no Twitch account linked the host refuses a timeout and says why; the console shows that sentence.
+    const refusal = await host.served.host.api['users.act']({
+      platform: 'twitch',
+      externalId: 'id-spammy_sam',
+      action: 'timeout',
+      seconds: 600,
+      moderator: 'probe',
+    });
+    expect(refusal.ok).toBe(false);
     await step(alice, 'user actions', async () => {
       await pick(alice, approval);
       const actions = alice.page.getByTestId('user-actions');
       await actions.getByRole('button', { name: 'Timeout' }).click();
-      await alice.page.locator('.notice-error', { hasText: 'link the broadcaster or a moderator account' }).waitFor();
+      await alice.page.locator('.notice-error', { hasText: `spammy_sam: ${refusal.message}` }).waitFor();
       await actions.getByRole('button', { name: 'Ignore' }).click();
       await actions.locator('.chip', { hasText: 'ignored' }).waitFor();
     });

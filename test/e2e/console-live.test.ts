@@ -57,8 +57,8 @@ describe('the console views against the real host', () => {
       // The token leaves the address bar so a screenshot or a shared link does not leak it.
       expect(new URL(mod.page.url()).hash).toBe('');
       await host.served.host.workers.control('ingress').call('demo', { ratePerSecond: 25, scripted: true });
-      await mod.page.waitForFunction(() => document.querySelectorAll('.feed-row .chip.disp-replied').length >= 3);
-      await mod.page.waitForFunction(() => document.querySelectorAll('.feed-row').length >= 24);
+      await mod.page.locator('.feed-row .chip.disp-replied').nth(2).waitFor();
+      await rows().nth(23).waitFor();
       await host.served.host.workers.control('ingress').call('demo', null);
       await screenshot(mod.page, 'console-live');
     });
@@ -80,7 +80,7 @@ describe('the console views against the real host', () => {
       await rows().filter({ hasText: 'xylophone' }).waitFor();
       expect(await rows().count()).toBe(2);
       await mod.page.getByLabel('Disposition').selectOption('replied');
-      await mod.page.waitForFunction(() => document.querySelectorAll('.feed-row').length === 1);
+      await expect.poll(() => rows().count()).toBe(1);
       await rows().filter({ hasText: '!hello' }).waitFor();
       await mod.page.getByRole('button', { name: 'Clear' }).click();
       await mod.page.getByLabel('Type').selectOption('twitch.follow.v1');
@@ -128,13 +128,20 @@ describe('the console views against the real host', () => {
 
   it('lists users with their actions: ban shows the host’s answer, memory opens for the user', async () => {
     mod.page.on('dialog', (dialog) => void dialog.accept());
+    const refusal = await host.served.host.api['users.act']({
+      platform: 'twitch',
+      externalId: 'id-wendy_w',
+      action: 'ban',
+      moderator: 'probe',
+    });
+    expect(refusal.ok).toBe(false);
     await step(mod, 'users', async () => {
       await mod.page.keyboard.press('8');
       await mod.page.getByLabel('Search users').fill('wendy');
       const row = mod.page.locator('tr', { hasText: 'wendy_w' });
       await row.waitFor();
       await row.getByRole('button', { name: 'Ban' }).click();
-      await mod.page.locator('.notice-error', { hasText: 'wendy_w: Time-outs and bans go through Twitch' }).waitFor();
+      await mod.page.locator('.notice-error', { hasText: `wendy_w: ${refusal.message}` }).waitFor();
       await screenshot(mod.page, 'console-users');
       await row.getByRole('button', { name: 'memory' }).click();
       await mod.page.getByLabel('Memory key').waitFor();

@@ -58,7 +58,9 @@ describe('the console across a host restart', () => {
 
       await host.stop();
       await step(mod, 'host down', () =>
-        mod.page.locator('[data-testid=connection]:not([data-status=open])', { hasText: 'Connection to the host lost' }).waitFor(),
+        mod.page
+          .locator('[data-testid=connection]:not([data-status=open])', { hasText: 'Connection to the host lost' })
+          .waitFor(),
       );
       await host.restart();
       await step(mod, 'reconnected', async () => {

@@ -10,6 +10,8 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { build } from 'vite';
 import type { InboundEvent } from '../../pipeline/core/envelope.js';
 import { serve, type Served } from '../../pipeline/node/cli/serve.js';
+import { TWITCH_ENDPOINT_ENV } from '../../pipeline/node/twitch-integration/endpoints.js';
+import { startTwitchIrcServer, type TwitchIrcServer } from '../support/twitch-irc-server.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const CHROMIUM_ARGS = [
@@ -55,7 +57,8 @@ export async function ensureRendererBuilt(): Promise<void> {
       break;
     } catch {
       // A lock left by a killed run is stale after a minute (a build takes seconds).
-      if (existsSync(BUILD_LOCK) && Date.now() - statSync(BUILD_LOCK).mtimeMs > 60_000) rmSync(BUILD_LOCK, { recursive: true, force: true });
+      if (existsSync(BUILD_LOCK) && Date.now() - statSync(BUILD_LOCK).mtimeMs > 60_000)
+        rmSync(BUILD_LOCK, { recursive: true, force: true });
       if (Date.now() > deadline) throw new Error('timed out waiting for another test file to build the renderer');
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
@@ -89,6 +92,10 @@ export interface TestHost {
  * demo chat, so every event in a test is one the test sent.
  */
 export async function startTestHost(options: { dataDir?: string; channel?: string } = {}): Promise<TestHost> {
+  // Naming a channel starts anonymous chat reading: point it at a local Twitch-like IRC server, never
+  // at Twitch (the host reads this variable when it starts; each test file is its own process).
+  const irc: TwitchIrcServer = await startTwitchIrcServer();
+  process.env[TWITCH_ENDPOINT_ENV.irc] = `ws://127.0.0.1:${irc.port}`;
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'bitbrat-e2e-'));
   const start = async (port: number) => {
     const served = await serve({
@@ -123,6 +130,7 @@ export async function startTestHost(options: { dataDir?: string; channel?: strin
     },
     async close() {
       await host.stop();
+      await irc.close();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
@@ -158,7 +166,7 @@ export interface ConsolePage {
 
 /**
  * Opens the console with the tokened URL in a fresh browser context (its own storage), as the
- * named moderator; `ask` leaves the name prompt up so a test can answer it.
+ * named moderator; `null` leaves the name prompt up so a test can answer it.
  */
 export async function openConsole(
   browser: Browser,
@@ -167,7 +175,11 @@ export async function openConsole(
   options: { allow?: RegExp[] } = {},
 ): Promise<ConsolePage> {
   const context = await browser.newContext({ viewport: { width: 1400, height: 850 } });
-  if (moderator) await context.addInitScript((name) => localStorage.setItem('bitbrat.moderator', name), moderator);
+  if (moderator) {
+    await context.addInitScript({
+      content: `localStorage.setItem('bitbrat.moderator', ${JSON.stringify(moderator)});`,
+    });
+  }
   const page = await context.newPage();
   const problems: string[] = [];
   const allowed = (text: string) => (options.allow ?? []).some((pattern) => pattern.test(text));
@@ -175,8 +187,8 @@ export async function openConsole(
     if (message.type() === 'error' && !allowed(message.text())) problems.push(message.text());
   });
   page.on('pageerror', (error) => problems.push(error.message));
-  // Fail fast with the browser's own errors rather than at the suite's timeout.
-  page.setDefaultTimeout(5_000);
+  // Fail with the browser's own errors rather than at the suite's timeout (generous: the two cores are shared).
+  page.setDefaultTimeout(10_000);
   await page.goto(url);
   return { page, context, problems, close: () => context.close() };
 }

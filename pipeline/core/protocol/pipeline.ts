@@ -8,6 +8,7 @@ import type { Approval, DecisionRequest, DecisionResult } from '../approval.js';
 import type { GatewayDelivery } from '../client-protocol.js';
 import type { Disposition, Envelope, Stage, WorkerPhase } from '../envelope.js';
 import type { Rule } from '../rules.js';
+import type { TwitchAccountName, TwitchWorkerConfig } from './twitch.js';
 
 export type WorkerRole = 'router' | 'ingress' | 'enrichment' | 'reaction' | 'egress' | 'store';
 export const WORKER_ROLES: readonly WorkerRole[] = ['store', 'router', 'enrichment', 'reaction', 'egress', 'ingress'];
@@ -151,6 +152,10 @@ export interface WorkerControlProtocol {
     load(params: { ratePerSecond: number; durationMs: number; batch: number }): { sent: number };
     /** Reaction: commands changed on disk; reload them. */
     reloadCommands(): void;
+    /** Ingress and egress: the Twitch channel and accounts (tokens in memory only); null turns Twitch off. */
+    twitch(params: TwitchWorkerConfig | null): void;
+    /** Reaction: the LLM API key from the host's secret store (in memory only; null: none stored). */
+    llmApiKey(params: { apiKey: string | null }): void;
   };
   pushes: {
     /** Any worker → host: initialized and serving. */
@@ -163,6 +168,8 @@ export interface WorkerControlProtocol {
     rules: Rule[];
     /** Egress (`gateway-clients`) → host: replies to publish to connected gateway clients. */
     delivery: GatewayDelivery[];
+    /** Ingress → host: Twitch refused this account's token (401, IRC login failed); refresh it and push again. */
+    twitchToken: { account: TwitchAccountName; reason: string };
   };
 }
 

@@ -31,6 +31,10 @@ Commands:
       --rate N                Events per second for the latency run (default 1000)
       --seconds N             Length of the latency run (default 60)
       --saturation-seconds N  Length of the throughput run (default 10)
+      --ui                    Measure the console instead: headless Chromium on the live view while the
+                              host takes --rate events/s (default 1000) for --seconds (default 20);
+                              prints frames per second and the longest main-thread task
+      --chromium PATH         Browser for --ui (default /usr/bin/chromium)
 `;
 
 const quietLog =
@@ -87,6 +91,8 @@ async function main(argv: string[]): Promise<void> {
           rate: { type: 'string' },
           seconds: { type: 'string' },
           'saturation-seconds': { type: 'string' },
+          ui: { type: 'boolean', default: false },
+          chromium: { type: 'string' },
           verbose: { type: 'boolean', default: false },
         },
       });
@@ -136,7 +142,12 @@ async function main(argv: string[]): Promise<void> {
         fail(`--approve must be all or none, got "${values.approve}"`);
       }
       const parse = values.format === 'irc' ? parseIrcLine : parseJsonLine;
-      const host = await PipelineHost.start({ dataDir, log: quietLog(values.verbose ?? false) });
+      // A replay never talks to a real channel, even when the data folder has a linked bot.
+      const host = await PipelineHost.start({
+        dataDir,
+        log: quietLog(values.verbose ?? false),
+        twitch: { enabled: false },
+      });
       try {
         await replay(host, file, {
           parse,
@@ -150,6 +161,18 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     case 'bench': {
+      if (values.ui) {
+        const { benchUi } = await import('./bench-ui.js');
+        const result = await benchUi({
+          rate: positiveInt(values.rate, '--rate', 1000),
+          seconds: positiveInt(values.seconds, '--seconds', 20),
+          chromium: values.chromium ?? '/usr/bin/chromium',
+          log: quietLog(values.verbose ?? false),
+          progress: (line) => process.stderr.write(`bench --ui: ${line}\n`),
+        });
+        process.stdout.write(values.json ? `${JSON.stringify(result)}\n` : `${JSON.stringify(result, null, 2)}\n`);
+        return;
+      }
       const result = await bench({
         rate: positiveInt(values.rate, '--rate', 1000),
         latencySeconds: positiveInt(values.seconds, '--seconds', 60),

@@ -25,6 +25,13 @@ import { createPersonaStore, type PersonaStore } from '../llm/personas.js';
 import { openReadConnection, openWriteConnection, type ReadDb } from '../store/database.js';
 import { migrate, seedIfEmpty } from '../store/migrations.js';
 import { createStoreReader, type StoreReader } from '../store/reader.js';
+import { moderationErrorForEvent } from '../connectors/twitch/helix-moderation.js';
+import { TWITCH_CHAT_CONNECTOR } from '../connectors/twitch/irc-normalize.js';
+import { TWITCH_CLIENT_ID_ENV, twitchEndpointsFromEnv, type TwitchEndpoints } from '../twitch-integration/endpoints.js';
+import { FileSecretStore, SECRET_NAMES, type SecretStore } from '../twitch-integration/secret-store.js';
+import { TwitchIntegration } from '../twitch-integration/twitch-accounts.js';
+import type { TwitchWorkerConfig } from '../../core/protocol/twitch.js';
+import type { Envelope } from '../../core/envelope.js';
 import { WorkerSupervisor } from './worker-supervisor.js';
 import { workerFileUrl } from './worker-file.js';
 
@@ -36,7 +43,22 @@ export interface HostOptions {
   log?: HostLog;
   /** Start the demo source at this many events per second. */
   demo?: { ratePerSecond: number; scripted: boolean };
+  /**
+   * Where Twitch tokens and the LLM API key are kept. The desktop app passes its safeStorage store;
+   * headless defaults to an encrypted file with a 0600 key file in the data folder.
+   */
+  secrets?: SecretStore;
+  /** `enabled: false` never connects to Twitch (replay). Endpoints override BITBRAT_TWITCH_* (tests). */
+  twitch?: {
+    enabled?: boolean;
+    endpoints?: Partial<TwitchEndpoints>;
+    refreshMarginMs?: number;
+    minRefreshDelayMs?: number;
+  };
 }
+
+/** Twitch config calls wait for the bot to connect and join (tmi.js, up to 10 s) before answering. */
+const TWITCH_CONFIG_TIMEOUT_MS = 30_000;
 
 const HEALTH_PUSH_MS = 2000;
 
@@ -62,6 +84,9 @@ export class PipelineHost {
     private readonly supervisor: WorkerSupervisor,
     private readonly log: HostLog,
     private readonly lockFile: string,
+    private readonly secrets: SecretStore,
+    /** Linked Twitch accounts, login, tokens and moderation (tests drive refreshes through it). */
+    readonly twitch: TwitchIntegration,
   ) {
     const db = openReadConnection(dbPath);
     const write = (op: LlmStoreWrite) =>
@@ -104,11 +129,29 @@ export class PipelineHost {
         workerFile: workerFileUrl(),
         init: { dataDir: options.dataDir, dbPath, demo: Boolean(options.demo) },
         onPush: (topic, data) => holder.host?.onWorkerPush(topic, data),
+        onRestarted: (role) => holder.host?.onWorkerRestarted(role),
         log,
       });
       await supervisor.start();
-      const host = new PipelineHost(options.dataDir, dbPath, reader, supervisor, log, lockFile);
+      const secrets = options.secrets ?? new FileSecretStore(options.dataDir, (message) => log('warn', message));
+      const twitch = await TwitchIntegration.open({
+        secrets,
+        settings: () => reader.loadSettings(),
+        endpoints: twitchEndpointsFromEnv(process.env, options.twitch?.endpoints),
+        clientIdOverride: process.env[TWITCH_CLIENT_ID_ENV],
+        enabled: options.twitch?.enabled ?? true,
+        publish: (config) => publishTwitch(supervisor, ['ingress', 'egress'], config),
+        log,
+        ...(options.twitch?.refreshMarginMs !== undefined ? { refreshMarginMs: options.twitch.refreshMarginMs } : {}),
+        ...(options.twitch?.minRefreshDelayMs !== undefined
+          ? { minRefreshDelayMs: options.twitch.minRefreshDelayMs }
+          : {}),
+      });
+      const host = new PipelineHost(options.dataDir, dbPath, reader, supervisor, log, lockFile, secrets, twitch);
       holder.host = host;
+      // Before resuming: a resumed reply bound for Twitch chat needs the bot's connection.
+      await host.pushLlmApiKey();
+      await twitch.start();
       const resumed = await supervisor.control('router').call('resume', undefined as never);
       if (resumed > 0) log('info', `resumed ${resumed} events that were in flight when the app stopped`);
       host.startTimers();
@@ -181,6 +224,7 @@ export class PipelineHost {
     this.stopped = true;
     clearInterval(this.healthTimer);
     clearInterval(this.retentionTimer);
+    await this.twitch.stop();
     await this.supervisor.stop();
     this.reader.close();
     this.llm.db.close();
@@ -198,7 +242,46 @@ export class PipelineHost {
     } else if (topic === 'approvals') this.emit('approvals', data as Approval[]);
     else if (topic === 'delivery') {
       for (const listener of this.deliveryListeners) listener(data as GatewayDelivery[]);
+    } else if (topic === 'twitchToken') {
+      this.twitch.onTokenRefused(data as { account: 'broadcaster' | 'bot'; reason: string });
     }
+  }
+
+  /** A restarted worker lost what the host keeps only in memory for it: give it back. */
+  private async onWorkerRestarted(role: WorkerRole): Promise<void> {
+    if (role === 'ingress' || role === 'egress') {
+      await publishTwitch(this.supervisor, [role], this.twitch.workerConfig());
+    } else if (role === 'reaction') {
+      await this.pushLlmApiKey();
+    }
+  }
+
+  /** The reaction worker's llm-bot gets the stored API key over its control line (memory only). */
+  private async pushLlmApiKey(): Promise<void> {
+    let apiKey: string | null = null;
+    try {
+      apiKey = await this.secrets.get(SECRET_NAMES.llmApiKey);
+    } catch (error) {
+      this.log('error', 'could not read the LLM API key from the secret store', { error: String(error) });
+    }
+    await this.control('reaction').call('llmApiKey', { apiKey });
+  }
+
+  /** A failed moderator action on a finished event is kept on it (`errors[]`). */
+  private async recordModerationError(
+    event: Envelope,
+    answer: { message: string; result?: Parameters<typeof moderationErrorForEvent>[0] },
+    action: string,
+  ): Promise<void> {
+    // The router owns events still in flight and would overwrite this; the answer tells the moderator.
+    if (event.routing.stage !== 'terminal') return;
+    const error = (answer.result && moderationErrorForEvent(answer.result)) ?? {
+      at: Date.now(),
+      source: 'helix-moderation',
+      code: `moderation.${action}.unavailable`,
+      message: answer.message.slice(0, 2000),
+    };
+    await this.write([{ op: 'event.upsert', event: { ...event, errors: [...event.errors, error] } }]);
   }
 
   private settle(eventId: string, summary: EventSummary): void {
@@ -339,14 +422,19 @@ export class PipelineHost {
             this.control(role).call('reload', { what: 'settings' }),
           ),
         );
+        // Naming (or changing) the channel starts reading it at once; a new client id is used for the next login.
+        if (key === 'channel' || key === 'twitchClientId') await this.twitch.republish();
         return { ok: true, value: parsed.data };
       },
       'health.get': async () => ({
         startedAt: this.startedAt,
         workers: this.supervisor.health(),
-        connectors: await this.control('ingress')
-          .call('connectors', undefined as never, { timeoutMs: 2000 })
-          .catch(() => []),
+        connectors: [
+          ...(await this.control('ingress')
+            .call('connectors', undefined as never, { timeoutMs: 2000 })
+            .catch(() => [])),
+          ...this.twitch.health(),
+        ],
         database: { path: this.dbPath, sizeBytes: fileSize(this.dbPath) + fileSize(`${this.dbPath}-wal`) },
       }),
       'stats.get': async (): Promise<PipelineStats> => {
@@ -368,11 +456,46 @@ export class PipelineHost {
             message: params.action === 'ignore' ? 'ignored: the bot will not react to this user' : 'no longer ignored',
           };
         }
-        return {
-          ok: false,
-          message:
-            'Time-outs and bans go through Twitch: link the broadcaster or a moderator account in Connections first.',
-        };
+        if (params.platform !== 'twitch') {
+          return { ok: false, message: `time-outs and bans go through Twitch; ${params.platform} users cannot get one` };
+        }
+        const reason = params.reason ? { reason: params.reason } : {};
+        const answer =
+          params.action === 'timeout'
+            ? await this.twitch.moderate({
+                kind: 'timeout',
+                userId: params.externalId,
+                seconds: params.seconds ?? 600,
+                ...reason,
+              })
+            : await this.twitch.moderate({ kind: 'ban', userId: params.externalId, ...reason });
+        this.log(answer.ok ? 'info' : 'warn', `${params.moderator} ${params.action} ${key}: ${answer.message}`);
+        return { ok: answer.ok, message: answer.message };
+      },
+      'events.deleteMessage': async ({ eventId, moderator }) => {
+        const detail = reader.getEvent(eventId);
+        if (!detail) return { ok: false, message: 'no such event' };
+        const event = detail.event;
+        if (event.ingress.connector !== TWITCH_CHAT_CONNECTOR || !event.message?.id) {
+          return { ok: false, message: 'only Twitch chat messages (with their Twitch message id) can be deleted' };
+        }
+        const answer = await this.twitch.moderate({ kind: 'delete', messageId: event.message.id });
+        this.log(answer.ok ? 'info' : 'warn', `${moderator} deleted message ${event.message.id}: ${answer.message}`);
+        if (!answer.ok) await this.recordModerationError(event, answer, 'delete');
+        return { ok: answer.ok, message: answer.message };
+      },
+      'twitch.login.start': ({ account }) => this.twitch.loginStart(account),
+      'twitch.accounts': async () => this.twitch.accounts(),
+      'twitch.logout': ({ account }) => this.twitch.logout(account),
+      'llm.setApiKey': async ({ key }) => {
+        try {
+          if (key) await this.secrets.set(SECRET_NAMES.llmApiKey, key);
+          else await this.secrets.delete(SECRET_NAMES.llmApiKey);
+        } catch (error) {
+          return { ok: false, message: `could not store the key: ${error instanceof Error ? error.message : String(error)}` };
+        }
+        await this.pushLlmApiKey();
+        return { ok: true, message: key ? 'API key stored in the secret store' : 'API key removed' };
       },
       'events.replay': async ({ id }) => {
         const detail = reader.getEvent(id);
@@ -427,10 +550,11 @@ export class PipelineHost {
         const settings = applyLlmEnv(reader.loadSettings().llm, llmConfigFromEnv(process.env));
         if (!settings.baseUrl) return { ok: false, message: 'no LLM configured: set the endpoint first', latencyMs: 0 };
         const started = Date.now();
+        const storedKey = await this.secrets.get(SECRET_NAMES.llmApiKey).catch(() => null);
         try {
           const client = createLlmClient({
             baseUrl: settings.baseUrl,
-            apiKey: llmConfigFromEnv(process.env)?.apiKey,
+            apiKey: storedKey ?? llmConfigFromEnv(process.env)?.apiKey,
             timeoutMs: Math.min(settings.timeoutMs, 15_000),
             maxRetries: 0,
           });
@@ -456,6 +580,17 @@ export class PipelineHost {
       },
     };
   }
+}
+
+/** Tells the ingress and/or egress worker the Twitch config (both answer once their connections are set up). */
+async function publishTwitch(
+  supervisor: WorkerSupervisor,
+  roles: readonly ('ingress' | 'egress')[],
+  config: TwitchWorkerConfig | null,
+): Promise<void> {
+  await Promise.all(
+    roles.map((role) => supervisor.control(role).call('twitch', config, { timeoutMs: TWITCH_CONFIG_TIMEOUT_MS })),
+  );
 }
 
 function fileSize(path: string): number {

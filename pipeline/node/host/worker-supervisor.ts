@@ -1,8 +1,8 @@
 /**
  * Starts the six pipeline workers, joins them with MessageChannels, and keeps them alive.
  *
- * A worker that crashes (exit, uncaught error) or hangs (no answer to a ping for HANG_MS) is
- * terminated and restarted well within a second; its links are re-made and handed to the peers,
+ * A worker that crashes (exit, uncaught error) or hangs (no answer to a ping for its
+ * HANG_MS_BY_ROLE) is terminated and restarted; its links are re-made and handed to the peers,
  * and the router re-dispatches what the worker held. A store crash restarts the router as well,
  * so the router's state is re-read from what is on disk.
  */
@@ -17,6 +17,22 @@ import type { HostControlProtocol } from '../workers/worker-context.js';
 
 export const PING_MS = 100;
 export const HANG_MS = 850;
+
+/**
+ * How long each role may go without answering a ping before it counts as hung. Phase workers run
+ * the services (where a bad regex or a stuck library call would hang): they are restarted within
+ * a second. The router and the store do bounded work of their own; on a machine starved of CPU (a
+ * game and OBS on the same cores) a slow flush is not a hang, and restarting them would throw away
+ * more than it saves — they get longer.
+ */
+export const HANG_MS_BY_ROLE: Record<WorkerRole, number> = {
+  enrichment: HANG_MS,
+  reaction: HANG_MS,
+  egress: HANG_MS,
+  ingress: HANG_MS,
+  router: 3000,
+  store: 5000,
+};
 const START_TIMEOUT_MS = 15_000;
 
 /** Which workers each role talks to directly. */
@@ -39,6 +55,8 @@ export interface SupervisorOptions {
   init: Omit<WorkerInit, 'role'>;
   onPush: HostControlProtocol['pushes'] extends infer P ? <K extends keyof P>(topic: K, data: P[K]) => void : never;
   log(level: LogLevel, message: string, fields?: Record<string, unknown>): void;
+  /** A restarted worker is ready: the host gives it back what it keeps in memory (Twitch, LLM key) before work resumes. */
+  onRestarted?(role: WorkerRole): Promise<void> | void;
 }
 
 interface Managed {
@@ -160,6 +178,7 @@ export class WorkerSupervisor {
         approvals: (data) => this.options.onPush('approvals', data),
         rules: (data) => this.options.onPush('rules', data),
         delivery: (data) => this.options.onPush('delivery', data),
+        twitchToken: (data) => this.options.onPush('twitchToken', data),
       },
       onLog: (level, message, fields) => {
         if (level === 'error') lastError = message;
@@ -196,13 +215,13 @@ export class WorkerSupervisor {
     const now = Date.now();
     for (const managed of this.workers.values()) {
       if (managed.stopping || managed.health.state !== 'ready') continue;
-      if (now - managed.lastPong > HANG_MS) {
+      if (now - managed.lastPong > HANG_MS_BY_ROLE[managed.role]) {
         this.scheduleRestart(managed.role, `no answer for ${now - managed.lastPong} ms (hung)`);
         continue;
       }
       if (managed.pingInFlight) continue;
       managed.pingInFlight = true;
-      managed.control.call('ping', undefined as never, { timeoutMs: HANG_MS }).then(
+      managed.control.call('ping', undefined as never, { timeoutMs: HANG_MS_BY_ROLE[managed.role] }).then(
         () => {
           managed.pingInFlight = false;
           managed.lastPong = Date.now();
@@ -261,6 +280,13 @@ export class WorkerSupervisor {
       this.workers.get(to)!.worker.postMessage(handover, [port]);
     }
     await Promise.all(roles.map((target) => this.workers.get(target)!.ready));
+    for (const target of roles) {
+      try {
+        await this.options.onRestarted?.(target);
+      } catch (error) {
+        this.options.log('warn', `could not restore the ${target} worker's state`, { error: String(error) });
+      }
+    }
     if (roles.includes('router')) {
       await this.store().call('flush', undefined as never);
       await this.control('router').call('resume', undefined as never);

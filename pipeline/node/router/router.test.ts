@@ -107,10 +107,10 @@ function harness(options: { rules?: RuleInput[]; services?: Service[]; clock?: {
     log: () => undefined,
   });
   const settle = async (id: string, terminalOnly = true) => {
-    for (let i = 0; i < 2000; i++) {
+    for (let i = 0; i < 3000; i++) {
       const summary = feed.get(id);
       if (summary && (summary.disposition || (!terminalOnly && summary.stage === 'approval'))) return summary;
-      await new Promise((resolve) => setImmediate(resolve));
+      await new Promise((resolve) => setTimeout(resolve, 1));
     }
     throw new Error(`event ${id} did not settle: ${JSON.stringify(feed.get(id))}`);
   };
@@ -230,7 +230,7 @@ describe('Router: the default flow and stage re-entry', () => {
         decided.add(open.id);
         h.router.decide({ approvalId: open.id, decision: { action: 'regenerate' }, moderator: 'mod', console: 'test' });
       }
-      await new Promise((resolve) => setImmediate(resolve));
+      await new Promise((resolve) => setTimeout(resolve, 1));
     }
     expect(decided.size).toBeGreaterThan(3);
     const summary = await h.settle(event.id);
@@ -282,7 +282,7 @@ describe('Router: attempts and failures', () => {
     h.pause('reaction');
     const event = chat('!x');
     await h.router.accept([event]);
-    for (let i = 0; i < 100 && h.held.length === 0; i++) await new Promise((resolve) => setImmediate(resolve));
+    for (let i = 0; i < 100 && h.held.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 1));
     expect(h.held).toHaveLength(1);
     const stale = h.held.shift()!;
     h.pause(null);
@@ -420,7 +420,7 @@ describe('Router: the approval gate', () => {
     const isNew = (a: Approval) => a.eventId === event.id && a.state === 'held' && a.id !== approval.id;
     for (let i = 0; i < 200; i++) {
       if ([...h.approvals.values()].some(isNew)) break;
-      await new Promise((resolve) => setImmediate(resolve));
+      await new Promise((resolve) => setTimeout(resolve, 1));
     }
     const next = [...h.approvals.values()].find(isNew)!;
     expect(next.id).not.toBe(approval.id);

@@ -69,6 +69,16 @@ interface InFlight {
   creditReturned?: boolean;
 }
 
+/**
+ * Write-behind window: slip transitions and envelope updates are committed at most this long after
+ * they happen ("within a few milliseconds"). An event usually crosses several stage boundaries in
+ * one window, so it costs one row update instead of one per boundary.
+ */
+const WRITE_BEHIND_MS = 4;
+
+/** Events handled per slice of a large batch before the router yields to its port. */
+const SLICE = 250;
+
 const RULE_STAGE_FOR: Record<RuleStage, { stage: Stage; phase: Phase }> = {
   enrichment: { stage: 'enrichment', phase: 'enrichment' },
   reaction: { stage: 'reaction', phase: 'reaction' },
@@ -87,6 +97,7 @@ export class Router {
   private readonly approvalQueue = new Map<string, Approval>();
   private readonly dispatchQueue = new Map<WorkerPhase, Dispatch[]>();
   private pushScheduled = false;
+  private behindTimer: ReturnType<typeof setTimeout> | undefined;
   /** Events accepted from ingress that settled since the last flow-control push. */
   private settledSincePush = 0;
   private readonly newId: () => string;
@@ -121,11 +132,11 @@ export class Router {
     for (const event of events) {
       this.counts.accepted += 1;
       this.events.set(event.id, { event, ticket: 0, dispatchedAt: 0, phase: null });
-      this.write({ op: 'event.upsert', event });
       this.enqueueFeed(event);
     }
     try {
-      await this.flushWrites();
+      // Committed on its own, at once: write-behind batches wait for their window, accepts never do.
+      await this.deps.persist(events.map((event) => ({ op: 'event.upsert', event })));
     } catch (error) {
       // Not on disk: never route an event we could lose. Drop them from memory; the source sees
       // the failure in the log and the health view shows the store error.
@@ -136,7 +147,18 @@ export class Router {
       });
       return;
     }
-    for (const event of events) if (this.events.has(event.id)) this.advance(event.id);
+    await this.inSlices(events, (event) => {
+      if (this.events.has(event.id)) this.advance(event.id);
+    });
+  }
+
+  /** Runs `each` over a large batch in slices, yielding between them so pings and decisions get through. */
+  private async inSlices<T>(items: readonly T[], each: (item: T) => void): Promise<void> {
+    for (let start = 0; start < items.length; start += SLICE) {
+      if (start > 0) await new Promise((resolve) => setImmediate(resolve));
+      for (const item of items.slice(start, start + SLICE)) each(item);
+      this.scheduleIo();
+    }
   }
 
   /** Picks up events that were not terminal when the pipeline stopped. */
@@ -307,45 +329,51 @@ export class Router {
 
   /** Results from a phase worker: the slip steps it ran and what its services added. */
   completed(results: PhaseResult[]): void {
-    for (const result of results) {
-      const flight = this.events.get(result.event.id);
-      if (!flight || flight.ticket !== result.ticket || flight.event.disposition) continue; // stale or already ended
-      const before = flight.event.routing.slip;
-      flight.event = result.event;
-      flight.phase = null;
-      const phase = result.event.routing.slip[0]?.phase;
-      if (phase === 'enrichment' || phase === 'reaction' || phase === 'egress') {
-        this.latency[phase].add(result.endedAt - result.startedAt);
-      }
-      const slip = result.event.routing.slip;
-      for (let index = 0; index < slip.length; index++) {
-        const step = slip[index]!;
-        const old = before[index];
-        if (old && old.status === step.status && old.attempt === step.attempt) continue;
-        if (isFinished(step.status) && old?.status !== 'RUNNING' && step.startedAt !== undefined) {
-          // The worker ran this step after the first: record its start as its own transition.
-          this.pendingTransitions.push({ ...transitionOf(result.event, index, step.startedAt), status: 'RUNNING' });
-        }
-        this.pendingTransitions.push(transitionOf(result.event, index, step.endedAt ?? this.deps.now()));
-      }
-      const failedIndex = slip.findIndex((step) => step.status === 'ERROR');
-      if (failedIndex >= 0) {
-        const step = slip[failedIndex]!;
-        if (step.error?.retryable && step.attempt < step.maxAttempts) {
-          this.runStep(flight, failedIndex);
-          continue;
-        }
-        this.end(
-          flight,
-          'failed',
-          `${step.id} failed (attempt ${step.attempt} of ${step.maxAttempts}): ${step.error?.message ?? 'error'}`,
-        );
-        continue;
-      }
-      this.persistEvent(result.event);
-      this.advance(result.event.id);
+    if (results.length > SLICE) {
+      void this.inSlices(results, (result) => this.completeOne(result));
+      return;
     }
+    for (const result of results) this.completeOne(result);
     this.scheduleIo();
+  }
+
+  private completeOne(result: PhaseResult): void {
+    const flight = this.events.get(result.event.id);
+    if (!flight || flight.ticket !== result.ticket || flight.event.disposition) return; // stale or already ended
+    const before = flight.event.routing.slip;
+    flight.event = result.event;
+    flight.phase = null;
+    const phase = result.event.routing.slip[0]?.phase;
+    if (phase === 'enrichment' || phase === 'reaction' || phase === 'egress') {
+      this.latency[phase].add(result.endedAt - result.startedAt);
+    }
+    const slip = result.event.routing.slip;
+    for (let index = 0; index < slip.length; index++) {
+      const step = slip[index]!;
+      const old = before[index];
+      if (old && old.status === step.status && old.attempt === step.attempt) continue;
+      if (isFinished(step.status) && old?.status !== 'RUNNING' && step.startedAt !== undefined) {
+        // The worker ran this step after the first: record its start as its own transition.
+        this.pendingTransitions.push({ ...transitionOf(result.event, index, step.startedAt), status: 'RUNNING' });
+      }
+      this.pendingTransitions.push(transitionOf(result.event, index, step.endedAt ?? this.deps.now()));
+    }
+    const failedIndex = slip.findIndex((step) => step.status === 'ERROR');
+    if (failedIndex >= 0) {
+      const step = slip[failedIndex]!;
+      if (step.error?.retryable && step.attempt < step.maxAttempts) {
+        this.runStep(flight, failedIndex);
+        return;
+      }
+      this.end(
+        flight,
+        'failed',
+        `${step.id} failed (attempt ${step.attempt} of ${step.maxAttempts}): ${step.error?.message ?? 'error'}`,
+      );
+      return;
+    }
+    this.persistEvent(result.event);
+    this.advance(result.event.id);
   }
 
   /** A phase worker crashed or hung and was restarted: its in-flight events run again. */
@@ -673,6 +701,8 @@ export class Router {
    * pushes for these changes leave only after the commit: what a console shows is on disk.
    */
   flushWrites(): Promise<void> {
+    if (this.behindTimer) clearTimeout(this.behindTimer);
+    this.behindTimer = undefined;
     const batch = this.takeWrites();
     const feed = this.feedQueue.size > 0 ? [...this.feedQueue.values()] : null;
     const approvals = this.approvalQueue.size > 0 ? [...this.approvalQueue.values()] : null;
@@ -686,7 +716,19 @@ export class Router {
   }
 
   private takeWrites(): StoreWrite[] {
-    const batch = this.pendingWrites;
+    // An event upserted several times in the window is written once, in its latest state (the ops
+    // hold the live envelope; the port clones it when the batch leaves).
+    const seen = new Set<Envelope>();
+    const batch: StoreWrite[] = [];
+    for (let index = this.pendingWrites.length - 1; index >= 0; index--) {
+      const op = this.pendingWrites[index]!;
+      if (op.op === 'event.upsert') {
+        if (seen.has(op.event)) continue;
+        seen.add(op.event);
+      }
+      batch.push(op);
+    }
+    batch.reverse();
     if (this.pendingTransitions.length > 0) {
       batch.push({ op: 'steps.append', transitions: this.pendingTransitions });
       this.pendingTransitions = [];
@@ -718,9 +760,15 @@ export class Router {
         this.deps.settled(this.settledSincePush);
         this.settledSincePush = 0;
       }
-      this.flushWrites().catch((error: unknown) =>
-        this.deps.log('error', 'a write-behind batch failed', { error: String(error) }),
-      );
+      const pending = this.pendingWrites.length > 0 || this.pendingTransitions.length > 0 || this.feedQueue.size > 0;
+      if (pending && !this.behindTimer) {
+        this.behindTimer = setTimeout(() => {
+          this.behindTimer = undefined;
+          this.flushWrites().catch((error: unknown) =>
+            this.deps.log('error', 'a write-behind batch failed', { error: String(error) }),
+          );
+        }, WRITE_BEHIND_MS);
+      }
     });
   }
 

@@ -12,6 +12,7 @@ import { createPeer, type Protocol } from '../../core/rpc.js';
 import type { InboundConnector, IngressSink } from '../connectors/connector.js';
 import { DemoSource } from '../demo/demo-source.js';
 import { LoadSource } from '../demo/load-source.js';
+import { TwitchIngress } from '../twitch-integration/ingress-twitch.js';
 import { portTransport } from './port-transport.js';
 import type { WorkerContext } from './worker-context.js';
 
@@ -109,7 +110,16 @@ export function runIngressWorker(context: WorkerContext): void {
     connectors.delete(id);
   };
 
+  // Twitch chat and EventSub, as the host says (channel, accounts, tokens: in memory only).
+  const twitch = new TwitchIngress({
+    startConnector,
+    stopConnector,
+    requestToken: (account, reason) => context.host.push('twitchToken', { account, reason }),
+    log: context.log,
+  });
+
   context.serve({
+    twitch: (config) => twitch.apply(config),
     submit: ({ connector, items }): SubmitResult[] => {
       const sink = sinkFor(connector);
       return items.map((item) => sink.accept(item));

@@ -20,6 +20,8 @@ export interface PhaseRunnerOptions {
   stepTimeoutMs?: number;
 }
 
+const SLICE = 250;
+
 export class PhaseRunner {
   private readonly services = new Map<string, Service>();
   private readonly running = new Map<string, AbortController>();
@@ -45,8 +47,14 @@ export class PhaseRunner {
     return this.running.size;
   }
 
+  /**
+   * Takes a batch from the router. Large batches run in slices, yielding between them so the
+   * worker keeps answering pings and cancellations under a flood.
+   */
   dispatch(items: Dispatch[]): void {
-    for (const item of items) {
+    const slice = items.length > SLICE ? items.slice(0, SLICE) : items;
+    if (items.length > SLICE) setImmediate(() => this.dispatch(items.slice(SLICE)));
+    for (const item of slice) {
       const controller = new AbortController();
       this.running.get(item.event.id)?.abort();
       this.running.set(item.event.id, controller);

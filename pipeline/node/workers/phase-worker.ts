@@ -24,6 +24,7 @@ import { createLlmMemory } from '../llm/memory.js';
 import { createPersonaStore } from '../llm/personas.js';
 import { createScriptedResponder } from '../llm/scripted-responder.js';
 import { createStoreReader, type StoreReader } from '../store/reader.js';
+import { createTwitchChatDelivery, type TwitchChatDelivery } from '../twitch-integration/egress-twitch.js';
 import { PhaseRunner } from './phase-runner.js';
 import { portTransport } from './port-transport.js';
 import type { WorkerContext } from './worker-context.js';
@@ -39,6 +40,10 @@ interface ServiceDeps {
   dataDir: string;
   /** Egress: replies for the gateway's clients leave on the control line to the host. */
   publishDelivery(delivery: GatewayDelivery): void;
+  /** Egress: the bot's Twitch chat connection, configured by the host over the control line. */
+  twitchChat?: TwitchChatDelivery;
+  /** Reaction: the LLM API key the host pushed from its secret store (memory only). */
+  llmApiKey?: () => string | undefined;
 }
 
 function createServices(phase: WorkerPhase, deps: ServiceDeps): Service[] {
@@ -62,6 +67,7 @@ function createServices(phase: WorkerPhase, deps: ServiceDeps): Service[] {
         createConsoleDelivery({ ledger }),
         createGatewayClientsDelivery({ ledger, publish: deps.publishDelivery }),
         createWebhookDelivery({ ledger, targets: outboundTargets(deps.db, deps.dataDir) }),
+        ...(deps.twitchChat ? [deps.twitchChat] : []),
       ];
     }
   }
@@ -73,7 +79,7 @@ function createLlm(deps: ServiceDeps): Service {
   const settings = () => applyLlmEnv(deps.settings().llm, env);
   return createLlmBot({
     settings,
-    apiKey: () => env?.apiKey,
+    apiKey: () => deps.llmApiKey?.() ?? env?.apiKey,
     personas: createPersonaStore({ db: deps.db, write: deps.write }),
     memory: createLlmMemory({
       db: deps.db,
@@ -106,6 +112,18 @@ export function runPhaseWorker(context: WorkerContext, phase: WorkerPhase): void
   };
   let commands = reader.loadCommands();
   let settings = reader.loadSettings();
+  // Pushed by the host (`llmApiKey`, `twitch` control requests); held in memory only.
+  let llmApiKey: string | null = null;
+  const twitchChat =
+    phase === 'egress'
+      ? createTwitchChatDelivery({
+          ledger: {
+            claim: (claim) => store.call('claimDelivery', claim),
+            finish: (result) => store.call('finishDelivery', result),
+          },
+          log: context.log,
+        })
+      : undefined;
   const services = createServices(phase, {
     db,
     demo: context.init.demo,
@@ -116,7 +134,17 @@ export function runPhaseWorker(context: WorkerContext, phase: WorkerPhase): void
     settings: () => settings,
     dataDir: context.init.dataDir,
     publishDelivery: (delivery) => context.host.push('delivery', [delivery]),
+    ...(twitchChat ? { twitchChat } : {}),
+    llmApiKey: () => llmApiKey ?? undefined,
   });
+  if (twitchChat) context.serve({ twitch: (config) => twitchChat.configure(config) });
+  if (phase === 'reaction') {
+    context.serve({
+      llmApiKey: ({ apiKey }) => {
+        llmApiKey = apiKey;
+      },
+    });
+  }
 
   let router: Peer<RouterPortProtocol> | undefined;
   const runner = new PhaseRunner({ phase, services, send: (results) => router?.push('completed', results) });

@@ -9,7 +9,7 @@
  *   a line at least every minute. A socket silent for `stallTimeoutMs` is half-open: we close it the
  *   way tmi.js's own ping timeout does, so tmi.js reconnects with its backoff.
  */
-import tmi from 'tmi.js';
+import type tmi from 'tmi.js';
 import type { ConnectorHealth } from '../../../core/protocol/pipeline.js';
 import type { InboundConnector, IngressSink } from '../connector.js';
 import { normalizeIrcMessage, TWITCH_CHAT_CONNECTOR, type ParsedIrcMessage } from './irc-normalize.js';
@@ -70,7 +70,9 @@ export class TwitchChatConnector implements InboundConnector {
     const { options } = this;
     const reconnect = options.reconnect ?? {};
     const log = options.log ?? (() => undefined);
-    const client = new tmi.Client({
+    // Imported on first use: the one worker bundle is loaded by every pipeline worker, most never chat.
+    const { default: tmiModule } = await import('tmi.js');
+    const client = new tmiModule.Client({
       options: { skipUpdatingEmotesets: true, joinInterval: 300 },
       connection: {
         server: options.server?.host ?? 'irc-ws.chat.twitch.tv',

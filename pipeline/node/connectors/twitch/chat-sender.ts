@@ -5,7 +5,7 @@
  * msg-id starts with `msg_` (msg_ratelimit, msg_duplicate, msg_banned, msg_slowmode ...).
  * https://dev.twitch.tv/docs/chat/irc/#userstate , https://dev.twitch.tv/docs/chat/irc/#notice-reference
  */
-import tmi from 'tmi.js';
+import type tmi from 'tmi.js';
 import type { ParsedIrcMessage } from './irc-normalize.js';
 import { parseBadges, unescapeTags } from './irc-tags.js';
 
@@ -51,7 +51,9 @@ export class TmiChatSender implements ChatSender {
   /** Connects and joins the channels; resolves when every channel is joined (or after `joinTimeoutMs`). */
   async start(): Promise<void> {
     const { options } = this;
-    const client = new tmi.Client({
+    // Imported on first use: the one worker bundle is loaded by every pipeline worker, most never chat.
+    const { default: tmiModule } = await import('tmi.js');
+    const client = new tmiModule.Client({
       options: { skipUpdatingEmotesets: true, joinInterval: 300 },
       connection: {
         server: options.server?.host ?? 'irc-ws.chat.twitch.tv',
@@ -99,6 +101,11 @@ export class TmiChatSender implements ChatSender {
       client.removeAllListeners();
       await client.disconnect().catch(() => undefined);
     }
+  }
+
+  /** Whether the socket is open (tmi.js reconnects by itself, except after Twitch refused the login). */
+  isConnected(): boolean {
+    return this.client?.readyState() === 'OPEN';
   }
 
   isModerator(channel: string): boolean {

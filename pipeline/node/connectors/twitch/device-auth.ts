@@ -151,7 +151,7 @@ export class TwitchTokenManager {
 
   constructor(
     private readonly account: string,
-    private readonly store: TwitchTokenStore,
+    private readonly store: Pick<TwitchTokenStore, 'get' | 'set'>,
     private readonly options: DeviceAuthOptions & { refreshMarginMs?: number },
   ) {
     this.stateValue = store.get(account) ? 'linked' : 'absent';

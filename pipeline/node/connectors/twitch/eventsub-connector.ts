@@ -14,7 +14,7 @@
  *   its keepalive timed out (twurple reconnects at once, then with Fibonacci backoff), `failed` when Twitch
  *   revoked our authorization or no subscription could be created.
  */
-import { EventSubWsListener } from '@twurple/eventsub-ws';
+import type { EventSubWsListener } from '@twurple/eventsub-ws';
 import type { ApiClient } from '@twurple/api';
 import type { EventSubSubscription } from '@twurple/eventsub-base';
 import type { ConnectorHealth } from '../../../core/protocol/pipeline.js';
@@ -68,26 +68,38 @@ const SUBSCRIBE: Record<string, SubscribeFn> = {
   'channel.prediction.end': (l, b) => l.onChannelPredictionEnd(b, noop),
 };
 
-/** The listener with its notification entry point routed to us (raw payload + EventSub message id). */
-class RawEventSubWsListener extends EventSubWsListener {
-  constructor(
-    config: ConstructorParameters<typeof EventSubWsListener>[0],
-    private readonly deliver: (
-      subscription: EventSubSubscription,
-      payload: Record<string, unknown>,
-      id: string,
-    ) => void,
-  ) {
-    super(config);
-  }
+type Deliver = (subscription: EventSubSubscription, payload: Record<string, unknown>, id: string) => void;
+type RawEventSubWsListener = EventSubWsListener;
 
-  override _handleSingleEventPayload(
-    subscription: EventSubSubscription,
-    payload: Record<string, unknown>,
-    messageId: string,
-  ): void {
-    this.deliver(subscription, payload, messageId);
-  }
+/**
+ * The listener with its notification entry point routed to us (raw payload + EventSub message id).
+ * Loaded on first use: @twurple/eventsub-ws takes seconds to import on a busy machine, and the one
+ * worker bundle is loaded by every pipeline worker, most of which never use it.
+ */
+let listenerClass: Promise<
+  new (config: ConstructorParameters<typeof EventSubWsListener>[0], deliver: Deliver) => RawEventSubWsListener
+> | null = null;
+function loadListenerClass() {
+  listenerClass ??= import('@twurple/eventsub-ws').then(
+    ({ EventSubWsListener: Base }) =>
+      class RawEventSubWsListener extends Base {
+        constructor(
+          config: ConstructorParameters<typeof EventSubWsListener>[0],
+          private readonly deliver: Deliver,
+        ) {
+          super(config);
+        }
+
+        override _handleSingleEventPayload(
+          subscription: EventSubSubscription,
+          payload: Record<string, unknown>,
+          messageId: string,
+        ): void {
+          this.deliver(subscription, payload, messageId);
+        }
+      },
+  );
+  return listenerClass;
 }
 
 export class TwitchEventSubConnector implements InboundConnector {
@@ -137,6 +149,7 @@ export class TwitchEventSubConnector implements InboundConnector {
     if (this.listener) throw new Error('twitch-eventsub connector already started');
     this.sink = sink;
     const log = this.options.log ?? noop;
+    const RawEventSubWsListener = await loadListenerClass();
     const listener = new RawEventSubWsListener(
       {
         apiClient: this.options.apiClient,

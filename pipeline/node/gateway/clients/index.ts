@@ -3,7 +3,7 @@
  * the OBS overlay and inbound webhooks, plus the admin handlers the HostApi serves (client tokens,
  * webhooks). `serve` hands `routes` and `upgrades` to the gateway.
  */
-import type { GatewayDelivery } from '../../../core/client-protocol.js';
+import type { ClientCounters, GatewayDelivery } from '../../../core/client-protocol.js';
 import type { HostApi } from '../../../core/host-api.js';
 import type { EventSummary, SubmitResult } from '../../../core/protocol/pipeline.js';
 import type { StoreWrite } from '../../../core/protocol/store.js';
@@ -36,6 +36,22 @@ export interface GatewayExtensions {
   webhooks: WebhookAdmin;
   hub: ClientHub;
   inbound: InboundWebhooks;
+  /**
+   * Handlers for the HostApi methods these parts need (the params are parsed again inside with the
+   * schemas of client-protocol.ts): `clients.create|list|revoke`, `webhooks.create|list|delete`,
+   * `clients.stats`.
+   */
+  admin: {
+    'clients.create'(params: unknown): ReturnType<ClientAdmin['create']>;
+    'clients.list'(params: unknown): ReturnType<ClientAdmin['list']>;
+    'clients.revoke'(params: unknown): ReturnType<ClientAdmin['revoke']>;
+    'clients.stats'(
+      params: unknown,
+    ): Promise<{ clients: ClientCounters; webhooks: ReturnType<InboundWebhooks['counters']> }>;
+    'webhooks.create'(params: unknown): ReturnType<WebhookAdmin['create']>;
+    'webhooks.list'(params: unknown): ReturnType<WebhookAdmin['list']>;
+    'webhooks.delete'(params: unknown): ReturnType<WebhookAdmin['delete']>;
+  };
   close(): void;
 }
 
@@ -52,9 +68,10 @@ export function createGatewayExtensions(options: {
   const box = createSecretBox(loadOrCreateSecretKey(host.dataDir));
   const webhookReader = createWebhookReader(db, box);
 
-  let hub: ClientHub | undefined;
-  const clients = createClientAdmin({ db, write, onRevoked: (id) => hub?.disconnect(id) });
-  hub = createClientHub({
+  // The admin closes a revoked client's sockets through the hub, which authenticates through the admin.
+  const live: { hub?: ClientHub } = {};
+  const clients = createClientAdmin({ db, write, onRevoked: (id) => live.hub?.disconnect(id) });
+  const hub = createClientHub({
     authenticate: (token) => clients.authenticate(token),
     submit: (connector, items) => host.submit(connector, items),
     subscribeFeed: (listener) =>
@@ -74,16 +91,25 @@ export function createGatewayExtensions(options: {
   });
   const inbound = createInboundWebhooks({ reader: webhookReader, submit: (c, items) => host.submit(c, items), log });
   const webhooks = createWebhookAdmin({ reader: webhookReader, box, write });
-  const liveHub = hub;
+  live.hub = hub;
   return {
     routes: [overlayRoute, (request, response, url) => inbound.handle(request, response, url)],
-    upgrades: { [CLIENTS_PATH]: (request, socket, head) => liveHub.handleUpgrade(request, socket, head) },
+    upgrades: { [CLIENTS_PATH]: (request, socket, head) => hub.handleUpgrade(request, socket, head) },
     clients,
     webhooks,
-    hub: liveHub,
+    hub: hub,
     inbound,
+    admin: {
+      'clients.create': (params) => clients.create(params),
+      'clients.list': () => clients.list(),
+      'clients.revoke': (params) => clients.revoke(params),
+      'clients.stats': async () => ({ clients: hub.counters(), webhooks: inbound.counters() }),
+      'webhooks.create': (params) => webhooks.create(params),
+      'webhooks.list': () => webhooks.list(),
+      'webhooks.delete': (params) => webhooks.delete(params),
+    },
     close() {
-      liveHub.close();
+      hub.close();
       db.close();
     },
   };

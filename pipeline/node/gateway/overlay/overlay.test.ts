@@ -116,7 +116,7 @@ describe('OBS overlay', () => {
     );
     await page.waitForSelector('body[data-state="connected"]', { state: 'attached' });
     expect(
-      await page.evaluate(() => getComputedStyle(document.documentElement).getPropertyValue('--bb-accent').trim()),
+      await page.evaluate("getComputedStyle(document.documentElement).getPropertyValue('--bb-accent').trim()"),
     ).toBe('#ff0000');
     expect(await page.getAttribute('body', 'data-position')).toBe('top-right');
     const figures: number[] = [];

@@ -166,7 +166,7 @@ describe('outbound webhooks', () => {
     ]);
     if (!result?.ok) throw new Error('not accepted');
     const settled = await served.host.waitForSettled(result.id, { terminalOnly: true });
-    expect(settled.disposition).toBe('replied');
+    expect({ disposition: settled.disposition, reason: settled.reason }).toMatchObject({ disposition: 'replied' });
     expect(received).toHaveLength(3);
     const last = received.at(-1)!;
     const check = checkSignature(
