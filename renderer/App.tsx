@@ -1,5 +1,5 @@
 /** The shell: navigation (number keys), connection state, held count, notices, and the views. */
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { dismissNotice, type ViewName } from './state/store.js';
 import { openCount } from './state/approvals.js';
 import { useConsole, useConsoleContext } from './ui/context.js';
@@ -110,9 +110,18 @@ function ConnectionBadge() {
   );
 }
 
+/** Info notices leave by themselves; errors stay until dismissed so nobody misses one. */
+const INFO_NOTICE_MS = 6_000;
+
 function Notices() {
   const { store } = useConsoleContext();
   const notices = useConsole((state) => state.notices);
+  useEffect(() => {
+    const timers = notices
+      .filter((notice) => notice.tone === 'info')
+      .map((notice) => setTimeout(() => dismissNotice(store, notice.id), INFO_NOTICE_MS));
+    return () => timers.forEach(clearTimeout);
+  }, [notices, store]);
   return (
     <div className="notices" aria-live="polite">
       {notices.map((notice) => (

@@ -8,6 +8,15 @@
  */
 import { z } from 'zod';
 import { ApprovalSchema, DecisionRequestSchema, type Approval, type DecisionResult } from './approval.js';
+import {
+  ClientTokenCreateSchema,
+  ClientTokenRevokeSchema,
+  WebhookCreateSchema,
+  WebhookDeleteSchema,
+  type ClientCounters,
+  type ClientTokenInfo,
+  type WebhookInfo,
+} from './client-protocol.js';
 import { DispositionSchema, StageSchema, type Envelope } from './envelope.js';
 import {
   DEFAULT_LLM_SETTINGS,
@@ -177,6 +186,13 @@ export const HostApiParams = {
   'twitch.logout': z.object({ account: z.enum(TWITCH_ACCOUNTS) }),
   /** Deletes the event's chat message on Twitch (Helix); a failure is appended to the event's errors. */
   'events.deleteMessage': z.object({ eventId: id, moderator: z.string().trim().min(1).max(60) }),
+  'clients.create': ClientTokenCreateSchema,
+  'clients.list': z.object({}),
+  'clients.revoke': ClientTokenRevokeSchema,
+  'clients.stats': z.object({}),
+  'webhooks.create': WebhookCreateSchema,
+  'webhooks.list': z.object({}),
+  'webhooks.delete': WebhookDeleteSchema,
 } as const;
 
 type P<K extends keyof typeof HostApiParams> = z.input<(typeof HostApiParams)[K]>;
@@ -222,6 +238,20 @@ export interface HostApi {
   'twitch.accounts'(params: P<'twitch.accounts'>): Promise<TwitchAccountStatus[]>;
   'twitch.logout'(params: P<'twitch.logout'>): Promise<{ ok: boolean }>;
   'events.deleteMessage'(params: P<'events.deleteMessage'>): Promise<{ ok: boolean; message: string }>;
+  /** A token for an external program (Stream Deck, widget, OBS overlay). The token is shown only here. */
+  'clients.create'(params: P<'clients.create'>): Promise<SaveResult<{ token: string; client: ClientTokenInfo }>>;
+  'clients.list'(params: P<'clients.list'>): Promise<ClientTokenInfo[]>;
+  'clients.revoke'(params: P<'clients.revoke'>): Promise<{ ok: boolean }>;
+  'clients.stats'(params: P<'clients.stats'>): Promise<GatewayStats>;
+  /** A webhook: `in` gets a secret (shown only here), `out` posts deliveries to a URL. */
+  'webhooks.create'(params: P<'webhooks.create'>): Promise<SaveResult<{ secret: string; webhook: WebhookInfo }>>;
+  'webhooks.list'(params: P<'webhooks.list'>): Promise<WebhookInfo[]>;
+  'webhooks.delete'(params: P<'webhooks.delete'>): Promise<{ ok: boolean }>;
+}
+
+export interface GatewayStats {
+  clients: ClientCounters;
+  webhooks: { accepted: number; refused: Record<string, number> };
 }
 export type HostMethod = keyof HostApi;
 export const HOST_METHODS = Object.keys(HostApiParams) as HostMethod[];

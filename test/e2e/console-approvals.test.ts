@@ -234,6 +234,37 @@ describe('the approval queue against the real host', () => {
     expect(alice.problems).toEqual([]);
   });
 
+  it('raises a desktop notification for a new held reply when this console opted in', async () => {
+    // Records notifications instead of showing them: headless Chromium has no notification centre.
+    const init = `
+      localStorage.setItem('bitbrat.alerts', JSON.stringify({ sound: false, desktop: true }));
+      window.__shown = [];
+      window.Notification = class {
+        static permission = 'granted';
+        static requestPermission() { return Promise.resolve('granted'); }
+        constructor(title, options) { window.__shown.push({ title, body: options && options.body }); }
+      };`;
+    const cleo = await openConsole(browser, host.url, 'mod-cleo', { init, permissions: ['notifications'] });
+    try {
+      await connected(cleo.page);
+      const eventId = await submit(host, chat('!hello', 'nora'));
+      const approval = await heldFor(eventId);
+      const shown = await step(cleo, 'notification', async () => {
+        await cleo.page.waitForFunction('window.__shown.length > 0');
+        return (await cleo.page.evaluate('window.__shown')) as { title: string; body: string }[];
+      });
+      expect(shown).toEqual([{ title: 'BitBrat: reply held for approval', body: approval.originalText }]);
+      expect(cleo.problems).toEqual([]);
+      await step(alice, 'reject notified', async () => {
+        await pick(alice, approval);
+        await alice.page.keyboard.press('r');
+        await alice.page.getByTestId('decided-by').filter({ hasText: 'rejected by mod-alice' }).waitFor();
+      });
+    } finally {
+      await cleo.close();
+    }
+  });
+
   it('two consoles decide at once: the first decision wins and both show who made it', async () => {
     const bob = await openConsole(browser, host.url, 'mod-bob');
     try {

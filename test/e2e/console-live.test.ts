@@ -61,6 +61,15 @@ describe('the console views against the real host', () => {
       await rows().nth(23).waitFor();
       await host.served.host.workers.control('ingress').call('demo', null);
       await screenshot(mod.page, 'console-live');
+      // The same view with a held reply's routing slip open beside the feed.
+      await rows()
+        .filter({ has: mod.page.locator('.chip.stage-approval') })
+        .first()
+        .click();
+      await mod.page.getByTestId('slip-timeline').locator('li', { hasText: 'llm-bot' }).waitFor();
+      await screenshot(mod.page, 'console-live-detail');
+      await mod.page.keyboard.press('Escape');
+      await mod.page.getByRole('button', { name: 'Paused · resume' }).click();
     });
     expect(mod.problems).toEqual([]);
   });

@@ -172,9 +172,13 @@ export async function openConsole(
   browser: Browser,
   url: string,
   moderator: string | null,
-  options: { allow?: RegExp[] } = {},
+  options: { allow?: RegExp[]; init?: string; permissions?: string[] } = {},
 ): Promise<ConsolePage> {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 850 } });
+  const context = await browser.newContext({
+    viewport: { width: 1400, height: 850 },
+    ...(options.permissions ? { permissions: options.permissions } : {}),
+  });
+  if (options.init) await context.addInitScript({ content: options.init });
   if (moderator) {
     await context.addInitScript({
       content: `localStorage.setItem('bitbrat.moderator', ${JSON.stringify(moderator)});`,

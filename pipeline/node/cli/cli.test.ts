@@ -54,7 +54,14 @@ describe('bitbrat replay', () => {
     expect(out.map((entry) => entry.input)).toEqual([1, 2, 3, 4, 5]);
     expect(out[0]).toMatchObject({ ok: true, disposition: 'replied' });
     expect(out[0].event.identity.external.login).toBe('ann');
-    expect(out[0].steps.map((step: { id: string }) => step.id)).toEqual(['auth', 'query-analyzer', 'commands', 'console']);
+    // A reply to Twitch chat goes to twitch-chat first (skipped: a replay never talks to Twitch), then the console.
+    expect(out[0].steps.map((step: { id: string }) => step.id)).toEqual([
+      'auth',
+      'query-analyzer',
+      'commands',
+      'twitch-chat',
+      'console',
+    ]);
     expect(out[1]).toMatchObject({ ok: false });
     expect(out[1].error).toMatch(/JSON/);
     expect(out[2]).toMatchObject({ ok: true, disposition: 'ignored' });

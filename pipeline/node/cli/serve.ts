@@ -46,6 +46,7 @@ export async function serve(options: ServeOptions): Promise<Served> {
       log: options.log,
       ...(options.clientLimits ? { limits: options.clientLimits } : {}),
     });
+    host.attachGatewayAdmin(extensions.admin);
     gateway = await startGateway({
       host,
       token: loadOrCreateConsoleToken(options.dataDir),

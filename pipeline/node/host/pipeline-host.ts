@@ -35,6 +35,15 @@ import type { Envelope } from '../../core/envelope.js';
 import { WorkerSupervisor } from './worker-supervisor.js';
 import { workerFileUrl } from './worker-file.js';
 
+/** The gateway-side handlers of the HostApi's client and webhook methods. */
+export type GatewayAdmin = {
+  [K in 'clients.create' | 'clients.list' | 'clients.revoke' | 'clients.stats' | 'webhooks.create' | 'webhooks.list' | 'webhooks.delete']: (
+    params: unknown,
+  ) => ReturnType<HostApi[K]>;
+};
+
+const gatewayOffResult = { ok: false as const, error: 'the gateway is not running (start BitBrat with its console server on)' };
+
 export type HostLog = (level: LogLevel, message: string, fields?: Record<string, unknown>) => void;
 export type PushListener = <T extends HostTopic>(topic: T, data: HostPushes[T]) => void;
 
@@ -73,6 +82,7 @@ export class PipelineHost {
   private healthTimer: NodeJS.Timeout | undefined;
   private retentionTimer: NodeJS.Timeout | undefined;
   private stopped = false;
+  private gatewayAdminHandlers: GatewayAdmin | undefined;
   readonly startedAt = Date.now();
   /** Personas, memory and usage read on the host's own read-only connection; writes go to the store worker. */
   private readonly llm: { personas: PersonaStore; memory: LlmMemory; limits: LlmLimits; db: ReadDb };
@@ -161,6 +171,24 @@ export class PipelineHost {
       rmSync(lockFile, { force: true });
       throw error;
     }
+  }
+
+  /**
+   * The gateway's client API, overlay and webhooks live with the gateway (they need its sockets);
+   * once it runs, the HostApi serves their admin methods through it.
+   */
+  attachGatewayAdmin(admin: GatewayAdmin): void {
+    this.gatewayAdminHandlers = admin;
+  }
+
+  private async gatewayAdmin<K extends keyof GatewayAdmin, F>(
+    method: K,
+    params: unknown,
+    whenOff: F,
+  ): Promise<Awaited<ReturnType<GatewayAdmin[K]>> | F> {
+    const admin = this.gatewayAdminHandlers;
+    if (!admin) return whenOff;
+    return (await admin[method](params)) as Awaited<ReturnType<GatewayAdmin[K]>>;
   }
 
   subscribe(listener: PushListener): () => void {
@@ -545,6 +573,17 @@ export class PipelineHost {
         await this.flush();
         return { ok: true };
       },
+      'clients.create': (params) => this.gatewayAdmin('clients.create', params, gatewayOffResult),
+      'clients.list': (params) => this.gatewayAdmin('clients.list', params, []),
+      'clients.revoke': (params) => this.gatewayAdmin('clients.revoke', params, { ok: false }),
+      'clients.stats': (params) =>
+        this.gatewayAdmin('clients.stats', params, {
+          clients: { connected: 0, accepted: 0, delivered: 0, refused: {} },
+          webhooks: { accepted: 0, refused: {} },
+        }),
+      'webhooks.create': (params) => this.gatewayAdmin('webhooks.create', params, gatewayOffResult),
+      'webhooks.list': (params) => this.gatewayAdmin('webhooks.list', params, []),
+      'webhooks.delete': (params) => this.gatewayAdmin('webhooks.delete', params, { ok: false }),
       'llm.usage': async () => this.llm.limits.usageToday(),
       'llm.test': async () => {
         const settings = applyLlmEnv(reader.loadSettings().llm, llmConfigFromEnv(process.env));
