@@ -260,12 +260,13 @@ export const DEFAULT_RULES: readonly Rule[] = [
   {
     id: 'deliver-console',
     name: 'Deliver replies',
-    description: 'Replies are delivered to the console feed (platform connectors add their own rules).',
+    description:
+      'Replies go to the console feed, to connected client programs (Stream Deck, widgets) and to outbound webhooks (skipped when none is set up).',
     enabled: true,
     priority: 0,
     stage: 'egress',
     when: true,
-    slip: ['console'],
+    slip: ['console', 'gateway-clients', 'webhook'],
     enrichments: {},
     approval: { mode: 'auto' },
     maxAttempts: 3,

@@ -50,8 +50,12 @@ export function LiveView() {
   });
 
   useEffect(() => {
-    if (following && !history && rows.length > 0) virtualizer.scrollToIndex(rows.length - 1, { align: 'end' });
-  }, [following, history, rows, virtualizer]);
+    // Rows have a fixed height, so the end is known without measuring: one scroll write per update
+    // (the virtualizer's scrollToIndex re-checks its offsets over several frames, costly at 60 updates/s).
+    const element = scrollRef.current;
+    if (following && !history && element && rows.length > 0)
+      element.scrollTop = rows.length * ROW_HEIGHT - element.clientHeight;
+  }, [following, history, rows]);
 
   const setFilter = (patch: Partial<FeedFilter>) =>
     store.setState((state) => ({ filter: { ...state.filter, ...patch } }));

@@ -64,7 +64,17 @@ export async function ensureRendererBuilt(): Promise<void> {
     }
   }
   try {
-    if (!rendererIsFresh()) await build({ configFile: join(ROOT, 'vite.config.ts'), logLevel: 'warn' });
+    if (!rendererIsFresh()) {
+      // Vitest sets NODE_ENV=test, which would give React's development build: test (and leave in
+      // dist/, where `bitbrat serve` finds it) the production console instead.
+      const nodeEnv = process.env.NODE_ENV;
+      process.env.NODE_ENV = 'production';
+      try {
+        await build({ configFile: join(ROOT, 'vite.config.ts'), mode: 'production', logLevel: 'warn' });
+      } finally {
+        process.env.NODE_ENV = nodeEnv;
+      }
+    }
   } finally {
     rmSync(BUILD_LOCK, { recursive: true, force: true });
   }

@@ -169,17 +169,15 @@ export async function benchUi(options: BenchUiOptions): Promise<BenchUiResult> {
       (await api['health.get']({})).workers.reduce((sum, worker) => sum + worker.restarts, 0);
     const restartsBefore = await restarts();
     await page.evaluate(START_PROBE);
-    const { sent } = await host.workers
-      .control('ingress')
-      .call(
-        'load',
-        {
-          ratePerSecond: options.rate,
-          durationMs: options.seconds * 1000,
-          batch: Math.max(1, Math.round(options.rate / 100)),
-        },
-        { timeoutMs: options.seconds * 1000 + 60_000 },
-      );
+    const { sent } = await host.workers.control('ingress').call(
+      'load',
+      {
+        ratePerSecond: options.rate,
+        durationMs: options.seconds * 1000,
+        batch: Math.max(1, Math.round(options.rate / 100)),
+      },
+      { timeoutMs: options.seconds * 1000 + 60_000 },
+    );
     const probe = (await page.evaluate(STOP_PROBE)) as ProbeResult;
     const workerRestarts = (await restarts()) - restartsBefore;
     if (errors.length > 0) throw new Error(`the console threw during the run: ${errors.join(' | ')}`);

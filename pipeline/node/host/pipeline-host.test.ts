@@ -90,6 +90,8 @@ describe('PipelineHost: the default flow on real workers and a real database', (
       'enrichment:query-analyzer:OK',
       'reaction:commands:OK',
       'egress:console:OK',
+      'egress:gateway-clients:OK',
+      'egress:webhook:SKIP',
     ]);
     expect(transitions.map((t) => `${t.service}:${t.status}`)).toEqual([
       'auth:RUNNING',
@@ -100,10 +102,14 @@ describe('PipelineHost: the default flow on real workers and a real database', (
       'commands:OK',
       'console:RUNNING',
       'console:OK',
+      'gateway-clients:RUNNING',
+      'gateway-clients:OK',
+      'webhook:RUNNING',
+      'webhook:SKIP',
     ]);
     expect(transitions.map((t) => t.seq)).toEqual([...transitions.map((t) => t.seq)].sort((a, b) => a - b));
-    expect(deliveries).toHaveLength(1);
-    expect(deliveries[0]).toMatchObject({ connector: 'console', status: 'sent' });
+    // One delivery per place, each claimed under its own idempotency key.
+    expect(deliveries.map((d) => `${d.connector}:${d.status}`).sort()).toEqual(['console:sent', 'gateway-clients:sent']);
     expect(deliveries[0]!.text.length).toBeGreaterThan(0);
   });
 
@@ -235,7 +241,7 @@ describe('PipelineHost: supervision', () => {
     const health = await host.api['health.get']({});
     expect(health.workers.find((worker) => worker.role === 'reaction')).toMatchObject({ state: 'ready', restarts: 1 });
     let delivered = 0;
-    for (const id of ids) delivered += (await host.api['events.get']({ id }))!.deliveries.length;
+    for (const id of ids) delivered += (await host.api['events.get']({ id }))!.deliveries.filter((d) => d.connector === 'console').length;
     expect(delivered).toBe(200);
   });
 
@@ -252,6 +258,10 @@ describe('PipelineHost: supervision', () => {
     );
     expect(summaries.filter((summary) => summary.disposition !== 'replied')).toEqual([]);
     await host.flush();
-    for (const id of ids) expect((await host.api['events.get']({ id }))!.deliveries).toHaveLength(1);
+    for (const id of ids) {
+      const deliveries = (await host.api['events.get']({ id }))!.deliveries;
+      expect(deliveries.filter((d) => d.connector === 'console')).toHaveLength(1);
+      expect(deliveries.filter((d) => d.connector === 'gateway-clients')).toHaveLength(1);
+    }
   });
 });

@@ -485,7 +485,10 @@ export class PipelineHost {
           };
         }
         if (params.platform !== 'twitch') {
-          return { ok: false, message: `time-outs and bans go through Twitch; ${params.platform} users cannot get one` };
+          return {
+            ok: false,
+            message: `time-outs and bans go through Twitch; ${params.platform} users cannot get one`,
+          };
         }
         const reason = params.reason ? { reason: params.reason } : {};
         const answer =
@@ -520,7 +523,10 @@ export class PipelineHost {
           if (key) await this.secrets.set(SECRET_NAMES.llmApiKey, key);
           else await this.secrets.delete(SECRET_NAMES.llmApiKey);
         } catch (error) {
-          return { ok: false, message: `could not store the key: ${error instanceof Error ? error.message : String(error)}` };
+          return {
+            ok: false,
+            message: `could not store the key: ${error instanceof Error ? error.message : String(error)}`,
+          };
         }
         await this.pushLlmApiKey();
         return { ok: true, message: key ? 'API key stored in the secret store' : 'API key removed' };

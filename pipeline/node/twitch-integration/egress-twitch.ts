@@ -96,11 +96,21 @@ export function createTwitchChatDelivery(deps: TwitchChatDeliveryDeps): TwitchCh
       }
       const key = deliveryKey(event.id, candidate.id, TWITCH_CHAT_CONNECTOR);
       const text = candidate.finalText ?? candidate.text;
-      const fresh = await deps.ledger.claim({ key, eventId: event.id, connector: TWITCH_CHAT_CONNECTOR, text, at: now() });
+      const fresh = await deps.ledger.claim({
+        key,
+        eventId: event.id,
+        connector: TWITCH_CHAT_CONNECTOR,
+        text,
+        at: now(),
+      });
       if (!fresh) {
         return {
           status: 'OK',
-          delivery: { connector: TWITCH_CHAT_CONNECTOR, status: 'duplicate', detail: 'already sent before a restart; not sent again' },
+          delivery: {
+            connector: TWITCH_CHAT_CONNECTOR,
+            status: 'duplicate',
+            detail: 'already sent before a restart; not sent again',
+          },
         };
       }
       let outcome: StepOutcome;

@@ -64,7 +64,10 @@ export function twitchEndpointsFromEnv(
   const ircUrl = read(TWITCH_ENDPOINT_ENV.irc);
   return {
     authUrl: (overrides.authUrl ?? read(TWITCH_ENDPOINT_ENV.authUrl) ?? TWITCH_ENDPOINTS.authUrl).replace(/\/$/, ''),
-    helixUrl: (overrides.helixUrl ?? read(TWITCH_ENDPOINT_ENV.helixUrl) ?? TWITCH_ENDPOINTS.helixUrl).replace(/\/$/, ''),
+    helixUrl: (overrides.helixUrl ?? read(TWITCH_ENDPOINT_ENV.helixUrl) ?? TWITCH_ENDPOINTS.helixUrl).replace(
+      /\/$/,
+      '',
+    ),
     irc: overrides.irc ?? (ircUrl ? parseIrcUrl(ircUrl) : TWITCH_ENDPOINTS.irc),
     eventsubUrl:
       overrides.eventsubUrl !== undefined

@@ -135,7 +135,8 @@ export class TwitchIngress {
             if (!current) throw new Error('the broadcaster account is no longer linked');
             return current.accessToken;
           },
-          refresh: () => this.waitForNewToken('broadcaster', 'Helix answered 401 while creating EventSub subscriptions'),
+          refresh: () =>
+            this.waitForNewToken('broadcaster', 'Helix answered 401 while creating EventSub subscriptions'),
         },
       }),
     });

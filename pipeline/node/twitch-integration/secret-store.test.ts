@@ -21,7 +21,10 @@ it('stores secrets encrypted, with a 0600 key file, and warns once', async () =>
   const store = new FileSecretStore(dir, (message) => warnings.push(message));
   expect(await store.get('llm.apiKey')).toBeNull();
   expect(warnings).toHaveLength(0);
-  await Promise.all([store.set('llm.apiKey', 'sk-very-secret-key'), store.set('twitch.bot', '{"accessToken":"tok-1"}')]);
+  await Promise.all([
+    store.set('llm.apiKey', 'sk-very-secret-key'),
+    store.set('twitch.bot', '{"accessToken":"tok-1"}'),
+  ]);
   expect(await store.get('llm.apiKey')).toBe('sk-very-secret-key');
   expect(await store.get('twitch.bot')).toBe('{"accessToken":"tok-1"}');
   expect(warnings).toHaveLength(1);

@@ -177,7 +177,10 @@ export class TwitchIntegration {
       });
     this.pending.set(account, { code, controller, done });
     this.errors.delete(account);
-    return { ok: true, value: { userCode: code.userCode, verificationUri: code.verificationUri, expiresAt: code.expiresAt } };
+    return {
+      ok: true,
+      value: { userCode: code.userCode, verificationUri: code.verificationUri, expiresAt: code.expiresAt },
+    };
   }
 
   /** Resolves when the account's login in progress ended (linked, failed, expired or cancelled). */
@@ -231,17 +234,15 @@ export class TwitchIntegration {
 
   /** Accounts that need the streamer, as connector health (the console's connection list shows them). */
   health(): ConnectorHealth[] {
-    return TWITCH_ACCOUNTS.filter((account) => this.managers.get(account)?.state === 'needs-login').map(
-      (account) => ({
-        id: `twitch-login:${account}`,
-        state: 'failed' as const,
-        lastEventAt: null,
-        detail:
-          `the ${account} account needs to log in to Twitch again` +
-          (account === 'bot' ? '; chat is read-only until then' : '; channel events (EventSub) are off until then') +
-          (this.errors.get(account) ? ` (${this.errors.get(account)})` : ''),
-      }),
-    );
+    return TWITCH_ACCOUNTS.filter((account) => this.managers.get(account)?.state === 'needs-login').map((account) => ({
+      id: `twitch-login:${account}`,
+      state: 'failed' as const,
+      lastEventAt: null,
+      detail:
+        `the ${account} account needs to log in to Twitch again` +
+        (account === 'bot' ? '; chat is read-only until then' : '; channel events (EventSub) are off until then') +
+        (this.errors.get(account) ? ` (${this.errors.get(account)})` : ''),
+    }));
   }
 
   // ------------------------------------------------------------------ tokens
@@ -272,7 +273,9 @@ export class TwitchIntegration {
         });
         if (publish) await this.republish();
       } else {
-        this.options.log('warn', `refreshing the Twitch ${account} token failed; retrying`, { error: messageOf(error) });
+        this.options.log('warn', `refreshing the Twitch ${account} token failed; retrying`, {
+          error: messageOf(error),
+        });
         this.schedule(account, RETRY_AFTER_ERROR_MS);
       }
       return false;
@@ -295,7 +298,10 @@ export class TwitchIntegration {
 
   /** Timeout, ban or delete through Helix with the best linked account that has the scope. */
   async moderate(
-    action: { kind: 'timeout'; userId: string; seconds: number; reason?: string } | { kind: 'ban'; userId: string; reason?: string } | { kind: 'delete'; messageId: string },
+    action:
+      | { kind: 'timeout'; userId: string; seconds: number; reason?: string }
+      | { kind: 'ban'; userId: string; reason?: string }
+      | { kind: 'delete'; messageId: string },
   ): Promise<ModerationAnswer> {
     const scopes = action.kind === 'delete' ? FEATURE_SCOPES.moderationDelete : FEATURE_SCOPES.moderationBan;
     const actor = this.moderator(scopes);
@@ -331,7 +337,14 @@ export class TwitchIntegration {
   private moderator(
     scopes: readonly string[],
   ):
-    | { ok: true; account: TwitchAccountName; login: string; clientId: string; broadcasterId: string; moderatorId: string }
+    | {
+        ok: true;
+        account: TwitchAccountName;
+        login: string;
+        clientId: string;
+        broadcasterId: string;
+        moderatorId: string;
+      }
     | { ok: false; message: string } {
     const broadcaster = this.usable('broadcaster');
     const bot = this.usable('bot');
@@ -382,7 +395,10 @@ export class TwitchIntegration {
       },
       refresh: async () => {
         if (!(await this.refresh(account))) {
-          throw new TwitchAuthError('needs-login', this.errors.get(account) ?? `the ${account} token cannot be renewed`);
+          throw new TwitchAuthError(
+            'needs-login',
+            this.errors.get(account) ?? `the ${account} token cannot be renewed`,
+          );
         }
         return this.tokens.get(account)!;
       },

@@ -9,7 +9,11 @@ import { join } from 'node:path';
 import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EventSummary } from '../../core/protocol/pipeline.js';
-import { startTwitchIrcServer, type RecordedPrivmsg, type TwitchIrcServer } from '../../../test/support/twitch-irc-server.js';
+import {
+  startTwitchIrcServer,
+  type RecordedPrivmsg,
+  type TwitchIrcServer,
+} from '../../../test/support/twitch-irc-server.js';
 import { startTwitchOAuthServer, type TwitchOAuthServer } from '../../../test/support/twitch-oauth-server.js';
 import { startTwitchHelixServer, type TwitchHelixServer } from '../../../test/support/twitch-helix-server.js';
 import { startTwitchEventSubServer } from '../../../test/support/twitch-eventsub-server.js';
@@ -45,7 +49,9 @@ async function startWorld(): Promise<World> {
   cleanups.push(() => helix.close());
   const host = await PipelineHost.start({
     dataDir,
-    log: process.env['TWITCH_TEST_LOG'] ? (level, message, fields) => console.error(Date.now(), level, message, fields ?? '') : () => undefined,
+    log: process.env['TWITCH_TEST_LOG']
+      ? (level, message, fields) => console.error(Date.now(), level, message, fields ?? '')
+      : () => undefined,
     twitch: {
       endpoints: {
         irc: { host: '127.0.0.1', port: irc.port, secure: false },
@@ -261,7 +267,10 @@ describe('Twitch chat through the host', () => {
     expect(deleted.message).toMatch(/gone/);
     await world.host.flush();
     const after = await world.host.api['events.get']({ id: detail.event.id });
-    expect(after?.event.errors.at(-1)).toMatchObject({ source: 'helix-moderation', code: 'moderation.delete.not-found' });
+    expect(after?.event.errors.at(-1)).toMatchObject({
+      source: 'helix-moderation',
+      code: 'moderation.delete.not-found',
+    });
 
     world.helix.messages.add('msg-kept');
     const { detail: kept } = await chatAndSettle(world, 'ann', 'delete me too', 'msg-kept');
