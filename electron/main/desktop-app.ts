@@ -31,6 +31,11 @@ import { loadWindowState, trackWindowState, WINDOW_STATE_FILE } from './window-s
 export interface StartHostOptions {
   dataDir: string;
   log: HostLog;
+  /**
+   * Secrets encrypted with safeStorage (Twitch tokens, the LLM key). Absent when safeStorage could
+   * not be opened: the host then falls back to its 0600 key file, and says so.
+   */
+  secrets?: SecretStore;
 }
 
 export interface DesktopAppOptions {
@@ -211,8 +216,9 @@ export function runDesktopApp(electron: typeof ElectronModule, options: DesktopA
     installContentSecurityPolicy(session.defaultSession);
     protocol.handle(APP_SCHEME, createAppProtocolHandler({ rootDir: paths.rendererDir }));
 
+    let secrets: SecretStore | undefined;
     try {
-      const secrets = await SecretStore.open(path.join(dataDir, 'secrets.json'), safeStorage, process.platform);
+      secrets = await SecretStore.open(path.join(dataDir, 'secrets.json'), safeStorage, process.platform);
       secretsWarning = secrets.protection.warning;
       if (secretsWarning) log('warn', secretsWarning, { backend: secrets.protection.backend });
     } catch (error) {
@@ -220,7 +226,7 @@ export function runDesktopApp(electron: typeof ElectronModule, options: DesktopA
     }
 
     try {
-      host = await options.startHost({ dataDir, log });
+      host = await options.startHost({ dataDir, log, ...(secrets ? { secrets } : {}) });
     } catch (error) {
       log('error', 'the pipeline could not start', { error: (error as Error).stack ?? String(error) });
       dialog.showErrorBox(PRODUCT_NAME, `The pipeline could not start: ${(error as Error).message}`);

@@ -55,7 +55,9 @@ export function ApprovalsView() {
       store.setState((state) => ({ approvals: applyApprovals(state.approvals, [update]) }));
     }
     if (!result.ok) {
-      const who = result.approval?.decidedBy ? ` by ${result.approval.decidedBy}` : '';
+      const by = result.approval?.decidedBy;
+      // The host may already name who decided ("already approved by X").
+      const who = by && !result.message.includes(by) ? ` by ${by}` : '';
       notify(store, `${result.message}${who}`, 'error');
     }
   };

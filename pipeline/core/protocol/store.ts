@@ -62,7 +62,7 @@ export type StoreWrite =
   | LlmStoreWrite;
 
 export interface DeliveryClaim {
-  /** `eventId:candidateId:connector`: one delivery of one reply to one place. */
+  /** `eventId:connector`: an event's reply goes to each place at most once. */
   key: string;
   eventId: string;
   connector: string;

@@ -61,6 +61,8 @@ describe('bitbrat replay', () => {
       'commands',
       'twitch-chat',
       'console',
+      'gateway-clients',
+      'webhook',
     ]);
     expect(out[1]).toMatchObject({ ok: false });
     expect(out[1].error).toMatch(/JSON/);

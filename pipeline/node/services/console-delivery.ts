@@ -14,9 +14,12 @@ export interface DeliveryLedger {
   finish(result: { key: string; status: 'sent' | 'dropped'; detail?: string; at: number }): Promise<void>;
 }
 
-/** One delivery of one reply to one connector. */
-export function deliveryKey(eventId: string, candidateId: string, connector: string): string {
-  return `${eventId}:${candidateId}:${connector}`;
+/**
+ * One delivery per event per place. Not per candidate: an event resumed after a crash may run its
+ * reaction again and get a new candidate id, and its reply must still not go out a second time.
+ */
+export function deliveryKey(eventId: string, connector: string): string {
+  return `${eventId}:${connector}`;
 }
 
 export function createConsoleDelivery(deps: { ledger: DeliveryLedger; now?: () => number }): Service {
@@ -28,7 +31,7 @@ export function createConsoleDelivery(deps: { ledger: DeliveryLedger; now?: () =
       const candidate = selectedCandidate(event);
       if (!candidate) throw new StepFailure('NO_REPLY', 'no selected reply to deliver', false);
       const text = candidate.finalText ?? candidate.text;
-      const key = deliveryKey(event.id, candidate.id, 'console');
+      const key = deliveryKey(event.id, 'console');
       const fresh = await deps.ledger.claim({ key, eventId: event.id, connector: 'console', text, at: now() });
       if (!fresh) {
         return { status: 'OK', delivery: { connector: 'console', status: 'duplicate', detail: 'already delivered before a restart; not sent again' } };

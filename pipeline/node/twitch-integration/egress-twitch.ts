@@ -94,7 +94,7 @@ export function createTwitchChatDelivery(deps: TwitchChatDeliveryDeps): TwitchCh
       if (!current.sender.isConnected()) {
         throw new StepFailure('twitch-chat.not-connected', 'the bot is not connected to Twitch chat', true);
       }
-      const key = deliveryKey(event.id, candidate.id, TWITCH_CHAT_CONNECTOR);
+      const key = deliveryKey(event.id, TWITCH_CHAT_CONNECTOR);
       const text = candidate.finalText ?? candidate.text;
       const fresh = await deps.ledger.claim({
         key,

@@ -29,7 +29,7 @@ export function createGatewayClientsDelivery(deps: {
       const candidate = selectedCandidate(event);
       if (!candidate) throw new StepFailure('NO_REPLY', 'no selected reply to deliver', false);
       const text = candidate.finalText ?? candidate.text;
-      const key = deliveryKey(event.id, candidate.id, GATEWAY_CLIENTS_SERVICE);
+      const key = deliveryKey(event.id, GATEWAY_CLIENTS_SERVICE);
       const at = now();
       const fresh = await deps.ledger.claim({ key, eventId: event.id, connector: GATEWAY_CLIENTS_SERVICE, text, at });
       if (!fresh) {

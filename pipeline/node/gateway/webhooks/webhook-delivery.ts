@@ -115,7 +115,7 @@ export function createWebhookDelivery(deps: {
       const external = event.identity.external;
       const results = await Promise.all(
         targets.map(async (target) => {
-          const key = deliveryKey(event.id, candidate.id, `${WEBHOOK_SERVICE}:${target.name}`);
+          const key = deliveryKey(event.id, `${WEBHOOK_SERVICE}:${target.name}`);
           const at = now();
           const fresh = await deps.ledger.claim({
             key,
