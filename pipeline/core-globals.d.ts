@@ -9,7 +9,11 @@ declare function queueMicrotask(callback: () => void): void;
 declare function structuredClone<T>(value: T): T;
 declare const crypto: { randomUUID(): string };
 declare const performance: { now(): number };
-declare const console: { log(...args: unknown[]): void; warn(...args: unknown[]): void; error(...args: unknown[]): void };
+declare const console: {
+  log(...args: unknown[]): void;
+  warn(...args: unknown[]): void;
+  error(...args: unknown[]): void;
+};
 interface AbortSignal {
   readonly aborted: boolean;
   readonly reason: unknown;

@@ -16,5 +16,6 @@ function demoFromEnv(env: NodeJS.ProcessEnv): { ratePerSecond: number; scripted:
 
 runDesktopApp(electron, {
   bundleDir: path.dirname(fileURLToPath(import.meta.url)),
-  startHost: ({ dataDir, log, secrets }) => PipelineHost.start({ dataDir, log, secrets, demo: demoFromEnv(process.env) }),
+  startHost: ({ dataDir, log, secrets }) =>
+    PipelineHost.start({ dataDir, log, secrets, demo: demoFromEnv(process.env) }),
 });

@@ -35,7 +35,6 @@ export const MAX_MESSAGE_TEXT = 10_000;
 /** Twitch's limit for one chat message, and so the longest reply we ever send. */
 export const MAX_REPLY_TEXT = 500;
 
-
 export const ExternalIdentitySchema = z.object({
   id: z.string().min(1).max(100),
   platform: z.string().min(1).max(40).default('twitch'),

@@ -48,8 +48,49 @@ export interface CommandDefinition {
   globalCooldownSeconds: number;
 }
 
+/**
+ * An event as its row: the indexed columns plus the envelope already serialized. The router sends
+ * this rather than the envelope object, so the envelope is serialized once (a string crosses a
+ * MessagePort as a copy, where an object is structured-cloned and then stringified by the store).
+ */
+export interface EventRow {
+  id: string;
+  correlationId: string;
+  type: string;
+  channel: string;
+  connector: string;
+  login: string;
+  userId: string;
+  at: number;
+  stage: string;
+  disposition: string | null;
+  reason: string | null;
+  text: string | null;
+  json: string;
+}
+
+export function toEventRow(event: Envelope): EventRow {
+  const external = event.identity.external;
+  return {
+    id: event.id,
+    correlationId: event.correlationId,
+    type: event.type,
+    channel: event.ingress.channel,
+    connector: event.ingress.connector,
+    login: external.login.toLowerCase(),
+    userId: event.identity.user?.id ?? external.id,
+    at: event.ingress.at,
+    stage: event.routing.stage,
+    disposition: event.disposition ?? null,
+    reason: event.dispositionReason ?? null,
+    text: event.message?.text ?? null,
+    json: JSON.stringify(event),
+  };
+}
+
 export type StoreWrite =
   | { op: 'event.upsert'; event: Envelope }
+  | { op: 'event.put'; row: EventRow }
   | { op: 'steps.append'; transitions: StepTransition[] }
   | { op: 'approval.upsert'; approval: Approval }
   | { op: 'user.upsert'; user: UserRow }
@@ -59,6 +100,8 @@ export type StoreWrite =
   | { op: 'command.delete'; id: string }
   | { op: 'setting.set'; key: string; value: unknown }
   | { op: 'rejection.record'; rejection: IngressRejection }
+  /** How a claimed delivery ended (written behind: the delivery has already happened). */
+  | { op: 'delivery.finish'; result: { key: string; status: 'sent' | 'dropped'; detail?: string; at: number } }
   | LlmStoreWrite;
 
 export interface DeliveryClaim {
@@ -68,6 +111,11 @@ export interface DeliveryClaim {
   connector: string;
   text: string;
   at: number;
+  /**
+   * `sent` records a delivery that is complete the moment it is recorded (the console feed, a
+   * publish to in-process clients): one write instead of a claim and a finish.
+   */
+  status?: 'claimed' | 'sent';
 }
 
 export interface StoreProtocol {
@@ -80,6 +128,8 @@ export interface StoreProtocol {
      * not go out again.
      */
     claimDelivery(claim: DeliveryClaim): boolean;
+    /** Many claims in one message (the egress worker sends one per tick); one answer per claim, in order. */
+    claimDeliveries(claims: DeliveryClaim[]): boolean[];
     /** Records how a claimed delivery ended. */
     finishDelivery(result: { key: string; status: 'sent' | 'dropped'; detail?: string; at: number }): void;
     /** Commits everything queued so far. */

@@ -112,7 +112,11 @@ export async function bench(options: BenchOptions): Promise<BenchResult> {
       saturationRun: { seconds: Math.round(elapsed * 10) / 10, events, eventsPerSec },
       phases: saturationStats.phases,
       workerRestarts: (await host.api['health.get']({})).workers.reduce((sum, worker) => sum + worker.restarts, 0),
-      machine: { cpus: cpus().length, node: process.version, loadAverage: loadavg().map((value) => Math.round(value * 100) / 100) },
+      machine: {
+        cpus: cpus().length,
+        node: process.version,
+        loadAverage: loadavg().map((value) => Math.round(value * 100) / 100),
+      },
     };
   } finally {
     await host.stop();

@@ -21,7 +21,11 @@ afterEach(() => {
 });
 
 function bitbrat(args: string[], env: NodeJS.ProcessEnv = {}) {
-  return spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, ...env } });
+  return spawnSync(process.execPath, [bin, ...args], {
+    encoding: 'utf8',
+    timeout: 60_000,
+    env: { ...process.env, ...env },
+  });
 }
 
 const line = (text: string, login = 'ann', extra: Record<string, unknown> = {}) =>
@@ -43,14 +47,21 @@ describe('bitbrat replay', () => {
         line('!hello'),
         '{ this is not json',
         line('just chatting', 'bob'),
-        JSON.stringify({ type: 'chat.message.v1', ingress: { connector: 'x', channel: 'c' }, identity: { external: { id: '1', login: 'x', displayName: 'x' } } }),
+        JSON.stringify({
+          type: 'chat.message.v1',
+          ingress: { connector: 'x', channel: 'c' },
+          identity: { external: { id: '1', login: 'x', displayName: 'x' } },
+        }),
         '',
         line('@bitbrat what is this game?', 'cid'),
       ].join('\n'),
     );
     const result = bitbrat(['replay', file, '--data-dir', join(dir, 'data'), '--json']);
     expect(result.status).toBe(0);
-    const out = result.stdout.trim().split('\n').map((text) => JSON.parse(text));
+    const out = result.stdout
+      .trim()
+      .split('\n')
+      .map((text) => JSON.parse(text));
     expect(out.map((entry) => entry.input)).toEqual([1, 2, 3, 4, 5]);
     expect(out[0]).toMatchObject({ ok: true, disposition: 'replied' });
     expect(out[0].event.identity.external.login).toBe('ann');
@@ -83,14 +94,25 @@ describe('bitbrat replay', () => {
     return (async () => {
       const host = await PipelineHost.start({ dataDir: data, log: () => undefined });
       await host.api['rules.save']({
-        rule: { id: 'hold-hello', stage: 'reaction', priority: 500, when: { startsWith: [{ var: 'text' }, '!hello'] }, slip: ['commands'], approval: { mode: 'require' } },
+        rule: {
+          id: 'hold-hello',
+          stage: 'reaction',
+          priority: 500,
+          when: { startsWith: [{ var: 'text' }, '!hello'] },
+          slip: ['commands'],
+          approval: { mode: 'require' },
+        },
       });
       await host.stop();
       const held = JSON.parse(bitbrat(['replay', file, '--data-dir', data, '--json']).stdout.trim());
       expect(held).toMatchObject({ ok: true, disposition: 'held' });
-      const approved = JSON.parse(bitbrat(['replay', file, '--data-dir', data, '--json', '--approve', 'all']).stdout.trim());
+      const approved = JSON.parse(
+        bitbrat(['replay', file, '--data-dir', data, '--json', '--approve', 'all']).stdout.trim(),
+      );
       expect(approved).toMatchObject({ ok: true, disposition: 'replied' });
-      const rejected = JSON.parse(bitbrat(['replay', file, '--data-dir', data, '--json', '--approve', 'none']).stdout.trim());
+      const rejected = JSON.parse(
+        bitbrat(['replay', file, '--data-dir', data, '--json', '--approve', 'none']).stdout.trim(),
+      );
       expect(rejected).toMatchObject({ ok: true, disposition: 'rejected' });
     })();
   });
@@ -98,7 +120,9 @@ describe('bitbrat replay', () => {
   it('says clearly what is wrong with its arguments', () => {
     expect(bitbrat(['replay']).stderr).toMatch(/replay needs a FILE/);
     expect(bitbrat(['replay', 'x.jsonl']).stderr).toMatch(/--data-dir/);
-    expect(bitbrat(['replay', 'x', '--data-dir', 'd', '--format', 'xml']).stderr).toMatch(/--format must be jsonl or irc/);
+    expect(bitbrat(['replay', 'x', '--data-dir', 'd', '--format', 'xml']).stderr).toMatch(
+      /--format must be jsonl or irc/,
+    );
     expect(bitbrat(['frobnicate']).stderr).toMatch(/unknown command "frobnicate"/);
     const missing = bitbrat(['replay', join(tempDir(), 'nope.jsonl'), '--data-dir', tempDir()]);
     expect(missing.status).not.toBe(0);
@@ -120,9 +144,13 @@ describe('bitbrat replay', () => {
 describe('bitbrat serve: a host killed mid-stream resumes its events', () => {
   it('picks up every non-terminal event after kill -9, and delivers no reply twice', async () => {
     const dir = tempDir();
-    const child = spawn(process.execPath, [bin, 'serve', '--data-dir', dir, '--port', '0', '--demo', '--demo-rate', '100'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [bin, 'serve', '--data-dir', dir, '--port', '0', '--demo', '--demo-rate', '100'],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     await new Promise<void>((resolve, reject) => {

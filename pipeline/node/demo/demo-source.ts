@@ -15,24 +15,72 @@ interface Viewer {
 }
 
 const NAMES = [
-  'PixelPanda', 'noodle_ninja', 'GGWellPlayed', 'mossy_rock', 'Kiwi_Kat', 'retro_rhea', 'TurboTortoise', 'luna_lights',
-  'captain_crumb', 'ZeroLagZed', 'frost_fern', 'bytebard', 'SleepyOtter', 'quietquasar', 'MangoMarauder', 'hexahedra',
-  'dr_dumpling', 'velvet_vortex', 'Boba_Bandit', 'spicy_sprout', 'ミカン', 'Ñandú_Gamer', 'Ölfass', 'tinytank',
+  'PixelPanda',
+  'noodle_ninja',
+  'GGWellPlayed',
+  'mossy_rock',
+  'Kiwi_Kat',
+  'retro_rhea',
+  'TurboTortoise',
+  'luna_lights',
+  'captain_crumb',
+  'ZeroLagZed',
+  'frost_fern',
+  'bytebard',
+  'SleepyOtter',
+  'quietquasar',
+  'MangoMarauder',
+  'hexahedra',
+  'dr_dumpling',
+  'velvet_vortex',
+  'Boba_Bandit',
+  'spicy_sprout',
+  'ミカン',
+  'Ñandú_Gamer',
+  'Ölfass',
+  'tinytank',
 ];
 
 const CHAT = [
-  'hi everyone!', 'hello chat', 'that was a clean play', 'LUL', 'what game is this?', 'PogChamp PogChamp', 'gg',
-  'how long have you been streaming today?', 'first time here, love the vibe', 'no way that worked KEKW',
-  'can you explain that strategy again?', 'this music slaps', 'hola a todos', 'guten abend!', 'こんにちは',
-  'brb getting snacks', 'back', 'the boss has a second phase right?', 'lmao', 'monkaS', 'that jump was insane',
-  'what keyboard do you use?', 'is there a discord?', 'W streamer', 'im lurking but having fun',
+  'hi everyone!',
+  'hello chat',
+  'that was a clean play',
+  'LUL',
+  'what game is this?',
+  'PogChamp PogChamp',
+  'gg',
+  'how long have you been streaming today?',
+  'first time here, love the vibe',
+  'no way that worked KEKW',
+  'can you explain that strategy again?',
+  'this music slaps',
+  'hola a todos',
+  'guten abend!',
+  'こんにちは',
+  'brb getting snacks',
+  'back',
+  'the boss has a second phase right?',
+  'lmao',
+  'monkaS',
+  'that jump was insane',
+  'what keyboard do you use?',
+  'is there a discord?',
+  'W streamer',
+  'im lurking but having fun',
 ];
 const COMMANDS = ['!hello', '!lurk', '!discord', '!commands', '!hello there'];
 const QUESTIONS = [
-  '@bitbrat what is the best build for this boss?', 'bitbrat can you tell me a fun fact?', '@bitbrat how old is this game?',
-  'hey bitbrat, any tips for a beginner?', '@bitbrat what does the streamer eat before streams?',
+  '@bitbrat what is the best build for this boss?',
+  'bitbrat can you tell me a fun fact?',
+  '@bitbrat how old is this game?',
+  'hey bitbrat, any tips for a beginner?',
+  '@bitbrat what does the streamer eat before streams?',
 ];
-const SPAM = ['BUY FOLLOWERS AT cheap-views.example NOW', 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', 'FREE SKINS >>> bit.ly/notreal'];
+const SPAM = [
+  'BUY FOLLOWERS AT cheap-views.example NOW',
+  'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa',
+  'FREE SKINS >>> bit.ly/notreal',
+];
 const PASTA = 'I am not a bot, I am a real viewer who types very fast and loves this stream with all my heart ❤️';
 
 export interface DemoOptions {
@@ -71,7 +119,12 @@ export class DemoSource implements InboundConnector {
   }
 
   health(): ConnectorHealth {
-    return { id: this.id, state: this.timer ? 'connected' : 'idle', lastEventAt: this.lastEventAt, detail: 'simulated chat (demo)' };
+    return {
+      id: this.id,
+      state: this.timer ? 'connected' : 'idle',
+      lastEventAt: this.lastEventAt,
+      detail: 'simulated chat (demo)',
+    };
   }
 
   private pick<T>(items: readonly T[]): T {
@@ -84,7 +137,9 @@ export class DemoSource implements InboundConnector {
     this.sequence += 1;
     const base = {
       ingress: { connector: 'demo', channel: 'demo_channel', source: 'demo' },
-      identity: { external: { id: viewer.id, login: viewer.login, displayName: viewer.displayName, roles: viewer.roles } },
+      identity: {
+        external: { id: viewer.id, login: viewer.login, displayName: viewer.displayName, roles: viewer.roles },
+      },
     };
     const chat = (text: string, who: Viewer = viewer) =>
       sink.accept({
@@ -99,8 +154,14 @@ export class DemoSource implements InboundConnector {
     else if (roll < 0.85) for (let i = 0; i < 4; i++) chat(this.pick(SPAM));
     else if (roll < 0.88) for (const who of this.viewers.slice(3, 7)) chat(PASTA, who);
     else if (roll < 0.94) sink.accept({ ...base, type: 'twitch.follow.v1', details: {} });
-    else if (roll < 0.97) sink.accept({ ...base, type: 'twitch.sub.v1', details: { months: 1 + Math.floor(this.random() * 24), tier: '1000' } });
-    else if (roll < 0.985) sink.accept({ ...base, type: 'twitch.cheer.v1', details: { bits: 100 * (1 + Math.floor(this.random() * 10)) } });
+    else if (roll < 0.97)
+      sink.accept({
+        ...base,
+        type: 'twitch.sub.v1',
+        details: { months: 1 + Math.floor(this.random() * 24), tier: '1000' },
+      });
+    else if (roll < 0.985)
+      sink.accept({ ...base, type: 'twitch.cheer.v1', details: { bits: 100 * (1 + Math.floor(this.random() * 10)) } });
     else sink.accept({ ...base, type: 'twitch.raid.v1', details: { viewers: 5 + Math.floor(this.random() * 200) } });
     this.lastEventAt = Date.now();
   }

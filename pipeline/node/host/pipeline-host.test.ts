@@ -109,7 +109,10 @@ describe('PipelineHost: the default flow on real workers and a real database', (
     ]);
     expect(transitions.map((t) => t.seq)).toEqual([...transitions.map((t) => t.seq)].sort((a, b) => a - b));
     // One delivery per place, each claimed under its own idempotency key.
-    expect(deliveries.map((d) => `${d.connector}:${d.status}`).sort()).toEqual(['console:sent', 'gateway-clients:sent']);
+    expect(deliveries.map((d) => `${d.connector}:${d.status}`).sort()).toEqual([
+      'console:sent',
+      'gateway-clients:sent',
+    ]);
     expect(deliveries[0]!.text.length).toBeGreaterThan(0);
   });
 
@@ -241,7 +244,8 @@ describe('PipelineHost: supervision', () => {
     const health = await host.api['health.get']({});
     expect(health.workers.find((worker) => worker.role === 'reaction')).toMatchObject({ state: 'ready', restarts: 1 });
     let delivered = 0;
-    for (const id of ids) delivered += (await host.api['events.get']({ id }))!.deliveries.filter((d) => d.connector === 'console').length;
+    for (const id of ids)
+      delivered += (await host.api['events.get']({ id }))!.deliveries.filter((d) => d.connector === 'console').length;
     expect(delivered).toBe(200);
   });
 

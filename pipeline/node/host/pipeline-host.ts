@@ -37,12 +37,22 @@ import { workerFileUrl } from './worker-file.js';
 
 /** The gateway-side handlers of the HostApi's client and webhook methods. */
 export type GatewayAdmin = {
-  [K in 'clients.create' | 'clients.list' | 'clients.revoke' | 'clients.stats' | 'webhooks.create' | 'webhooks.list' | 'webhooks.delete']: (
-    params: unknown,
-  ) => ReturnType<HostApi[K]>;
+  [
+    K in
+      | 'clients.create'
+      | 'clients.list'
+      | 'clients.revoke'
+      | 'clients.stats'
+      | 'webhooks.create'
+      | 'webhooks.list'
+      | 'webhooks.delete'
+  ]: (params: unknown) => ReturnType<HostApi[K]>;
 };
 
-const gatewayOffResult = { ok: false as const, error: 'the gateway is not running (start BitBrat with its console server on)' };
+const gatewayOffResult = {
+  ok: false as const,
+  error: 'the gateway is not running (start BitBrat with its console server on)',
+};
 
 export type HostLog = (level: LogLevel, message: string, fields?: Record<string, unknown>) => void;
 export type PushListener = <T extends HostTopic>(topic: T, data: HostPushes[T]) => void;
@@ -561,11 +571,14 @@ export class PipelineHost {
       'personas.list': async () => this.llm.personas.list(),
       'personas.save': async ({ persona }) => {
         const saved = this.llm.personas.upsert(persona as PersonaInput);
+        // Committed before answering, so the console's next `personas.list` shows it.
+        await this.flush();
         return saved.ok ? { ok: true, value: saved.persona } : saved;
       },
       'personas.delete': async ({ id }) => {
         if (!this.llm.personas.list().some((persona) => persona.id === id)) return { ok: false };
         this.llm.personas.delete(id);
+        await this.flush();
         return { ok: true };
       },
       'memory.list': async (params) =>

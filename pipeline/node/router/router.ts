@@ -24,7 +24,7 @@ import {
 } from '../../core/envelope.js';
 import type { Settings } from '../../core/host-api.js';
 import type { Dispatch, EventSummary, PhaseResult, PhaseStats, PipelineStats } from '../../core/protocol/pipeline.js';
-import type { StoreWrite } from '../../core/protocol/store.js';
+import { toEventRow, type StoreWrite } from '../../core/protocol/store.js';
 import { ruleFacts, type Rule, type RuleBook, type RuleStage } from '../../core/rules.js';
 import {
   MAX_HOPS,
@@ -136,7 +136,7 @@ export class Router {
     }
     try {
       // Committed on its own, at once: write-behind batches wait for their window, accepts never do.
-      await this.deps.persist(events.map((event) => ({ op: 'event.upsert', event })));
+      await this.deps.persist(events.map((event) => ({ op: 'event.put', row: toEventRow(event) })));
     } catch (error) {
       // Not on disk: never route an event we could lose. Drop them from memory; the source sees
       // the failure in the log and the health view shows the store error.
@@ -725,6 +725,8 @@ export class Router {
       if (op.op === 'event.upsert') {
         if (seen.has(op.event)) continue;
         seen.add(op.event);
+        batch.push({ op: 'event.put', row: toEventRow(op.event) });
+        continue;
       }
       batch.push(op);
     }

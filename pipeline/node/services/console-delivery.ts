@@ -32,13 +32,26 @@ export function createConsoleDelivery(deps: { ledger: DeliveryLedger; now?: () =
       if (!candidate) throw new StepFailure('NO_REPLY', 'no selected reply to deliver', false);
       const text = candidate.finalText ?? candidate.text;
       const key = deliveryKey(event.id, 'console');
-      const fresh = await deps.ledger.claim({ key, eventId: event.id, connector: 'console', text, at: now() });
+      // For the console the record is the delivery (the feed shows the reply from the event), so it
+      // is written as sent in one step.
+      const fresh = await deps.ledger.claim({
+        key,
+        eventId: event.id,
+        connector: 'console',
+        text,
+        at: now(),
+        status: 'sent',
+      });
       if (!fresh) {
-        return { status: 'OK', delivery: { connector: 'console', status: 'duplicate', detail: 'already delivered before a restart; not sent again' } };
+        return {
+          status: 'OK',
+          delivery: {
+            connector: 'console',
+            status: 'duplicate',
+            detail: 'already delivered before a restart; not sent again',
+          },
+        };
       }
-      // The console's live feed shows the reply from the event itself once it is terminal; the
-      // delivery record is what makes it exactly-once.
-      await deps.ledger.finish({ key, status: 'sent', at: now() });
       return { status: 'OK', delivery: { connector: 'console', status: 'sent' } };
     },
   };

@@ -240,11 +240,14 @@ describe('approvals, rules, settings, users', () => {
   it('lists open approvals oldest first and all approvals newest first', async () => {
     await writer.write([
       { op: 'approval.upsert', approval: approval('e1', 'a2', 'held', 20) },
-      { op: 'approval.upsert', approval: approval('e1', 'a1', 'regenerating', 10) },
+      { op: 'approval.upsert', approval: approval('e1', 'a1', 'held', 10) },
+      // A record closed by a regenerate is not open: its event gets a new held reply.
+      { op: 'approval.upsert', approval: approval('e1', 'a0', 'regenerating', 5) },
       { op: 'approval.upsert', approval: { ...approval('e2', 'a3', 'approved', 30), decidedBy: 'mod', decidedAt: 31 } },
     ]);
     expect(reader.listApprovals({ open: true }).map((a) => a.id)).toEqual(['a1', 'a2']);
     expect(reader.listApprovals({ open: false, limit: 2 }).map((a) => a.id)).toEqual(['a3', 'a2']);
+    expect(reader.listApprovals({ open: false }).map((a) => a.id)).toContain('a0');
     expect(reader.getApproval('a3')?.decidedBy).toBe('mod');
     expect(reader.getApproval('nope')).toBeNull();
   });

@@ -204,7 +204,7 @@ export function createStoreReader(db: ReadDb, options: { log?: StoreLog } = {}):
       "SELECT envelope FROM events WHERE stage <> 'terminal' ORDER BY at, id",
     ),
     openApprovals: db.prepare<[number], ApprovalRow>(
-      "SELECT * FROM approvals WHERE state IN ('held', 'regenerating') ORDER BY held_at, id LIMIT ?",
+      "SELECT * FROM approvals WHERE state = 'held' ORDER BY held_at, id LIMIT ?",
     ),
     recentApprovals: db.prepare<[number], ApprovalRow>(
       'SELECT * FROM approvals ORDER BY held_at DESC, id DESC LIMIT ?',

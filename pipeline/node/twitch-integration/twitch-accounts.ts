@@ -334,9 +334,7 @@ export class TwitchIntegration {
     };
   }
 
-  private moderator(
-    scopes: readonly string[],
-  ):
+  private moderator(scopes: readonly string[]):
     | {
         ok: true;
         account: TwitchAccountName;

@@ -25,6 +25,7 @@ import { createPersonaStore } from '../llm/personas.js';
 import { createScriptedResponder } from '../llm/scripted-responder.js';
 import { createStoreReader, type StoreReader } from '../store/reader.js';
 import { createTwitchChatDelivery, type TwitchChatDelivery } from '../twitch-integration/egress-twitch.js';
+import { createBatchedLedger } from './delivery-ledger.js';
 import { PhaseRunner } from './phase-runner.js';
 import { portTransport } from './port-transport.js';
 import type { WorkerContext } from './worker-context.js';
@@ -35,6 +36,8 @@ interface ServiceDeps {
   demo: boolean;
   store(): Peer<StoreProtocol>;
   write(op: StoreWrite): void;
+  /** Egress: claims batched per tick, outcomes written behind. */
+  ledger: DeliveryLedger;
   commands(): readonly CommandDefinition[];
   settings(): Settings;
   dataDir: string;
@@ -59,10 +62,7 @@ function createServices(phase: WorkerPhase, deps: ServiceDeps): Service[] {
         deps.demo ? createScriptedResponder() : createLlm(deps),
       ];
     case 'egress': {
-      const ledger: DeliveryLedger = {
-        claim: (claim) => deps.store().call('claimDelivery', claim),
-        finish: (result) => deps.store().call('finishDelivery', result),
-      };
+      const ledger = deps.ledger;
       return [
         createConsoleDelivery({ ledger }),
         createGatewayClientsDelivery({ ledger, publish: deps.publishDelivery }),
@@ -114,13 +114,12 @@ export function runPhaseWorker(context: WorkerContext, phase: WorkerPhase): void
   let settings = reader.loadSettings();
   // Pushed by the host (`llmApiKey`, `twitch` control requests); held in memory only.
   let llmApiKey: string | null = null;
+  const ledger = createBatchedLedger({ store: () => store, write });
+  const published: GatewayDelivery[] = [];
   const twitchChat =
     phase === 'egress'
       ? createTwitchChatDelivery({
-          ledger: {
-            claim: (claim) => store.call('claimDelivery', claim),
-            finish: (result) => store.call('finishDelivery', result),
-          },
+          ledger,
           log: context.log,
         })
       : undefined;
@@ -133,7 +132,12 @@ export function runPhaseWorker(context: WorkerContext, phase: WorkerPhase): void
     commands: () => commands,
     settings: () => settings,
     dataDir: context.init.dataDir,
-    publishDelivery: (delivery) => context.host.push('delivery', [delivery]),
+    publishDelivery: (delivery) => {
+      // One message per tick to the host, however many replies went out in it.
+      if (published.length === 0) setImmediate(() => context.host.push('delivery', published.splice(0)));
+      published.push(delivery);
+    },
+    ledger,
     ...(twitchChat ? { twitchChat } : {}),
     llmApiKey: () => llmApiKey ?? undefined,
   });
