@@ -6,10 +6,12 @@ import { useConsole, useConsoleContext } from './ui/context.js';
 import { useShortcuts } from './ui/keys.js';
 import { ApprovalsView } from './views/ApprovalsView.js';
 import { CommandsView } from './views/CommandsView.js';
+import { ConnectionsView } from './views/ConnectionsView.js';
 import { DashboardView } from './views/DashboardView.js';
 import { FirstRun } from './views/FirstRun.js';
 import { LiveView } from './views/LiveView.js';
 import { MemoryView } from './views/MemoryView.js';
+import { OverlayView } from './views/OverlayView.js';
 import { PersonasView } from './views/PersonasView.js';
 import { RulesView } from './views/RulesView.js';
 import { SettingsView } from './views/SettingsView.js';
@@ -25,7 +27,12 @@ const VIEWS: { name: ViewName; label: string }[] = [
   { name: 'memory', label: 'Memory' },
   { name: 'users', label: 'Users' },
   { name: 'settings', label: 'Settings' },
+  { name: 'connections', label: 'Connections' },
+  { name: 'overlay', label: 'Overlay & clients' },
 ];
+
+/** 1–9 then 0: the first ten views have a number key (the rest are a click away). */
+const viewKey = (index: number) => (index < 9 ? String(index + 1) : index === 9 ? '0' : null);
 
 export function App() {
   const { store, moderator } = useConsoleContext();
@@ -37,7 +44,10 @@ export function App() {
 
   useShortcuts(
     Object.fromEntries([
-      ...VIEWS.map((entry, index) => [String(index + 1), () => go(entry.name)]),
+      ...VIEWS.flatMap((entry, index) => {
+        const key = viewKey(index);
+        return key ? [[key, () => go(entry.name)]] : [];
+      }),
       ['?', () => setHelp((value) => !value)],
     ]),
     // Number keys pick a candidate inside the approval queue.
@@ -56,7 +66,7 @@ export function App() {
               type="button"
               className={`tab${entry.name === view ? ' active' : ''}`}
               onClick={() => go(entry.name)}
-              title={`${entry.label} (${index + 1})`}
+              title={viewKey(index) ? `${entry.label} (${viewKey(index)})` : entry.label}
             >
               {entry.label}
               {entry.name === 'approvals' && held > 0 && (
@@ -84,6 +94,8 @@ export function App() {
         {view === 'memory' && <MemoryView />}
         {view === 'users' && <UsersView />}
         {view === 'settings' && <SettingsView />}
+        {view === 'connections' && <ConnectionsView />}
+        {view === 'overlay' && <OverlayView />}
       </main>
       {settings && settings.channel === '' && <FirstRun />}
       {help && <HelpOverlay onClose={() => setHelp(false)} />}
@@ -142,7 +154,7 @@ function HelpOverlay({ onClose }: { onClose: () => void }) {
       <div className="modal help" role="dialog" aria-label="Keyboard shortcuts">
         <h2>Keyboard</h2>
         <dl className="facts">
-          <dt>1–9</dt>
+          <dt>1–9, 0</dt>
           <dd>switch view (outside Approvals)</dd>
           <dt>j / k</dt>
           <dd>next / previous item</dd>

@@ -18,10 +18,26 @@ const common = {
 
 await build({
   ...common,
-  entryPoints: {
-    cli: 'pipeline/node/cli/main.ts',
-    worker: 'pipeline/node/workers/worker-main.ts',
-  },
+  entryPoints: { cli: 'pipeline/node/cli/main.ts' },
+  outdir: 'dist',
+});
+
+// The worker bundles its dependencies (zod, ws, tmi.js, @twurple/*, openai ..., including the ones
+// loaded lazily with import()) and keeps only better-sqlite3 outside. Why: in the installed app the
+// worker runs from app.asar.unpacked/dist/worker.js (worker threads start from a real file), where
+// Node resolves bare imports in app.asar.unpacked/node_modules only, and only the native module is
+// unpacked there (electron-builder.yml asarUnpack). Unpacking every dependency instead would put
+// most of node_modules outside the asar; one self-contained file is smaller and needs no list kept
+// in step. bufferutil and utf-8-validate are optional native speed-ups that ws require()s inside
+// try/catch: left out, ws uses its JavaScript fallback; `encoding` is the same for node-fetch (tmi.js).
+// electron/main/worker-bundle.test.ts checks that the bundle imports nothing else.
+await build({
+  ...common,
+  packages: undefined,
+  external: ['better-sqlite3', 'bufferutil', 'utf-8-validate', 'encoding'],
+  // sentiment require()s non-English word lists by a computed path; we use its built-in English.
+  logOverride: { 'empty-glob': 'silent' },
+  entryPoints: { worker: 'pipeline/node/workers/worker-main.ts' },
   outdir: 'dist',
 });
 

@@ -6,6 +6,7 @@
 import path from 'node:path';
 import type * as ElectronModule from 'electron';
 import type { Health } from '../../pipeline/core/host-api.js';
+import { createAutoUpdate, type UpdaterLike } from './auto-update.js';
 import { APP_ENTRY_URL, APP_SCHEME, APP_SCHEME_PRIVILEGES, createAppProtocolHandler } from './app-protocol.js';
 import { installContentSecurityPolicy } from './csp.js';
 import {
@@ -18,7 +19,7 @@ import { HeldReplyCounter } from './held-replies.js';
 import type { HostLike, HostLog } from './host-like.js';
 import { forwardHostPushes, registerHostIpc } from './ipc-host.js';
 import { installNavigationPolicy } from './navigation.js';
-import { notifyHeldReplies } from './notifications.js';
+import { notifyHeldReplies, notifyUpdateReady } from './notifications.js';
 import { denyAllPermissions } from './permissions.js';
 import { installQuitSequence } from './quit-sequence.js';
 import { createRotatingLog } from './rotating-log.js';
@@ -42,6 +43,8 @@ export interface DesktopAppOptions {
   /** Folder of the bundled main script (dist/electron). */
   bundleDir: string;
   startHost: (options: StartHostOptions) => Promise<HostLike>;
+  /** Loads electron-updater's autoUpdater; only called in a packaged app with updates on. */
+  loadUpdater: () => Promise<UpdaterLike>;
   env?: NodeJS.ProcessEnv;
 }
 
@@ -130,6 +133,23 @@ export function runDesktopApp(electron: typeof ElectronModule, options: DesktopA
   let tray: ElectronModule.Tray | null = null;
   let flushWindowState: (() => void) | null = null;
   const cleanups: (() => void)[] = [];
+  const updates = createAutoUpdate({
+    packaged: app.isPackaged,
+    env,
+    loadUpdater: options.loadUpdater,
+    log,
+    onReady: (version) => {
+      refreshTray();
+      notifyUpdateReady(
+        {
+          isSupported: () => Notification.isSupported(),
+          create: (content) => new Notification(content),
+          onClick: showWindow,
+        },
+        version,
+      );
+    },
+  });
   const quit = installQuitSequence({
     app,
     stopHost: async () => {
@@ -141,6 +161,8 @@ export function runDesktopApp(electron: typeof ElectronModule, options: DesktopA
       tray?.destroy();
       tray = null;
     },
+    // After the drain: electron-updater installs a downloaded update on Electron's `quit`, which follows app.exit.
+    beforeExit: (exitCode) => updates.beforeExit(exitCode),
     log,
   });
 
@@ -153,8 +175,15 @@ export function runDesktopApp(electron: typeof ElectronModule, options: DesktopA
     const state = connectionStateOf(health);
     tray.setToolTip(trayTooltip(state, counter.count));
     if (process.platform === 'darwin') tray.setTitle(counter.count > 0 ? String(counter.count) : '');
+    const update = updates.status();
     const template = trayMenuTemplate(
-      { state, held: counter.count, closeToTray: settings.closeToTray, notifyHeldReplies: settings.notifyHeldReplies },
+      {
+        state,
+        held: counter.count,
+        closeToTray: settings.closeToTray,
+        notifyHeldReplies: settings.notifyHeldReplies,
+        updateReady: update.phase === 'ready' ? update.version : null,
+      },
       {
         showWindow,
         setCloseToTray: (value) => updateSettings({ closeToTray: value }),
@@ -280,5 +309,7 @@ export function runDesktopApp(electron: typeof ElectronModule, options: DesktopA
     );
     refreshTray();
     mainWindow = createWindow();
+    // After the pipeline and the window are up, so the check never delays the start; it never rejects.
+    void updates.checkAtStart();
   });
 }

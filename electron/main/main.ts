@@ -16,6 +16,9 @@ function demoFromEnv(env: NodeJS.ProcessEnv): { ratePerSecond: number; scripted:
 
 runDesktopApp(electron, {
   bundleDir: path.dirname(fileURLToPath(import.meta.url)),
+  // electron-updater is CommonJS: its default export holds `autoUpdater`, a getter that builds the
+  // platform's updater on first access, so it is only touched when updates are on.
+  loadUpdater: async () => (await import('electron-updater')).default.autoUpdater,
   startHost: ({ dataDir, log, secrets }) =>
     PipelineHost.start({ dataDir, log, secrets, demo: demoFromEnv(process.env) }),
 });

@@ -44,3 +44,19 @@ export function notifyHeldReplies(deps: NotifierDeps, newlyHeld: readonly Approv
   notification.show();
   return true;
 }
+
+export function updateReadyNotification(version: string): NotificationContent {
+  return {
+    title: `BitBrat ${version} is ready`,
+    body: 'It will be installed when you quit BitBrat. Nothing restarts while you are live.',
+  };
+}
+
+/** Announces a downloaded update once; not tied to the held-replies setting (it happens rarely). */
+export function notifyUpdateReady(deps: Omit<NotifierDeps, 'enabled'>, version: string): boolean {
+  if (!deps.isSupported()) return false;
+  const notification = deps.create({ ...updateReadyNotification(version), silent: true });
+  notification.on('click', deps.onClick);
+  notification.show();
+  return true;
+}

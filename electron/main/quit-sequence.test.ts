@@ -90,4 +90,44 @@ describe('the quit sequence', () => {
     await expect(quit.done).resolves.toBe(1);
     expect(steps).toEqual(['preventDefault', 'exit 1']);
   });
+
+  it('runs beforeExit with the exit code after the host stopped and before app.exit', async () => {
+    const steps: string[] = [];
+    const { app, requestQuit } = fakeApp(steps);
+    const stopped = deferred();
+    const quit = installQuitSequence({
+      app,
+      stopHost: () => stopped.promise.then(() => void steps.push('host stopped')),
+      beforeExit: (code) => {
+        steps.push(`beforeExit ${code}`);
+        throw new Error('updater gone');
+      },
+      log: (level, message) => steps.push(`${level}: ${message}`),
+    });
+    requestQuit();
+    expect(steps).not.toContain('beforeExit 0');
+    stopped.resolve();
+    await expect(quit.done).resolves.toBe(0);
+    expect(steps.slice(-5)).toEqual([
+      'host stopped',
+      'info: pipeline stopped; exiting',
+      'beforeExit 0',
+      'warn: shutdown step failed',
+      'exit 0',
+    ]);
+  });
+
+  it('tells beforeExit about a failed stop', async () => {
+    const codes: number[] = [];
+    const { app, requestQuit } = fakeApp([]);
+    const quit = installQuitSequence({
+      app,
+      stopHost: () => Promise.reject(new Error('database is locked')),
+      beforeExit: (code) => codes.push(code),
+      log: () => {},
+    });
+    requestQuit();
+    await expect(quit.done).resolves.toBe(1);
+    expect(codes).toEqual([1]);
+  });
 });

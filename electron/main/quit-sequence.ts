@@ -18,6 +18,11 @@ export interface QuitSequenceDeps {
   stopHost: () => Promise<void>;
   /** Runs first: save window bounds, remove the tray, flush logs. Errors are logged, never block the quit. */
   beforeStop?: () => void;
+  /**
+   * Runs after the host stopped (or failed to), just before app.exit(exitCode): the auto-updater
+   * decides here whether its downloaded update may be installed as the app exits.
+   */
+  beforeExit?: (exitCode: number) => void;
   log: HostLog;
   timeoutMs?: number;
 }
@@ -72,6 +77,11 @@ export function installQuitSequence(deps: QuitSequenceDeps): QuitSequence {
     deps.log('info', 'quit requested: draining the pipeline');
     void stop().then((code) => {
       phase = 'stopped';
+      try {
+        deps.beforeExit?.(code);
+      } catch (error) {
+        deps.log('warn', 'shutdown step failed', { error: (error as Error).message });
+      }
       deps.app.exit(code);
       resolveDone(code);
     });

@@ -3,7 +3,12 @@ import type { Approval } from '../../pipeline/core/approval.js';
 import type { Health } from '../../pipeline/core/host-api.js';
 import type { ConnectorHealth, WorkerHealth } from '../../pipeline/core/protocol/pipeline.js';
 import { HeldReplyCounter } from './held-replies.js';
-import { heldReplyNotification, notifyHeldReplies, type NotifierDeps } from './notifications.js';
+import {
+  heldReplyNotification,
+  notifyHeldReplies,
+  notifyUpdateReady,
+  type NotifierDeps,
+} from './notifications.js';
 import { connectionStateOf, trayMenuTemplate, trayTooltip, type TrayMenuActions } from './tray-state.js';
 
 const worker = (state: WorkerHealth['state']): WorkerHealth => ({
@@ -81,6 +86,16 @@ describe('tray connection state', () => {
     (byLabel('Notify me').click as unknown as Click)({ checked: true });
     (byLabel('Quit').click as unknown as Click)({ checked: false });
     expect(calls).toEqual(['closeToTray=false', 'notify=true', 'quit']);
+    expect(menu.some((item) => item.label?.startsWith('Update'))).toBe(false);
+  });
+
+  it('shows a downloaded update under the status, as information only', () => {
+    const noop = () => {};
+    const menu = trayMenuTemplate(
+      { state: 'connected', held: 0, closeToTray: true, notifyHeldReplies: true, updateReady: '1.2.3' },
+      { showWindow: noop, setCloseToTray: noop, setNotifyHeldReplies: noop, openDataFolder: noop, quit: noop },
+    );
+    expect(menu[1]).toEqual({ label: 'Update 1.2.3 installs when you quit', enabled: false });
   });
 });
 
@@ -122,5 +137,19 @@ describe('held reply counting and notifications', () => {
     enabled = false;
     expect(notifyHeldReplies(deps, [approval('b', 'held')])).toBe(false);
     expect(shown).toHaveLength(1);
+  });
+
+  it('announces a downloaded update silently, whatever the held-replies setting', () => {
+    const shown: { title: string; silent: boolean }[] = [];
+    let supported = false;
+    const deps: Omit<NotifierDeps, 'enabled'> = {
+      isSupported: () => supported,
+      onClick: () => {},
+      create: (content) => ({ on: () => undefined, show: () => shown.push(content) }),
+    };
+    expect(notifyUpdateReady(deps, '1.2.3')).toBe(false);
+    supported = true;
+    expect(notifyUpdateReady(deps, '1.2.3')).toBe(true);
+    expect(shown).toEqual([expect.objectContaining({ title: 'BitBrat 1.2.3 is ready', silent: true })]);
   });
 });

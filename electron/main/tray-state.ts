@@ -41,6 +41,12 @@ export interface TrayMenuInput {
   held: number;
   closeToTray: boolean;
   notifyHeldReplies: boolean;
+  /** The version of a downloaded update waiting for the next quit, if any. */
+  updateReady?: string | null;
+}
+
+export function updateReadyLabel(version: string): string {
+  return `Update ${version} installs when you quit`;
 }
 
 export interface TrayMenuActions {
@@ -54,6 +60,7 @@ export interface TrayMenuActions {
 export function trayMenuTemplate(input: TrayMenuInput, actions: TrayMenuActions): MenuItemConstructorOptions[] {
   return [
     { label: `Status: ${STATE_WORDS[input.state]}`, enabled: false },
+    ...(input.updateReady ? [{ label: updateReadyLabel(input.updateReady), enabled: false }] : []),
     { label: heldRepliesLabel(input.held), enabled: input.held > 0, click: () => actions.showWindow() },
     { type: 'separator' },
     { label: 'Show BitBrat', click: () => actions.showWindow() },

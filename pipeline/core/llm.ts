@@ -100,6 +100,12 @@ export const LlmSettingsSchema = z.object({
   /** Conversation memory bounds, per user and per channel. */
   memoryEntries: z.number().int().min(0).max(200).default(20),
   memoryChars: z.number().int().min(0).max(20_000).default(4000),
+  /**
+   * Also ask the LLM to classify every chat message (intent, sentiment, risk) after the local
+   * analysis. Off by default: it costs a call per message; a failure leaves the local analysis.
+   */
+  classify: z.boolean().default(false),
+  classifyTimeoutMs: z.number().int().min(200).max(10_000).default(1500),
 });
 export type LlmSettings = z.infer<typeof LlmSettingsSchema>;
 export type LlmSettingsInput = z.input<typeof LlmSettingsSchema>;

@@ -17,6 +17,7 @@ export const LLM_NUMBER_FIELDS = [
   'dailyCostBudgetUsd',
   'memoryEntries',
   'memoryChars',
+  'classifyTimeoutMs',
 ] as const satisfies readonly (keyof LlmSettings)[];
 export type LlmNumberField = (typeof LLM_NUMBER_FIELDS)[number];
 
@@ -32,6 +33,7 @@ export interface LlmDraft {
   apiKeyRef: string;
   stream: boolean;
   moderationEndpoint: boolean;
+  classify: boolean;
   numbers: Record<LlmNumberField, string>;
   prices: PriceRow[];
 }
@@ -45,6 +47,7 @@ export function toLlmDraft(settings: LlmSettings): LlmDraft {
     apiKeyRef: settings.apiKeyRef,
     stream: settings.stream,
     moderationEndpoint: settings.moderationEndpoint,
+    classify: settings.classify,
     numbers: Object.fromEntries(LLM_NUMBER_FIELDS.map((field) => [field, String(settings[field])])) as Record<
       LlmNumberField,
       string
@@ -80,6 +83,7 @@ export function fromLlmDraft(draft: LlmDraft): LlmDraftResult {
     apiKeyRef: draft.apiKeyRef,
     stream: draft.stream,
     moderationEndpoint: draft.moderationEndpoint,
+    classify: draft.classify,
     ...Object.fromEntries(LLM_NUMBER_FIELDS.map((field) => [field, toNumber(draft.numbers[field])])),
     priceTable,
   };

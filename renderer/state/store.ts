@@ -20,7 +20,17 @@ import { applyFeed, DEFAULT_WINDOW, EMPTY_FEED, EMPTY_FILTER, type FeedFilter, t
 import { createFrameBatcher, type Scheduler } from './frame-batcher.js';
 
 export type ViewName =
-  'live' | 'approvals' | 'dashboard' | 'rules' | 'commands' | 'personas' | 'memory' | 'users' | 'settings';
+  | 'live'
+  | 'approvals'
+  | 'dashboard'
+  | 'rules'
+  | 'commands'
+  | 'personas'
+  | 'memory'
+  | 'users'
+  | 'settings'
+  | 'connections'
+  | 'overlay';
 
 export interface Notice {
   id: number;

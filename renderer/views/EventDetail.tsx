@@ -1,7 +1,8 @@
 /**
  * One event, fully: the routing slip as a timeline (earlier stages from `history`, then the
  * current slip, with every persisted transition), routing decisions, annotations, candidates,
- * approvals, deliveries and the raw platform payload. Actions: re-route (enrichment / reaction), replay.
+ * approvals, deliveries and the raw platform payload. Actions: re-route (enrichment / reaction), replay,
+ * and for Twitch chat messages, deleting the message on Twitch.
  */
 import { useEffect, useState } from 'react';
 import type { Step } from '../../pipeline/core/envelope.js';
@@ -201,6 +202,10 @@ export function EventDetailPane({ eventId, onClose }: { eventId: string; onClose
         </>
       )}
 
+      {event.ingress.connector === TWITCH_CHAT_CONNECTOR && event.message && (
+        <DeleteMessage key={event.id} eventId={event.id} />
+      )}
+
       <RerouteForm eventId={event.id} ended={Boolean(event.disposition)} />
 
       <details>
@@ -238,6 +243,33 @@ function SlipTimeline({ history, slip }: { history: readonly Step[]; slip: reado
         </li>
       ))}
     </ol>
+  );
+}
+
+/** The connector id of Twitch chat (pipeline/node/connectors/twitch): only its messages carry a Twitch message id. */
+const TWITCH_CHAT_CONNECTOR = 'twitch-chat';
+
+/** Deletes the message in the Twitch chat (Helix); the host answers in words (done, or why not). */
+function DeleteMessage({ eventId }: { eventId: string }) {
+  const { bridge, moderator } = useConsoleContext();
+  const run = useHostAction();
+  const [answer, setAnswer] = useState<{ ok: boolean; message: string } | 'running' | null>(null);
+  const remove = async () => {
+    setAnswer('running');
+    const result = await run('Deleting the message', () => bridge.call('events.deleteMessage', { eventId, moderator }));
+    setAnswer(result ?? null);
+  };
+  return (
+    <div className="row-gap delete-message">
+      <button type="button" className="danger" disabled={answer === 'running'} onClick={() => void remove()}>
+        Delete message on Twitch
+      </button>
+      {answer && answer !== 'running' && (
+        <span className={answer.ok ? 'ok-text' : 'error-text'} data-testid="delete-result" role="status">
+          {answer.message}
+        </span>
+      )}
+    </div>
   );
 }
 

@@ -1,7 +1,11 @@
-/** First run: name a channel (anonymous reading starts at once) and the bot, then go. */
-import { useState } from 'react';
+/**
+ * First run: name a channel (anonymous reading starts at once) and the bot, then go. Both prompts
+ * are modal: focus stays inside them and no key reaches the view's shortcuts behind them.
+ */
+import { useRef, useState } from 'react';
 import { notify } from '../state/store.js';
 import { useConsoleContext, useHostAction } from '../ui/context.js';
+import { useFocusTrap } from '../ui/focus-trap.js';
 import { parseSettingInput } from './SettingsView.js';
 
 export function FirstRun() {
@@ -12,6 +16,8 @@ export function FirstRun() {
   const channelCheck = parseSettingInput('channel', channel.replace(/^#/, '').toLowerCase());
   const botCheck = parseSettingInput('botName', botName);
   const ready = channelCheck.ok && channelCheck.value.length > 0 && botCheck.ok;
+  const dialog = useRef<HTMLFormElement>(null);
+  useFocusTrap(dialog);
 
   const start = async () => {
     if (!ready || !channelCheck.ok || !botCheck.ok) return;
@@ -30,7 +36,10 @@ export function FirstRun() {
   return (
     <div className="modal-backdrop">
       <form
+        ref={dialog}
         className="modal"
+        role="dialog"
+        aria-modal="true"
         aria-label="First run"
         onSubmit={(event) => {
           event.preventDefault();
@@ -38,7 +47,9 @@ export function FirstRun() {
         }}
       >
         <h2>Welcome to BitBrat</h2>
-        <p>Name the Twitch channel to watch. Reading chat needs no account; link the bot account later in Settings.</p>
+        <p>
+          Name the Twitch channel to watch. Reading chat needs no account; link the bot account later in Connections.
+        </p>
         <label>
           Channel
           <input
@@ -69,10 +80,15 @@ export const MODERATOR_KEY = 'bitbrat.moderator';
 export function ModeratorPrompt({ onName }: { onName: (name: string) => void }) {
   const [name, setName] = useState('');
   const trimmed = name.trim();
+  const dialog = useRef<HTMLFormElement>(null);
+  useFocusTrap(dialog);
   return (
     <div className="modal-backdrop">
       <form
+        ref={dialog}
         className="modal"
+        role="dialog"
+        aria-modal="true"
         aria-label="Moderator name"
         onSubmit={(event) => {
           event.preventDefault();

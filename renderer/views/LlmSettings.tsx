@@ -21,6 +21,7 @@ const NUMBER_LABELS: Record<LlmNumberField, string> = {
   dailyCostBudgetUsd: 'Daily cost budget USD (0 = none)',
   memoryEntries: 'Memory entries kept',
   memoryChars: 'Memory characters kept',
+  classifyTimeoutMs: 'Classification timeout (ms)',
 };
 
 export function formatUsd(value: number): string {
@@ -123,6 +124,14 @@ export function LlmSettingsSection({ settings }: { settings: LlmSettings }) {
             onChange={(event) => patch({ moderationEndpoint: event.target.checked })}
           />{' '}
           Check replies with OpenAI moderation
+        </label>
+        <label className="check">
+          <input
+            type="checkbox"
+            checked={draft.classify}
+            onChange={(event) => patch({ classify: event.target.checked })}
+          />{' '}
+          Also classify every chat message with the LLM (one call per message; off by default)
         </label>
       </div>
       <h4>Prices (USD per million tokens)</h4>

@@ -12,7 +12,7 @@ import { UserActions } from '../ui/UserActions.js';
 import { LlmSettingsSection } from './LlmSettings.js';
 
 /** The plain fields; the LLM endpoint and the ignore list have their own sections. */
-type PlainKey = Exclude<keyof Settings, 'llm' | 'ignoredUsers'>;
+export type PlainKey = Exclude<keyof Settings, 'llm' | 'ignoredUsers'>;
 const LABELS: Record<PlainKey, { label: string; help: string }> = {
   channel: { label: 'Twitch channel', help: 'The channel to read. Anonymous reading needs no account.' },
   botName: { label: 'Bot name', help: 'Messages that mention it go to the LLM bot.' },
@@ -113,7 +113,7 @@ function AlertSettings() {
   );
 }
 
-function SettingField({ name, value }: { name: PlainKey; value: Settings[PlainKey] }) {
+export function SettingField({ name, value }: { name: PlainKey; value: Settings[PlainKey] }) {
   const { bridge, store } = useConsoleContext();
   const run = useHostAction();
   const [draft, setDraft] = useState<string | boolean>(typeof value === 'boolean' ? value : String(value));

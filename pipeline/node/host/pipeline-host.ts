@@ -289,20 +289,23 @@ export class PipelineHost {
   private async onWorkerRestarted(role: WorkerRole): Promise<void> {
     if (role === 'ingress' || role === 'egress') {
       await publishTwitch(this.supervisor, [role], this.twitch.workerConfig());
-    } else if (role === 'reaction') {
-      await this.pushLlmApiKey();
+    } else if (role === 'reaction' || role === 'enrichment') {
+      await this.pushLlmApiKey([role]);
     }
   }
 
-  /** The reaction worker's llm-bot gets the stored API key over its control line (memory only). */
-  private async pushLlmApiKey(): Promise<void> {
+  /**
+   * The llm-bot (reaction) and the analyzer's optional classification (enrichment) get the stored
+   * API key over their control lines (memory only).
+   */
+  private async pushLlmApiKey(roles: readonly ('reaction' | 'enrichment')[] = ['reaction', 'enrichment']): Promise<void> {
     let apiKey: string | null = null;
     try {
       apiKey = await this.secrets.get(SECRET_NAMES.llmApiKey);
     } catch (error) {
       this.log('error', 'could not read the LLM API key from the secret store', { error: String(error) });
     }
-    await this.control('reaction').call('llmApiKey', { apiKey });
+    await Promise.all(roles.map((role) => this.control(role).call('llmApiKey', { apiKey })));
   }
 
   /** A failed moderator action on a finished event is kept on it (`errors[]`). */

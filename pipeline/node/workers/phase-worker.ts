@@ -15,6 +15,7 @@ import { createConsoleDelivery, type DeliveryLedger } from '../services/console-
 import type { GatewayDelivery } from '../../core/client-protocol.js';
 import { createGatewayClientsDelivery } from '../gateway/clients/client-delivery.js';
 import { createWebhookDelivery, outboundTargets } from '../gateway/webhooks/webhook-delivery.js';
+import { createLlmClassifier } from '../llm/classifier.js';
 import { createQueryAnalyzer } from '../services/query-analyzer/index.js';
 import { openReadConnection, type ReadDb } from '../store/database.js';
 import { applyLlmEnv, createLlmBot } from '../llm/llm-bot.js';
@@ -54,7 +55,7 @@ function createServices(phase: WorkerPhase, deps: ServiceDeps): Service[] {
     case 'enrichment':
       return [
         createAuthService({ getUser: (platform, id) => deps.reader.getUser(platform, id), write: deps.write }),
-        createQueryAnalyzer({ botName: () => deps.settings().botName }),
+        createAnalyzer(deps),
       ];
     case 'reaction':
       return [
@@ -74,6 +75,22 @@ function createServices(phase: WorkerPhase, deps: ServiceDeps): Service[] {
 }
 
 /** The llm-bot with its SQLite-backed personas, memory and limits; headless hosts honour BITBRAT_LLM_*. */
+/** The analyzer, with the optional LLM classification read from the settings on every message. */
+function createAnalyzer(deps: ServiceDeps): Service {
+  const env = llmConfigFromEnv(process.env);
+  const llmSettings = () => applyLlmEnv(deps.settings().llm, env);
+  const classifier = createLlmClassifier({ settings: llmSettings, apiKey: () => deps.llmApiKey?.() ?? env?.apiKey });
+  return createQueryAnalyzer({
+    botName: () => deps.settings().botName,
+    get classify() {
+      return classifier();
+    },
+    get classifyTimeoutMs() {
+      return llmSettings().classifyTimeoutMs;
+    },
+  });
+}
+
 function createLlm(deps: ServiceDeps): Service {
   const env = llmConfigFromEnv(process.env);
   const settings = () => applyLlmEnv(deps.settings().llm, env);
@@ -142,7 +159,7 @@ export function runPhaseWorker(context: WorkerContext, phase: WorkerPhase): void
     llmApiKey: () => llmApiKey ?? undefined,
   });
   if (twitchChat) context.serve({ twitch: (config) => twitchChat.configure(config) });
-  if (phase === 'reaction') {
+  if (phase === 'reaction' || phase === 'enrichment') {
     context.serve({
       llmApiKey: ({ apiKey }) => {
         llmApiKey = apiKey;

@@ -109,7 +109,6 @@ function describeFailure(error: unknown): string {
 
 export function createQueryAnalyzer(deps: QueryAnalyzerDeps): QueryAnalyzer {
   const state = new AnalyzerState(deps.state);
-  const timeoutMs = deps.classifyTimeoutMs ?? DEFAULT_CLASSIFY_TIMEOUT_MS;
 
   async function refine(
     analysis: MessageAnalysis,
@@ -118,6 +117,8 @@ export function createQueryAnalyzer(deps: QueryAnalyzerDeps): QueryAnalyzer {
     classify: NonNullable<QueryAnalyzerDeps['classify']>,
   ): Promise<StepOutcome> {
     try {
+      // Read per message: the deps may be live settings.
+      const timeoutMs = deps.classifyTimeoutMs ?? DEFAULT_CLASSIFY_TIMEOUT_MS;
       const answer = await classifyWithDeadline(classify, analysis.tokens.cleanedText, timeoutMs, context.signal);
       const parsed = LlmClassificationSchema.safeParse(answer);
       if (!parsed.success) {
