@@ -26,7 +26,10 @@ class FakeUpdater extends EventEmitter implements UpdaterLike {
   }
 }
 
-function harness(script: (updater: FakeUpdater) => Promise<unknown>, options: { packaged?: boolean; env?: object } = {}) {
+function harness(
+  script: (updater: FakeUpdater) => Promise<unknown>,
+  options: { packaged?: boolean; env?: object } = {},
+) {
   const updater = new FakeUpdater(script);
   const logs: { level: HostLogLevel; message: string; fields?: Record<string, unknown> }[] = [];
   const ready: string[] = [];

@@ -3,12 +3,7 @@ import type { Approval } from '../../pipeline/core/approval.js';
 import type { Health } from '../../pipeline/core/host-api.js';
 import type { ConnectorHealth, WorkerHealth } from '../../pipeline/core/protocol/pipeline.js';
 import { HeldReplyCounter } from './held-replies.js';
-import {
-  heldReplyNotification,
-  notifyHeldReplies,
-  notifyUpdateReady,
-  type NotifierDeps,
-} from './notifications.js';
+import { heldReplyNotification, notifyHeldReplies, notifyUpdateReady, type NotifierDeps } from './notifications.js';
 import { connectionStateOf, trayMenuTemplate, trayTooltip, type TrayMenuActions } from './tray-state.js';
 
 const worker = (state: WorkerHealth['state']): WorkerHealth => ({

@@ -161,6 +161,8 @@ function OverlaySection({
   const errors = useMemo(() => overlayThemeErrors(theme), [theme]);
   const valid = Object.keys(errors).length === 0;
   const url = token.trim() && valid ? buildOverlayUrl(base, token.trim(), theme) : null;
+  // The desktop window (app://, frame-src 'none') cannot frame the gateway; a browser console is the gateway.
+  const previewable = base === window.location.origin;
   const readOnly = clients.filter((client) => client.revokedAt === null && client.scopes.includes('read-only'));
 
   const create = async () => {
@@ -265,10 +267,16 @@ function OverlaySection({
         <>
           <CopyField label="Overlay URL" value={url} secret />
           <p className="muted small">The URL contains the token: anyone with it sees what the overlay shows.</p>
-          <div className="overlay-preview">
-            {/* The overlay is served by the gateway itself (same origin as a browser console). */}
-            <iframe src={url} title="Overlay preview" referrerPolicy="no-referrer" />
-          </div>
+          {previewable ? (
+            <div className="overlay-preview">
+              {/* Same origin as this console: the overlay's CSP allows framing by its own gateway only. */}
+              <iframe src={url} title="Overlay preview" referrerPolicy="no-referrer" />
+            </div>
+          ) : (
+            <p className="muted small">
+              The live preview shows in the browser console; this window may not frame other pages.
+            </p>
+          )}
         </>
       ) : (
         <p className="muted">

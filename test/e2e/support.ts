@@ -88,6 +88,8 @@ export async function launchChromium(): Promise<Browser> {
 
 export interface TestHost {
   served: Served;
+  /** The local Twitch-like chat server the host reads the channel from. */
+  irc: TwitchIrcServer;
   dataDir: string;
   port: number;
   url: string;
@@ -126,6 +128,7 @@ export async function startTestHost(options: { dataDir?: string; channel?: strin
     get served() {
       return served;
     },
+    irc,
     dataDir,
     port: served.gateway.port,
     url: served.gateway.consoleUrl,

@@ -1,21 +1,38 @@
 /**
  * Where the bundled worker entry is. The CLI runs from dist/ (the worker sits beside it); tests
  * and tools run the sources, so we walk up to the package root and use its dist/.
+ *
+ * In the installed desktop app the package root is `resources/app.asar`. Electron's fs can read
+ * inside that archive, but a worker thread is started from a real file and a native module is
+ * dlopen()ed from one, so the worker entry and what it loads are unpacked to
+ * `resources/app.asar.unpacked/` (electron-builder.yml `asarUnpack`): we start that copy.
+ * https://www.electron.build/configuration#asarUnpack
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const ASAR = `${sep}app.asar${sep}`;
+const ASAR_UNPACKED = `${sep}app.asar.unpacked${sep}`;
+
+/** The app.asar.unpacked twin of a path inside app.asar, when that file exists; else the path itself. */
+export function unpackedPath(file: string): string {
+  const at = file.lastIndexOf(ASAR);
+  if (at < 0) return file;
+  const twin = file.slice(0, at) + ASAR_UNPACKED + file.slice(at + ASAR.length);
+  return existsSync(twin) ? twin : file;
+}
 
 export function workerFileUrl(from: string = import.meta.url): URL {
   let dir = dirname(fileURLToPath(from));
   const beside = join(dir, 'worker.js');
-  if (existsSync(beside)) return pathToFileURL(beside);
+  if (existsSync(beside)) return pathToFileURL(unpackedPath(beside));
   for (let i = 0; i < 6; i++) {
     const manifest = join(dir, 'package.json');
     if (existsSync(manifest) && JSON.parse(readFileSync(manifest, 'utf8')).name === 'bitbrat-desktop') {
       const built = join(dir, 'dist', 'worker.js');
       if (!existsSync(built)) throw new Error(`the pipeline is not built (${built} is missing): run \`npm run build\``);
-      return pathToFileURL(built);
+      return pathToFileURL(unpackedPath(built));
     }
     dir = dirname(dir);
   }

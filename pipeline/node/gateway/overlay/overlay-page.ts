@@ -9,9 +9,10 @@
  * reconnect asks for what it missed (`since`), so an app restart mid-stream loses nothing.
  */
 
+/** frame-ancestors 'self': the console served by this gateway shows the overlay as a live preview. */
 export const OVERLAY_CSP =
   "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; font-src 'self' data:; " +
-  "img-src 'none'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
+  "img-src 'none'; object-src 'none'; base-uri 'none'; frame-ancestors 'self'; form-action 'none'";
 
 export const OVERLAY_HTML = `<!doctype html>
 <html lang="en">
