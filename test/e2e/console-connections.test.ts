@@ -228,6 +228,9 @@ describe('connections, overlay and clients in the console', () => {
         details: {},
       });
       await preview.locator('.item.alert', { hasText: 'Fay followed!' }).waitFor();
+      await dismissNotices();
+      await overlay.locator('iframe').scrollIntoViewIfNeeded();
+      await screenshot(mod.page, 'console-overlay');
 
       await overlay.getByRole('button', { name: 'Copy' }).click();
       await overlay.getByTestId('copy-selected').waitFor();
@@ -243,7 +246,6 @@ describe('connections, overlay and clients in the console', () => {
       await overlay.getByText('a colour: #rrggbb').waitFor();
       expect(await overlay.getByLabel('Overlay URL').count()).toBe(0);
       await overlay.getByLabel('Accent colour').fill('#00ff00');
-      await screenshot(mod.page, 'console-overlay');
     });
     const clients = await host.served.host.api['clients.list']({});
     expect(clients.map((client) => [client.name, client.scopes])).toEqual([['overlay', ['read-only']]]);
