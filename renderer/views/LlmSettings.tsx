@@ -1,7 +1,7 @@
 /**
  * Settings → LLM: endpoint, model, limits and price table (saved as one `llm` setting, validated
  * with LlmSettingsSchema), a "Test connection" button (one tiny completion on the host) and
- * today's usage. The API key is not entered here: the host reads it from its secret store.
+ * today's usage. The API key is not entered here but in Connections (write-only, to the host's secret store).
  */
 import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import type { LlmSettings, LlmUsageToday } from '../../pipeline/core/llm.js';
@@ -88,7 +88,7 @@ export function LlmSettingsSection({ settings }: { settings: LlmSettings }) {
       <h3>LLM</h3>
       <p className="muted small">
         Any OpenAI-compatible endpoint (OpenAI, OpenRouter, Ollama, LM Studio, llama.cpp). The API key is kept in the
-        host&apos;s secret store, never in these settings. Today: <LlmUsageLine usage={usage} />
+        host&apos;s secret store, never in these settings: set it in Connections. Today: <LlmUsageLine usage={usage} />
       </p>
       <div className="grid-form">
         <Field label="Endpoint URL" error={error('baseUrl')}>

@@ -130,7 +130,7 @@ describe('connections, overlay and clients in the console', () => {
     expect(helix.deleted).toEqual([]);
   });
 
-  it('links the bot account with a device code, stores the LLM key write-only, and logs out', async () => {
+  it('links the bot account with a device code and stores the LLM key write-only', async () => {
     await step(mod, 'connections', async () => {
       await mod.page.keyboard.press('0');
       const bot = mod.page.getByTestId('account-bot');
@@ -173,7 +173,7 @@ describe('connections, overlay and clients in the console', () => {
     expect(mod.problems).toEqual([]);
   });
 
-  it('deletes a Twitch chat message through Helix and shows the host’s answer', async () => {
+  it('deletes a Twitch chat message through Helix; a login Twitch dropped shows as needs-login', async () => {
     const token = [...oauth.accessTokens.entries()].find(([, owner]) => owner.userId === BOT_USER.userId)?.[0];
     if (!token) throw new Error('the bot has no access token');
     helix.tokens.set(token, { userId: BOT_USER.userId, scopes: ['moderator:manage:chat_messages'] });
@@ -190,12 +190,24 @@ describe('connections, overlay and clients in the console', () => {
     });
     expect(helix.deleted).toEqual(['msg-delete-me']);
 
-    await step(mod, 'logout', async () => {
+    // Twitch drops the login (password changed, app disconnected): Helix refuses the token and the
+    // refresh token is dead. The next moderation action finds out, and Connections says so loudly.
+    helix.tokens.delete(token);
+    oauth.revokeRefreshToken(token.replace('access-', 'refresh-'));
+    helix.messages.add('msg-after-revoke');
+    await step(mod, 'needs login', async () => {
+      await chatFromTwitch('more spam', 'msg-after-revoke');
+      await mod.page.getByRole('button', { name: 'Delete message on Twitch' }).click();
+      await mod.page.getByTestId('delete-result').and(mod.page.locator('.error-text')).waitFor();
+      await mod.page.keyboard.press('Escape');
       await mod.page.keyboard.press('0');
-      const bot = mod.page.getByTestId('account-bot');
+      const bot = accountState('bot', 'needs-login');
+      await bot.getByRole('alert').filter({ hasText: 'no longer accepts' }).waitFor();
+      await screenshot(mod.page, 'console-connections-needs-login');
       await bot.getByRole('button', { name: 'Log out' }).click();
       await accountState('bot', 'none').waitFor();
     });
+    expect(helix.deleted).toEqual(['msg-delete-me']);
     expect(mod.problems).toEqual([]);
   });
 
