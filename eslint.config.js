@@ -3,8 +3,25 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const nodeBuiltins = ['node:*', 'fs', 'path', 'os', 'worker_threads', 'child_process', 'net', 'http', 'https', 'crypto', 'url', 'events', 'stream'];
-const banNodeBuiltins = nodeBuiltins.map((name) => ({ group: [name], message: 'Node built-ins are not allowed in this layer.' }));
+const nodeBuiltins = [
+  'node:*',
+  'fs',
+  'path',
+  'os',
+  'worker_threads',
+  'child_process',
+  'net',
+  'http',
+  'https',
+  'crypto',
+  'url',
+  'events',
+  'stream',
+];
+const banNodeBuiltins = nodeBuiltins.map((name) => ({
+  group: [name],
+  message: 'Node built-ins are not allowed in this layer.',
+}));
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'test-artifacts/**', 'coverage/**', 'release/**'] },
@@ -16,7 +33,10 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-restricted-syntax': [
         'error',
-        { selector: "CallExpression[callee.property.name='only'][callee.object.name=/^(it|test|describe)$/]", message: 'No focused tests.' },
+        {
+          selector: "CallExpression[callee.property.name='only'][callee.object.name=/^(it|test|describe)$/]",
+          message: 'No focused tests.',
+        },
       ],
     },
   },
@@ -25,7 +45,17 @@ export default tseslint.config(
     files: ['**/*.mjs', 'bin/**/*.js', 'eslint.config.js'],
     languageOptions: {
       globals: Object.fromEntries(
-        ['process', 'console', 'URL', 'Buffer', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'setImmediate'].map((name) => [name, 'readonly']),
+        [
+          'process',
+          'console',
+          'URL',
+          'Buffer',
+          'setTimeout',
+          'clearTimeout',
+          'setInterval',
+          'clearInterval',
+          'setImmediate',
+        ].map((name) => [name, 'readonly']),
       ),
     },
   },
@@ -37,7 +67,21 @@ export default tseslint.config(
         {
           patterns: [
             ...banNodeBuiltins,
-            { group: ['**/node/**', '**/renderer/**', '**/electron/**', 'better-sqlite3', 'ws', 'react', 'react-dom', 'tmi.js', 'openai', '@twurple/*'], message: 'pipeline/core is pure: it imports only other pure modules, zod and json-logic-engine.' },
+            {
+              group: [
+                '**/node/**',
+                '**/renderer/**',
+                '**/electron/**',
+                'better-sqlite3',
+                'ws',
+                'react',
+                'react-dom',
+                'tmi.js',
+                'openai',
+                '@twurple/*',
+              ],
+              message: 'pipeline/core is pure: it imports only other pure modules, zod and json-logic-engine.',
+            },
           ],
         },
       ],
@@ -48,7 +92,14 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['**/renderer/**', '**/electron/**', 'react', 'react-dom', 'electron'], message: 'Node pipeline code does not import the renderer or Electron.' }] },
+        {
+          patterns: [
+            {
+              group: ['**/renderer/**', '**/electron/**', 'react', 'react-dom', 'electron'],
+              message: 'Node pipeline code does not import the renderer or Electron.',
+            },
+          ],
+        },
       ],
     },
   },
@@ -60,7 +111,10 @@ export default tseslint.config(
         {
           patterns: [
             ...banNodeBuiltins,
-            { group: ['**/pipeline/node/**', 'better-sqlite3', 'ws', 'tmi.js', 'openai', '@twurple/*'], message: 'The renderer and preload import only types and schemas from pipeline/core.' },
+            {
+              group: ['**/pipeline/node/**', 'better-sqlite3', 'ws', 'tmi.js', 'openai', '@twurple/*'],
+              message: 'The renderer and preload import only types and schemas from pipeline/core.',
+            },
             { group: ['**/electron/main/**'], message: 'The renderer and preload never import the main process.' },
           ],
         },

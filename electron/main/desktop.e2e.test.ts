@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { _electron, type ElectronApplication, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolveElectronBinary } from './launch.js';
+import { resolveElectronBinary } from '../../pipeline/node/cli/electron-launch.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const mainScript = path.join(root, 'dist', 'electron', 'main.js');

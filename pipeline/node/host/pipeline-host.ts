@@ -298,7 +298,9 @@ export class PipelineHost {
    * The llm-bot (reaction) and the analyzer's optional classification (enrichment) get the stored
    * API key over their control lines (memory only).
    */
-  private async pushLlmApiKey(roles: readonly ('reaction' | 'enrichment')[] = ['reaction', 'enrichment']): Promise<void> {
+  private async pushLlmApiKey(
+    roles: readonly ('reaction' | 'enrichment')[] = ['reaction', 'enrichment'],
+  ): Promise<void> {
     let apiKey: string | null = null;
     try {
       apiKey = await this.secrets.get(SECRET_NAMES.llmApiKey);

@@ -1,6 +1,6 @@
 /**
- * `bitbrat start`: runs the desktop app when Electron's binary is present, else reports
- * 'no-binary' so the CLI can start the browser console instead.
+ * `bitbrat start` (what `npm start` runs): runs the desktop app when Electron's binary is present,
+ * else reports 'no-binary' so the CLI can start the browser console instead.
  *
  * The `electron` npm package's `require('electron')` DOWNLOADS the binary when it is missing
  * (node_modules/electron/index.js, Electron ≥ 38), which hangs or fails on machines without
@@ -58,13 +58,11 @@ export function resolveElectronBinary(options: ResolveElectronOptions = {}): str
   return candidate && existsSync(candidate) ? candidate : null;
 }
 
-/** dist/electron/main.js, next to this module once bundled. */
+/** dist/electron/main.js: beside the CLI bundle (dist/cli.js), or under the package root from source. */
 export function defaultMainScript(): string {
   const here = path.dirname(fileURLToPath(import.meta.url));
-  // Bundled: dist/electron/main.js sits beside this code. From source (tests): electron/main/ → dist/electron/.
-  const bundled = path.join(here, 'main.js');
-  if (path.basename(here) === 'electron' && existsSync(bundled)) return bundled;
-  return path.resolve(here, '..', '..', 'dist', 'electron', 'main.js');
+  const bundled = path.join(here, 'electron', 'main.js');
+  return existsSync(bundled) ? bundled : path.resolve(here, '..', '..', '..', 'dist', 'electron', 'main.js');
 }
 
 export interface LaunchDesktopOptions {

@@ -2,7 +2,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DesktopNotBuiltError, launchDesktop, resolveElectronBinary } from './launch.js';
+import { DesktopNotBuiltError, launchDesktop, resolveElectronBinary } from './electron-launch.js';
 
 let dir: string;
 let savedExitCode: typeof process.exitCode;
