@@ -26,7 +26,7 @@ import {
   type MemoryEntry,
   type Persona,
 } from './llm.js';
-import type { CommandDefinition } from './protocol/store.js';
+import type { CommandDefinition, UserRow } from './protocol/store.js';
 import type { ConnectorHealth, EventSummary, PipelineStats, WorkerHealth } from './protocol/pipeline.js';
 import { TWITCH_ACCOUNTS, type TwitchAccountStatus, type TwitchDeviceLogin } from './protocol/twitch.js';
 import { RuleSchema, type Rule } from './rules.js';
@@ -113,16 +113,8 @@ export interface Health {
   database: { path: string; sizeBytes: number };
 }
 
-export interface UserSummary {
-  platform: string;
-  externalId: string;
-  login: string;
-  displayName: string;
-  roles: string[];
-  firstSeenAt: number;
-  lastSeenAt: number;
-  messageCount: number;
-}
+/** A user as the console lists them: the stored record without the session bookkeeping. */
+export type UserSummary = Omit<UserRow, 'sessionStartedAt'>;
 
 export type SaveResult<T> = { ok: true; value: T } | { ok: false; error: string };
 

@@ -13,17 +13,9 @@ import { serve, type Served } from '../../pipeline/node/cli/serve.js';
 import { TWITCH_ENDPOINT_ENV } from '../../pipeline/node/twitch-integration/endpoints.js';
 import { startTwitchIrcServer, type TwitchIrcServer } from '../support/twitch-irc-server.js';
 
-export const CHROMIUM = '/usr/bin/chromium';
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
+import { CHROMIUM, CHROMIUM_ARGS } from '../../pipeline/node/cli/chromium.js';
+
+export { CHROMIUM, CHROMIUM_ARGS };
 const ROOT = join(import.meta.dirname, '../..');
 export const ARTIFACTS = join(ROOT, 'test-artifacts');
 const RENDERER_OUT = join(ROOT, 'dist/renderer/index.html');

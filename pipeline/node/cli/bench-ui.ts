@@ -6,6 +6,8 @@
  *
  * A benchmark, not a test: figures depend on the machine (the host and the browser share its cores).
  */
+import { installBenchCommand } from './bench.js';
+import { CHROMIUM_ARGS } from './chromium.js';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -50,17 +52,6 @@ export interface BenchUiResult {
   target: { fps: number; longestTaskMs: number; met: boolean };
   machine: { cpus: number; node: string; browser: string };
 }
-
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
 
 /** Runs in the page (a string: this module is compiled without DOM types). */
 const START_PROBE = `(() => {
@@ -149,18 +140,7 @@ export async function benchUi(options: BenchUiOptions): Promise<BenchUiResult> {
     const api = host.api;
     // A named channel closes the first-run wizard; a command with no cooldowns answers every event.
     await api['settings.set']({ key: 'channel', value: 'bench' });
-    const saved = await api['commands.save']({
-      command: {
-        id: 'bench',
-        enabled: true,
-        trigger: { kind: 'prefix', text: '!bench' },
-        template: 'bench reply to {user}',
-        roles: [],
-        userCooldownSeconds: 0,
-        globalCooldownSeconds: 0,
-      },
-    });
-    if (!saved.ok) throw new Error(`bench command refused: ${saved.error}`);
+    await installBenchCommand(api);
 
     const context = await browser.newContext({ viewport: { width: 1400, height: 850 } });
     await context.addInitScript({ content: `localStorage.setItem('bitbrat.moderator', 'bench');` });

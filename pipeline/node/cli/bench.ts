@@ -6,6 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { HostApi } from '../../core/host-api.js';
 import type { PipelineStats } from '../../core/protocol/pipeline.js';
 import { PipelineHost, type HostLog } from '../host/pipeline-host.js';
 
@@ -38,22 +39,27 @@ export interface BenchResult {
 
 const rssMb = () => Math.round(process.memoryUsage().rss / 1024 / 1024);
 
+/** The `!bench` command the synthetic load triggers: no cooldowns, so every event gets a reply. */
+export async function installBenchCommand(api: Pick<HostApi, 'commands.save'>): Promise<void> {
+  const saved = await api['commands.save']({
+    command: {
+      id: 'bench',
+      enabled: true,
+      trigger: { kind: 'prefix', text: '!bench' },
+      template: 'bench reply to {user}',
+      roles: [],
+      userCooldownSeconds: 0,
+      globalCooldownSeconds: 0,
+    },
+  });
+  if (!saved.ok) throw new Error(`bench command refused: ${saved.error}`);
+}
+
 export async function bench(options: BenchOptions): Promise<BenchResult> {
   const dataDir = mkdtempSync(join(tmpdir(), 'bitbrat-bench-'));
   const host = await PipelineHost.start({ dataDir, log: options.log });
   try {
-    const saved = await host.api['commands.save']({
-      command: {
-        id: 'bench',
-        enabled: true,
-        trigger: { kind: 'prefix', text: '!bench' },
-        template: 'bench reply to {user}',
-        roles: [],
-        userCooldownSeconds: 0,
-        globalCooldownSeconds: 0,
-      },
-    });
-    if (!saved.ok) throw new Error(`bench command refused: ${saved.error}`);
+    await installBenchCommand(host.api);
     const ingress = host.workers.control('ingress');
     const replied = async () => (await host.api['stats.get']({})).dispositions.replied;
     const waitIdle = async () => {

@@ -7,6 +7,7 @@ import type { LogLevel } from '../../core/rpc.js';
 import { normalizeIrcLine } from '../connectors/twitch/irc-normalize.js';
 import { PipelineHost, type HostLog } from '../host/pipeline-host.js';
 import { bench } from './bench.js';
+import { CHROMIUM } from './chromium.js';
 import { defaultDataDir } from './paths.js';
 import { parseJsonLine, replay, type LineParser } from './replay.js';
 import { serve } from './serve.js';
@@ -166,7 +167,7 @@ async function main(argv: string[]): Promise<void> {
         const result = await benchUi({
           rate: positiveInt(values.rate, '--rate', 1000),
           seconds: positiveInt(values.seconds, '--seconds', 20),
-          chromium: values.chromium ?? '/usr/bin/chromium',
+          chromium: values.chromium ?? CHROMIUM,
           log: quietLog(values.verbose ?? false),
           progress: (line) => process.stderr.write(`bench --ui: ${line}\n`),
         });
