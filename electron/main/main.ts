@@ -1,11 +1,13 @@
 /**
  * Entry of the Electron main process (bundled to dist/electron/main.js). Everything happens in
- * runDesktopApp; this file only hands it the real Electron module and the real PipelineHost.
+ * runDesktopApp; this file only hands it the real Electron module and the real host. The host runs
+ * with its gateway, as `bitbrat serve` does: the OBS overlay, client programs, webhooks and
+ * moderators' browser consoles need it while the streamer uses the desktop window.
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as electron from 'electron';
-import { PipelineHost } from '../../pipeline/node/host/pipeline-host.js';
+import { serve } from '../../pipeline/node/cli/serve.js';
 import { runDesktopApp } from './desktop-app.js';
 
 /** BITBRAT_DEMO=<events per second> starts the scripted demo source (used by the _electron tests). */
@@ -19,6 +21,18 @@ runDesktopApp(electron, {
   // electron-updater is CommonJS: its default export holds `autoUpdater`, a getter that builds the
   // platform's updater on first access, so it is only touched when updates are on.
   loadUpdater: async () => (await import('electron-updater')).default.autoUpdater,
-  startHost: ({ dataDir, log, secrets }) =>
-    PipelineHost.start({ dataDir, log, secrets, demo: demoFromEnv(process.env) }),
+  startHost: async ({ dataDir, log, secrets }) => {
+    const served = await serve({
+      dataDir,
+      log,
+      demo: demoFromEnv(process.env) ?? null,
+      ...(secrets ? { secrets } : {}),
+    });
+    return {
+      api: served.host.api,
+      subscribe: (listener) => served.host.subscribe(listener),
+      stop: () => served.stop(),
+      consoleUrl: served.gateway.consoleUrl,
+    };
+  },
 });

@@ -18,8 +18,8 @@ Commands:
   start                       Start the desktop app (or the browser console where Electron is missing)
   serve                       Run the pipeline headless with the browser console
       --data-dir DIR          Where the database lives (default: ${defaultDataDir()})
-      --port N                Console port on 127.0.0.1 (default 7420; 0 = any free port)
-      --lan                   Also listen on the local network (token-protected)
+      --port N                Console port (default: the console port setting, 7420; 0 = any free port)
+      --lan                   Also listen on the local network, token-protected (default: the LAN setting, off)
       --demo                  Add a simulated chat so you can see the whole flow with no account
       --demo-rate N           Demo events per second (default 2)
   replay FILE                 Run inbound events through the pipeline, one JSON result per line
@@ -106,8 +106,8 @@ async function main(argv: string[]): Promise<void> {
     case 'serve': {
       const served = await serve({
         dataDir: values['data-dir'] ?? defaultDataDir(),
-        port: positiveInt(values.port, '--port', 7420, 0),
-        lan: values.lan ?? false,
+        ...(values.port !== undefined ? { port: positiveInt(values.port, '--port', 7420, 0) } : {}),
+        ...(values.lan ? { lan: true } : {}),
         demo: values.demo
           ? { ratePerSecond: positiveInt(values['demo-rate'], '--demo-rate', 2), scripted: true }
           : null,
@@ -188,7 +188,7 @@ async function main(argv: string[]): Promise<void> {
       const { startApp } = await import('./start.js');
       await startApp({
         dataDir: values['data-dir'] ?? defaultDataDir(),
-        port: positiveInt(values.port, '--port', 7420, 0),
+        ...(values.port !== undefined ? { port: positiveInt(values.port, '--port', 7420, 0) } : {}),
         log: consoleLog,
       });
       return;

@@ -3,15 +3,19 @@ import { fileURLToPath } from 'node:url';
 import { createGatewayExtensions, type GatewayExtensions } from '../gateway/clients/index.js';
 import type { ClientLimits } from '../gateway/clients/client-hub.js';
 import { startGateway, type Gateway } from '../gateway/gateway.js';
-import { PipelineHost, type HostLog } from '../host/pipeline-host.js';
+import { PipelineHost, type HostLog, type HostOptions } from '../host/pipeline-host.js';
 import { loadOrCreateConsoleToken } from './console-token.js';
 
 export interface ServeOptions {
   dataDir: string;
-  port: number;
-  lan: boolean;
+  /** The gateway's port; absent: the `gatewayPort` setting. */
+  port?: number;
+  /** Listen on the LAN too; absent: the `lanAccess` setting (off by default). */
+  lan?: boolean;
   demo: { ratePerSecond: number; scripted: boolean } | null;
   log: HostLog;
+  /** The desktop app's safeStorage secrets; absent: the headless 0600 key file. */
+  secrets?: HostOptions['secrets'];
   /** Client API limits (tests shorten the heartbeat). */
   clientLimits?: Partial<ClientLimits>;
 }
@@ -37,7 +41,11 @@ export async function serve(options: ServeOptions): Promise<Served> {
     dataDir: options.dataDir,
     log: options.log,
     ...(options.demo ? { demo: options.demo } : {}),
+    ...(options.secrets ? { secrets: options.secrets } : {}),
   });
+  const settings = await host.api['settings.get']({});
+  const port = options.port ?? settings.gatewayPort;
+  const lan = options.lan ?? settings.lanAccess;
   let gateway: Gateway;
   let extensions: GatewayExtensions | undefined;
   try {
@@ -50,8 +58,8 @@ export async function serve(options: ServeOptions): Promise<Served> {
     gateway = await startGateway({
       host,
       token: loadOrCreateConsoleToken(options.dataDir),
-      port: options.port,
-      lan: options.lan,
+      port,
+      lan,
       staticDir: rendererDir(),
       log: options.log,
       routes: extensions.routes,
@@ -62,7 +70,7 @@ export async function serve(options: ServeOptions): Promise<Served> {
     await host.stop();
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE')
-      throw new Error(`port ${options.port} is in use: pick another with --port`, { cause: error });
+      throw new Error(`port ${port} is in use: pick another with --port or the console port setting`, { cause: error });
     throw error;
   }
   return {

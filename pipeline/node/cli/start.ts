@@ -6,7 +6,7 @@ import type { HostLog } from '../host/pipeline-host.js';
 import { launchDesktop } from './electron-launch.js';
 import { serve } from './serve.js';
 
-export async function startApp(options: { dataDir: string; port: number; log: HostLog }): Promise<void> {
+export async function startApp(options: { dataDir: string; port?: number; log: HostLog }): Promise<void> {
   const launched = await launchDesktop({ env: { ...process.env, BITBRAT_DATA_DIR: options.dataDir } });
   if (launched === 'electron') return;
   process.stdout.write(
@@ -14,8 +14,7 @@ export async function startApp(options: { dataDir: string; port: number; log: Ho
   );
   const served = await serve({
     dataDir: options.dataDir,
-    port: options.port,
-    lan: false,
+    ...(options.port !== undefined ? { port: options.port } : {}),
     demo: null,
     log: options.log,
   });
