@@ -1,4 +1,6 @@
 /** `bitbrat serve`: the host without Electron, with the gateway serving the browser console. */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createGatewayExtensions, type GatewayExtensions } from '../gateway/clients/index.js';
 import type { ClientLimits } from '../gateway/clients/client-hub.js';
@@ -28,12 +30,18 @@ export interface Served {
   stop(): Promise<void>;
 }
 
+/**
+ * The built console: dist/renderer, found from wherever this code runs — dist/cli.js (the CLI),
+ * dist/electron/main.js (the desktop app) or the sources (tests).
+ */
 export function rendererDir(): string {
-  // dist/cli.js → dist/renderer; sources (tests) → <root>/dist/renderer.
-  const here = fileURLToPath(new URL('.', import.meta.url));
-  return here.includes(`${'/pipeline/'}`)
-    ? fileURLToPath(new URL('../../../dist/renderer', import.meta.url))
-    : fileURLToPath(new URL('./renderer', import.meta.url));
+  const candidates = ['./renderer', '../renderer', '../../../dist/renderer'].map((relative) =>
+    fileURLToPath(new URL(relative, import.meta.url)),
+  );
+  // A Vite build has assets/ beside index.html; the source folder (renderer/) does not.
+  return (
+    candidates.find((dir) => existsSync(join(dir, 'index.html')) && existsSync(join(dir, 'assets'))) ?? candidates[0]!
+  );
 }
 
 export async function serve(options: ServeOptions): Promise<Served> {
