@@ -172,7 +172,7 @@ export class PipelineHost {
       // Before resuming: a resumed reply bound for Twitch chat needs the bot's connection.
       await host.pushLlmApiKey();
       await twitch.start();
-      const resumed = await supervisor.control('router').call('resume', undefined as never);
+      const resumed = await supervisor.control('router').call('resume', undefined);
       if (resumed > 0) log('info', `resumed ${resumed} events that were in flight when the app stopped`);
       host.startTimers();
       if (options.demo) await supervisor.control('ingress').call('demo', options.demo);
@@ -254,7 +254,7 @@ export class PipelineHost {
 
   /** Commits everything the store has queued (tests and replay read right after). */
   async flush(): Promise<void> {
-    await this.storeCall('flush', undefined as never);
+    await this.storeCall('flush', undefined);
   }
 
   async stop(): Promise<void> {
@@ -442,13 +442,13 @@ export class PipelineHost {
         const checked = checkCommand(command);
         if (!checked.ok) return { ok: false, error: checked.error };
         await this.write([{ op: 'command.upsert', command: checked.command }]);
-        await this.control('reaction').call('reloadCommands', undefined as never);
+        await this.control('reaction').call('reloadCommands', undefined);
         return { ok: true, value: checked.command };
       },
       'commands.delete': async ({ id }) => {
         if (!reader.loadCommands().some((command) => command.id === id)) return { ok: false };
         await this.write([{ op: 'command.delete', id }]);
-        await this.control('reaction').call('reloadCommands', undefined as never);
+        await this.control('reaction').call('reloadCommands', undefined);
         return { ok: true };
       },
       'settings.get': async () => reader.loadSettings(),
@@ -474,14 +474,14 @@ export class PipelineHost {
         workers: this.supervisor.health(),
         connectors: [
           ...(await this.control('ingress')
-            .call('connectors', undefined as never, { timeoutMs: 2000 })
+            .call('connectors', undefined, { timeoutMs: 2000 })
             .catch(() => [])),
           ...this.twitch.health(),
         ],
         database: { path: this.dbPath, sizeBytes: fileSize(this.dbPath) + fileSize(`${this.dbPath}-wal`) },
       }),
       'stats.get': async (): Promise<PipelineStats> => {
-        const stats = await this.control('router').call('stats', undefined as never);
+        const stats = await this.control('router').call('stats', undefined);
         return { ...stats, rejected: reader.rejectionCount() };
       },
       'users.list': async (params) => reader.listUsers({ search: params.search, limit: params.limit ?? 100 }),

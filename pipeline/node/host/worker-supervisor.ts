@@ -139,7 +139,7 @@ export class WorkerSupervisor {
       if (!managed) continue;
       managed.stopping = true;
       try {
-        await managed.control.call('drain', undefined as never, { timeoutMs: 10_000 });
+        await managed.control.call('drain', undefined, { timeoutMs: 10_000 });
       } catch (error) {
         this.options.log('warn', `the ${role} worker did not drain cleanly`, { error: String(error) });
       }
@@ -221,7 +221,7 @@ export class WorkerSupervisor {
       }
       if (managed.pingInFlight) continue;
       managed.pingInFlight = true;
-      managed.control.call('ping', undefined as never, { timeoutMs: HANG_MS_BY_ROLE[managed.role] }).then(
+      managed.control.call('ping', undefined, { timeoutMs: HANG_MS_BY_ROLE[managed.role] }).then(
         () => {
           managed.pingInFlight = false;
           managed.lastPong = Date.now();
@@ -288,8 +288,8 @@ export class WorkerSupervisor {
       }
     }
     if (roles.includes('router')) {
-      await this.store().call('flush', undefined as never);
-      await this.control('router').call('resume', undefined as never);
+      await this.store().call('flush', undefined);
+      await this.control('router').call('resume', undefined);
     } else if ((WORKER_PHASES as readonly string[]).includes(role)) {
       await this.control('router').call('phaseRestarted', { phase: role as WorkerPhase });
     }

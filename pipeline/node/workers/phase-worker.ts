@@ -196,7 +196,7 @@ export function runPhaseWorker(context: WorkerContext, phase: WorkerPhase): void
     drain: async () => {
       await runner.drain();
       await runner.close();
-      await store.call('flush', undefined as never);
+      await store.call('flush', undefined);
     },
   });
 }
