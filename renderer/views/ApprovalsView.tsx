@@ -11,7 +11,8 @@ import { applyApprovals, formatCountdown, queueOrder } from '../state/approvals.
 import { notify } from '../state/store.js';
 import { RoleBadges } from '../ui/chips.js';
 import { useConsole, useConsoleContext, useHostAction } from '../ui/context.js';
-import { formatTime, stringifyValue } from '../ui/format.js';
+import { describeAnnotation } from '../state/annotation-text.js';
+import { formatTime } from '../ui/format.js';
 import { useShortcuts } from '../ui/keys.js';
 import { UserActions } from '../ui/UserActions.js';
 
@@ -391,7 +392,7 @@ function HeldContext({
           <ul className="plain annotations">
             {detail.event.annotations.map((annotation, index) => (
               <li key={index}>
-                <strong>{annotation.kind}</strong> {stringifyValue(annotation.value)}
+                <strong>{annotation.kind}</strong> {describeAnnotation(annotation)}
                 {annotation.score !== undefined && <span className="muted"> ({annotation.score.toFixed(2)})</span>}
               </li>
             ))}

@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { describeAnnotation } from './annotation-text.js';
+
+describe('describeAnnotation', () => {
+  it('summarizes each analyzer kind in words', () => {
+    expect(describeAnnotation({ kind: 'intent', value: { label: 'question', confidence: 0.87 } })).toBe(
+      'question (87%)',
+    );
+    expect(
+      describeAnnotation({
+        kind: 'risk',
+        value: { level: 'medium', type: 'injection', reasons: ['asks to ignore instructions'] },
+      }),
+    ).toBe('medium (injection) — asks to ignore instructions');
+    expect(describeAnnotation({ kind: 'risk', value: { level: 'none', type: 'none', reasons: [] } })).toBe('none');
+    expect(describeAnnotation({ kind: 'spam', value: { isSpam: true, score: 0.9, signals: ['link', 'caps'] } })).toBe(
+      'spam (90%) — link, caps',
+    );
+    expect(describeAnnotation({ kind: 'toxicity', value: { profane: false, terms: [], severity: 'none' } })).toBe(
+      'clean',
+    );
+    expect(
+      describeAnnotation({ kind: 'tokens', value: { cleanedText: 'hi', count: 2, removed: ['zero-width'] } }),
+    ).toBe('2 tokens, cleaned: zero-width');
+  });
+
+  it('falls back to JSON for values it does not know', () => {
+    expect(describeAnnotation({ kind: 'persona', value: { name: 'pirate' } })).toBe('{"name":"pirate"}');
+    expect(describeAnnotation({ kind: 'intent', value: { label: 'world-domination' } })).toBe(
+      '{"label":"world-domination"}',
+    );
+  });
+});
