@@ -185,6 +185,10 @@ export const HostApiParams = {
   'webhooks.create': WebhookCreateSchema,
   'webhooks.list': z.object({}),
   'webhooks.delete': WebhookDeleteSchema,
+  'overlay.writeFile': z.object({
+    token: z.string().min(16).max(200),
+    theme: z.record(z.string().regex(/^[a-z]{1,20}$/), z.string().max(200)).default({}),
+  }),
 } as const;
 
 type P<K extends keyof typeof HostApiParams> = z.input<(typeof HostApiParams)[K]>;
@@ -239,6 +243,11 @@ export interface HostApi {
   'webhooks.create'(params: P<'webhooks.create'>): Promise<SaveResult<{ secret: string; webhook: WebhookInfo }>>;
   'webhooks.list'(params: P<'webhooks.list'>): Promise<WebhookInfo[]>;
   'webhooks.delete'(params: P<'webhooks.delete'>): Promise<{ ok: boolean }>;
+  /**
+   * Writes the OBS overlay as a local file (read-only token and theme inside) for an OBS "Local
+   * file" source, which loads before BitBrat runs and connects once it does.
+   */
+  'overlay.writeFile'(params: P<'overlay.writeFile'>): Promise<SaveResult<{ path: string; fileUrl: string }>>;
 }
 
 export interface GatewayStats {

@@ -267,6 +267,7 @@ function OverlaySection({
         <>
           <CopyField label="Overlay URL" value={url} secret />
           <p className="muted small">The URL contains the token: anyone with it sees what the overlay shows.</p>
+          <OverlayFile url={url} />
           {previewable ? (
             <div className="overlay-preview">
               {/* Same origin as this console: the overlay's CSP allows framing by its own gateway only. */}
@@ -284,6 +285,34 @@ function OverlaySection({
         </p>
       )}
     </section>
+  );
+}
+
+/**
+ * OBS shows an error page for a URL source whose server is not up yet (OBS started before BitBrat).
+ * A "Local file" source loads anyway: the host writes the overlay as one file that waits and connects.
+ */
+function OverlayFile({ url }: { url: string }) {
+  const { bridge, store } = useConsoleContext();
+  const run = useHostAction();
+  const [written, setWritten] = useState<string | null>(null);
+  const save = async () => {
+    const parsed = new URL(url);
+    const token = parsed.searchParams.get('token') ?? '';
+    const theme = Object.fromEntries([...parsed.searchParams].filter(([key]) => key !== 'token'));
+    const result = await run('Writing the overlay file', () => bridge.call('overlay.writeFile', { token, theme }));
+    if (!result) return;
+    if (!result.ok) return notify(store, `Not written: ${result.error}`, 'error');
+    setWritten(result.value.path);
+  };
+  return (
+    <div className="overlay-file">
+      <button type="button" onClick={() => void save()}>
+        Save as a local file for OBS
+      </button>{' '}
+      <span className="muted small">works even when OBS starts before BitBrat (use a “Local file” browser source)</span>
+      {written && <CopyField label="Overlay file" value={written} />}
+    </div>
   );
 }
 

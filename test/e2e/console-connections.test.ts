@@ -5,6 +5,7 @@
  * and stores the LLM key write-only; the event detail deletes a Twitch chat message through a local
  * Helix server; Overlay & clients creates the overlay URL, client tokens and webhooks.
  */
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import WebSocket from 'ws';
@@ -253,6 +254,12 @@ describe('connections, overlay and clients in the console', () => {
             input.selectionStart === 0 && input.selectionEnd === input.value.length; })()`,
         ),
       ).toBe(true);
+
+      // The same overlay as a local file, for OBS started before BitBrat.
+      await overlay.getByRole('button', { name: 'Save as a local file for OBS' }).click();
+      const file = await overlay.getByLabel('Overlay file').inputValue();
+      expect(file).toMatch(/obs-overlay\.html$/);
+      expect(readFileSync(file, 'utf8')).toContain('"gateway":"127.0.0.1:');
 
       await overlay.getByLabel('Accent colour').fill('url(evil)');
       await overlay.getByText('a colour: #rrggbb').waitFor();

@@ -62,7 +62,7 @@ export async function serve(options: ServeOptions): Promise<Served> {
       log: options.log,
       ...(options.clientLimits ? { limits: options.clientLimits } : {}),
     });
-    host.attachGatewayAdmin(extensions.admin);
+
     gateway = await startGateway({
       host,
       token: loadOrCreateConsoleToken(options.dataDir),
@@ -73,6 +73,8 @@ export async function serve(options: ServeOptions): Promise<Served> {
       routes: extensions.routes,
       upgrades: extensions.upgrades,
     });
+    extensions.setGatewayAddress(`127.0.0.1:${gateway.port}`);
+    host.attachGatewayAdmin(extensions.admin);
   } catch (error) {
     extensions?.close();
     await host.stop();

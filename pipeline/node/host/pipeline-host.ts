@@ -46,6 +46,7 @@ export type GatewayAdmin = {
       | 'webhooks.create'
       | 'webhooks.list'
       | 'webhooks.delete'
+      | 'overlay.writeFile'
   ]: (params: unknown) => ReturnType<HostApi[K]>;
 };
 
@@ -608,6 +609,7 @@ export class PipelineHost {
       'webhooks.create': (params) => this.gatewayAdmin('webhooks.create', params, gatewayOffResult),
       'webhooks.list': (params) => this.gatewayAdmin('webhooks.list', params, []),
       'webhooks.delete': (params) => this.gatewayAdmin('webhooks.delete', params, { ok: false }),
+      'overlay.writeFile': (params) => this.gatewayAdmin('overlay.writeFile', params, gatewayOffResult),
       'llm.usage': async () => this.llm.limits.usageToday(),
       'llm.test': async () => {
         const settings = applyLlmEnv(reader.loadSettings().llm, llmConfigFromEnv(process.env));

@@ -138,6 +138,16 @@ describe('client API: authentication', () => {
     expect(served.extensions.hub.counters().refused.UNAUTHORIZED).toBeGreaterThanOrEqual(3);
   });
 
+  it('lets a local file (Origin "null", the OBS overlay file) in with a read-only token only', async () => {
+    const fromFile = await connect(sender, { origin: 'null' });
+    expect(await fromFile.closed).toBe(4401);
+    const created = await served.extensions.clients.create({ name: 'file-overlay', scopes: ['read-only'] });
+    if (!created.ok) throw new Error(created.error);
+    const overlay = await connect(created.value.token, { origin: 'null' });
+    expect((await overlay.next((frame) => frame.type === 'welcome')).type).toBe('welcome');
+    overlay.ws.close();
+  });
+
   it('refuses a browser socket from a foreign origin', async () => {
     await expect(connect(sender, { origin: 'https://evil.example' })).rejects.toThrow(/403/);
   });

@@ -406,6 +406,13 @@ export function createClientHub(deps: ClientHubDeps): ClientHub {
       .map((part) => part.trim())
       .find((part) => part.startsWith(CLIENT_TOKEN_PREFIX));
     const client = offered ? deps.authenticate(offered.slice(CLIENT_TOKEN_PREFIX.length)) : null;
+    const fromLocalFile = request.headers.origin === 'null';
+    if (client && fromLocalFile && client.scopes.some((scope) => scope !== 'read-only')) {
+      count('FORBIDDEN_ORIGIN');
+      deps.log('warn', 'refused a local-file page holding a token that can do more than read', { client: client.name });
+      ws.close(CLOSE_UNAUTHORIZED, 'local files may only use read-only tokens');
+      return;
+    }
     if (!client || ws.protocol !== CLIENT_WS_PROTOCOL) {
       count('UNAUTHORIZED');
       const message = !client
@@ -454,7 +461,9 @@ export function createClientHub(deps: ClientHubDeps): ClientHub {
       const origin = request.headers.origin;
       // Browser pages may connect only from this gateway's own pages (the overlay); tools outside a
       // browser send no Origin. A foreign page cannot ride a token that happens to be in a browser.
-      if (origin !== undefined && !deps.isOwnOrigin(origin, request.headers.host)) {
+      // The one exception is a local file (Origin "null"): the OBS overlay file, which OBS can load
+      // before BitBrat runs. It is let in with a read-only token only (checked after authentication).
+      if (origin !== undefined && origin !== 'null' && !deps.isOwnOrigin(origin, request.headers.host)) {
         count('FORBIDDEN_ORIGIN');
         deps.log('warn', 'refused a client socket from a foreign origin', { origin });
         socket.end('HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\n\r\nforeign origin');

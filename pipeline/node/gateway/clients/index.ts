@@ -10,6 +10,7 @@ import type { StoreWrite } from '../../../core/protocol/store.js';
 import type { LogLevel } from '../../../core/rpc.js';
 import { openReadConnection } from '../../store/database.js';
 import { isOwnOrigin, type GatewayRoute, type GatewayUpgrade } from '../gateway.js';
+import { writeOverlayFile, type OverlayFileResult } from '../overlay/overlay-file.js';
 import { overlayRoute } from '../overlay/overlay-route.js';
 import { createInboundWebhooks, type InboundWebhooks } from '../webhooks/inbound.js';
 import { createSecretBox, loadOrCreateSecretKey } from '../webhooks/secret-box.js';
@@ -51,7 +52,10 @@ export interface GatewayExtensions {
     'webhooks.create'(params: unknown): ReturnType<WebhookAdmin['create']>;
     'webhooks.list'(params: unknown): ReturnType<WebhookAdmin['list']>;
     'webhooks.delete'(params: unknown): ReturnType<WebhookAdmin['delete']>;
+    'overlay.writeFile'(params: unknown): Promise<OverlayFileResult>;
   };
+  /** The gateway's host:port once it listens (the overlay file needs it). */
+  setGatewayAddress(address: string): void;
   close(): void;
 }
 
@@ -92,7 +96,11 @@ export function createGatewayExtensions(options: {
   const inbound = createInboundWebhooks({ reader: webhookReader, submit: (c, items) => host.submit(c, items), log });
   const webhooks = createWebhookAdmin({ reader: webhookReader, box, write });
   live.hub = hub;
+  let gatewayAddress: string | null = null;
   return {
+    setGatewayAddress(address) {
+      gatewayAddress = address;
+    },
     routes: [overlayRoute, (request, response, url) => inbound.handle(request, response, url)],
     upgrades: { [CLIENTS_PATH]: (request, socket, head) => hub.handleUpgrade(request, socket, head) },
     clients,
@@ -107,6 +115,17 @@ export function createGatewayExtensions(options: {
       'webhooks.create': (params) => webhooks.create(params),
       'webhooks.list': () => webhooks.list(),
       'webhooks.delete': (params) => webhooks.delete(params),
+      'overlay.writeFile': async (params) => {
+        const { token, theme } = params as { token: string; theme: Record<string, string> };
+        if (!gatewayAddress) return { ok: false, error: 'the gateway is not listening yet' };
+        return writeOverlayFile({
+          dataDir: host.dataDir,
+          gateway: gatewayAddress,
+          token,
+          theme,
+          authenticate: (offered) => clients.authenticate(offered),
+        });
+      },
     },
     close() {
       hub.close();

@@ -66,7 +66,9 @@ body[data-position="center"] #items { top: 50%; left: 50%; transform: translate(
 
 export const OVERLAY_JS = `(() => {
   'use strict';
-  const params = new URLSearchParams(location.search);
+  // Set by the local-file overlay (see overlayFileHtml), which has no server to take its URL from.
+  const fileConfig = window.BITBRAT_OVERLAY || null;
+  const params = new URLSearchParams(fileConfig ? fileConfig.query : location.search);
   const token = params.get('token') || '';
   const root = document.documentElement;
   const body = document.body;
@@ -140,8 +142,10 @@ export const OVERLAY_JS = `(() => {
   function connect() {
     body.dataset.state = 'connecting';
     const scheme = location.protocol === 'https:' ? 'wss://' : 'ws://';
+    // The local-file overlay (OBS "Local file") names its gateway; the served page uses its own host.
+    const gateway = fileConfig ? fileConfig.gateway : location.host;
     try {
-      socket = new WebSocket(scheme + location.host + '/api/clients', ['bitbrat.client.v1', 'bitbrat.token.' + token]);
+      socket = new WebSocket(scheme + gateway + '/api/clients', ['bitbrat.client.v1', 'bitbrat.token.' + token]);
     } catch (error) {
       return retry();
     }
@@ -186,3 +190,31 @@ export const OVERLAY_JS = `(() => {
   connect();
 })();
 `;
+
+/**
+ * The overlay as one self-contained file for an OBS "Local file" browser source: OBS can load a file
+ * before BitBrat runs, and the page then waits and connects when the app starts. The gateway address,
+ * the read-only token and the theme are written into it (a local file has no query string in OBS).
+ */
+export function overlayFileHtml(options: { gateway: string; query: string }): string {
+  const config = JSON.stringify({ gateway: options.gateway, query: options.query }).replace(/</g, '\\u003c');
+  const csp =
+    "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; " +
+    `connect-src ws://${options.gateway}; img-src 'none'; object-src 'none'; base-uri 'none'; form-action 'none'`;
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="referrer" content="no-referrer">
+<title>BitBrat overlay</title>
+<style>${OVERLAY_CSS}</style>
+</head>
+<body data-state="connecting">
+<main id="items" aria-live="polite"></main>
+<script>window.BITBRAT_OVERLAY = ${config};</script>
+<script>${OVERLAY_JS}</script>
+</body>
+</html>
+`;
+}

@@ -3,7 +3,7 @@
  * reply appears within 200 ms of the approval, and the page reconnects by itself after the app
  * restarts (and shows nothing while the app is away).
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -130,6 +130,41 @@ describe('OBS overlay', () => {
     const ms = await approveAndMeasure(eventId, approvalId);
     console.log(`overlay after a restart: approval → on screen in ${ms} ms`);
     expect(ms).toBeLessThan(200);
+  });
+
+  it('works from a local file that OBS loaded before the app started', async () => {
+    // The file is written while the app runs (it needs the gateway address and the token)...
+    const written = await served.host.api['overlay.writeFile']({ token, theme: { position: 'bottom-left' } });
+    if (!written.ok) throw new Error(written.error);
+    expect(statSync(written.value.path).mode & 0o777).toBe(0o600);
+    const port = served.gateway.port;
+    // ...then the app is away when OBS opens the file: the page loads anyway and waits.
+    await served.stop();
+    const obs = await browser.newPage();
+    const errors: string[] = [];
+    obs.on('pageerror', (error) => errors.push(error.message));
+    await obs.goto(written.value.fileUrl);
+    await obs.waitForSelector('body[data-state="connecting"]', { state: 'attached' });
+    expect(await obs.getAttribute('body', 'data-position')).toBe('bottom-left');
+    served = await start(port);
+    await obs.waitForSelector('body[data-state="connected"]', { state: 'attached', timeout: 10_000 });
+    const { eventId, approvalId } = await holdReply('eve');
+    await served.host.api['approvals.decide']({
+      approvalId,
+      decision: { action: 'approve' },
+      moderator: 'mod',
+      console: 'test',
+    });
+    await obs.waitForSelector(`.item.reply[data-event-id="${eventId}"]`, { state: 'attached', timeout: 5000 });
+    expect(errors).toEqual([]);
+    await obs.close();
+  });
+
+  it('refuses to put a token that can send into an overlay file', async () => {
+    const created = await served.extensions.clients.create({ name: 'deck', scopes: ['send', 'receive'] });
+    if (!created.ok) throw new Error(created.error);
+    const written = await served.host.api['overlay.writeFile']({ token: created.value.token, theme: {} });
+    expect(written).toMatchObject({ ok: false, error: expect.stringMatching(/read-only/) });
   });
 
   it('refuses the overlay socket with a revoked token', async () => {
