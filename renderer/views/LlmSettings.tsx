@@ -3,11 +3,12 @@
  * with LlmSettingsSchema), a "Test connection" button (one tiny completion on the host) and
  * today's usage. The API key is not entered here but in Connections (write-only, to the host's secret store).
  */
-import { useEffect, useMemo, useState, type ReactNode } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import type { LlmSettings, LlmUsageToday } from '../../pipeline/core/llm.js';
 import { fromLlmDraft, LLM_NUMBER_FIELDS, toLlmDraft, type LlmDraft, type LlmNumberField } from '../state/llm-draft.js';
 import { notify } from '../state/store.js';
 import { useConsole, useConsoleContext, useHostAction } from '../ui/context.js';
+import { Field } from '../ui/Field.js';
 
 const NUMBER_LABELS: Record<LlmNumberField, string> = {
   temperature: 'Temperature (0–2)',
@@ -204,15 +205,5 @@ export function LlmSettingsSection({ settings }: { settings: LlmSettings }) {
         )}
       </div>
     </form>
-  );
-}
-
-function Field({ label, error, children }: { label: string; error: string | undefined; children: ReactNode }) {
-  return (
-    <label>
-      <span>{label}</span>
-      {children}
-      {error && <span className="error-text small">{error}</span>}
-    </label>
   );
 }

@@ -4,7 +4,7 @@
  * overlay) and webhooks. Tokens and secrets are shown once, when created: the host keeps only their
  * hashes, so this view holds a new one in memory until the moderator leaves it.
  */
-import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { ClientScope, ClientTokenInfo, WebhookCreate, WebhookInfo } from '../../pipeline/core/client-protocol.js';
 import { ClientNameSchema, WebhookCreateSchema } from '../../pipeline/core/client-protocol.js';
 import type { GatewayStats } from '../../pipeline/core/host-api.js';
@@ -19,6 +19,7 @@ import {
 } from '../state/overlay-url.js';
 import { notify } from '../state/store.js';
 import { useConsole, useConsoleContext, useHostAction } from '../ui/context.js';
+import { Field } from '../ui/Field.js';
 import { CopyField } from '../ui/CopyField.js';
 import { formatDateTime } from '../ui/format.js';
 
@@ -205,7 +206,7 @@ function OverlaySection({
         )}
       </div>
       <div className="grid-form overlay-theme" aria-label="Overlay theme">
-        <ThemeField label="Position" error={errors.position}>
+        <Field label="Position" error={errors.position}>
           <select
             value={theme.position}
             onChange={(event) => patch({ position: event.target.value as OverlayPosition })}
@@ -216,36 +217,36 @@ function OverlaySection({
               </option>
             ))}
           </select>
-        </ThemeField>
-        <ThemeField label="Font" error={errors.font}>
+        </Field>
+        <Field label="Font" error={errors.font}>
           <input
             value={theme.font}
             placeholder="system font"
             onChange={(event) => patch({ font: event.target.value })}
           />
-        </ThemeField>
-        <ThemeField label="Text size" error={errors.size}>
+        </Field>
+        <Field label="Text size" error={errors.size}>
           <input value={theme.size} onChange={(event) => patch({ size: event.target.value })} />
-        </ThemeField>
-        <ThemeField label="Text colour" error={errors.color}>
+        </Field>
+        <Field label="Text colour" error={errors.color}>
           <input value={theme.color} onChange={(event) => patch({ color: event.target.value })} />
-        </ThemeField>
-        <ThemeField label="Background" error={errors.bg}>
+        </Field>
+        <Field label="Background" error={errors.bg}>
           <input value={theme.bg} onChange={(event) => patch({ bg: event.target.value })} />
-        </ThemeField>
-        <ThemeField label="Accent colour" error={errors.accent}>
+        </Field>
+        <Field label="Accent colour" error={errors.accent}>
           <input value={theme.accent} onChange={(event) => patch({ accent: event.target.value })} />
-        </ThemeField>
-        <ThemeField label="Seconds on screen" error={errors.duration}>
+        </Field>
+        <Field label="Seconds on screen" error={errors.duration}>
           <input
             inputMode="decimal"
             value={theme.duration}
             onChange={(event) => patch({ duration: event.target.value })}
           />
-        </ThemeField>
-        <ThemeField label="Items at once" error={errors.max}>
+        </Field>
+        <Field label="Items at once" error={errors.max}>
           <input inputMode="numeric" value={theme.max} onChange={(event) => patch({ max: event.target.value })} />
-        </ThemeField>
+        </Field>
         <label className="check">
           <input
             type="checkbox"
@@ -313,16 +314,6 @@ function OverlayFile({ url }: { url: string }) {
       <span className="muted small">works even when OBS starts before BitBrat (use a “Local file” browser source)</span>
       {written && <CopyField label="Overlay file" value={written} />}
     </div>
-  );
-}
-
-function ThemeField({ label, error, children }: { label: string; error: string | undefined; children: ReactNode }) {
-  return (
-    <label>
-      <span>{label}</span>
-      {children}
-      {error && <span className="error-text small">{error}</span>}
-    </label>
   );
 }
 

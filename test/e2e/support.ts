@@ -197,7 +197,7 @@ export async function openConsole(
   });
   page.on('pageerror', (error) => problems.push(error.message));
   // Fail with the browser's own errors rather than at the suite's timeout (generous: the two cores are shared).
-  page.setDefaultTimeout(10_000);
+  page.setDefaultTimeout(20_000);
   await page.goto(url);
   return { page, context, problems, close: () => context.close() };
 }
