@@ -1,5 +1,27 @@
 import { describe, expect, it } from 'vitest';
-import { createPeer, createTransportPair, type Protocol } from './rpc.js';
+import { createPeer, type Protocol, type RpcMessage, type Transport } from './rpc.js';
+
+/** Two transports joined back to back: the RPC without any real port. */
+function createTransportPair(): [Transport, Transport] {
+  const receivers: [((m: RpcMessage) => void) | undefined, ((m: RpcMessage) => void) | undefined] = [
+    undefined,
+    undefined,
+  ];
+  const side = (self: 0 | 1): Transport => ({
+    send(message) {
+      const other = receivers[self === 0 ? 1 : 0];
+      // A real port delivers asynchronously and clones; so does this, so tests see real ordering.
+      queueMicrotask(() => other?.(structuredClone(message)));
+    },
+    onMessage(receive) {
+      receivers[self] = receive;
+      return () => {
+        receivers[self] = undefined;
+      };
+    },
+  });
+  return [side(0), side(1)];
+}
 
 interface MathProtocol extends Protocol {
   requests: {

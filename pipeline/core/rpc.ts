@@ -218,25 +218,3 @@ export function createPeer<Local extends Protocol, Remote extends Protocol>(
     },
   };
 }
-
-/** Two transports joined back to back, for tests and for in-process hosts. */
-export function createTransportPair(): [Transport, Transport] {
-  const receivers: [((m: RpcMessage) => void) | undefined, ((m: RpcMessage) => void) | undefined] = [
-    undefined,
-    undefined,
-  ];
-  const side = (self: 0 | 1): Transport => ({
-    send(message) {
-      const other = receivers[self === 0 ? 1 : 0];
-      // A real port delivers asynchronously and clones; so does this, so tests see real ordering.
-      queueMicrotask(() => other?.(structuredClone(message)));
-    },
-    onMessage(receive) {
-      receivers[self] = receive;
-      return () => {
-        receivers[self] = undefined;
-      };
-    },
-  });
-  return [side(0), side(1)];
-}

@@ -21,15 +21,8 @@ import {
   type ConsolePage,
   type TestHost,
 } from './support.js';
+import { HOLD_HELLO } from '../support/rules.js';
 
-const holdHello: RuleInput = {
-  id: 'hello-needs-approval',
-  stage: 'reaction',
-  priority: 200,
-  when: { startsWith: [{ var: 'text' }, '!hello'] },
-  slip: ['commands'],
-  approval: { mode: 'require', expireSeconds: 300 },
-};
 /** The smallest expiry the policy allows (ApprovalPolicySchema: a positive whole number of seconds). */
 const expireFast: RuleInput = {
   id: 'soon-expires',
@@ -49,7 +42,7 @@ beforeAll(async () => {
   host = started;
   browser = launched;
   const api = host.served.host.api;
-  for (const rule of [holdHello, expireFast]) {
+  for (const rule of [HOLD_HELLO, expireFast]) {
     const saved = await api['rules.save']({ rule });
     if (!saved.ok) throw new Error(saved.error);
   }

@@ -6,7 +6,6 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import type { RuleInput } from '../../pipeline/core/rules.js';
 import {
   chat,
   connected,
@@ -18,15 +17,8 @@ import {
   submit,
   type TestHost,
 } from './support.js';
+import { HOLD_HELLO } from '../support/rules.js';
 
-const holdHello: RuleInput = {
-  id: 'hello-needs-approval',
-  stage: 'reaction',
-  priority: 200,
-  when: { startsWith: [{ var: 'text' }, '!hello'] },
-  slip: ['commands'],
-  approval: { mode: 'require', expireSeconds: 300 },
-};
 /** Chromium itself logs each refused reconnect attempt; that is the host being down, not a console bug. */
 const SOCKET_REFUSED = /WebSocket connection to .* failed/;
 
@@ -37,7 +29,7 @@ beforeAll(async () => {
   const [started, launched] = await Promise.all([startTestHost(), launchChromium(), ensureRendererBuilt()]);
   host = started;
   browser = launched;
-  const saved = await host.served.host.api['rules.save']({ rule: holdHello });
+  const saved = await host.served.host.api['rules.save']({ rule: HOLD_HELLO });
   if (!saved.ok) throw new Error(saved.error);
 }, 60_000);
 

@@ -7,11 +7,9 @@
 import type { Approval, DecisionRequest, DecisionResult } from '../approval.js';
 import type { GatewayDelivery } from '../client-protocol.js';
 import type { Disposition, Envelope, Stage, WorkerPhase } from '../envelope.js';
-import type { Rule } from '../rules.js';
 import type { TwitchAccountName, TwitchWorkerConfig } from './twitch.js';
 
 export type WorkerRole = 'router' | 'ingress' | 'enrichment' | 'reaction' | 'egress' | 'store';
-export const WORKER_ROLES: readonly WorkerRole[] = ['store', 'router', 'enrichment', 'reaction', 'egress', 'ingress'];
 
 /** The phase worker's work order: run the event's current slip from `startIndex`. */
 export interface Dispatch {
@@ -164,8 +162,6 @@ export interface WorkerControlProtocol {
     feed: EventSummary[];
     /** Router → host: approvals that changed. */
     approvals: Approval[];
-    /** Router → host: rules loaded (after a reload), for the host's rule tester. */
-    rules: Rule[];
     /** Egress (`gateway-clients`) → host: replies to publish to connected gateway clients. */
     delivery: GatewayDelivery[];
     /** Ingress → host: Twitch refused this account's token (401, IRC login failed); refresh it and push again. */

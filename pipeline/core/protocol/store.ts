@@ -123,15 +123,12 @@ export interface StoreProtocol {
     /** Commits the batch in one transaction; resolves after the commit. */
     write(batch: StoreWrite[]): void;
     /**
-     * Records a delivery before it is made. Returns false when the key was already claimed: the
-     * reply was delivered (or attempted) before, possibly by a worker that crashed since, and must
-     * not go out again.
+     * Records deliveries before they are made, many per message (the egress worker sends one per
+     * tick); one answer per claim, in order. False: the key was claimed before — the reply was
+     * delivered (or attempted) already, possibly by a worker that crashed since — and must not go
+     * out again. How a claimed delivery ended is a `delivery.finish` write.
      */
-    claimDelivery(claim: DeliveryClaim): boolean;
-    /** Many claims in one message (the egress worker sends one per tick); one answer per claim, in order. */
     claimDeliveries(claims: DeliveryClaim[]): boolean[];
-    /** Records how a claimed delivery ended. */
-    finishDelivery(result: { key: string; status: 'sent' | 'dropped'; detail?: string; at: number }): void;
     /** Commits everything queued so far. */
     flush(): void;
     /** Deletes terminal events older than `before` (and their steps); returns how many. */

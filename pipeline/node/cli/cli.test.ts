@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PipelineHost } from '../host/pipeline-host.js';
+import { HOLD_HELLO } from '../../../test/support/rules.js';
 
 const bin = fileURLToPath(new URL('../../../bin/bitbrat.js', import.meta.url));
 const dirs: string[] = [];
@@ -93,16 +94,7 @@ describe('bitbrat replay', () => {
     // Make !hello need approval first, through a one-off host on the same data folder.
     return (async () => {
       const host = await PipelineHost.start({ dataDir: data, log: () => undefined });
-      await host.api['rules.save']({
-        rule: {
-          id: 'hold-hello',
-          stage: 'reaction',
-          priority: 500,
-          when: { startsWith: [{ var: 'text' }, '!hello'] },
-          slip: ['commands'],
-          approval: { mode: 'require' },
-        },
-      });
+      await host.api['rules.save']({ rule: HOLD_HELLO });
       await host.stop();
       const held = JSON.parse(bitbrat(['replay', file, '--data-dir', data, '--json']).stdout.trim());
       expect(held).toMatchObject({ ok: true, disposition: 'held' });

@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Envelope, Step } from '../../core/envelope.js';
+import { allSteps } from '../../core/slip.js';
 import type { PipelineHost } from '../host/pipeline-host.js';
 
 export type LineParser = (line: string) => { ok: true; value: unknown } | { ok: false; error: string };
@@ -80,7 +81,7 @@ export async function replay(
     result.event = detail.event;
     result.disposition =
       detail.event.disposition ?? (detail.event.routing.stage === 'approval' ? 'held' : detail.event.routing.stage);
-    result.steps = [...detail.event.routing.history, ...detail.event.routing.slip];
+    result.steps = allSteps(detail.event);
   }
   for (const result of results) options.write(JSON.stringify(result));
   return results;

@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { InboundEvent } from '../../core/envelope.js';
-import type { RuleInput } from '../../core/rules.js';
 import { PipelineHost } from './pipeline-host.js';
+import { HOLD_HELLO } from '../../../test/support/rules.js';
 
 const hosts: PipelineHost[] = [];
 const dirs: string[] = [];
@@ -62,15 +62,6 @@ async function installPing(host: PipelineHost): Promise<void> {
   });
   expect(saved.ok).toBe(true);
 }
-
-const approvalRule: RuleInput = {
-  id: 'ask-needs-approval',
-  stage: 'reaction',
-  priority: 200,
-  when: { startsWith: [{ var: 'text' }, '!hello'] },
-  slip: ['commands'],
-  approval: { mode: 'require', expireSeconds: 300 },
-};
 
 describe('PipelineHost: the default flow on real workers and a real database', () => {
   it('answers a chat command, persists every transition, and delivers exactly once', async () => {
@@ -163,7 +154,7 @@ describe('PipelineHost: the default flow on real workers and a real database', (
 describe('PipelineHost: approvals', () => {
   it('holds a reply, lets the first of two moderators decide, and both see who decided', async () => {
     const host = await startHost();
-    expect((await host.api['rules.save']({ rule: approvalRule })).ok).toBe(true);
+    expect((await host.api['rules.save']({ rule: HOLD_HELLO })).ok).toBe(true);
     const pushed: string[] = [];
     host.subscribe((topic, data) => {
       if (topic === 'approvals')
@@ -207,7 +198,7 @@ describe('PipelineHost: approvals', () => {
   it('keeps held replies across a restart and can approve them afterwards', async () => {
     const dataDir = tempDir();
     const host = await startHost(dataDir);
-    await host.api['rules.save']({ rule: approvalRule });
+    await host.api['rules.save']({ rule: HOLD_HELLO });
     const id = await submitOne(host, chat('!hello'));
     await host.waitForSettled(id);
     await host.stop();

@@ -176,7 +176,6 @@ export class WorkerSupervisor {
         },
         feed: (data) => this.options.onPush('feed', data),
         approvals: (data) => this.options.onPush('approvals', data),
-        rules: (data) => this.options.onPush('rules', data),
         delivery: (data) => this.options.onPush('delivery', data),
         twitchToken: (data) => this.options.onPush('twitchToken', data),
       },

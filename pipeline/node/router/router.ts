@@ -789,10 +789,6 @@ export class Router {
     return [...this.approvals.values()].filter(isOpen);
   }
 
-  has(eventId: string): boolean {
-    return this.events.has(eventId);
-  }
-
   stats(): PipelineStats {
     const inFlight = { enrichment: 0, reaction: 0, egress: 0 };
     for (const flight of this.events.values()) if (flight.phase) inFlight[flight.phase] += 1;

@@ -201,11 +201,30 @@ describe('batching', () => {
 });
 
 describe('deliveries', () => {
+  it('answers a batch of claims in order, and records a claim made as sent', async () => {
+    const base = { eventId: 'e9', connector: 'console', text: 'hi', at: 5 };
+    const answers = await writer.claimDeliveries([
+      { ...base, key: 'e9:console', status: 'sent' },
+      { ...base, key: 'e9:gateway-clients' },
+      { ...base, key: 'e9:console', status: 'sent' },
+    ]);
+    expect(answers).toEqual([true, true, false]);
+    expect(db.prepare('SELECT status, finished_at FROM deliveries WHERE key = ?').get('e9:console')).toEqual({
+      status: 'sent',
+      finished_at: 5,
+    });
+    expect(db.prepare('SELECT status FROM deliveries WHERE key = ?').get('e9:gateway-clients')).toEqual({
+      status: 'claimed',
+    });
+  });
+
   it('claims a key once, also after a restart', async () => {
     const claim = { key: 'e1:c1:twitch-chat', eventId: 'e1', connector: 'twitch-chat', text: 'hi', at: 10 };
     const [first, second] = await Promise.all([writer.claimDelivery(claim), writer.claimDelivery(claim)]);
     expect([first, second]).toEqual([true, false]);
-    await writer.finishDelivery({ key: claim.key, status: 'sent', detail: 'msg-id 7', at: 20 });
+    await writer.write([
+      { op: 'delivery.finish', result: { key: claim.key, status: 'sent', detail: 'msg-id 7', at: 20 } },
+    ]);
 
     await writer.close();
     db = migratedDb(temp.file);

@@ -45,18 +45,10 @@ export interface StoreWriterOptions {
   slowFlushMs?: number;
 }
 
-export interface FinishDelivery {
-  key: string;
-  status: 'sent' | 'dropped';
-  detail?: string;
-  at: number;
-}
-
 export interface StoreWriter {
   write(batch: readonly StoreOp[]): Promise<void>;
   claimDelivery(claim: DeliveryClaim): Promise<boolean>;
   claimDeliveries(claims: DeliveryClaim[]): Promise<boolean[]>;
-  finishDelivery(result: FinishDelivery): Promise<void>;
   flush(): Promise<void>;
   prune(params: { before: number }): Promise<number>;
   /** Commits what is queued, then closes the connection. Later calls reject with STORE_CLOSED. */
@@ -83,8 +75,7 @@ interface Deferred<T> {
 
 type Task =
   | { kind: 'write'; ops: readonly unknown[]; done: Deferred<void> }
-  | { kind: 'claim'; claim: DeliveryClaim; done: Deferred<boolean>; claimed?: boolean }
-  | { kind: 'finish'; result: FinishDelivery; done: Deferred<void> };
+  | { kind: 'claim'; claim: DeliveryClaim; done: Deferred<boolean>; claimed?: boolean };
 
 /** One unit of work inside a flush, in commit order. Upserts of one event share one action. */
 type Action =
@@ -379,10 +370,6 @@ export function createStoreWriter(db: WriteDb, options: StoreWriterOptions = {})
           claimedAt,
           status === 'sent' ? claimedAt : null,
         ).changes === 1;
-    } else if (task.kind === 'finish') {
-      const { key, status, detail, at: finishedAt } = task.result;
-      const changed = statements.finishDelivery.run(status, detail ?? null, finishedAt ?? at, key).changes;
-      if (changed === 0) log('warn', 'finishDelivery for a key that was never claimed', { key, status });
     }
   };
 
@@ -600,9 +587,6 @@ export function createStoreWriter(db: WriteDb, options: StoreWriterOptions = {})
         return Promise.reject(new CodedError('INVALID_WRITE', 'claimDeliveries: expected an array of claims'));
       }
       return Promise.all(claims.map((claim) => enqueue<boolean>((done) => ({ kind: 'claim', claim, done }))));
-    },
-    finishDelivery(result) {
-      return enqueue<void>((done) => ({ kind: 'finish', result, done }));
     },
     flush() {
       flushNow();

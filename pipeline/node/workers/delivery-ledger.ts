@@ -7,15 +7,14 @@
 import type { DeliveryClaim, StoreProtocol, StoreWrite } from '../../core/protocol/store.js';
 import type { Peer } from '../../core/rpc.js';
 import type { DeliveryLedger } from '../services/console-delivery.js';
+import { batchPerTick } from './batch-per-tick.js';
 
 export function createBatchedLedger(deps: {
   store: () => Peer<StoreProtocol>;
   write: (op: StoreWrite) => void;
 }): DeliveryLedger {
-  let queue: { claim: DeliveryClaim; resolve: (fresh: boolean) => void; reject: (error: unknown) => void }[] = [];
-  const send = () => {
-    const batch = queue;
-    queue = [];
+  type Pending = { claim: DeliveryClaim; resolve: (fresh: boolean) => void; reject: (error: unknown) => void };
+  const claim = batchPerTick<Pending>((batch) =>
     deps
       .store()
       .call(
@@ -25,14 +24,10 @@ export function createBatchedLedger(deps: {
       .then(
         (answers) => batch.forEach((entry, index) => entry.resolve(answers[index] === true)),
         (error: unknown) => batch.forEach((entry) => entry.reject(error)),
-      );
-  };
+      ),
+  );
   return {
-    claim: (claim) =>
-      new Promise<boolean>((resolve, reject) => {
-        if (queue.length === 0) setImmediate(send);
-        queue.push({ claim, resolve, reject });
-      }),
+    claim: (delivery) => new Promise<boolean>((resolve, reject) => claim({ claim: delivery, resolve, reject })),
     finish: async (result) => deps.write({ op: 'delivery.finish', result }),
   };
 }

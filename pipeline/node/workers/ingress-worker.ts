@@ -13,6 +13,7 @@ import type { InboundConnector, IngressSink } from '../connectors/connector.js';
 import { DemoSource } from '../demo/demo-source.js';
 import { LoadSource } from '../demo/load-source.js';
 import { TwitchIngress } from '../twitch-integration/ingress-twitch.js';
+import { batchPerTick } from './batch-per-tick.js';
 import { portTransport } from './port-transport.js';
 import type { WorkerContext } from './worker-context.js';
 
@@ -57,7 +58,6 @@ export function runIngressWorker(context: WorkerContext): void {
     }
   });
 
-  let outbox: Envelope[] = [];
   const send = (event: Envelope): boolean => {
     if (hasRoom()) {
       forward(event);
@@ -67,16 +67,10 @@ export function runIngressWorker(context: WorkerContext): void {
     backlog.push(event);
     return true;
   };
+  const toRouter = batchPerTick<Envelope>((batch) => router.push('accepted', batch));
   const forward = (event: Envelope) => {
     outstanding += 1;
-    if (outbox.length === 0) {
-      setImmediate(() => {
-        const batch = outbox;
-        outbox = [];
-        router.push('accepted', batch);
-      });
-    }
-    outbox.push(event);
+    toRouter(event);
   };
 
   const sinkFor = (connector: string): IngressSink => ({

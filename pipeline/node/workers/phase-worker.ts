@@ -26,6 +26,7 @@ import { createPersonaStore } from '../llm/personas.js';
 import { createScriptedResponder } from '../llm/scripted-responder.js';
 import { createStoreReader, type StoreReader } from '../store/reader.js';
 import { createTwitchChatDelivery, type TwitchChatDelivery } from '../twitch-integration/egress-twitch.js';
+import { batchPerTick } from './batch-per-tick.js';
 import { createBatchedLedger } from './delivery-ledger.js';
 import { PhaseRunner } from './phase-runner.js';
 import { portTransport } from './port-transport.js';
@@ -114,25 +115,16 @@ export function runPhaseWorker(context: WorkerContext, phase: WorkerPhase): void
   let store = createPeer<Protocol, StoreProtocol>(portTransport(context.ports.store!), { onLog: context.log });
 
   // Service writes (user records, memory, usage) leave in one batch per tick.
-  let writes: StoreWrite[] = [];
-  const write = (op: StoreWrite) => {
-    if (writes.length === 0) {
-      setImmediate(() => {
-        const batch = writes;
-        writes = [];
-        store
-          .call('write', batch)
-          .catch((error: unknown) => context.log('error', 'service writes failed', { error: String(error) }));
-      });
-    }
-    writes.push(op);
-  };
+  const write = batchPerTick<StoreWrite>((batch) =>
+    store
+      .call('write', batch)
+      .catch((error: unknown) => context.log('error', 'service writes failed', { error: String(error) })),
+  );
   let commands = reader.loadCommands();
   let settings = reader.loadSettings();
   // Pushed by the host (`llmApiKey`, `twitch` control requests); held in memory only.
   let llmApiKey: string | null = null;
   const ledger = createBatchedLedger({ store: () => store, write });
-  const published: GatewayDelivery[] = [];
   const twitchChat =
     phase === 'egress'
       ? createTwitchChatDelivery({
@@ -149,11 +141,7 @@ export function runPhaseWorker(context: WorkerContext, phase: WorkerPhase): void
     commands: () => commands,
     settings: () => settings,
     dataDir: context.init.dataDir,
-    publishDelivery: (delivery) => {
-      // One message per tick to the host, however many replies went out in it.
-      if (published.length === 0) setImmediate(() => context.host.push('delivery', published.splice(0)));
-      published.push(delivery);
-    },
+    publishDelivery: batchPerTick<GatewayDelivery>((deliveries) => context.host.push('delivery', deliveries)),
     ledger,
     ...(twitchChat ? { twitchChat } : {}),
     llmApiKey: () => llmApiKey ?? undefined,

@@ -71,7 +71,6 @@ export function runRouterWorker(context: WorkerContext): void {
     reload: ({ what }) => {
       if (what === 'rules') {
         rules = new RuleBook(reader.loadRules());
-        context.host.push('rules', reader.loadRules());
       } else settings = reader.loadSettings();
     },
     decide: (request) => router.decide(request),

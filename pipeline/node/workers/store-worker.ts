@@ -30,9 +30,7 @@ export function runStoreWorker(context: WorkerContext): void {
   const writer = createStoreWriter(db, { appliers: extensionAppliers(context.log), log: context.log });
   const handlers: RequestHandlers<StoreProtocol> = {
     write: (batch) => writer.write(batch),
-    claimDelivery: (claim) => writer.claimDelivery(claim),
     claimDeliveries: (claims) => writer.claimDeliveries(claims),
-    finishDelivery: (result) => writer.finishDelivery(result),
     flush: () => writer.flush(),
     prune: (params) => writer.prune(params),
   };

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serve, type Served } from '../../cli/serve.js';
 import { CHROMIUM, CHROMIUM_ARGS } from '../../cli/chromium.js';
 import { overlayUrl } from './overlay-route.js';
+import { HOLD_HELLO } from '../../../../test/support/rules.js';
 
 let served: Served;
 let dataDir: string;
@@ -31,16 +32,7 @@ beforeAll(async () => {
   if (!created.ok) throw new Error(created.error);
   token = created.value.token;
   // `!hello` is held for a moderator, so the test controls the moment of approval.
-  const saved = await served.host.api['rules.save']({
-    rule: {
-      id: 'hold-hello',
-      stage: 'reaction',
-      priority: 500,
-      when: { startsWith: [{ var: 'text' }, '!hello'] },
-      slip: ['commands'],
-      approval: { mode: 'require', expireSeconds: 300 },
-    },
-  });
+  const saved = await served.host.api['rules.save']({ rule: HOLD_HELLO });
   expect(saved.ok).toBe(true);
   // playwright gives every launch a fresh temporary --user-data-dir.
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
