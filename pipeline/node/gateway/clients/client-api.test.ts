@@ -10,7 +10,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { CLIENT_WS_PROTOCOL, CLIENT_TOKEN_PREFIX, type ServerFrame } from '../../../core/client-protocol.js';
 import { serve, type Served } from '../../cli/serve.js';
-import { CLOSE_REVOKED, CLOSE_UNAUTHORIZED } from './client-hub.js';
+import {
+  CLOSE_REVOKED,
+  CLOSE_SUBPROTOCOL_REQUIRED,
+  CLOSE_UNAUTHORIZED,
+  SUBPROTOCOL_REQUIRED_REASON,
+} from './client-hub.js';
 import { hashToken } from './client-tokens.js';
 
 const HEARTBEAT_MS = 300;
@@ -136,6 +141,23 @@ describe('client API: authentication', () => {
     const listed = await served.extensions.clients.list();
     expect(listed.find((client) => client.name === 'temp')?.revokedAt).toEqual(expect.any(Number));
     expect(served.extensions.hub.counters().refused.UNAUTHORIZED).toBeGreaterThanOrEqual(3);
+  });
+
+  it('closes a client that offers its token but not bitbrat.client.v1 with 4400 and a reason a standard client shows', async () => {
+    // The plain `ws` client aborts (1006, no reason) when the server answers with no subprotocol.
+    const ws = new WebSocket(`ws://127.0.0.1:${served.gateway.port}/api/clients`, [`${CLIENT_TOKEN_PREFIX}${sender}`]);
+    const errors: Error[] = [];
+    ws.on('error', (error) => errors.push(error));
+    const frames: string[] = [];
+    ws.on('message', (data) => frames.push(data.toString()));
+    const [code, reason] = await new Promise<[number, string]>((resolve) =>
+      ws.once('close', (closeCode, closeReason) => resolve([closeCode, closeReason.toString()])),
+    );
+    expect(errors).toEqual([]);
+    expect(code).toBe(CLOSE_SUBPROTOCOL_REQUIRED);
+    expect(reason).toBe(SUBPROTOCOL_REQUIRED_REASON);
+    expect(reason).toContain(CLIENT_WS_PROTOCOL);
+    expect(JSON.parse(frames[0]!)).toMatchObject({ type: 'error', payload: { code: 'UNAUTHORIZED' } });
   });
 
   it('lets a local file (Origin "null", the OBS overlay file) in with a read-only token only', async () => {

@@ -39,6 +39,22 @@ export const CLIENTS_PATH = '/api/clients';
 export const CLOSE_UNAUTHORIZED = 4401;
 export const CLOSE_REVOKED = 4403;
 export const CLOSE_TOO_SLOW = 4408;
+/** The client did not offer `bitbrat.client.v1` (like HTTP 400: the request cannot be served as sent). */
+export const CLOSE_SUBPROTOCOL_REQUIRED = 4400;
+export const SUBPROTOCOL_REQUIRED_REASON = `offer the subprotocol ${CLIENT_WS_PROTOCOL}`;
+
+/**
+ * Which subprotocol the server answers with. Without `bitbrat.client.v1` on offer, standard clients
+ * (browsers, `ws`) abort a handshake whose answer names none of their offers (1006, no reason), so
+ * the server picks one of the offered protocols to finish the handshake and then closes with
+ * CLOSE_SUBPROTOCOL_REQUIRED and a reason the client can show. A non-token offer is preferred so
+ * the token is not echoed back in a header.
+ */
+export function chooseClientSubprotocol(offered: ReadonlySet<string>): string | false {
+  if (offered.has(CLIENT_WS_PROTOCOL)) return CLIENT_WS_PROTOCOL;
+  const all = [...offered];
+  return all.find((protocol) => !protocol.startsWith(CLIENT_TOKEN_PREFIX)) ?? all[0] ?? false;
+}
 
 export interface ClientLimits {
   /** Frames above this are refused with an error frame; the socket stays open. */
@@ -382,7 +398,7 @@ export function createClientHub(deps: ClientHubDeps): ClientHub {
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: limits.hardFrameBytes,
-    handleProtocols: (protocols) => (protocols.has(CLIENT_WS_PROTOCOL) ? CLIENT_WS_PROTOCOL : false),
+    handleProtocols: chooseClientSubprotocol,
   });
 
   const heartbeat = setInterval(() => {
@@ -413,11 +429,18 @@ export function createClientHub(deps: ClientHubDeps): ClientHub {
       ws.close(CLOSE_UNAUTHORIZED, 'local files may only use read-only tokens');
       return;
     }
-    if (!client || ws.protocol !== CLIENT_WS_PROTOCOL) {
+    if (ws.protocol !== CLIENT_WS_PROTOCOL) {
       count('UNAUTHORIZED');
-      const message = !client
-        ? 'missing, wrong or revoked client token (offer it as the subprotocol bitbrat.token.<token>)'
-        : `offer the subprotocol ${CLIENT_WS_PROTOCOL}`;
+      if (ws.readyState === ws.OPEN) {
+        const payload = { code: 'UNAUTHORIZED', message: SUBPROTOCOL_REQUIRED_REASON };
+        ws.send(JSON.stringify({ type: 'error', id: null, payload }));
+      }
+      ws.close(CLOSE_SUBPROTOCOL_REQUIRED, SUBPROTOCOL_REQUIRED_REASON);
+      return;
+    }
+    if (!client) {
+      count('UNAUTHORIZED');
+      const message = 'missing, wrong or revoked client token (offer it as the subprotocol bitbrat.token.<token>)';
       if (ws.readyState === ws.OPEN)
         ws.send(JSON.stringify({ type: 'error', id: null, payload: { code: 'UNAUTHORIZED', message } }));
       ws.close(CLOSE_UNAUTHORIZED, 'unauthorized');
