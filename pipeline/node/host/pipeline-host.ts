@@ -5,7 +5,7 @@
  * Reads are answered from the host's own read-only SQLite connection; every write goes through
  * the store worker (the single writer); decisions go to the router (the single decider).
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Approval } from '../../core/approval.js';
 import type { GatewayDelivery } from '../../core/client-protocol.js';
@@ -22,6 +22,7 @@ import { createLlmLimits, type LlmLimits } from '../llm/limits.js';
 import { applyLlmEnv } from '../llm/llm-bot.js';
 import { createLlmMemory, type LlmMemory } from '../llm/memory.js';
 import { createPersonaStore, type PersonaStore } from '../llm/personas.js';
+import { secureDataDir, takeDataDirLock, type DataDirLock } from '../store/data-dir.js';
 import { openReadConnection, openWriteConnection, type ReadDb } from '../store/database.js';
 import { migrate, seedIfEmpty } from '../store/migrations.js';
 import { createStoreReader, type StoreReader } from '../store/reader.js';
@@ -104,7 +105,7 @@ export class PipelineHost {
     private readonly reader: StoreReader,
     private readonly supervisor: WorkerSupervisor,
     private readonly log: HostLog,
-    private readonly lockFile: string,
+    private readonly lock: DataDirLock,
     private readonly secrets: SecretStore,
     /** Linked Twitch accounts, login, tokens and moderation (tests drive refreshes through it). */
     readonly twitch: TwitchIntegration,
@@ -130,10 +131,9 @@ export class PipelineHost {
 
   static async start(options: HostOptions): Promise<PipelineHost> {
     const log = options.log ?? defaultLog;
-    mkdirSync(options.dataDir, { recursive: true });
+    secureDataDir(options.dataDir);
     const dbPath = join(options.dataDir, 'bitbrat.db');
-    const lockFile = join(options.dataDir, 'bitbrat.lock');
-    takeLock(lockFile);
+    const lock = takeDataDirLock(options.dataDir);
     try {
       // Migrations run here, before any worker opens the file, so a failure is one clear error.
       const db = openWriteConnection(dbPath);
@@ -168,7 +168,7 @@ export class PipelineHost {
           ? { minRefreshDelayMs: options.twitch.minRefreshDelayMs }
           : {}),
       });
-      const host = new PipelineHost(options.dataDir, dbPath, reader, supervisor, log, lockFile, secrets, twitch);
+      const host = new PipelineHost(options.dataDir, dbPath, reader, supervisor, log, lock, secrets, twitch);
       holder.host = host;
       // Before resuming: a resumed reply bound for Twitch chat needs the bot's connection.
       await host.pushLlmApiKey();
@@ -179,7 +179,7 @@ export class PipelineHost {
       if (options.demo) await supervisor.control('ingress').call('demo', options.demo);
       return host;
     } catch (error) {
-      rmSync(lockFile, { force: true });
+      lock.release();
       throw error;
     }
   }
@@ -267,7 +267,7 @@ export class PipelineHost {
     await this.supervisor.stop();
     this.reader.close();
     this.llm.db.close();
-    rmSync(this.lockFile, { force: true });
+    this.lock.release();
     this.log('info', 'stopped: pipeline drained, database closed');
   }
 
@@ -663,34 +663,6 @@ function fileSize(path: string): number {
     return statSync(path).size;
   } catch {
     return 0;
-  }
-}
-
-/**
- * One app per data folder: two hosts writing one database would each believe they own the
- * in-flight events. A lock file names the owner's pid; a stale lock (process gone) is taken over.
- */
-function takeLock(lockFile: string): void {
-  if (existsSync(lockFile)) {
-    const pid = Number.parseInt(readFileSync(lockFile, 'utf8'), 10);
-    if (Number.isInteger(pid) && pid !== process.pid && isAlive(pid)) {
-      throw Object.assign(
-        new Error(
-          `another BitBrat (process ${pid}) is using ${lockFile.replace(/bitbrat\.lock$/, '')}; close it first, or use another --data-dir`,
-        ),
-        { code: 'DATA_DIR_IN_USE' },
-      );
-    }
-  }
-  writeFileSync(lockFile, String(process.pid), { mode: 0o600 });
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -13,6 +13,7 @@ import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
 import { CodedError } from '../../core/rpc.js';
+import { DIR_MODE, createPrivateFile } from './data-dir.js';
 
 declare const readBrand: unique symbol;
 declare const writeBrand: unique symbol;
@@ -167,11 +168,17 @@ function probeWriteLock(db: Database.Database): void {
 export function openWriteConnection(file: string): WriteDb {
   const absolute = path.resolve(file);
   try {
-    fs.mkdirSync(path.dirname(absolute), { recursive: true });
+    fs.mkdirSync(path.dirname(absolute), { recursive: true, mode: DIR_MODE });
   } catch (error) {
     throw classify(absolute, error);
   }
   checkHeader(absolute);
+  try {
+    // Created 0600 before SQLite opens it: SQLite gives the -wal and -shm files the database's mode.
+    createPrivateFile(absolute);
+  } catch (error) {
+    throw classify(absolute, error);
+  }
   let db: Database.Database | undefined;
   try {
     db = new Database(absolute, { timeout: LOCK_PROBE_TIMEOUT_MS });
