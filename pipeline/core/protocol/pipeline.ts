@@ -43,7 +43,7 @@ export interface RouterPortProtocol {
   requests: Record<string, never>;
   pushes: {
     completed: PhaseResult[];
-    /** Ingress: events parsed and accepted at the boundary (not yet on disk). */
+    /** Ingress: events accepted at the boundary, already committed to the store. */
     accepted: Envelope[];
   };
 }
@@ -140,7 +140,7 @@ export interface WorkerControlProtocol {
       message: string;
     };
     stats(): PipelineStats;
-    /** Ingress: parse and accept raw events from the host (replay, gateway, tests). */
+    /** Ingress: parse and accept raw events from the host (replay, gateway, tests); answers after the commit. */
     submit(params: { connector: string; items: unknown[] }): SubmitResult[];
     /** Ingress: connectors' state. */
     connectors(): ConnectorHealth[];
@@ -169,4 +169,8 @@ export interface WorkerControlProtocol {
   };
 }
 
-export type SubmitResult = { ok: true; id: string } | { ok: false; error: string };
+/**
+ * `ok`: the event is committed (for `submit`) and will be routed. `code: 'UNAVAILABLE'`: the store
+ * could not commit it in time (retryable, nothing was written); otherwise the input was refused.
+ */
+export type SubmitResult = { ok: true; id: string } | { ok: false; error: string; code?: 'UNAVAILABLE' };

@@ -123,6 +123,12 @@ export interface StoreProtocol {
     /** Commits the batch in one transaction; resolves after the commit. */
     write(batch: StoreWrite[]): void;
     /**
+     * Commits the batch unless the store cannot start the commit before `deadline` (epoch ms): then
+     * it rejects with code UNAVAILABLE and nothing is written. Ingress uses it to ack only what is on
+     * disk and to answer a retryable error, never a late commit, while the database is locked.
+     */
+    writeWithin(params: { batch: StoreWrite[]; deadline: number }): void;
+    /**
      * Records deliveries before they are made, many per message (the egress worker sends one per
      * tick); one answer per claim, in order. False: the key was claimed before — the reply was
      * delivered (or attempted) already, possibly by a worker that crashed since — and must not go

@@ -10,6 +10,10 @@ import type { InboundEvent } from '../../core/envelope.js';
 import type { ConnectorHealth, SubmitResult } from '../../core/protocol/pipeline.js';
 
 export interface IngressSink {
+  /**
+   * Parses and accepts an event from a live source. `ok` means parsed and queued for its commit
+   * (the event is routed only once it is on disk); a live source has nobody to ack to.
+   */
   accept(event: InboundEvent | unknown, raw?: string): SubmitResult;
   /**
    * Resolves when the pipeline has room. Sources that can wait (the bench load, replays, webhooks)

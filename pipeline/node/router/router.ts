@@ -127,8 +127,15 @@ export class Router {
 
   // ---------------------------------------------------------------- intake
 
-  /** Events accepted at ingress: committed to disk first, then routed. */
-  async accept(events: Envelope[]): Promise<void> {
+  /**
+   * Events accepted at ingress: committed to disk first, then routed. The ingress worker commits
+   * them itself before it acks (`committed: true`); an event the router already holds (resumed
+   * from disk after a router restart) is not taken twice.
+   */
+  async accept(incoming: Envelope[], options: { committed?: boolean } = {}): Promise<void> {
+    const events = incoming.filter((event) => !this.events.has(event.id));
+    // Ingress counted the duplicates as in flight: give their credit back.
+    this.settledSincePush += incoming.length - events.length;
     for (const event of events) {
       this.counts.accepted += 1;
       this.events.set(event.id, { event, ticket: 0, dispatchedAt: 0, phase: null });
@@ -136,7 +143,8 @@ export class Router {
     }
     try {
       // Committed on its own, at once: write-behind batches wait for their window, accepts never do.
-      await this.deps.persist(events.map((event) => ({ op: 'event.put', row: toEventRow(event) })));
+      if (!options.committed)
+        await this.deps.persist(events.map((event) => ({ op: 'event.put', row: toEventRow(event) })));
     } catch (error) {
       // Not on disk: never route an event we could lose. Drop them from memory; the source sees
       // the failure in the log and the health view shows the store error.
@@ -165,7 +173,8 @@ export class Router {
   resume(open: Envelope[], approvals: Approval[]): number {
     const openApprovals = new Map(approvals.filter(isOpen).map((approval) => [approval.eventId, approval]));
     for (const event of open) {
-      if (event.disposition) continue;
+      // Already taken from ingress by this router (it arrived while the resume was on its way).
+      if (event.disposition || this.events.has(event.id)) continue;
       // Resumed events were not counted by the current ingress worker's flow control.
       const flight: InFlight = { event, ticket: 0, dispatchedAt: 0, phase: null, creditReturned: true };
       this.events.set(event.id, flight);

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Approval } from '../../core/approval.js';
 import type { Envelope } from '../../core/envelope.js';
@@ -286,5 +287,30 @@ describe('prune', () => {
     expect(count('deliveries')).toBe(0);
     expect(count('events_fts', 'events_fts MATCH \'"ancient"\'')).toBe(0);
     expect(await writer.prune({ before: 2_000 })).toBe(0);
+  });
+});
+
+describe('a store stalled by another connection’s write lock', () => {
+  it('keeps writes queued until the lock is released, and refuses a deadline write it could not start in time', async () => {
+    const event = chatEvent({ text: 'waits for the lock' });
+    const refused = chatEvent({ text: 'deadline passed' });
+    const locker = new Database(temp.file);
+    locker.exec('BEGIN IMMEDIATE');
+    let committed = false;
+    const waiting = writer.write([{ op: 'event.upsert', event }]).then(() => (committed = true));
+    const outcome = writer
+      .writeWithin({ batch: [{ op: 'event.upsert', event: refused }], deadline: Date.now() + 300 })
+      .then(
+        () => 'committed',
+        (error: { code?: string; message: string }) => `${error.code}: ${error.message}`,
+      );
+    expect(await outcome).toMatch(/^UNAVAILABLE: the store is stalled/);
+    expect(committed).toBe(false);
+    locker.exec('ROLLBACK');
+    locker.close();
+    await waiting;
+    expect(count('events', `id = '${event.id}'`)).toBe(1);
+    expect(count('events', `id = '${refused.id}'`)).toBe(0);
+    expect(logs.some((entry) => /locked by another program/.test(entry.message))).toBe(true);
   });
 });

@@ -47,6 +47,8 @@ export interface StoreWriterOptions {
 
 export interface StoreWriter {
   write(batch: readonly StoreOp[]): Promise<void>;
+  /** Like `write`, but rejected with UNAVAILABLE (nothing written) if it cannot start to commit before `deadline`. */
+  writeWithin(params: { batch: readonly StoreOp[]; deadline: number }): Promise<void>;
   claimDelivery(claim: DeliveryClaim): Promise<boolean>;
   claimDeliveries(claims: DeliveryClaim[]): Promise<boolean[]>;
   flush(): Promise<void>;
@@ -65,6 +67,13 @@ const MAX_REJECTION_ERROR = 2_000;
 /** Events deleted per prune transaction, so a large prune never stalls the pipeline's writes. */
 const PRUNE_CHUNK = 2_000;
 const SLOW_LOG_INTERVAL_MS = 10_000;
+/**
+ * How long one commit attempt waits for another connection's write lock (a DB browser mid-edit,
+ * a backup tool). Short, so this thread stays responsive (heartbeats, answers) while the lock is
+ * held; the writer keeps its queue and tries again every STALL_RETRY_MS, however long the stall.
+ */
+export const STALL_BUSY_TIMEOUT_MS = 200;
+const STALL_RETRY_MS = 50;
 /** Entries per generation of the event-id → rowid cache (two generations are kept). */
 const ROWID_CACHE_GENERATION = 50_000;
 
@@ -74,7 +83,7 @@ interface Deferred<T> {
 }
 
 type Task =
-  | { kind: 'write'; ops: readonly unknown[]; done: Deferred<void> }
+  | { kind: 'write'; ops: readonly unknown[]; done: Deferred<void>; deadline?: number }
   | { kind: 'claim'; claim: DeliveryClaim; done: Deferred<boolean>; claimed?: boolean };
 
 /** One unit of work inside a flush, in commit order. Upserts of one event share one action. */
@@ -84,6 +93,13 @@ type Action =
 function truncate(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max)}… (${text.length - max} more characters)` : text;
 }
+
+function isLockBusy(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
+}
+
+export const STORE_STALLED_MESSAGE = 'the store is stalled (the database is locked by another program); nothing was written, try again';
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -104,6 +120,7 @@ export function createStoreWriter(db: WriteDb, options: StoreWriterOptions = {})
   const now = options.now ?? Date.now;
   const slowFlushMs = options.slowFlushMs ?? 50;
   const appliers = options.appliers ?? {};
+  db.pragma(`busy_timeout = ${STALL_BUSY_TIMEOUT_MS}`);
 
   const statements = {
     upsertEvent: db.prepare(
@@ -418,6 +435,7 @@ export function createStoreWriter(db: WriteDb, options: StoreWriterOptions = {})
         } else if (action.kind === 'op') applyOp(action.op, at, notes);
         else runTask(action.task, at);
       } catch (error) {
+        if (isLockBusy(error)) throw error;
         const what =
           action.kind === 'task' ? action.task.kind : action.kind === 'upsert' ? 'event.upsert' : opName(action.op);
         throw new CodedError('STORE_WRITE_FAILED', `store write "${what ?? 'unknown'}" failed: ${describe(error)}`);
@@ -453,6 +471,8 @@ export function createStoreWriter(db: WriteDb, options: StoreWriterOptions = {})
     }
   };
   let closed = false;
+  let stallTimer: ReturnType<typeof setTimeout> | undefined;
+  let stalledSince = 0;
   let pruning: Promise<number> | undefined;
 
   const newNotes = (): FlushNotes => ({
@@ -498,15 +518,34 @@ export function createStoreWriter(db: WriteDb, options: StoreWriterOptions = {})
   const flushNow = (): void => {
     scheduled?.cancel();
     scheduled = undefined;
-    const tasks = queue;
+    stallTimer = undefined;
+    const at = now();
+    // Callers that set a deadline (ingress acks) get a clear "not stored" instead of a late commit.
+    const tasks: Task[] = [];
+    for (const task of queue) {
+      if (task.kind === 'write' && task.deadline !== undefined && at > task.deadline) {
+        task.done.reject(new CodedError('UNAVAILABLE', STORE_STALLED_MESSAGE));
+      } else tasks.push(task);
+    }
     queue = [];
     if (tasks.length === 0) return;
     const started = performance.now();
-    const at = now();
     const notes = newNotes();
     try {
       commit.immediate(plan(tasks), notes, at);
     } catch (batchError) {
+      rowids.clear();
+      if (isLockBusy(batchError)) {
+        // Another program holds the write lock: nothing is lost, the batch waits for it.
+        queue = [...tasks, ...queue];
+        if (!stalledSince) {
+          stalledSince = at;
+          log('warn', 'the database is locked by another program; writes wait', { error: describe(batchError) });
+        }
+        if (!closed) stallTimer = setTimeout(flushNow, STALL_RETRY_MS);
+        scheduled = stallTimer ? { cancel: () => clearTimeout(stallTimer) } : undefined;
+        return;
+      }
       rowids.clear();
       // One bad write must not sink the others that happened to share its tick: retry each
       // caller's writes in a transaction of its own, so only the culprit sees the error.
@@ -530,6 +569,10 @@ export function createStoreWriter(db: WriteDb, options: StoreWriterOptions = {})
       return;
     }
     for (const task of tasks) settle(task);
+    if (stalledSince) {
+      log('info', 'the database lock was released; queued writes committed', { stalledMs: at - stalledSince });
+      stalledSince = 0;
+    }
     lastFlushMs = performance.now() - started;
     report(notes, tasks.length, lastFlushMs);
   };
@@ -579,6 +622,12 @@ export function createStoreWriter(db: WriteDb, options: StoreWriterOptions = {})
       }
       return enqueue<void>((done) => ({ kind: 'write', ops: batch, done }));
     },
+    writeWithin({ batch, deadline }) {
+      if (!Array.isArray(batch) || typeof deadline !== 'number') {
+        return Promise.reject(new CodedError('INVALID_WRITE', 'store writeWithin: expected { batch: ops[], deadline: ms }'));
+      }
+      return enqueue<void>((done) => ({ kind: 'write', ops: batch, done, deadline }));
+    },
     claimDelivery(claim) {
       return enqueue<boolean>((done) => ({ kind: 'claim', claim, done }));
     },
@@ -614,6 +663,9 @@ export function createStoreWriter(db: WriteDb, options: StoreWriterOptions = {})
       if (closed) return;
       closed = true;
       flushNow();
+      // Still locked by another program at shutdown: say so to every waiting caller.
+      for (const task of queue.splice(0)) task.done.reject(new CodedError('UNAVAILABLE', STORE_STALLED_MESSAGE));
+      scheduled?.cancel();
       await pruning?.catch(() => 0);
       db.close();
     },

@@ -1,10 +1,19 @@
 /**
  * The ingress worker: the boundary where outside data becomes events. Every item is parsed with
- * the envelope schema; valid events go to the router in one batch per tick, invalid ones are
- * recorded with the reason (naming the field) and answered as `ok: false` — never a crash.
+ * the envelope schema; invalid ones are recorded with the reason (naming the field) and answered
+ * as `ok: false` — never a crash. Valid events are committed to the store (one transaction per
+ * tick) and only then acknowledged and handed to the router, so an ack that leaves the process
+ * (a client's `ack`, a webhook's 202, a HostApi answer) always names an event that is on disk.
+ *
+ * While the store is stalled (another program holds the database's write lock), callers that can
+ * resend (`submit`: gateway clients, webhooks, replays) wait up to ACK_DEADLINE_MS and then get
+ * `UNAVAILABLE` with nothing written. Live sources that cannot resend (Twitch chat) wait for the
+ * store as long as it takes; what they delivered since the last commit is lost only if the
+ * process dies before the store recovers.
  */
 import { randomUUID } from 'node:crypto';
 import { acceptInbound, type Envelope } from '../../core/envelope.js';
+import { toEventRow } from '../../core/protocol/store.js';
 import type { MessagePort } from 'node:worker_threads';
 import type { IngressPortProtocol, RouterPortProtocol, SubmitResult } from '../../core/protocol/pipeline.js';
 import type { StoreProtocol } from '../../core/protocol/store.js';
@@ -22,14 +31,26 @@ const MAX_RAW_KEPT = 4000;
 const HIGH_WATER = 2000;
 /** Events ingress holds back at most; past this a flood is refused (and recorded) rather than eat memory. */
 const MAX_BACKLOG = 100_000;
+/** How long a `submit` caller waits for its event's commit before it is told to try again. */
+export const ACK_DEADLINE_MS = 3000;
+/** A live batch whose store went away (restarted) is sent again this long after, to the new store. */
+const STORE_RETRY_MS = 100;
+
+/** An event waiting for its commit; `answer` is set when a caller awaits the commit (submit). */
+interface Committing {
+  event: Envelope;
+  answer?: (result: SubmitResult) => void;
+}
 
 export function runIngressWorker(context: WorkerContext): void {
   // Flow control: `outstanding` events are in the router's hands; beyond HIGH_WATER new events
   // wait in `backlog` (in arrival order) until the router reports some settled.
   let outstanding = 0;
   const backlog: Envelope[] = [];
+  /** Events parsed and sent to the store, not yet committed. */
+  let committing = 0;
   let waiters: (() => void)[] = [];
-  const hasRoom = () => outstanding < HIGH_WATER && backlog.length === 0;
+  const hasRoom = () => outstanding + committing < HIGH_WATER && backlog.length === 0;
   const wakeWaiters = () => {
     if (!hasRoom()) return;
     const ready = waiters;
@@ -58,37 +79,105 @@ export function runIngressWorker(context: WorkerContext): void {
     }
   });
 
-  const send = (event: Envelope): boolean => {
-    if (hasRoom()) {
-      forward(event);
-      return true;
-    }
-    if (backlog.length >= MAX_BACKLOG) return false;
-    backlog.push(event);
-    return true;
+  /** A committed event goes to the router now, or waits its turn under a flood. */
+  const send = (event: Envelope): void => {
+    if (outstanding < HIGH_WATER && backlog.length === 0) forward(event);
+    else backlog.push(event);
   };
+  const overloaded = () => backlog.length + committing >= MAX_BACKLOG;
+
+  const onCommitted = (batch: Committing[]) => {
+    committing -= batch.length;
+    for (const item of batch) {
+      send(item.event);
+      item.answer?.({ ok: true, id: item.event.id });
+    }
+    wakeWaiters();
+  };
+  const onCommitFailed = (batch: Committing[], error: unknown) => {
+    const reason = error instanceof Error ? error.message : String(error);
+    const live = batch.filter((item) => !item.answer);
+    if (live.length > 0 && (error as { code?: unknown }).code === 'CLOSED') {
+      // The store worker restarted under the batch: nobody can resend live chat, so send it again.
+      setTimeout(() => live.forEach((item) => commitLive(item)), STORE_RETRY_MS);
+      committing -= batch.length - live.length;
+    } else {
+      committing -= batch.length;
+      if (live.length > 0) {
+        context.log('error', 'could not store accepted events; they were not routed', {
+          count: live.length,
+          error: reason,
+        });
+      }
+    }
+    for (const item of batch) {
+      item.answer?.({ ok: false, code: 'UNAVAILABLE', error: `the event was not stored (${reason}); send it again` });
+    }
+    wakeWaiters();
+  };
+  const putOps = (batch: Committing[]) =>
+    batch.map((item) => ({ op: 'event.put' as const, row: toEventRow(item.event) }));
+  // Live sources: the store keeps their batch until it can commit, however long a lock lasts.
+  const commitLive = batchPerTick<Committing>((batch) =>
+    store.call('write', putOps(batch)).then(
+      () => onCommitted(batch),
+      (error: unknown) => onCommitFailed(batch, error),
+    ),
+  );
+  // Callers that await the ack: committed by the deadline, or refused with nothing written.
+  const commitAwaited = batchPerTick<Committing>((batch) =>
+    store.call('writeWithin', { batch: putOps(batch), deadline: Date.now() + ACK_DEADLINE_MS }).then(
+      () => onCommitted(batch),
+      (error: unknown) => onCommitFailed(batch, error),
+    ),
+  );
   const toRouter = batchPerTick<Envelope>((batch) => router.push('accepted', batch));
   const forward = (event: Envelope) => {
     outstanding += 1;
     toRouter(event);
   };
 
-  const sinkFor = (connector: string): IngressSink => ({
+  /** Parses one item; a valid one is queued for its commit, an invalid one is recorded and refused. */
+  const parse = (
+    connector: string,
+    item: unknown,
+    raw: string | undefined,
+  ): { ok: true; event: Envelope } | SubmitResult => {
+    const parsed = acceptInbound(item, Date.now(), randomUUID);
+    if (parsed.ok && !overloaded()) {
+      committing += 1;
+      return { ok: true, event: parsed.value };
+    }
+    const error = parsed.ok ? `overloaded: ${MAX_BACKLOG} events are already waiting` : parsed.error;
+    const text = raw ?? safeStringify(item);
+    store
+      .call('write', [
+        {
+          op: 'rejection.record',
+          rejection: { at: Date.now(), connector, error, raw: text.slice(0, MAX_RAW_KEPT) },
+        },
+      ])
+      .catch((error: unknown) => context.log('error', 'could not record a rejected input', { error: String(error) }));
+    context.log('warn', 'rejected an event', { connector, error });
+    return { ok: false, error };
+  };
+
+  /**
+   * `submit` is for callers that ack what they sent (the host's `submit`: gateway clients, webhooks,
+   * replays): it resolves once the event is committed, or with UNAVAILABLE.
+   */
+  const sinkFor = (connector: string): IngressSink & { submit(item: unknown): Promise<SubmitResult> } => ({
     accept(item, raw) {
-      const parsed = acceptInbound(item, Date.now(), randomUUID);
-      if (parsed.ok && send(parsed.value)) return { ok: true, id: parsed.value.id };
-      const error = parsed.ok ? `overloaded: ${MAX_BACKLOG} events are already waiting` : parsed.error;
-      const text = raw ?? safeStringify(item);
-      store
-        .call('write', [
-          {
-            op: 'rejection.record',
-            rejection: { at: Date.now(), connector, error, raw: text.slice(0, MAX_RAW_KEPT) },
-          },
-        ])
-        .catch((error: unknown) => context.log('error', 'could not record a rejected input', { error: String(error) }));
-      context.log('warn', 'rejected an event', { connector, error });
-      return { ok: false, error };
+      const parsed = parse(connector, item, raw);
+      if (!('event' in parsed)) return parsed;
+      commitLive({ event: parsed.event });
+      return { ok: true, id: parsed.event.id };
+    },
+    submit(item) {
+      const parsed = parse(connector, item, undefined);
+      if (!('event' in parsed)) return Promise.resolve(parsed);
+      const { event } = parsed;
+      return new Promise<SubmitResult>((answer) => commitAwaited({ event, answer }));
     },
     ready: () => (hasRoom() ? Promise.resolve() : new Promise<void>((resolve) => waiters.push(resolve))),
   });
@@ -114,9 +203,9 @@ export function runIngressWorker(context: WorkerContext): void {
 
   context.serve({
     twitch: (config) => twitch.apply(config),
-    submit: ({ connector, items }): SubmitResult[] => {
+    submit: ({ connector, items }): Promise<SubmitResult[]> => {
       const sink = sinkFor(connector);
-      return items.map((item) => sink.accept(item));
+      return Promise.all(items.map((item) => sink.submit(item)));
     },
     connectors: () => [...connectors.values()].map((connector) => connector.health()),
     demo: async (params) => {

@@ -44,7 +44,7 @@ export function runRouterWorker(context: WorkerContext): void {
   const attachIngress = (port: MessagePort) => {
     ingress?.close('replaced');
     ingress = createPeer<RouterPortProtocol, IngressPortProtocol>(portTransport(port), {
-      pushes: { accepted: (events) => void router.accept(events) },
+      pushes: { accepted: (events) => void router.accept(events, { committed: true }) },
       onLog: context.log,
     });
   };
@@ -74,7 +74,12 @@ export function runRouterWorker(context: WorkerContext): void {
       } else settings = reader.loadSettings();
     },
     decide: (request) => router.decide(request),
-    reroute: (params) => router.reroute(params),
+    // Answered after the re-route is on disk: the console is told only what a crash would keep.
+    reroute: async (params) => {
+      const result = router.reroute(params);
+      await router.flushWrites();
+      return result;
+    },
     stats: () => router.stats(),
     drain: async () => {
       clearInterval(timer);

@@ -30,6 +30,7 @@ export function runStoreWorker(context: WorkerContext): void {
   const writer = createStoreWriter(db, { appliers: extensionAppliers(context.log), log: context.log });
   const handlers: RequestHandlers<StoreProtocol> = {
     write: (batch) => writer.write(batch),
+    writeWithin: (params) => writer.writeWithin(params),
     claimDeliveries: (claims) => writer.claimDeliveries(claims),
     flush: () => writer.flush(),
     prune: (params) => writer.prune(params),

@@ -361,7 +361,11 @@ export function createClientHub(deps: ClientHubDeps): ClientHub {
         } catch (error) {
           return refuse(connection, frame.id, 'UNAVAILABLE', `the pipeline did not take the event: ${String(error)}`);
         }
-        if (!result?.ok) return refuse(connection, frame.id, 'REJECTED', result?.error ?? 'not accepted');
+        if (!result?.ok) {
+          // UNAVAILABLE: the store could not commit it in time; nothing was stored, the client may resend.
+          const code = result?.code === 'UNAVAILABLE' ? 'UNAVAILABLE' : 'REJECTED';
+          return refuse(connection, frame.id, code, result?.error ?? 'not accepted');
+        }
         counters.accepted += 1;
         return send(connection, { type: 'ack', id: frame.id, payload: { eventId: result.id } });
       }

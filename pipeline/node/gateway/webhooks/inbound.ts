@@ -13,6 +13,8 @@ import type { WebhookReader } from './webhook-store.js';
 
 export const MAX_WEBHOOK_BODY_BYTES = 64 * 1024;
 export const HOOKS_PATH_PREFIX = '/hooks/';
+/** Retry-After of a 503 (store stalled): a database lock by another program rarely lasts longer. */
+export const RETRY_AFTER_SECONDS = 2;
 
 export interface InboundWebhookDeps {
   reader: Pick<WebhookReader, 'inbound'>;
@@ -73,6 +75,18 @@ export function createInboundWebhooks(deps: InboundWebhookDeps): InboundWebhooks
     answer(response, status, { error: { code, message } }, { Connection: 'close' });
   };
 
+  /** 503 with Retry-After: the store is stalled, the event was not stored; a retry is welcome. */
+  const unavailable = (response: ServerResponse, message: string, name: string) => {
+    refused.UNAVAILABLE = (refused.UNAVAILABLE ?? 0) + 1;
+    deps.log('warn', 'could not store an inbound webhook; asked the sender to retry', { webhook: name });
+    answer(
+      response,
+      503,
+      { error: { code: 'UNAVAILABLE', message } },
+      { 'Retry-After': String(RETRY_AFTER_SECONDS), Connection: 'close' },
+    );
+  };
+
   return {
     counters: () => ({ accepted, refused: { ...refused } }),
     async handle(request, response, url) {
@@ -126,7 +140,18 @@ export function createInboundWebhooks(deps: InboundWebhookDeps): InboundWebhooks
         refuse(response, 400, 'BAD_JSON', 'the body is not JSON', name);
         return true;
       }
-      const [result] = await deps.submit(WEBHOOKS_CONNECTOR, [mapWebhookBody(name, hook.template, parsed)]);
+      let result: SubmitResult | undefined;
+      try {
+        [result] = await deps.submit(WEBHOOKS_CONNECTOR, [mapWebhookBody(name, hook.template, parsed)]);
+      } catch (error) {
+        result = { ok: false, code: 'UNAVAILABLE', error: `the pipeline did not take the event: ${String(error)}` };
+      }
+      if (result?.ok === false && result.code === 'UNAVAILABLE') {
+        // Nothing was stored: the sender may send the same signed request again.
+        replays.forget(check.signature);
+        unavailable(response, result.error, name);
+        return true;
+      }
       if (!result?.ok) {
         refuse(response, 422, 'REJECTED', result?.error ?? 'not accepted', name);
         return true;

@@ -64,4 +64,9 @@ export class ReplayGuard {
     this.seen.set(signature, now);
     return true;
   }
+
+  /** The request with this signature was not taken (503): its sender may offer it again. */
+  forget(signature: string): void {
+    this.seen.delete(signature);
+  }
 }
