@@ -1,9 +1,13 @@
 // A stand-in pipeline worker for the supervisor's tests: it speaks the real control protocol
 // (ready push, ping, drain) and can be told to hang or crash, so supervision is tested with real
 // threads without depending on any pipeline role.
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, threadId, workerData } from 'node:worker_threads';
 
 const role = workerData.init.role;
+// The heartbeat every worker keeps (pipeline/node/workers/heartbeat.ts): a counter bumped from
+// this thread's event loop, read by the supervisor from shared memory.
+const heartbeat = new Int32Array(workerData.heartbeat);
+setInterval(() => Atomics.add(heartbeat, 0, 1), 50).unref();
 const restartedPhases = [];
 parentPort.on('message', (message) => {
   if (message?.type !== 'request') return;
@@ -20,6 +24,10 @@ parentPort.on('message', (message) => {
       return reply(0);
     case 'stats':
       return reply({ role, restartedPhases });
+    case 'submit':
+      // Answers late, so a test can restart this worker while the call is in flight.
+      setTimeout(() => reply([{ ok: true, id: `${role}-${threadId}` }]), message.params.delayMs ?? 0);
+      return;
     case 'load':
       if (message.params.hang) for (;;);
       if (message.params.crash) throw new Error('crash requested by the test');

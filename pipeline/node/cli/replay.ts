@@ -7,7 +7,12 @@
 import { readFileSync } from 'node:fs';
 import type { Envelope, Step } from '../../core/envelope.js';
 import { allSteps } from '../../core/slip.js';
+import type { EventSummary } from '../../core/protocol/pipeline.js';
 import type { PipelineHost } from '../host/pipeline-host.js';
+
+/** Lines (or reads) between two yields to the event loop: `await` alone never lets timers or sockets in. */
+const YIELD_EVERY_LINES = 200;
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
 export type LineParser = (line: string) => { ok: true; value: unknown } | { ok: false; error: string };
 
@@ -37,7 +42,9 @@ export async function replay(
   const results: ReplayLine[] = [];
   const accepted: { result: ReplayLine; id: string }[] = [];
   let input = 0;
-  for (const line of lines) {
+  for (const [index, line] of lines.entries()) {
+    // Parsing a large file must not hold the host's thread (gateway, IPC) for long at a stretch.
+    if (index % YIELD_EVERY_LINES === YIELD_EVERY_LINES - 1) await nextTurn();
     if (line.trim() === '') continue;
     input += 1;
     const parsed = options.parse(line);
@@ -45,7 +52,10 @@ export async function replay(
       results.push({ input, ok: false, error: parsed.error });
       continue;
     }
-    const [submitted] = await host.submit(options.connector, [parsed.value]);
+    // Every input line gets its answer, even when the pipeline refuses or fails this one.
+    const [submitted] = await host
+      .submit(options.connector, [parsed.value])
+      .catch((error: unknown) => [{ ok: false as const, error: `not submitted: ${String(error)}` }]);
     if (!submitted || !submitted.ok) {
       results.push({ input, ok: false, error: submitted?.ok === false ? submitted.error : 'not accepted' });
       continue;
@@ -54,7 +64,13 @@ export async function replay(
     results.push(result);
     accepted.push({ result, id: submitted.id });
   }
-  const settled = await Promise.all(accepted.map(({ id }) => host.waitForSettled(id)));
+  const waits: Promise<EventSummary>[] = [];
+  for (const [index, { id }] of accepted.entries()) {
+    // Each wait reads the event once; in slices, so the host's thread gets its turns.
+    if (index % YIELD_EVERY_LINES === YIELD_EVERY_LINES - 1) await nextTurn();
+    waits.push(host.waitForSettled(id));
+  }
+  const settled = await Promise.all(waits);
   if (options.approve) {
     const held = settled.filter((summary) => summary.stage === 'approval');
     const approvals = await host.api['approvals.list']({ open: true, limit: 500 });
@@ -72,7 +88,8 @@ export async function replay(
     }
   }
   await host.flush();
-  for (const { result, id } of accepted) {
+  for (const [index, { result, id }] of accepted.entries()) {
+    if (index % YIELD_EVERY_LINES === YIELD_EVERY_LINES - 1) await nextTurn();
     const detail = await host.api['events.get']({ id });
     if (!detail) {
       Object.assign(result, { ok: false, error: 'the event was accepted but is not in the database' });

@@ -47,7 +47,51 @@ describe('WorkerSupervisor', () => {
       };
       expect(routerView.restartedPhases).toEqual(['reaction']);
       expect(instance.health().find((w) => w.role === 'reaction')!.restarts).toBe(1);
+      // Only the hung worker: the others kept beating.
+      expect(
+        instance
+          .health()
+          .filter((w) => w.restarts > 0)
+          .map((w) => w.role),
+      ).toEqual(['reaction']);
       expect(logs.some((line) => line.includes('restarting the reaction worker') && line.includes('hung'))).toBe(true);
+    } finally {
+      await instance.stop();
+    }
+  });
+
+  it('restarts no worker while the host thread itself is blocked for 2.5 s', async () => {
+    const { instance, logs } = supervisor();
+    await instance.start();
+    try {
+      // The host thread is busy (a large read, a parse); the workers are healthy on their own threads.
+      const blockedUntil = Date.now() + 2500;
+      while (Date.now() < blockedUntil) {
+        // busy: no timers, no messages on this thread
+      }
+      // Wait until the supervisor has looked at every worker since the block ended.
+      await until(() => instance.health().every((w) => (w.lastPongAt ?? 0) > blockedUntil), 5000);
+      await instance.settled();
+      expect(instance.health().map((w) => [w.role, w.state, w.restarts])).toEqual(
+        instance.health().map((w) => [w.role, 'ready', 0]),
+      );
+      expect(logs.filter((line) => line.includes('restarting'))).toEqual([]);
+    } finally {
+      await instance.stop();
+    }
+  });
+
+  it('sends a call that a worker restart cut off again to the restarted worker', async () => {
+    const { instance } = supervisor();
+    await instance.start();
+    try {
+      const old = instance.thread('ingress');
+      const answer = instance.control('ingress').call('submit', { connector: 'x', items: [], delayMs: 400 } as never);
+      await old.terminate();
+      const [result] = (await answer) as unknown as { ok: boolean; id: string }[];
+      expect(instance.thread('ingress')).not.toBe(old);
+      expect(result).toEqual({ ok: true, id: `ingress-${instance.thread('ingress').threadId}` });
+      expect(instance.health().find((w) => w.role === 'ingress')!.restarts).toBe(1);
     } finally {
       await instance.stop();
     }

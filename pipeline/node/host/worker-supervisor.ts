@@ -1,21 +1,50 @@
 /**
  * Starts the six pipeline workers, joins them with MessageChannels, and keeps them alive.
  *
- * A worker that crashes (exit, uncaught error) or hangs (no answer to a ping for its
- * HANG_MS_BY_ROLE) is terminated and restarted; its links are re-made and handed to the peers,
- * and the router re-dispatches what the worker held. A store crash restarts the router as well,
- * so the router's state is re-read from what is on disk.
+ * A worker that crashes (exit, uncaught error) or hangs (its heartbeat counter, bumped from its
+ * own event loop, stood still for its HANG_MS_BY_ROLE) is terminated and restarted; its links are
+ * re-made and handed to the peers, and the router re-dispatches what the worker held. A store
+ * crash restarts the router as well, so the router's state is re-read from what is on disk.
+ *
+ * The check runs on the host's thread, which may itself be busy for seconds (a large read, a
+ * parse): the heartbeat is read from shared memory, so a late check still sees a healthy worker's
+ * counter move, and time the check itself ran late is not held against any worker.
+ *
+ * Calls through `control(role)` survive a restart of that worker: a call cut off by the restart
+ * is sent again to its successor (at most MAX_REDISPATCH times).
  */
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { WORKER_PHASES, type WorkerPhase } from '../../core/envelope.js';
 import type { WorkerControlProtocol, WorkerHealth, WorkerInit, WorkerRole } from '../../core/protocol/pipeline.js';
 import type { StoreProtocol } from '../../core/protocol/store.js';
-import { createPeer, type LogLevel, type Peer } from '../../core/rpc.js';
+import { createPeer, type LogLevel, type Peer, type Protocol } from '../../core/rpc.js';
+import { createHeartbeatSlot, readHeartbeat } from '../workers/heartbeat.js';
 import type { PortHandover } from '../workers/port-transport.js';
 import { portTransport } from '../workers/port-transport.js';
 import type { HostControlProtocol } from '../workers/worker-context.js';
 
+/** How often the supervisor reads the heartbeats. */
 export const PING_MS = 100;
+/** How many times a call cut off by a worker restart is sent again to the restarted worker. */
+const MAX_REDISPATCH = 2;
+/**
+ * Calls that are safe to send again after a restart: reads, idempotent settings, and ingress
+ * `submit` (its events are committed before it answers; a submit cut off before the answer is at
+ * worst stored twice, never acked without being stored). Not re-sent: work that may itself be what
+ * hung the worker (`load`), and decisions whose repeat would answer "already decided".
+ */
+const RESENDABLE: ReadonlySet<string> = new Set([
+  'ping',
+  'submit',
+  'stats',
+  'connectors',
+  'reload',
+  'reloadCommands',
+  'twitch',
+  'llmApiKey',
+  'write',
+  'flush',
+] satisfies (keyof WorkerControlProtocol['requests'] | keyof StoreProtocol['requests'])[]);
 export const HANG_MS = 850;
 
 /**
@@ -66,9 +95,14 @@ interface Managed {
   health: WorkerHealth;
   ready: Promise<void>;
   stopping: boolean;
-  lastPong: number;
-  pingInFlight: boolean;
+  heartbeat: SharedArrayBuffer;
+  lastBeat: number;
+  /** performance.now() when the counter was last seen to move (moved forward by the supervisor's own lag). */
+  lastBeatAt: number;
 }
+
+/** What callers get for a role: calls that outlive a restart of the worker. */
+export type RoleLine<P extends Protocol> = Pick<Peer<P>, 'call'>;
 
 export class WorkerSupervisor {
   private readonly workers = new Map<WorkerRole, Managed>();
@@ -76,6 +110,7 @@ export class WorkerSupervisor {
   private pingTimer: NodeJS.Timeout | undefined;
   private stopping = false;
   private restarting: Promise<void> = Promise.resolve();
+  private lastCheckAt = 0;
 
   constructor(private readonly options: SupervisorOptions) {}
 
@@ -101,19 +136,43 @@ export class WorkerSupervisor {
       await this.terminateAll();
       throw error;
     }
+    this.lastCheckAt = performance.now();
     this.pingTimer = setInterval(() => this.checkLiveness(), PING_MS);
     this.pingTimer.unref();
   }
 
-  control(role: WorkerRole): Peer<WorkerControlProtocol> {
-    const managed = this.workers.get(role);
-    if (!managed) throw new Error(`no ${role} worker`);
-    return managed.control;
+  control(role: WorkerRole): RoleLine<WorkerControlProtocol> {
+    if (!this.workers.has(role)) throw new Error(`no ${role} worker`);
+    return {
+      call: (method, params, options) =>
+        this.callSurvivingRestart(role, (managed) => managed.control.call(method, params, options), method),
+    };
   }
 
   /** The store worker serves the store protocol on its control line as well. */
-  store(): Peer<StoreProtocol> {
-    return this.control('store') as unknown as Peer<StoreProtocol>;
+  store(): RoleLine<StoreProtocol> {
+    return this.control('store') as unknown as RoleLine<StoreProtocol>;
+  }
+
+  private async callSurvivingRestart<T>(
+    role: WorkerRole,
+    call: (managed: Managed) => Promise<T>,
+    method: string,
+  ): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      const managed = this.workers.get(role)!;
+      try {
+        return await call(managed);
+      } catch (error) {
+        const cutOff = (error as { code?: unknown }).code === 'CLOSED' && RESENDABLE.has(method);
+        if (!cutOff || this.stopping || attempt >= MAX_REDISPATCH) throw error;
+        // Cut off because the worker went away: once the restart is through, ask its successor.
+        await this.restarting;
+        const next = this.workers.get(role);
+        if (!next || next === managed || next.health.state !== 'ready') throw error;
+        this.options.log('info', `re-sent "${method}" to the restarted ${role} worker`);
+      }
+    }
   }
 
   health(): WorkerHealth[] {
@@ -150,8 +209,9 @@ export class WorkerSupervisor {
   }
 
   private spawn(role: WorkerRole, ports: Record<string, MessagePort>): Managed {
+    const heartbeat = createHeartbeatSlot();
     const worker = new Worker(this.options.workerFile, {
-      workerData: { init: { ...this.options.init, role }, ports },
+      workerData: { init: { ...this.options.init, role }, ports, heartbeat },
       transferList: Object.values(ports),
       name: `bitbrat-${role}`,
     });
@@ -171,7 +231,7 @@ export class WorkerSupervisor {
         ready: () => {
           clearTimeout(startTimer);
           managed.health.state = 'ready';
-          managed.lastPong = Date.now();
+          managed.lastBeatAt = performance.now();
           markReady();
         },
         feed: (data) => this.options.onPush('feed', data),
@@ -190,8 +250,9 @@ export class WorkerSupervisor {
       control,
       ready,
       stopping: false,
-      lastPong: Date.now(),
-      pingInFlight: false,
+      heartbeat,
+      lastBeat: readHeartbeat(heartbeat),
+      lastBeatAt: performance.now(),
       health: { role, state: 'starting', restarts: this.restarts.get(role) ?? 0, lastError: null, lastPongAt: null },
     };
     worker.on('error', (error) => {
@@ -211,25 +272,24 @@ export class WorkerSupervisor {
   }
 
   private checkLiveness(): void {
-    const now = Date.now();
+    const now = performance.now();
+    // This thread's own lateness (it was busy): time nobody watched is not held against a worker.
+    const lag = Math.max(0, now - this.lastCheckAt - PING_MS);
+    this.lastCheckAt = now;
     for (const managed of this.workers.values()) {
       if (managed.stopping || managed.health.state !== 'ready') continue;
-      if (now - managed.lastPong > HANG_MS_BY_ROLE[managed.role]) {
-        this.scheduleRestart(managed.role, `no answer for ${now - managed.lastPong} ms (hung)`);
+      const beat = readHeartbeat(managed.heartbeat);
+      if (beat !== managed.lastBeat) {
+        managed.lastBeat = beat;
+        managed.lastBeatAt = now;
+        managed.health.lastPongAt = Date.now();
         continue;
       }
-      if (managed.pingInFlight) continue;
-      managed.pingInFlight = true;
-      managed.control.call('ping', undefined, { timeoutMs: HANG_MS_BY_ROLE[managed.role] }).then(
-        () => {
-          managed.pingInFlight = false;
-          managed.lastPong = Date.now();
-          managed.health.lastPongAt = managed.lastPong;
-        },
-        () => {
-          managed.pingInFlight = false;
-        },
-      );
+      managed.lastBeatAt = Math.min(now, managed.lastBeatAt + lag);
+      const silent = now - managed.lastBeatAt;
+      if (silent > HANG_MS_BY_ROLE[managed.role]) {
+        this.scheduleRestart(managed.role, `no heartbeat for ${Math.round(silent)} ms (hung)`);
+      }
     }
   }
 
@@ -245,6 +305,11 @@ export class WorkerSupervisor {
         this.options.log('error', `could not restart the ${role} worker`, { error: String(error) });
       }),
     );
+  }
+
+  /** The current worker's own line, no re-sending: restarts run inside the restart chain and must not wait on it. */
+  private line(role: WorkerRole): Peer<WorkerControlProtocol> {
+    return this.workers.get(role)!.control;
   }
 
   private async restart(role: WorkerRole): Promise<void> {
@@ -287,10 +352,14 @@ export class WorkerSupervisor {
       }
     }
     if (roles.includes('router')) {
-      await this.store().call('flush', undefined);
-      await this.control('router').call('resume', undefined);
+      await (this.line('store') as unknown as Peer<StoreProtocol>).call('flush', undefined);
+      await this.line('router').call('resume', undefined);
     } else if ((WORKER_PHASES as readonly string[]).includes(role)) {
-      await this.control('router').call('phaseRestarted', { phase: role as WorkerPhase });
+      await this.line('router').call('phaseRestarted', { phase: role as WorkerPhase });
+    } else if (role === 'ingress') {
+      // Events the old ingress committed but had not handed to the router yet are on disk only:
+      // the router picks them up (it skips the events it already holds).
+      await this.line('router').call('resume', undefined);
     }
     this.options.log('info', `the ${role} worker is back`);
   }

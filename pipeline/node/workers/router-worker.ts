@@ -66,7 +66,12 @@ export function runRouterWorker(context: WorkerContext): void {
 
   const timer = setInterval(() => router.tick(), TICK_MS);
   context.serve({
-    resume: () => router.resume(reader.openEvents(), reader.listApprovals({ open: true, limit: 100_000 })),
+    // Also after an ingress restart, on a running router: what it finished must be on disk as
+    // finished before the open events are read, and the events it holds are skipped.
+    resume: async () => {
+      await router.flushWrites();
+      return router.resume(reader.openEvents(), reader.listApprovals({ open: true, limit: 100_000 }));
+    },
     phaseRestarted: ({ phase }) => router.phaseRestarted(phase),
     reload: ({ what }) => {
       if (what === 'rules') {

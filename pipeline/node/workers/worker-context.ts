@@ -5,11 +5,14 @@
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import type { WorkerControlProtocol, WorkerInit } from '../../core/protocol/pipeline.js';
 import { createPeer, type LogLevel, type Peer, type Protocol, type RequestHandlers } from '../../core/rpc.js';
+import { startHeartbeat } from './heartbeat.js';
 import { isPortHandover, portTransport } from './port-transport.js';
 
 export interface WorkerStartData {
   init: WorkerInit;
   ports: Record<string, MessagePort>;
+  /** This worker's heartbeat counter, shared with the supervisor (see heartbeat.ts). */
+  heartbeat: SharedArrayBuffer;
 }
 
 /** The host side of a worker's control line answers nothing; it receives pushes and logs. */
@@ -33,6 +36,7 @@ export interface WorkerContext {
 export function createWorkerContext(): WorkerContext {
   if (!parentPort) throw new Error('worker code must run in a worker thread');
   const data = workerData as WorkerStartData;
+  startHeartbeat(data.heartbeat);
   const portListeners: ((link: string, port: MessagePort) => void)[] = [];
   // One handler table, filled in by `serve`; the peer keeps a reference to it.
   const handlers: Partial<RequestHandlers<WorkerControlProtocol>> = { ping: () => Date.now() };
