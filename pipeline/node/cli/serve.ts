@@ -6,6 +6,7 @@ import { createGatewayExtensions, type GatewayExtensions } from '../gateway/clie
 import type { ClientLimits } from '../gateway/clients/client-hub.js';
 import { startGateway, type Gateway } from '../gateway/gateway.js';
 import { PipelineHost, type HostLog, type HostOptions } from '../host/pipeline-host.js';
+import { redactingLog } from '../host/redacting-secrets.js';
 import { loadOrCreateConsoleToken } from './console-token.js';
 
 export interface ServeOptions {
@@ -56,20 +57,24 @@ export async function serve(options: ServeOptions): Promise<Served> {
   const lan = options.lan ?? settings.lanAccess;
   let gateway: Gateway;
   let extensions: GatewayExtensions | undefined;
+  // The gateway's logs pass the host's redactor too; the console token is one of its secrets.
+  const token = loadOrCreateConsoleToken(options.dataDir);
+  host.redactor.set('console token', token);
+  const log = redactingLog(options.log, host.redactor);
   try {
     extensions = createGatewayExtensions({
       host,
-      log: options.log,
+      log,
       ...(options.clientLimits ? { limits: options.clientLimits } : {}),
     });
 
     gateway = await startGateway({
       host,
-      token: loadOrCreateConsoleToken(options.dataDir),
+      token,
       port,
       lan,
       staticDir: rendererDir(),
-      log: options.log,
+      log,
       routes: extensions.routes,
       upgrades: extensions.upgrades,
     });

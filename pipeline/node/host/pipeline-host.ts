@@ -33,6 +33,8 @@ import { FileSecretStore, SECRET_NAMES, type SecretStore } from '../twitch-integ
 import { TwitchIntegration } from '../twitch-integration/twitch-accounts.js';
 import type { TwitchWorkerConfig } from '../../core/protocol/twitch.js';
 import type { Envelope } from '../../core/envelope.js';
+import { createRedactor, type Redactor } from '../../core/redaction.js';
+import { redactingLog, redactingSecretStore } from './redacting-secrets.js';
 import { WorkerSupervisor } from './worker-supervisor.js';
 import { workerFileUrl } from './worker-file.js';
 
@@ -109,6 +111,8 @@ export class PipelineHost {
     private readonly secrets: SecretStore,
     /** Linked Twitch accounts, login, tokens and moderation (tests drive refreshes through it). */
     readonly twitch: TwitchIntegration,
+    /** The host thread's secrets (LLM key, Twitch tokens, the console token): out of every log and answer. */
+    readonly redactor: Redactor,
   ) {
     const db = openReadConnection(dbPath);
     const write = (op: LlmStoreWrite) =>
@@ -126,11 +130,13 @@ export class PipelineHost {
       }),
       limits: createLlmLimits({ db }),
     };
-    this.api = this.createApi();
+    this.api = this.redactAnswers(this.createApi());
   }
 
   static async start(options: HostOptions): Promise<PipelineHost> {
-    const log = options.log ?? defaultLog;
+    const redactor = createRedactor();
+    redactor.set('LLM API key (environment)', llmConfigFromEnv(process.env)?.apiKey);
+    const log = redactingLog(options.log ?? defaultLog, redactor);
     secureDataDir(options.dataDir);
     const dbPath = join(options.dataDir, 'bitbrat.db');
     const lock = takeDataDirLock(options.dataDir);
@@ -154,7 +160,10 @@ export class PipelineHost {
         log,
       });
       await supervisor.start();
-      const secrets = options.secrets ?? new FileSecretStore(options.dataDir, (message) => log('warn', message));
+      const secrets = redactingSecretStore(
+        options.secrets ?? new FileSecretStore(options.dataDir, (message) => log('warn', message)),
+        redactor,
+      );
       const twitch = await TwitchIntegration.open({
         secrets,
         settings: () => reader.loadSettings(),
@@ -168,7 +177,7 @@ export class PipelineHost {
           ? { minRefreshDelayMs: options.twitch.minRefreshDelayMs }
           : {}),
       });
-      const host = new PipelineHost(options.dataDir, dbPath, reader, supervisor, log, lock, secrets, twitch);
+      const host = new PipelineHost(options.dataDir, dbPath, reader, supervisor, log, lock, secrets, twitch, redactor);
       holder.host = host;
       // Before resuming: a resumed reply bound for Twitch chat needs the bot's connection.
       await host.pushLlmApiKey();
@@ -387,6 +396,21 @@ export class PipelineHost {
 
   private control(role: WorkerRole) {
     return this.supervisor.control(role);
+  }
+
+  /**
+   * Every HostApi answer passes the redactor (an error text in an event, a provider's message in
+   * `llm.test`), except the answers whose purpose is to hand out a secret just created.
+   */
+  private redactAnswers(api: HostApi): HostApi {
+    const handsOutASecret: ReadonlySet<keyof HostApi> = new Set<keyof HostApi>(['clients.create', 'webhooks.create']);
+    const wrapped: Record<string, unknown> = {};
+    for (const [method, handler] of Object.entries(api) as [keyof HostApi, (params: unknown) => Promise<unknown>][]) {
+      wrapped[method] = handsOutASecret.has(method)
+        ? handler
+        : async (params: unknown) => this.redactor.redactValue(await handler(params));
+    }
+    return wrapped as unknown as HostApi;
   }
 
   private createApi(): HostApi {

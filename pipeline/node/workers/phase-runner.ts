@@ -9,6 +9,7 @@
 import type { WorkerPhase } from '../../core/envelope.js';
 import type { Dispatch, PhaseResult } from '../../core/protocol/pipeline.js';
 import { StepFailure, type Service, type StepOutcome } from '../../core/service.js';
+import { createRedactor, type Redactor } from '../../core/redaction.js';
 import { isFinished } from '../../core/slip.js';
 
 export interface PhaseRunnerOptions {
@@ -18,6 +19,8 @@ export interface PhaseRunnerOptions {
   now?: () => number;
   /** A step that takes longer is failed (retryable) and its work aborted. */
   stepTimeoutMs?: number;
+  /** Takes this worker's secrets out of step errors and notes (they are stored and shown). */
+  redactor?: Redactor;
 }
 
 const SLICE = 250;
@@ -29,8 +32,10 @@ export class PhaseRunner {
   private flushScheduled = false;
   private idleWaiters: (() => void)[] = [];
   private readonly now: () => number;
+  private readonly redactor: Redactor;
 
   constructor(private readonly options: PhaseRunnerOptions) {
+    this.redactor = options.redactor ?? createRedactor();
     for (const service of options.services) {
       if (service.phase !== options.phase)
         throw new Error(`${service.id} belongs to ${service.phase}, not ${options.phase}`);
@@ -72,7 +77,7 @@ export class PhaseRunner {
             at: this.now(),
             source: this.options.phase,
             code: 'RUNNER',
-            message: String(error),
+            message: this.redactor.errorText(error),
           });
           done(item.event);
         });
@@ -216,7 +221,7 @@ export class PhaseRunner {
         `${d.status === 'sent' ? 'delivered' : d.status} via ${d.connector}${d.detail ? `: ${d.detail}` : ''}`,
       );
     }
-    if (notes.length > 0) step.notes = notes.slice(0, 50).map((note) => note.slice(0, 500));
+    if (notes.length > 0) step.notes = notes.slice(0, 50).map((note) => this.redactor.redact(note).slice(0, 500));
     if (outcome.annotations) event.annotations.push(...outcome.annotations);
     if (outcome.candidates) event.candidates.push(...outcome.candidates);
     if (outcome.user) event.identity.user = outcome.user;
@@ -230,10 +235,10 @@ export class PhaseRunner {
     step.durationMs = endedAt - (step.startedAt ?? endedAt);
     step.error =
       error instanceof StepFailure
-        ? { code: error.code, message: error.message.slice(0, 2000), retryable: error.retryable }
+        ? { code: error.code, message: this.redactor.redact(error.message).slice(0, 2000), retryable: error.retryable }
         : {
             code: 'SERVICE_ERROR',
-            message: String(error instanceof Error ? error.message : error).slice(0, 2000),
+            message: this.redactor.errorText(error).slice(0, 2000),
             retryable: true,
           };
   }

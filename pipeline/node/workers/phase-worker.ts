@@ -156,7 +156,13 @@ export function runPhaseWorker(context: WorkerContext, phase: WorkerPhase): void
   }
 
   let router: Peer<RouterPortProtocol> | undefined;
-  const runner = new PhaseRunner({ phase, services, send: (results) => router?.push('completed', results) });
+  context.redactor.set('LLM API key (environment)', llmConfigFromEnv(process.env)?.apiKey);
+  const runner = new PhaseRunner({
+    phase,
+    services,
+    send: (results) => router?.push('completed', results),
+    redactor: context.redactor,
+  });
   const attachRouter = (port: MessagePort) => {
     router?.close('replaced');
     router = createPeer<PhaseWorkerProtocol, RouterPortProtocol>(portTransport(port), {

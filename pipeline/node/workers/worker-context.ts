@@ -4,6 +4,7 @@
  */
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import type { WorkerControlProtocol, WorkerInit } from '../../core/protocol/pipeline.js';
+import { createRedactor, type Redactor } from '../../core/redaction.js';
 import { createPeer, type LogLevel, type Peer, type Protocol, type RequestHandlers } from '../../core/rpc.js';
 import { startHeartbeat } from './heartbeat.js';
 import { isPortHandover, portTransport } from './port-transport.js';
@@ -26,7 +27,10 @@ export interface WorkerContext {
   ports: Record<string, MessagePort>;
   /** Pushes and logs to the host. */
   host: Peer<HostControlProtocol>;
+  /** Every log line passes the redactor; so must every error this worker turns into text. */
   log(level: LogLevel, message: string, fields?: Record<string, unknown>): void;
+  /** This worker's secrets (registered as the host pushes them: LLM key, Twitch tokens). */
+  redactor: Redactor;
   /** Serves the control requests this role answers; `ping` is answered for every role. */
   serve(handlers: Partial<RequestHandlers<WorkerControlProtocol>>): void;
   /** Called when the host hands over a replacement port for `link`. */
@@ -44,15 +48,38 @@ export function createWorkerContext(): WorkerContext {
     if (isPortHandover(message)) for (const listener of portListeners) listener(message.link, message.port);
   });
   const host = createPeer<WorkerControlProtocol, HostControlProtocol>(transport, { handlers });
+  const redactor = createRedactor();
   const log = (level: LogLevel, message: string, fields?: Record<string, unknown>) =>
-    host.log(level, message, { role: data.init.role, ...fields });
+    host.log(level, redactor.redact(message), redactor.redactValue({ role: data.init.role, ...fields }));
+  // Secrets the host pushes are registered before the role's handler sees them.
+  const secretsIn: Partial<{
+    [K in keyof WorkerControlProtocol['requests']]: (
+      params: Parameters<WorkerControlProtocol['requests'][K]>[0],
+    ) => void;
+  }> = {
+    llmApiKey: ({ apiKey }) => redactor.set('LLM API key', apiKey),
+    twitch: (config) => {
+      redactor.set('Twitch bot token', config?.bot?.accessToken);
+      redactor.set('Twitch broadcaster token', config?.broadcaster?.accessToken);
+    },
+  };
   return {
     init: data.init,
     ports: data.ports,
     host,
     log,
+    redactor,
     serve(next) {
-      Object.assign(handlers, next);
+      type AnyHandler = (params: never, signal: AbortSignal) => unknown;
+      for (const [method, handler] of Object.entries(next) as unknown as [string, AnyHandler][]) {
+        const register = (secretsIn as Record<string, ((params: never) => void) | undefined>)[method];
+        (handlers as Record<string, AnyHandler>)[method] = register
+          ? (params, signal) => {
+              register(params);
+              return handler(params, signal);
+            }
+          : handler;
+      }
     },
     onPort(listener) {
       portListeners.push(listener);
