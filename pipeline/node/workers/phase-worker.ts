@@ -15,6 +15,8 @@ import { createConsoleDelivery, type DeliveryLedger } from '../services/console-
 import type { GatewayDelivery } from '../../core/client-protocol.js';
 import { createGatewayClientsDelivery } from '../gateway/clients/client-delivery.js';
 import { createWebhookDelivery, outboundTargets } from '../gateway/webhooks/webhook-delivery.js';
+import type { OutboundWebhook } from '../gateway/webhooks/webhook-store.js';
+import type { Redactor } from '../../core/redaction.js';
 import { createLlmClassifier } from '../llm/classifier.js';
 import { createQueryAnalyzer } from '../services/query-analyzer/index.js';
 import { openReadConnection, type ReadDb } from '../store/database.js';
@@ -49,6 +51,16 @@ interface ServiceDeps {
   twitchChat?: TwitchChatDelivery;
   /** Reaction: the LLM API key the host pushed from its secret store (memory only). */
   llmApiKey?: () => string | undefined;
+  /** Egress: outbound webhook secrets are registered as they are read, so no error carries one. */
+  redactor?: Redactor;
+}
+
+function redactedTargets(targets: () => OutboundWebhook[], redactor: Redactor | undefined): () => OutboundWebhook[] {
+  return () => {
+    const list = targets();
+    for (const target of list) redactor?.set(`webhook ${target.name} secret`, target.secret);
+    return list;
+  };
 }
 
 function createServices(phase: WorkerPhase, deps: ServiceDeps): Service[] {
@@ -68,7 +80,10 @@ function createServices(phase: WorkerPhase, deps: ServiceDeps): Service[] {
       return [
         createConsoleDelivery({ ledger }),
         createGatewayClientsDelivery({ ledger, publish: deps.publishDelivery }),
-        createWebhookDelivery({ ledger, targets: outboundTargets(deps.db, deps.dataDir) }),
+        createWebhookDelivery({
+          ledger,
+          targets: redactedTargets(outboundTargets(deps.db, deps.dataDir), deps.redactor),
+        }),
         ...(deps.twitchChat ? [deps.twitchChat] : []),
       ];
     }
@@ -145,6 +160,7 @@ export function runPhaseWorker(context: WorkerContext, phase: WorkerPhase): void
     ledger,
     ...(twitchChat ? { twitchChat } : {}),
     llmApiKey: () => llmApiKey ?? undefined,
+    redactor: context.redactor,
   });
   if (twitchChat) context.serve({ twitch: (config) => twitchChat.configure(config) });
   if (phase === 'reaction' || phase === 'enrichment') {
