@@ -99,7 +99,8 @@ function isLockBusy(error: unknown): boolean {
   return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
 }
 
-export const STORE_STALLED_MESSAGE = 'the store is stalled (the database is locked by another program); nothing was written, try again';
+export const STORE_STALLED_MESSAGE =
+  'the store is stalled (the database is locked by another program); nothing was written, try again';
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -546,7 +547,6 @@ export function createStoreWriter(db: WriteDb, options: StoreWriterOptions = {})
         scheduled = stallTimer ? { cancel: () => clearTimeout(stallTimer) } : undefined;
         return;
       }
-      rowids.clear();
       // One bad write must not sink the others that happened to share its tick: retry each
       // caller's writes in a transaction of its own, so only the culprit sees the error.
       log('error', 'store batch failed; retrying each write alone', {
@@ -624,7 +624,9 @@ export function createStoreWriter(db: WriteDb, options: StoreWriterOptions = {})
     },
     writeWithin({ batch, deadline }) {
       if (!Array.isArray(batch) || typeof deadline !== 'number') {
-        return Promise.reject(new CodedError('INVALID_WRITE', 'store writeWithin: expected { batch: ops[], deadline: ms }'));
+        return Promise.reject(
+          new CodedError('INVALID_WRITE', 'store writeWithin: expected { batch: ops[], deadline: ms }'),
+        );
       }
       return enqueue<void>((done) => ({ kind: 'write', ops: batch, done, deadline }));
     },
