@@ -6,8 +6,8 @@
  * `stream: true` server-sent events with `chat.completion.chunk` objects, a final usage chunk when
  * `stream_options.include_usage` is set, then `data: [DONE]`), /v1/moderations and /v1/models.
  *
- * Each chat completion takes the next scripted response (or the default one), and every request is
- * recorded so a test can read the prompt the bot sent and see whether the client hung up.
+ * Each chat completion takes the responder's answer (a model, see `setResponder`), else the next
+ * scripted response (or the default one), and every request is recorded so a test can read the prompt the bot sent and see whether the client hung up.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -51,11 +51,23 @@ export interface OpenAiTestServer {
   setDefault(response: ScriptedResponse): void;
   /** Decides which moderation inputs are flagged (default: none). */
   setModeration(flag: (input: string) => string[] | null): void;
+  /**
+   * A model instead of a script: called for every chat completion before the queue; returning
+   * undefined falls back to the queue. How the red-team model that complies with attacks is built.
+   */
+  setResponder(responder: ChatResponder | undefined): void;
   chatRequests(): RecordedRequest[];
   /** Resolves with the n-th chat completion request (1-based) once it has arrived. */
   waitForChatRequest(n?: number): Promise<RecordedRequest>;
   close(): Promise<void>;
 }
+
+/** The request as a model sees it: the messages, the model name. */
+export interface ChatRequestBody {
+  model?: string;
+  messages?: { role: string; content: string }[];
+}
+export type ChatResponder = (body: ChatRequestBody) => ScriptedResponse | undefined;
 
 export interface OpenAiTestServerOptions {
   /** When set, requests without `Authorization: Bearer <apiKey>` get a 401. */
@@ -81,6 +93,7 @@ export async function startOpenAiServer(options: OpenAiTestServerOptions = {}): 
   const queue: ScriptedResponse[] = [];
   let fallback: ScriptedResponse = { kind: 'reply', texts: ['Hello from the test server!'] };
   let moderation: (input: string) => string[] | null = () => null;
+  let responder: ChatResponder | undefined;
   const requests: RecordedRequest[] = [];
   const openResponses = new Set<http.ServerResponse>();
   let sequence = 0;
@@ -158,7 +171,8 @@ export async function startOpenAiServer(options: OpenAiTestServerOptions = {}): 
       return;
     }
     if (record.method === 'POST' && record.path === '/v1/chat/completions') {
-      completeChat(record, res, queue.shift() ?? fallback, markStreamStarted);
+      const modelled = responder?.(record.body as ChatRequestBody);
+      completeChat(record, res, modelled ?? queue.shift() ?? fallback, markStreamStarted);
       return;
     }
     res.writeHead(404, { 'content-type': 'application/json' }).end(errorBody(404, `no route ${record.path}`));
@@ -275,6 +289,7 @@ export async function startOpenAiServer(options: OpenAiTestServerOptions = {}): 
     script: (...responses) => queue.push(...responses),
     setDefault: (response) => (fallback = response),
     setModeration: (flag) => (moderation = flag),
+    setResponder: (next) => (responder = next),
     chatRequests,
     waitForChatRequest: (n = 1) =>
       new Promise((resolve) => {

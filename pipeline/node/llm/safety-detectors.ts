@@ -24,6 +24,11 @@ export interface ReplyContext {
 }
 
 type Finding = SafetyFindingInput & { check: ReplyDetector };
+
+/** Matches on the readable folded text first, so the finding shows what the draft says; leetspeak second. */
+function matchFolded(folded: FoldedText, pattern: RegExp): RegExpMatchArray | null {
+  return folded.dotted.match(pattern) ?? folded.leet.match(pattern);
+}
 type Detector = (folded: FoldedText, context: ReplyContext) => Finding[];
 
 function spanOf(clean: string, found: string): number | undefined {
@@ -80,7 +85,8 @@ const detectLeak: Detector = (folded, context) => {
 
 // ---------------------------------------------------------------- personal data
 
-const EMAIL = /[a-z0-9._%+-]+\s*(?:@|\(at\)|\[at\]|\sat\s)\s*[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}\b/gi;
+const EMAIL =
+  /[a-z0-9._%+-]+\s*(?:@|\(at\)|\[at\])\s*[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}\b|[a-z0-9._%+-]+\s+at\s+(?:gmail|googlemail|yahoo|hotmail|outlook|live|proton(?:mail)?|icloud|aol|gmx|mail|yandex|web)\.[a-z]{2,}\b/gi;
 const PHONE =
   /(?<![\w.])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,4}\)[\s.-]?|\d{3}[\s.-])\d{3}[\s.-]?\d{3,4}(?![\w.])|(?<![\w.])\d{3}[\s.-]\d{4}(?![\w.-])|(?<![\w.])\+\d{8,14}(?!\w)/g;
 const IPV4 = /(?<![\d.])(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)(?![\d.])/g;
@@ -179,8 +185,7 @@ const AIMED = new RegExp(`\\b(?:you|u|ur|your|you're|youre|ya)\\b[^.!?]{0,40}?\\
 
 const detectHarassment: Detector = (folded, context) => {
   const found: Finding[] = [];
-  const text = folded.leet;
-  const selfHarm = text.match(SELF_HARM);
+  const selfHarm = matchFolded(folded, SELF_HARM);
   if (selfHarm) found.push(finding('harassment', 'self-harm encouragement', selfHarm[0], folded.clean));
   const names = [
     ...new Set([...(context.names ?? []), ...(folded.clean.match(/@[\w]{2,25}/g) ?? []).map((m) => m.slice(1))]),
@@ -188,13 +193,16 @@ const detectHarassment: Detector = (folded, context) => {
     .map((name) => name.toLowerCase())
     .filter((name) => name.length >= 2);
   const insult = new RegExp(`\\b(?:${INSULTS})\\b`);
-  for (const sentence of text.split(/(?<=[.!?])\s+/)) {
+  const sentences = folded.dotted.split(/(?<=[.!?])\s+/);
+  const leetSentences = folded.leet.split(/(?<=[.!?])\s+/);
+  for (const [index, sentence] of sentences.entries()) {
+    const leet = leetSentences[index] ?? sentence;
     const named = names.find((name) => sentence.includes(name));
-    if (named && insult.test(sentence)) {
+    if (named && (insult.test(sentence) || insult.test(leet))) {
       found.push(finding('harassment', `aimed at ${named}`, sentence.trim().slice(0, 200), folded.clean));
       continue;
     }
-    const aimed = sentence.match(AIMED);
+    const aimed = sentence.match(AIMED) ?? leet.match(AIMED);
     if (aimed) found.push(finding('harassment', 'insult', aimed[0], folded.clean));
   }
   return found;
@@ -212,7 +220,7 @@ const VIEWER_INSTRUCTIONS = [
 
 const detectViewerInstructions: Detector = (folded) => {
   for (const pattern of VIEWER_INSTRUCTIONS) {
-    const match = folded.leet.match(pattern);
+    const match = matchFolded(folded, pattern);
     if (match) return [finding('viewer-instructions', 'tells viewers what to do', match[0].trim(), folded.clean)];
   }
   return [];
@@ -229,16 +237,15 @@ const IMPERSONATION = [
 ];
 
 const detectImpersonation: Detector = (folded, context) => {
-  const text = folded.leet;
   for (const pattern of IMPERSONATION) {
-    const match = text.match(pattern);
+    const match = matchFolded(folded, pattern);
     if (match) return [finding('impersonation', 'claims a role', match[0].trim(), folded.clean)];
   }
   const channel = context.channel?.replace(/^#/, '').toLowerCase();
   if (channel && channel.length >= 3) {
     const escaped = channel.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     const asStreamer = new RegExp(String.raw`\b(?:i am|i'm|im|this is|it's|its)\s+(?:the real\s+)?@?${escaped}\b|^\s*@?${escaped}\s*(?:here|:)`);
-    const match = text.match(asStreamer);
+    const match = matchFolded(folded, asStreamer);
     if (match) return [finding('impersonation', 'speaks as the streamer', match[0].trim(), folded.clean)];
   }
   return [];

@@ -51,6 +51,13 @@ const PATTERNS: ReadonlyArray<{ category: RequestRisk; pattern: RegExp; reason: 
   {
     category: 'hate',
     pattern: new RegExp(
+      String.raw`\b(?:why|how) (?:are|is|do)\s+(?:all\s+)?${GROUPS}\s+(?:so\s+)?(?:inferior|evil|subhuman|stupid|dirty|criminals|worse|parasites|disgusting|lazy|greedy|violent)\b`,
+    ),
+    reason: 'asks the bot to demean a group',
+  },
+  {
+    category: 'hate',
+    pattern: new RegExp(
       String.raw`\b(?:racist|sexist|homophobic|transphobic|antisemitic|nazi|hateful)\s+(?:joke|rant|slur|thing|comment|take|poem)s?\b|\b(?:joke|rant|poem)s?\s+about\s+(?:how\s+)?${GROUPS}\b|\b(?:say|use|write|spell)\s+(?:the|a)\s+(?:n|f|r)[- ]?word\b|\b(?:hate|exterminate|gas|deport all)\s+(?:all\s+)?(?:the\s+)?${GROUPS}\b|\b(?:white power|heil|sieg heil|1488|14 88)\b`,
     ),
     reason: 'asks for hate speech',
