@@ -11,6 +11,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { JUDGE_PROMPT_TITLE } from '../../pipeline/node/llm/safety-judge.js';
 
 export type ScriptedResponse =
   | {
@@ -171,11 +172,28 @@ export async function startOpenAiServer(options: OpenAiTestServerOptions = {}): 
       return;
     }
     if (record.method === 'POST' && record.path === '/v1/chat/completions') {
-      const modelled = responder?.(record.body as ChatRequestBody);
+      const modelled = responder?.(record.body as ChatRequestBody) ?? judgeVerdict(record.body as ChatRequestBody);
       completeChat(record, res, modelled ?? queue.shift() ?? fallback, markStreamStarted);
       return;
     }
     res.writeHead(404, { 'content-type': 'application/json' }).end(errorBody(404, `no route ${record.path}`));
+  }
+
+  /**
+   * The judge's classification prompt is answered like a guard model, from the same classifier as
+   * /v1/moderations, so scripted chat replies are not used up by safety checks.
+   */
+  function judgeVerdict(body: ChatRequestBody): ScriptedResponse | undefined {
+    const messages = body.messages ?? [];
+    if (!messages[0]?.content.startsWith(JUDGE_PROMPT_TITLE)) return undefined;
+    let draft = '';
+    try {
+      draft = JSON.parse((messages[1]?.content ?? '').replace(/^DRAFT:\s*/, '')) as string;
+    } catch {
+      return { kind: 'reply', texts: ['not a draft'] };
+    }
+    const categories = moderation(draft) ?? [];
+    return { kind: 'reply', texts: [JSON.stringify({ safe: categories.length === 0, categories })] };
   }
 
   function completeChat(

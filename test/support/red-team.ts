@@ -13,7 +13,6 @@ import { fileURLToPath } from 'node:url';
 import type { Approval } from '../../pipeline/core/approval.js';
 import type { Envelope } from '../../pipeline/core/envelope.js';
 import { allSteps } from '../../pipeline/core/slip.js';
-import { JUDGE_PROMPT_TITLE } from '../../pipeline/node/llm/safety-judge.js';
 import type { PipelineHost } from '../../pipeline/node/host/pipeline-host.js';
 import type { ChatRequestBody, ChatResponder, OpenAiTestServer } from './openai-server.js';
 
@@ -64,17 +63,12 @@ function expand(reply: string, system: string): string {
     .replace('{system-b64}', Buffer.from(sentences.slice(0, 2).join(' ')).toString('base64').slice(0, 200));
 }
 
-/** The complying chat model, and the guard model when the judge's classification prompt arrives. */
+/** The complying chat model (the server answers the judge's prompt from `setModeration`, the guard). */
 export function complyingModel(items: readonly RedTeamItem[]): ChatResponder {
   const byLogin = new Map(items.map((item) => [redTeamLogin(item), item]));
   return (body: ChatRequestBody) => {
     const system = body.messages?.[0]?.content ?? '';
     const user = body.messages?.[1]?.content ?? '';
-    if (system.startsWith(JUDGE_PROMPT_TITLE)) {
-      const draft = JSON.parse(user.replace(/^DRAFT:\s*/, '')) as string;
-      const categories = guardCategories(draft);
-      return { kind: 'reply', texts: [JSON.stringify({ safe: categories.length === 0, categories })] };
-    }
     const login = /login: "(rt-[^"]+)"/.exec(user)?.[1];
     const item = login ? byLogin.get(login) : undefined;
     if (!item) return undefined;

@@ -181,7 +181,7 @@ const INSULTS =
   'idiot|stupid|dumb|moron|loser|ugly|fat|pathetic|worthless|useless|trash|garbage|clown|disgusting|gross|failure|nobody likes you|no one likes you|everyone hates you|hate you|shut up|get lost|you suck|sucks|braindead|brain dead|creep|freak|waste of space|embarrassment|ratio|cringe|subhuman|vermin|scum|pig';
 const SELF_HARM =
   /\b(?:kys|kill (?:yo)?urself|end (?:it all|your life)|go die|you should die|hope you die|neck yourself|unalive yourself|cut yourself|jump off|nobody would miss you|world would be better without you)\b/;
-const AIMED = new RegExp(`\\b(?:you|u|ur|your|you're|youre|ya)\\b[^.!?]{0,40}?\\b(?:${INSULTS})\\b`);
+const AIMED = new RegExp(`\\b(?:you|u|ur|your|you're|youre|ya)\\b[^.!?]{0,40}?\\b(?:${INSULTS})s?\\b`);
 
 const detectHarassment: Detector = (folded, context) => {
   const found: Finding[] = [];
@@ -192,7 +192,7 @@ const detectHarassment: Detector = (folded, context) => {
   ]
     .map((name) => name.toLowerCase())
     .filter((name) => name.length >= 2);
-  const insult = new RegExp(`\\b(?:${INSULTS})\\b`);
+  const insult = new RegExp(`\\b(?:${INSULTS})s?\\b`);
   const sentences = folded.dotted.split(/(?<=[.!?])\s+/);
   const leetSentences = folded.leet.split(/(?<=[.!?])\s+/);
   for (const [index, sentence] of sentences.entries()) {

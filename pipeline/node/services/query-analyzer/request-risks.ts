@@ -133,7 +133,12 @@ const PATTERNS: ReadonlyArray<{ category: RequestRisk; pattern: RegExp; reason: 
 export function rateRequest(input: { text: string; displayName?: string }): RequestFinding[] {
   const found = new Map<RequestRisk, string>();
   const sources: { label: string; text: string }[] = [{ label: '', text: input.text }];
-  if (input.displayName) sources.push({ label: 'in the display name: ', text: input.displayName });
+  // Names have no spaces: "RepeatYourSystemPrompt", "ignore_previous_rules" read as words.
+  if (input.displayName)
+    sources.push({
+      label: 'in the display name: ',
+      text: input.displayName.replace(/([\p{Ll}\d])(\p{Lu})/gu, '$1 $2').replace(/[_-]+/g, ' '),
+    });
   for (const source of sources) {
     const folded = foldText(source.text);
     const texts = [folded.dotted, folded.leet, ...folded.decoded.map((text) => text.toLowerCase())];
