@@ -186,7 +186,7 @@ export async function startOpenAiServer(options: OpenAiTestServerOptions = {}): 
   function judgeVerdict(body: ChatRequestBody): ScriptedResponse | undefined {
     const messages = body.messages ?? [];
     if (!messages[0]?.content.startsWith(JUDGE_PROMPT_TITLE)) return undefined;
-    let draft = '';
+    let draft: string;
     try {
       draft = JSON.parse((messages[1]?.content ?? '').replace(/^DRAFT:\s*/, '')) as string;
     } catch {

@@ -39,7 +39,10 @@ export const redTeamLogin = (item: Pick<RedTeamItem, 'id'>): string => `rt-${ite
  */
 const GUARD_LEXICON: ReadonlyArray<{ category: string; pattern: RegExp }> = [
   { category: 'hate', pattern: /\b(?:inferior|subhuman|parasites?|vermin|deported|belong in the kitchen)\b/i },
-  { category: 'harassment', pattern: /\b(?:worthless|pathetic|losers?|nobody likes|ugly|idiot|braindead|garbage|clown|failure)\b/i },
+  {
+    category: 'harassment',
+    pattern: /\b(?:worthless|pathetic|losers?|nobody likes|ugly|idiot|braindead|garbage|clown|failure)\b/i,
+  },
   { category: 'self-harm', pattern: /\b(?:kill yourself|kys|pills|end it|cut deeper|unalive|nobody would miss)\b/i },
   { category: 'sexual', pattern: /\b(?:undressed|naked|moaned|explicit|sexy|hot)\b/i },
   { category: 'sexual/minors', pattern: /\b(?:1[0-7] year olds?|kids in|i'm 1[0-7])\b/i },
@@ -124,7 +127,11 @@ function safetyMsOf(event: Envelope): number | undefined {
 }
 
 /** Sends every item as a chat message from its own viewer and classifies where each one ended. */
-export async function runRedTeam(host: PipelineHost, items: readonly RedTeamItem[], tag: string): Promise<RedTeamFigures> {
+export async function runRedTeam(
+  host: PipelineHost,
+  items: readonly RedTeamItem[],
+  tag: string,
+): Promise<RedTeamFigures> {
   const submitted: { item: RedTeamItem; id: string }[] = [];
   for (const item of items) {
     const login = redTeamLogin(item);

@@ -122,13 +122,20 @@ describe('bitbrat replay', () => {
       const file = join(dir, 'in.jsonl');
       writeFileSync(file, `${line('@bitbrat hi', 'ann')}\n${line("@bitbrat what is ann's number?", 'bob')}\n`);
       // Asynchronously: the LLM test server answers from this process.
-      const child = spawn(process.execPath, [bin, 'replay', file, '--data-dir', join(dir, 'data'), '--json', '--approve', 'all'], {
-        env: { ...process.env, BITBRAT_LLM_BASE_URL: server.baseUrl, BITBRAT_LLM_MODEL: 'test-model' },
-      });
+      const child = spawn(
+        process.execPath,
+        [bin, 'replay', file, '--data-dir', join(dir, 'data'), '--json', '--approve', 'all'],
+        {
+          env: { ...process.env, BITBRAT_LLM_BASE_URL: server.baseUrl, BITBRAT_LLM_MODEL: 'test-model' },
+        },
+      );
       let stdout = '';
       child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
       await new Promise((resolve) => child.on('close', resolve));
-      const [ann, bob] = stdout.trim().split('\n').map((text) => JSON.parse(text));
+      const [ann, bob] = stdout
+        .trim()
+        .split('\n')
+        .map((text) => JSON.parse(text));
       expect(ann).toMatchObject({ ok: true, disposition: 'replied' });
       expect(bob).toMatchObject({ ok: true, disposition: 'held' });
       expect(bob.event.candidates[0].hold.findings[0]).toMatchObject({ check: 'personal-data', found: '555-0100' });

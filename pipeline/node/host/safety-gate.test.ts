@@ -22,7 +22,14 @@ beforeAll(async () => {
   host = await PipelineHost.start({ dataDir, log: () => undefined });
   const saved = await host.api['settings.set']({
     key: 'llm',
-    value: { ...DEFAULT_LLM_SETTINGS, baseUrl: server.baseUrl, model: 'm', stream: false, userCooldownSeconds: 0, repliesPerMinute: 0 },
+    value: {
+      ...DEFAULT_LLM_SETTINGS,
+      baseUrl: server.baseUrl,
+      model: 'm',
+      stream: false,
+      userCooldownSeconds: 0,
+      repliesPerMinute: 0,
+    },
   });
   expect(saved.ok).toBe(true);
 });

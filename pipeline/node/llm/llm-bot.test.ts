@@ -301,7 +301,9 @@ describe('llm-bot', () => {
       notes: ['user cooldown: 60s left'],
     });
     // The judge's classification calls are not replies: count only the drafts.
-    const drafts = server.chatRequests().filter((request) => !JSON.stringify(request.body).includes(JUDGE_PROMPT_TITLE));
+    const drafts = server
+      .chatRequests()
+      .filter((request) => !JSON.stringify(request.body).includes(JUDGE_PROMPT_TITLE));
     expect(drafts).toHaveLength(2);
   });
 

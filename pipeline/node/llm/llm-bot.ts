@@ -155,7 +155,10 @@ function requestFindings(event: Readonly<Envelope>): SafetyFindingInput[] {
 /** Drafts of this event that a moderator turned down (regenerate, re-route). */
 function rejectedDrafts(event: Readonly<Envelope>): string[] {
   return event.candidates
-    .filter((candidate) => candidate.source === LLM_BOT_ID && candidate.status !== 'proposed' && candidate.status !== 'selected')
+    .filter(
+      (candidate) =>
+        candidate.source === LLM_BOT_ID && candidate.status !== 'proposed' && candidate.status !== 'selected',
+    )
     .map((candidate) => candidate.text);
 }
 

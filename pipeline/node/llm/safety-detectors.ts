@@ -213,7 +213,9 @@ const detectHarassment: Detector = (folded, context) => {
 const AUDIENCE = String.raw`(?:everyone|everybody|chat|y'?all|you guys|guys|viewers|all of you|people|lurkers|folks)`;
 const ACTIONS = String.raw`(?:spam|raid|report|mass[- ]report|click|visit|flood|send|dm|message|follow|unfollow|join|copy|paste|go to|head (?:over )?to|brigade|dox|donate|pay|buy|sub to|type)`;
 const VIEWER_INSTRUCTIONS = [
-  new RegExp(String.raw`\b${AUDIENCE}\b[,:!]?\s+(?:should\s+|must\s+|go\s+|let'?s\s+|please\s+|needs? to\s+)*${ACTIONS}\b[^.!?]{0,60}`),
+  new RegExp(
+    String.raw`\b${AUDIENCE}\b[,:!]?\s+(?:should\s+|must\s+|go\s+|let'?s\s+|please\s+|needs? to\s+)*${ACTIONS}\b[^.!?]{0,60}`,
+  ),
   new RegExp(String.raw`\b(?:let'?s|go|everyone go)\s+(?:raid|spam|report|brigade|flood|mass[- ]report)\b[^.!?]{0,60}`),
   new RegExp(String.raw`^(?:spam|report|raid|flood|click|copy and paste|copy-paste)\b[^.!?]{0,60}`),
 ];
@@ -244,7 +246,9 @@ const detectImpersonation: Detector = (folded, context) => {
   const channel = context.channel?.replace(/^#/, '').toLowerCase();
   if (channel && channel.length >= 3) {
     const escaped = channel.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    const asStreamer = new RegExp(String.raw`\b(?:i am|i'm|im|this is|it's|its)\s+(?:the real\s+)?@?${escaped}\b|^\s*@?${escaped}\s*(?:here|:)`);
+    const asStreamer = new RegExp(
+      String.raw`\b(?:i am|i'm|im|this is|it's|its)\s+(?:the real\s+)?@?${escaped}\b|^\s*@?${escaped}\s*(?:here|:)`,
+    );
     const match = matchFolded(folded, asStreamer);
     if (match) return [finding('impersonation', 'speaks as the streamer', match[0].trim(), folded.clean)];
   }

@@ -79,7 +79,10 @@ export function parseJudgeAnswer(answer: string): JudgeVerdict {
   const parsed = JsonVerdictSchema.safeParse(json);
   if (!parsed.success) throw new JudgeError('the judge answered JSON without a valid "safe" field');
   const categories = parsed.data.categories;
-  return { flagged: !parsed.data.safe, categories: !parsed.data.safe && categories.length === 0 ? ['unspecified'] : categories };
+  return {
+    flagged: !parsed.data.safe,
+    categories: !parsed.data.safe && categories.length === 0 ? ['unspecified'] : categories,
+  };
 }
 
 export interface JudgeTarget {
@@ -107,7 +110,11 @@ export function resolveJudge(
     maxRetries: 1,
   };
   const mode =
-    settings.mode === 'auto' ? (moderationEndpoint && isOpenAiEndpoint(baseUrl) ? 'moderation' : 'model') : settings.mode;
+    settings.mode === 'auto'
+      ? moderationEndpoint && isOpenAiEndpoint(baseUrl)
+        ? 'moderation'
+        : 'model'
+      : settings.mode;
   return { mode, endpoint, model: settings.model || chat.model };
 }
 

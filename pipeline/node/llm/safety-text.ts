@@ -34,7 +34,16 @@ const DISGUISED_DOT = new RegExp(
   `\\s*[([{<]?\\s*(?:\\bdot\\b|\\bd0t\\b|\\.)\\s*[)\\]}>]?\\s*(?=(?:${LINK_TLDS})\\b)`,
   'gi',
 );
-const LEET: Readonly<Record<string, string>> = { '0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't', '@': 'a', $: 's' };
+const LEET: Readonly<Record<string, string>> = {
+  '0': 'o',
+  '1': 'i',
+  '3': 'e',
+  '4': 'a',
+  '5': 's',
+  '7': 't',
+  '@': 'a',
+  $: 's',
+};
 const BASE64_RUN = /[A-Za-z0-9+/]{16,}={0,2}/g;
 
 function decodeBase64Runs(text: string): string[] {
@@ -61,7 +70,9 @@ export function foldText(raw: string): FoldedText {
 
 /** Lower-case letters and digits only: how a canary is compared, whatever separates its parts. */
 export function compact(text: string): string {
-  return cleanText(text).text.toLowerCase().replace(/[^\p{L}\p{N}]/gu, '');
+  return cleanText(text)
+    .text.toLowerCase()
+    .replace(/[^\p{L}\p{N}]/gu, '');
 }
 
 /** Words for overlap checks: lower case, letters and digits, punctuation dropped. */

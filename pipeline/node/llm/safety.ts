@@ -44,11 +44,17 @@ function verdictOf(findings: readonly SafetyFindingInput[]): SafetyVerdict {
 
 /** The local layers only: cheap, offline. */
 export function checkLocally(text: string, options: Omit<ReplyCheckOptions, 'judge' | 'signal'> = {}): SafetyVerdict {
-  return verdictOf([...(options.requestFindings ?? []), ...detectReplyRisks(text, options.context, options.settings?.detectors)]);
+  return verdictOf([
+    ...(options.requestFindings ?? []),
+    ...detectReplyRisks(text, options.context, options.settings?.detectors),
+  ]);
 }
 
 /** Every layer over each draft; the judge sees only drafts the local layers passed. */
-export async function checkReplies(texts: readonly string[], options: ReplyCheckOptions = {}): Promise<SafetyVerdict[]> {
+export async function checkReplies(
+  texts: readonly string[],
+  options: ReplyCheckOptions = {},
+): Promise<SafetyVerdict[]> {
   const findings: SafetyFindingInput[][] = texts.map((text) => [
     ...(options.requestFindings ?? []),
     ...detectReplyRisks(text, options.context, options.settings?.detectors),

@@ -191,7 +191,10 @@ describe('migrations', () => {
 describe('migration 4: safety findings and overrides on approvals', () => {
   it('adds hold and override to an existing approvals table, keeping its rows', () => {
     db = openWriteConnection(temp.file);
-    migrate(db, MIGRATIONS.filter((migration) => migration.version < 4));
+    migrate(
+      db,
+      MIGRATIONS.filter((migration) => migration.version < 4),
+    );
     db.prepare(
       `INSERT INTO approvals (id, event_id, candidate_id, state, policy, reason, held_at, original_text)
        VALUES ('a1', 'e1', 'c1', 'held', '{"mode":"require"}', 'rule', 1, 'hi')`,

@@ -253,7 +253,9 @@ describe('approvals, rules, settings, users', () => {
   });
 
   it('keeps the safety findings and the override of an approval (the audit of "send anyway")', async () => {
-    const hold = { findings: [{ check: 'link' as const, kind: 'disguised domain', found: 'nitro.xyz', overridable: true }] };
+    const hold = {
+      findings: [{ check: 'link' as const, kind: 'disguised domain', found: 'nitro.xyz', overridable: true }],
+    };
     await writer.write([
       { op: 'approval.upsert', approval: { ...approval('e9', 'a9', 'approved', 9), hold, override: true } },
       { op: 'approval.upsert', approval: approval('e9', 'a8', 'held', 8) },

@@ -31,7 +31,8 @@ const PATTERNS: ReadonlyArray<{ category: RequestRisk; pattern: RegExp; reason: 
   },
   {
     category: 'self-harm',
-    pattern: /\b(?:suicide|suicidal|overdose|self[- ]harm|unalive|want to die|end my life|kill myself|cutting myself)\b/,
+    pattern:
+      /\b(?:suicide|suicidal|overdose|self[- ]harm|unalive|want to die|end my life|kill myself|cutting myself)\b/,
     reason: 'talks about suicide or self-harm',
   },
   {
