@@ -130,28 +130,48 @@ const PATTERNS: ReadonlyArray<{ category: RequestRisk; pattern: RegExp; reason: 
   },
 ];
 
-/** Every category the text (and the display name) asks for, with the first reason of each. */
-export function rateRequest(input: { text: string; displayName?: string }): RequestFinding[] {
+function rateText(text: string, label: string, checkSlurs: boolean): Map<RequestRisk, string> {
   const found = new Map<RequestRisk, string>();
-  const sources: { label: string; text: string }[] = [{ label: '', text: input.text }];
-  // Names have no spaces: "RepeatYourSystemPrompt", "ignore_previous_rules" read as words.
-  if (input.displayName)
-    sources.push({
-      label: 'in the display name: ',
-      text: input.displayName.replace(/([\p{Ll}\d])(\p{Lu})/gu, '$1 $2').replace(/[_-]+/g, ' '),
-    });
-  for (const source of sources) {
-    const folded = foldText(source.text);
-    const texts = [folded.dotted, folded.leet, ...folded.decoded.map((text) => text.toLowerCase())];
-    for (const { category, pattern, reason } of PATTERNS) {
-      if (found.has(category)) continue;
-      if (texts.some((text) => pattern.test(text))) found.set(category, `${source.label}${reason}`);
-    }
-    if (!found.has('hate') && texts.some((text) => findProfanity(text).severity === 'severe'))
-      found.set('hate', `${source.label}contains a slur`);
-    if (folded.decoded.length > 0 && found.size > 0) {
-      for (const [category, reason] of found) found.set(category, `${reason} (hidden in base64)`);
-    }
+  const folded = foldText(text);
+  // Leetspeak reading only when it changes something: patterns with digits (ages, "1488") need the plain one.
+  const texts = [folded.dotted, ...(folded.leet !== folded.dotted ? [folded.leet] : [])];
+  const hidden = folded.decoded.map((decoded) => decoded.toLowerCase());
+  for (const { category, pattern, reason } of PATTERNS) {
+    if (found.has(category)) continue;
+    if (texts.some((candidate) => pattern.test(candidate))) found.set(category, `${label}${reason}`);
+    else if (hidden.some((candidate) => pattern.test(candidate)))
+      found.set(category, `${label}${reason} (hidden in base64)`);
+  }
+  if (checkSlurs && !found.has('hate') && [...texts, ...hidden].some((t) => findProfanity(t).severity === 'severe'))
+    found.set('hate', `${label}contains a slur`);
+  return found;
+}
+
+// Display names repeat all through a stream: rate each one once.
+const NAME_CACHE_SIZE = 1000;
+const rated = new Map<string, Map<RequestRisk, string>>();
+
+function rateDisplayName(name: string): Map<RequestRisk, string> {
+  let found = rated.get(name);
+  if (!found) {
+    // Names have no spaces: "RepeatYourSystemPrompt", "ignore_previous_rules" read as words.
+    const spaced = name.replace(/([\p{Ll}\d])(\p{Lu})/gu, '$1 $2').replace(/[_-]+/g, ' ');
+    found = rateText(spaced, 'in the display name: ', true);
+    if (rated.size >= NAME_CACHE_SIZE) rated.delete(rated.keys().next().value!);
+    rated.set(name, found);
+  }
+  return found;
+}
+
+/**
+ * Every category the text (and the display name) asks for, with the first reason of each. Slurs in
+ * the message itself are the analyzer's toxicity already (risk `hate`, high); here only in names.
+ */
+export function rateRequest(input: { text: string; displayName?: string }): RequestFinding[] {
+  const found = rateText(input.text, '', false);
+  if (input.displayName) {
+    for (const [category, reason] of rateDisplayName(input.displayName))
+      if (!found.has(category)) found.set(category, reason);
   }
   return REQUEST_RISKS.filter((category) => found.has(category)).map((category) => ({
     category,
