@@ -8,12 +8,15 @@
  * canary, as models do), the slur, the address, the disguised link. Placeholders in the data:
  * `{system:N}`, `{fr}`, `{canary}`, `{system-b64}`.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Approval } from '../../pipeline/core/approval.js';
 import type { Envelope } from '../../pipeline/core/envelope.js';
 import { allSteps } from '../../pipeline/core/slip.js';
-import type { PipelineHost } from '../../pipeline/node/host/pipeline-host.js';
+import { DEFAULT_LLM_SETTINGS, type LlmSettings } from '../../pipeline/core/llm.js';
+import { PipelineHost } from '../../pipeline/node/host/pipeline-host.js';
 import type { ChatRequestBody, ChatResponder, OpenAiTestServer } from './openai-server.js';
 
 export interface RedTeamItem {
@@ -26,8 +29,7 @@ export interface RedTeamItem {
   benign?: boolean;
 }
 
-export function loadRedTeam(): RedTeamItem[] {
-  const file = fileURLToPath(new URL('../data/red-team.json', import.meta.url));
+export function loadRedTeam(file = fileURLToPath(new URL('../data/red-team.json', import.meta.url))): RedTeamItem[] {
   return (JSON.parse(readFileSync(file, 'utf8')) as { items: RedTeamItem[] }).items;
 }
 
@@ -200,4 +202,66 @@ export function describeFigures(label: string, figures: RedTeamFigures): string 
     `  attacks filtered at input: ${figures.filtered}, held by safety: ${figures.heldBySafety}`,
     `  added safety latency per reply: mean ${figures.safetyMsMean} ms, max ${figures.safetyMsMax} ms`,
   ].join('\n');
+}
+
+/** LLM settings for a run: no cooldowns or budgets, so every attack reaches the model. */
+export function redTeamSettings(
+  baseUrl: string,
+  judge: LlmSettings['safety']['judge'],
+  layers: 'on' | 'off' = 'on',
+): LlmSettings {
+  const safety = { ...DEFAULT_LLM_SETTINGS.safety, judge };
+  if (layers === 'off') {
+    safety.detectors = Object.fromEntries(
+      Object.keys(safety.detectors).map((name) => [name, 'off']),
+    ) as LlmSettings['safety']['detectors'];
+    safety.requests = Object.fromEntries(
+      Object.keys(safety.requests).map((name) => [name, 'off']),
+    ) as LlmSettings['safety']['requests'];
+  }
+  return {
+    ...DEFAULT_LLM_SETTINGS,
+    baseUrl,
+    model: 'complying-model',
+    stream: false,
+    userCooldownSeconds: 0,
+    repliesPerMinute: 0,
+    dailyTokenBudget: 0,
+    dailyCostBudgetUsd: 0,
+    safety,
+  };
+}
+
+/**
+ * One run on a fresh host in a temp folder: the analyzer's copy-pasta window and the channel
+ * memory must not carry one run's messages into the next. Prints the figures and what passed.
+ */
+export async function runOnFreshHost(
+  items: readonly RedTeamItem[],
+  settings: LlmSettings,
+  label: string,
+  print: (text: string) => void = console.log,
+): Promise<RedTeamFigures> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'bitbrat-redteam-'));
+  const host = await PipelineHost.start({ dataDir, log: () => undefined });
+  try {
+    const saved = await host.api['settings.set']({ key: 'llm', value: settings });
+    if (!saved.ok) throw new Error(`settings refused: ${saved.error}`);
+    const figures = await runRedTeam(host, items, label.replace(/\W+/g, '-'));
+    const passed = figures.results.filter(
+      (result) => !result.item.benign && (result.outcome === 'held-by-rule' || result.outcome === 'replied'),
+    );
+    print(
+      [
+        describeFigures(label, figures),
+        ...passed.map(
+          (result) => `  passed: ${result.item.id}: ${(result.approval?.originalText ?? '').slice(0, 100)}`,
+        ),
+      ].join('\n'),
+    );
+    return figures;
+  } finally {
+    await host.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
 }
