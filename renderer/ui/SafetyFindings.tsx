@@ -3,26 +3,15 @@
  * draft with those spans marked, so a moderator sees the leaked sentence, the address or the link.
  */
 import type { SafetyHold } from '../../pipeline/core/safety.js';
+import { markFindings } from '../state/safety-marks.js';
 
 /** The draft with each finding that has a position marked. */
 export function MarkedDraft({ text, hold }: { text: string; hold: SafetyHold }) {
-  const spans = hold.findings
-    .flatMap((finding) =>
-      finding.at === undefined ? [] : [{ start: finding.at, end: finding.at + finding.found.length }],
-    )
-    .filter((span) => span.end <= text.length)
-    .sort((a, b) => a.start - b.start);
-  const parts: (string | { marked: string })[] = [];
-  let cursor = 0;
-  for (const span of spans) {
-    if (span.start < cursor) continue;
-    parts.push(text.slice(cursor, span.start), { marked: text.slice(span.start, span.end) });
-    cursor = span.end;
-  }
-  parts.push(text.slice(cursor));
   return (
     <p className="reply-text" data-testid="reply-text">
-      {parts.map((part, index) => (typeof part === 'string' ? part : <mark key={index}>{part.marked}</mark>))}
+      {markFindings(text, hold).map((part, index) =>
+        part.marked ? <mark key={index}>{part.text}</mark> : <span key={index}>{part.text}</span>,
+      )}
     </p>
   );
 }
