@@ -100,8 +100,8 @@ export const LlmSettingsSchema = z.object({
   dailyCostBudgetUsd: z.number().min(0).max(100_000).default(1),
   priceTable: z.record(z.string().max(200), ModelPriceSchema).default({}),
   /**
-   * Legacy switch for the judge's moderation endpoint: false turns the judge off when its mode is
-   * `auto` and the endpoint is OpenAI's. The judge itself is configured in `safety.judge`.
+   * Whether the judge's `auto` mode may use OpenAI's moderation endpoint on api.openai.com (false:
+   * it asks the chat model instead). The judge itself is configured in `safety.judge`.
    */
   moderationEndpoint: z.boolean().default(true),
   /** The reply safety layers and the request risks: strictness per category, the judge (see core/safety.ts). */

@@ -129,7 +129,7 @@ const PUNYCODE = /\bxn--[a-z0-9-]+(?:\.[a-z0-9-]+)*/gi;
 // Letters from other scripts inside a would-be domain: "gооgle.com" with Cyrillic "о".
 const MIXED_SCRIPT_DOMAIN = /[\p{L}\p{N}-]*[^\p{ASCII}][\p{L}\p{N}-]*\.[\p{L}]{2,}/gu;
 
-const detectLinks: Detector = (folded, context) => {
+const detectLinks: Detector = (folded) => {
   const found: Finding[] = [];
   const seen = new Set<string>();
   const add = (kind: string, match: string): void => {
@@ -146,7 +146,6 @@ const detectLinks: Detector = (folded, context) => {
     if ([...seen].some((key) => key.includes(match.toLowerCase()))) continue;
     add(literal.has(match) ? 'domain' : 'disguised domain', match);
   }
-  void context;
   return found;
 };
 

@@ -15,7 +15,6 @@
 import {
   SafetyFindingSchema,
   describeHold,
-  type SafetyFinding,
   type SafetyFindingInput,
   type SafetyHold,
   type SafetySettings,
@@ -76,5 +75,3 @@ export async function checkReplies(
   }
   return findings.map(verdictOf);
 }
-
-export type { SafetyFinding };
