@@ -20,6 +20,10 @@ describe('deterministic reply detectors', () => {
       'gg means good game!',
       'Chat is the best, you all make this stream great!',
       'Lower your sensitivity and practice a bit every day.',
+      "Don't worry, you got this, that boss sucks anyway",
+      'Good question Ann, that item is useless in this build',
+      'ann, here is a joke for you: why did the chicken cross the road?',
+      'Your loot is trash tier this run, reroll it!',
     ])
       expect(found(reply, { channel: 'chan', names: ['ann'], systemPrompt: SYSTEM })).toEqual([]);
   });

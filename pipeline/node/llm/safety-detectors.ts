@@ -176,11 +176,18 @@ const detectSlurs: Detector = (folded) => {
 
 // ---------------------------------------------------------------- harassment
 
+// Words that insult a person. Gaming words that also describe things ("that boss sucks", "trash
+// loot") are left to the phrases below, which need a person as their object.
 const INSULTS =
-  'idiot|stupid|dumb|moron|loser|ugly|fat|pathetic|worthless|useless|trash|garbage|clown|disgusting|gross|failure|nobody likes you|no one likes you|everyone hates you|hate you|shut up|get lost|you suck|sucks|braindead|brain dead|creep|freak|waste of space|embarrassment|ratio|cringe|subhuman|vermin|scum|pig';
+  'idiot|stupid|dumb|moron|loser|ugly|pathetic|worthless|useless|trash|garbage|clown|disgusting|failure|braindead|brain dead|creep|freak|waste of space|embarrassment|subhuman|vermin|scum|retard';
+const INSULT_PHRASES =
+  /\b(?:nobody likes (?:you|him|her|them)|no one likes (?:you|him|her|them)|everyone hates (?:you|him|her|them)|i hate you|shut up|get lost|you suck|(?:he|she|they) sucks?)\b/;
 const SELF_HARM =
   /\b(?:kys|kill (?:yo)?urself|end (?:it all|your life)|go die|you should die|hope you die|neck yourself|unalive yourself|cut yourself|jump off|nobody would miss you|world would be better without you)\b/;
-const AIMED = new RegExp(`\\b(?:you|u|ur|your|you're|youre|ya)\\b[^.!?]{0,40}?\\b(?:${INSULTS})s?\\b`);
+// "you are a worthless idiot", "ur so dumb", "you pathetic losers": the insult is said of the person.
+const AIMED = new RegExp(
+  String.raw`\b(?:you(?:'re| are| r)?|ur|u r|youre|ya)\s+(?:(?:such|so|a|an|the|just|really|totally|total|complete|absolute|big|little|pathetic|worthless|stupid|dumb|ugly|and)\s+){0,4}(?:${INSULTS})s?\b`,
+);
 
 const detectHarassment: Detector = (folded, context) => {
   const found: Finding[] = [];
@@ -191,17 +198,23 @@ const detectHarassment: Detector = (folded, context) => {
   ]
     .map((name) => name.toLowerCase())
     .filter((name) => name.length >= 2);
-  const insult = new RegExp(`\\b(?:${INSULTS})s?\\b`);
   const sentences = folded.dotted.split(/(?<=[.!?])\s+/);
   const leetSentences = folded.leet.split(/(?<=[.!?])\s+/);
   for (const [index, sentence] of sentences.entries()) {
     const leet = leetSentences[index] ?? sentence;
-    const named = names.find((name) => sentence.includes(name));
-    if (named && (insult.test(sentence) || insult.test(leet))) {
+    // "ann is a worthless clown", "loser @bob": the insult is said of the named viewer.
+    const named = names.find((name) => {
+      const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      const said = new RegExp(
+        String.raw`@?\b${escaped}\b(?:'s|\s+(?:is|was|are|looks|seems|sounds))\s+(?:(?:such|so|a|an|the|just|really|totally|total|complete|absolute|big|little|and|pathetic|worthless|stupid|dumb|ugly)\s+){0,4}(?:${INSULTS})s?\b|\b(?:${INSULTS})s?\s+@?${escaped}\b`,
+      );
+      return said.test(sentence) || said.test(leet);
+    });
+    if (named) {
       found.push(finding('harassment', `aimed at ${named}`, sentence.trim().slice(0, 200), folded.clean));
       continue;
     }
-    const aimed = sentence.match(AIMED) ?? leet.match(AIMED);
+    const aimed = sentence.match(AIMED) ?? leet.match(AIMED) ?? sentence.match(INSULT_PHRASES);
     if (aimed) found.push(finding('harassment', 'insult', aimed[0], folded.clean));
   }
   return found;
