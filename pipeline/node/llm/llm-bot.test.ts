@@ -145,8 +145,19 @@ describe('llm-bot', () => {
       db.reader.prepare('SELECT model, persona, tokens_in, tokens_out, cost_usd, day FROM llm_usage').all(),
     ).toEqual([
       { model: 'test-model', persona: 'default', tokens_in: 1000, tokens_out: 500, cost_usd: 0.002, day: '2025-05-01' },
+      // The judge's classification call (a local endpoint: the chat model judges) is usage too.
+      expect.objectContaining({ model: 'test-model', persona: 'default', tokens_in: expect.any(Number) }),
     ]);
-    expect(limits.usageToday()).toMatchObject({ tokensIn: 1000, tokensOut: 500, calls: 1 });
+    const judged = db.reader.prepare('SELECT tokens_in, tokens_out FROM llm_usage WHERE id = 2').get() as {
+      tokens_in: number;
+      tokens_out: number;
+    };
+    expect(judged.tokens_in).toBeGreaterThan(0);
+    expect(limits.usageToday()).toMatchObject({
+      tokensIn: 1000 + judged.tokens_in,
+      tokensOut: 500 + judged.tokens_out,
+      calls: 2,
+    });
     const rows = db.reader.prepare('SELECT scope, scope_key, role, text FROM memory ORDER BY id').all();
     // The bot's own line is remembered by the router once it is delivered, never at draft time.
     expect(rows).toEqual([

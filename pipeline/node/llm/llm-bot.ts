@@ -277,6 +277,23 @@ export function createLlmBot(deps: LlmBotDeps): Service {
       { endpoint: resolved.endpoint, model: resolved.model },
       settings.moderationEndpoint,
     );
+    // The judge's classification calls cost tokens too: they count against the same budgets.
+    const recordJudgeUsage = (usage: { model: string; tokensIn: number; tokensOut: number }): void => {
+      const judgeCost = costOf(settings.priceTable, usage.model, usage.tokensIn, usage.tokensOut) ?? 0;
+      deps.limits.recordUsage({ tokensIn: usage.tokensIn, tokensOut: usage.tokensOut, costUsd: judgeCost });
+      const judgedAt = now();
+      deps.write({
+        op: 'llmUsage.add',
+        usage: {
+          ...usage,
+          at: judgedAt,
+          day: usageDay(judgedAt),
+          persona: persona.id,
+          eventId: event.id,
+          costUsd: judgeCost,
+        },
+      });
+    };
     const safetyStarted = now();
     let verdicts;
     try {
@@ -292,7 +309,9 @@ export function createLlmBot(deps: LlmBotDeps): Service {
           },
           settings: settings.safety,
           requestFindings: requestFindings(event),
-          ...(judgeTarget ? { judge: createJudge(judgeTarget, clientFor(judgeTarget.endpoint)) } : {}),
+          ...(judgeTarget
+            ? { judge: createJudge(judgeTarget, clientFor(judgeTarget.endpoint), recordJudgeUsage) }
+            : {}),
           signal: context.signal,
         },
       );

@@ -118,8 +118,17 @@ export function resolveJudge(
   return { mode, endpoint, model: settings.model || chat.model };
 }
 
-/** The judge over one client: one moderation call for all drafts, or one classification call per draft. */
-export function createJudge(target: JudgeTarget, client: LlmClient): Judge {
+export interface JudgeUsage {
+  model: string;
+  tokensIn: number;
+  tokensOut: number;
+}
+
+/**
+ * The judge over one client: one moderation call for all drafts, or one classification call per
+ * draft. `onUsage` hears the tokens of each classification call (they count against the budgets).
+ */
+export function createJudge(target: JudgeTarget, client: LlmClient, onUsage?: (usage: JudgeUsage) => void): Judge {
   if (target.mode === 'moderation') {
     return (texts, signal) => client.moderate([...texts], signal);
   }
@@ -137,6 +146,7 @@ export function createJudge(target: JudgeTarget, client: LlmClient): Judge {
           stream: false,
           signal,
         });
+        onUsage?.({ model: result.model, tokensIn: result.tokensIn, tokensOut: result.tokensOut });
         return parseJudgeAnswer(result.choices[0]?.text ?? '');
       }),
     );
