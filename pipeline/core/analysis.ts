@@ -10,6 +10,7 @@
  */
 import { z } from 'zod';
 import type { Annotation } from './envelope.js';
+import { RequestRiskSchema } from './safety.js';
 
 export const ANALYZER_SOURCE = 'query-analyzer';
 /** Source of a value that came from the optional LLM classification instead of the local analysis. */
@@ -110,6 +111,12 @@ export const RISK_TYPES = [
   'self-promo',
   /** An attempt to steer the bot's LLM ("ignore previous instructions", fake "system:" tags). */
   'injection',
+  // Request risks (issue 11, services/query-analyzer/request-risks.ts): what the message asks the bot for.
+  'self-harm',
+  'doxxing',
+  'minors',
+  'scam',
+  'prompt-extraction',
 ] as const;
 export const RiskTypeSchema = z.enum(RISK_TYPES);
 export type RiskType = z.infer<typeof RiskTypeSchema>;
@@ -120,6 +127,21 @@ export const RiskSchema = z.object({
   type: RiskTypeSchema,
   /** Every finding, in words a moderator understands ("link: example.com"). */
   reasons: z.array(z.string().max(200)).max(20),
+  /**
+   * What the message asks the bot for, rated per category with the action the safety settings
+   * give it: `filter` (the level is `high`, the default rule ends the event) or `hold` (the draft is
+   * held for a moderator with this reason).
+   */
+  requests: z
+    .array(
+      z.object({
+        category: RequestRiskSchema,
+        action: z.enum(['filter', 'hold']),
+        reason: z.string().max(200),
+      }),
+    )
+    .max(12)
+    .optional(),
 });
 export type Risk = z.infer<typeof RiskSchema>;
 

@@ -7,6 +7,7 @@
  * Timestamps are epoch milliseconds (numbers): cheap to clone and compare, formatted only for display.
  */
 import { z } from 'zod';
+import { SafetyHoldSchema } from './safety.js';
 
 /** `chat.message.v1`, `twitch.follow.v1`, `moderation.action.v1`, ... */
 export const EventTypeSchema = z
@@ -100,6 +101,8 @@ export const CandidateSchema = z.object({
   reason: z.string().max(500).optional(),
   /** Set when an approval held this candidate and a moderator edited it. */
   finalText: z.string().max(MAX_MESSAGE_TEXT).optional(),
+  /** What the safety checks found: the router holds such a candidate whatever the rule says. */
+  hold: SafetyHoldSchema.optional(),
 });
 export type Candidate = z.infer<typeof CandidateSchema>;
 

@@ -9,6 +9,7 @@
  */
 import { z } from 'zod';
 import { MAX_REPLY_TEXT } from './envelope.js';
+import { DEFAULT_SAFETY_SETTINGS, SafetySettingsSchema } from './safety.js';
 
 const HttpUrlSchema = z
   .string()
@@ -48,6 +49,9 @@ export type Persona = z.infer<typeof PersonaSchema>;
 export type PersonaInput = z.input<typeof PersonaSchema>;
 
 export const DEFAULT_PERSONA_ID = 'default';
+
+/** The llm-bot's service id, also the `source` of its candidates. */
+export const LLM_BOT_ID = 'llm-bot';
 
 /** Used when a rule names no persona, or names one that does not exist (the slip says so). */
 export const DEFAULT_PERSONA: Persona = {
@@ -95,8 +99,13 @@ export const LlmSettingsSchema = z.object({
   /** Estimated USD per day; 0 = no budget. */
   dailyCostBudgetUsd: z.number().min(0).max(100_000).default(1),
   priceTable: z.record(z.string().max(200), ModelPriceSchema).default({}),
-  /** Also check replies with OpenAI's moderation endpoint (only used when baseUrl is api.openai.com). */
+  /**
+   * Whether the judge's `auto` mode may use OpenAI's moderation endpoint on api.openai.com (false:
+   * it asks the chat model instead). The judge itself is configured in `safety.judge`.
+   */
   moderationEndpoint: z.boolean().default(true),
+  /** The reply safety layers and the request risks: strictness per category, the judge (see core/safety.ts). */
+  safety: SafetySettingsSchema.default(DEFAULT_SAFETY_SETTINGS),
   /** Conversation memory bounds, per user and per channel. */
   memoryEntries: z.number().int().min(0).max(200).default(20),
   memoryChars: z.number().int().min(0).max(20_000).default(4000),

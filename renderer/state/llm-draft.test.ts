@@ -13,6 +13,22 @@ describe('the LLM settings form', () => {
     expect(fromLlmDraft(toLlmDraft(settings))).toEqual({ ok: true, value: settings });
   });
 
+  it('keeps the safety settings it does not edit (saving the form must not reset them)', () => {
+    const settings = {
+      ...DEFAULT_LLM_SETTINGS,
+      safety: {
+        ...DEFAULT_LLM_SETTINGS.safety,
+        judge: {
+          mode: 'model' as const,
+          baseUrl: 'http://127.0.0.1:11434/v1',
+          model: 'llama-guard3:1b',
+          timeoutMs: 4000,
+        },
+      },
+    };
+    expect(fromLlmDraft(toLlmDraft(settings))).toEqual({ ok: true, value: settings });
+  });
+
   it('names each bad field with the schema message', () => {
     const draft = toLlmDraft(DEFAULT_LLM_SETTINGS);
     draft.baseUrl = 'ftp://nope';

@@ -36,6 +36,8 @@ export interface LlmDraft {
   classify: boolean;
   numbers: Record<LlmNumberField, string>;
   prices: PriceRow[];
+  /** The safety layers' settings, kept as they are: this form does not edit them (saving must not reset them). */
+  safety?: LlmSettings['safety'];
 }
 
 export type LlmDraftResult = { ok: true; value: LlmSettings } | { ok: false; errors: Record<string, string> };
@@ -57,6 +59,7 @@ export function toLlmDraft(settings: LlmSettings): LlmDraft {
       inPerMTok: String(price.inPerMTok),
       outPerMTok: String(price.outPerMTok),
     })),
+    safety: settings.safety,
   };
 }
 
@@ -86,6 +89,7 @@ export function fromLlmDraft(draft: LlmDraft): LlmDraftResult {
     classify: draft.classify,
     ...Object.fromEntries(LLM_NUMBER_FIELDS.map((field) => [field, toNumber(draft.numbers[field])])),
     priceTable,
+    ...(draft.safety ? { safety: draft.safety } : {}),
   };
   const parsed = LlmSettingsSchema.safeParse(candidate);
   if (!parsed.success) {

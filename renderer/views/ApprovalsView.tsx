@@ -15,6 +15,8 @@ import { describeAnnotation } from '../state/annotation-text.js';
 import { formatTime } from '../ui/format.js';
 import { useShortcuts } from '../ui/keys.js';
 import { UserActions } from '../ui/UserActions.js';
+import { MarkedDraft, SafetyFindings } from '../ui/SafetyFindings.js';
+import { isOverridable } from '../../pipeline/core/safety.js';
 
 function useNow(intervalMs = 1_000): number {
   const [now, setNow] = useState(Date.now());
@@ -265,6 +267,7 @@ function HeldContext({
         )}
       </header>
       <p className="muted">Held because: {approval.reason}</p>
+      {approval.hold && <SafetyFindings hold={approval.hold} />}
       {detail && (
         <div className="row-gap">
           <span className="muted small">User:</span>
@@ -314,6 +317,8 @@ function HeldContext({
               <span className="muted small">{mode.text.length}/500</span>
             </div>
           </form>
+        ) : approval.hold && !approval.finalText ? (
+          <MarkedDraft text={approval.originalText} hold={approval.hold} />
         ) : (
           <p className="reply-text" data-testid="reply-text">
             {approval.finalText ?? approval.originalText}
@@ -349,9 +354,21 @@ function HeldContext({
       )}
       {open && mode.kind === 'idle' && (
         <div className="actions">
-          <button type="button" className="primary" onClick={() => decide({ action: 'approve' })}>
-            <kbd>a</kbd> Approve
-          </button>
+          {approval.hold ? (
+            // A safety-held draft is never sent by approve: only an explicit, audited override.
+            <button
+              type="button"
+              className="danger"
+              disabled={!isOverridable(approval.hold)}
+              onClick={() => decide({ action: 'override' })}
+            >
+              Send anyway
+            </button>
+          ) : (
+            <button type="button" className="primary" onClick={() => decide({ action: 'approve' })}>
+              <kbd>a</kbd> Approve
+            </button>
+          )}
           <button
             type="button"
             onClick={() => setMode({ kind: 'edit', text: approval.finalText ?? approval.originalText })}

@@ -6,11 +6,12 @@
  * `stream: true` server-sent events with `chat.completion.chunk` objects, a final usage chunk when
  * `stream_options.include_usage` is set, then `data: [DONE]`), /v1/moderations and /v1/models.
  *
- * Each chat completion takes the next scripted response (or the default one), and every request is
- * recorded so a test can read the prompt the bot sent and see whether the client hung up.
+ * Each chat completion takes the responder's answer (a model, see `setResponder`), else the next
+ * scripted response (or the default one), and every request is recorded so a test can read the prompt the bot sent and see whether the client hung up.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { JUDGE_PROMPT_TITLE } from '../../pipeline/node/llm/safety-judge.js';
 
 export type ScriptedResponse =
   | {
@@ -51,11 +52,23 @@ export interface OpenAiTestServer {
   setDefault(response: ScriptedResponse): void;
   /** Decides which moderation inputs are flagged (default: none). */
   setModeration(flag: (input: string) => string[] | null): void;
+  /**
+   * A model instead of a script: called for every chat completion before the queue; returning
+   * undefined falls back to the queue. How the red-team model that complies with attacks is built.
+   */
+  setResponder(responder: ChatResponder | undefined): void;
   chatRequests(): RecordedRequest[];
   /** Resolves with the n-th chat completion request (1-based) once it has arrived. */
   waitForChatRequest(n?: number): Promise<RecordedRequest>;
   close(): Promise<void>;
 }
+
+/** The request as a model sees it: the messages, the model name. */
+export interface ChatRequestBody {
+  model?: string;
+  messages?: { role: string; content: string }[];
+}
+export type ChatResponder = (body: ChatRequestBody) => ScriptedResponse | undefined;
 
 export interface OpenAiTestServerOptions {
   /** When set, requests without `Authorization: Bearer <apiKey>` get a 401. */
@@ -81,6 +94,7 @@ export async function startOpenAiServer(options: OpenAiTestServerOptions = {}): 
   const queue: ScriptedResponse[] = [];
   let fallback: ScriptedResponse = { kind: 'reply', texts: ['Hello from the test server!'] };
   let moderation: (input: string) => string[] | null = () => null;
+  let responder: ChatResponder | undefined;
   const requests: RecordedRequest[] = [];
   const openResponses = new Set<http.ServerResponse>();
   let sequence = 0;
@@ -158,10 +172,28 @@ export async function startOpenAiServer(options: OpenAiTestServerOptions = {}): 
       return;
     }
     if (record.method === 'POST' && record.path === '/v1/chat/completions') {
-      completeChat(record, res, queue.shift() ?? fallback, markStreamStarted);
+      const modelled = responder?.(record.body as ChatRequestBody) ?? judgeVerdict(record.body as ChatRequestBody);
+      completeChat(record, res, modelled ?? queue.shift() ?? fallback, markStreamStarted);
       return;
     }
     res.writeHead(404, { 'content-type': 'application/json' }).end(errorBody(404, `no route ${record.path}`));
+  }
+
+  /**
+   * The judge's classification prompt is answered like a guard model, from the same classifier as
+   * /v1/moderations, so scripted chat replies are not used up by safety checks.
+   */
+  function judgeVerdict(body: ChatRequestBody): ScriptedResponse | undefined {
+    const messages = body.messages ?? [];
+    if (!messages[0]?.content.startsWith(JUDGE_PROMPT_TITLE)) return undefined;
+    let draft: string;
+    try {
+      draft = JSON.parse((messages[1]?.content ?? '').replace(/^DRAFT:\s*/, '')) as string;
+    } catch {
+      return { kind: 'reply', texts: ['not a draft'] };
+    }
+    const categories = moderation(draft) ?? [];
+    return { kind: 'reply', texts: [JSON.stringify({ safe: categories.length === 0, categories })] };
   }
 
   function completeChat(
@@ -275,6 +307,7 @@ export async function startOpenAiServer(options: OpenAiTestServerOptions = {}): 
     script: (...responses) => queue.push(...responses),
     setDefault: (response) => (fallback = response),
     setModeration: (flag) => (moderation = flag),
+    setResponder: (next) => (responder = next),
     chatRequests,
     waitForChatRequest: (n = 1) =>
       new Promise((resolve) => {

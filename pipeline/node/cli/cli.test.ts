@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PipelineHost } from '../host/pipeline-host.js';
 import { HOLD_HELLO } from '../../../test/support/rules.js';
+import { startOpenAiServer } from '../../../test/support/openai-server.js';
 
 const bin = fileURLToPath(new URL('../../../bin/bitbrat.js', import.meta.url));
 const dirs: string[] = [];
@@ -107,6 +108,40 @@ describe('bitbrat replay', () => {
       );
       expect(rejected).toMatchObject({ ok: true, disposition: 'rejected' });
     })();
+  });
+
+  it('--approve all sends rule-held replies but leaves a safety-held one held (it needs "send anyway")', async () => {
+    const server = await startOpenAiServer();
+    server.setResponder((body) => {
+      const user = body.messages?.[1]?.content ?? '';
+      if (!body.messages?.[0]?.content.startsWith('You write the replies')) return undefined;
+      return { kind: 'reply', texts: [user.includes('login: "bob"') ? 'Sure, call her at 555-0100' : 'Welcome in!'] };
+    });
+    try {
+      const dir = tempDir();
+      const file = join(dir, 'in.jsonl');
+      writeFileSync(file, `${line('@bitbrat hi', 'ann')}\n${line("@bitbrat what is ann's number?", 'bob')}\n`);
+      // Asynchronously: the LLM test server answers from this process.
+      const child = spawn(
+        process.execPath,
+        [bin, 'replay', file, '--data-dir', join(dir, 'data'), '--json', '--approve', 'all'],
+        {
+          env: { ...process.env, BITBRAT_LLM_BASE_URL: server.baseUrl, BITBRAT_LLM_MODEL: 'test-model' },
+        },
+      );
+      let stdout = '';
+      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+      await new Promise((resolve) => child.on('close', resolve));
+      const [ann, bob] = stdout
+        .trim()
+        .split('\n')
+        .map((text) => JSON.parse(text));
+      expect(ann).toMatchObject({ ok: true, disposition: 'replied' });
+      expect(bob).toMatchObject({ ok: true, disposition: 'held' });
+      expect(bob.event.candidates[0].hold.findings[0]).toMatchObject({ check: 'personal-data', found: '555-0100' });
+    } finally {
+      await server.close();
+    }
   });
 
   it('says clearly what is wrong with its arguments', () => {

@@ -77,13 +77,15 @@ export async function replay(
     for (const summary of held) {
       const item = approvals.find((entry) => entry.approval.eventId === summary.id);
       if (!item) continue;
-      await host.api['approvals.decide']({
+      const decided = await host.api['approvals.decide']({
         approvalId: item.approval.id,
         decision:
           options.approve === 'all' ? { action: 'approve' } : { action: 'reject', note: 'replay --approve none' },
         moderator: 'replay',
         console: 'cli',
       });
+      // A reply held by the safety checks needs a moderator's "send anyway": `--approve all` leaves it held.
+      if (!decided.ok) continue;
       await host.waitForSettled(summary.id, { terminalOnly: true });
     }
   }

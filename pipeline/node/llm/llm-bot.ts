@@ -8,20 +8,26 @@
  *   unreachable endpoints (the router retries up to the rule's maxAttempts), not for 400/401/403.
  * - `context.signal` (a moderator rejected the reply, or it expired) aborts the HTTP request.
  * - Replies obey the reply policy (≤ 500 chars, one line, no echo, no commands) and pass the
- *   safety checks; a reply that fails safety comes back `proposed` with a "held: ..." reason so
- *   the router holds it for a moderator. It is never dropped silently and never sent unreviewed.
+ *   safety layers (issue 11: detectors, the analyzer's request risks, the judge) for every
+ *   endpoint; a reply that fails comes back `proposed` with a "held: ..." reason and its findings
+ *   in `candidate.hold`, so the router holds it until a moderator overrides. Never dropped silently,
+ *   never sent unreviewed.
+ * - Regenerate: the drafts a moderator turned down go into the prompt as "write something different".
+ * - Memory: the viewer's line is remembered once per event; the bot's own line only when it was
+ *   delivered (the router writes it), so a rejected draft never becomes the bot's memory.
  * - Limits (cooldown, per-minute cap, daily budgets) end in SKIP with the reason on the slip.
  * - Usage (tokens, estimated cost) and memory (the viewer's line, the bot's reply) are written
  *   through the store worker.
  */
 import { randomUUID } from 'node:crypto';
 import type { Candidate, Envelope } from '../../core/envelope.js';
-import { usageDay, type LlmSettings, type LlmStoreWrite, type Persona } from '../../core/llm.js';
+import { LLM_BOT_ID, usageDay, type LlmSettings, type LlmStoreWrite, type Persona } from '../../core/llm.js';
 import { StepFailure, type Service, type StepContext, type StepOutcome } from '../../core/service.js';
+import { readAnalysis } from '../../core/analysis.js';
+import type { SafetyFindingInput } from '../../core/safety.js';
 import {
   costOf,
   createLlmClient,
-  isOpenAiEndpoint,
   LlmCallError,
   type LlmClient,
   type LlmEndpoint,
@@ -33,8 +39,9 @@ import type { PersonaStore } from './personas.js';
 import { assemblePrompt } from './prompt.js';
 import { cleanReply, rankReplies } from './reply-policy.js';
 import { checkReplies } from './safety.js';
+import { createJudge, resolveJudge } from './safety-judge.js';
 
-export const LLM_BOT_ID = 'llm-bot';
+export { LLM_BOT_ID };
 export const NO_LLM_CONFIGURED = 'no LLM configured';
 
 export interface LlmBotDeps {
@@ -137,6 +144,24 @@ function factsOf(event: Readonly<Envelope>): Record<string, string> {
   return facts;
 }
 
+/** The analyzer's request risks that hold (rather than filter) every draft of this event. */
+function requestFindings(event: Readonly<Envelope>): SafetyFindingInput[] {
+  const risk = readAnalysis(event.annotations, 'risk');
+  return (risk?.requests ?? [])
+    .filter((request) => request.action === 'hold')
+    .map((request) => ({ check: 'request', kind: request.category, found: request.reason }));
+}
+
+/** Drafts of this event that a moderator turned down (regenerate, re-route). */
+function rejectedDrafts(event: Readonly<Envelope>): string[] {
+  return event.candidates
+    .filter(
+      (candidate) =>
+        candidate.source === LLM_BOT_ID && candidate.status !== 'proposed' && candidate.status !== 'selected',
+    )
+    .map((candidate) => candidate.text);
+}
+
 function formatCost(cost: number | undefined, model: string): string {
   return cost === undefined ? `cost unknown (no price for ${model})` : `cost $${cost.toFixed(6)}`;
 }
@@ -187,6 +212,7 @@ export function createLlmBot(deps: LlmBotDeps): Service {
       message: text,
       replyLength: persona.replyLength,
       now: now(),
+      rejectedDrafts: rejectedDrafts(event),
     });
     if (prompt.truncated.length > 0) notes.push(`prompt cut: ${prompt.truncated.join(', ')}`);
 
@@ -246,21 +272,55 @@ export function createLlmBot(deps: LlmBotDeps): Service {
     }
 
     const ranked = rankReplies(usable);
-    const moderate =
-      settings.moderationEndpoint && isOpenAiEndpoint(resolved.endpoint.baseUrl)
-        ? (texts: string[], signal?: AbortSignal) => client.moderate(texts, signal)
-        : undefined;
+    const judgeTarget = resolveJudge(
+      settings.safety.judge,
+      { endpoint: resolved.endpoint, model: resolved.model },
+      settings.moderationEndpoint,
+    );
+    // The judge's classification calls cost tokens too: they count against the same budgets.
+    const recordJudgeUsage = (usage: { model: string; tokensIn: number; tokensOut: number }): void => {
+      const judgeCost = costOf(settings.priceTable, usage.model, usage.tokensIn, usage.tokensOut) ?? 0;
+      deps.limits.recordUsage({ tokensIn: usage.tokensIn, tokensOut: usage.tokensOut, costUsd: judgeCost });
+      const judgedAt = now();
+      deps.write({
+        op: 'llmUsage.add',
+        usage: {
+          ...usage,
+          at: judgedAt,
+          day: usageDay(judgedAt),
+          persona: persona.id,
+          eventId: event.id,
+          costUsd: judgeCost,
+        },
+      });
+    };
+    const safetyStarted = now();
     let verdicts;
     try {
       verdicts = await checkReplies(
         ranked.map((reply) => reply.text),
-        { ...(moderate ? { moderate } : {}), signal: context.signal },
+        {
+          context: {
+            systemPrompt: prompt.messages[0]?.content ?? '',
+            canary: prompt.canary,
+            boundary: prompt.boundary,
+            channel: event.ingress.channel,
+            names: [external.login, external.displayName],
+          },
+          settings: settings.safety,
+          requestFindings: requestFindings(event),
+          ...(judgeTarget
+            ? { judge: createJudge(judgeTarget, clientFor(judgeTarget.endpoint), recordJudgeUsage) }
+            : {}),
+          signal: context.signal,
+        },
       );
     } catch (error) {
       throw toStepFailure(error);
     }
     if (context.signal.aborted)
       throw new StepFailure('LLM_CANCELLED', 'cancelled: the reply is no longer wanted', false);
+    notes.push(`safety ${now() - safetyStarted} ms (judge: ${judgeTarget ? judgeTarget.mode : 'off'})`);
 
     const candidates: Candidate[] = ranked.map((reply, index) => {
       const verdict = verdicts[index]!;
@@ -271,19 +331,17 @@ export function createLlmBot(deps: LlmBotDeps): Service {
         priority: reply.priority,
         confidence: reply.confidence,
         status: 'proposed',
-        ...(verdict.ok ? {} : { reason: verdict.reason }),
+        ...(verdict.ok ? {} : { reason: verdict.reason, hold: verdict.hold }),
       };
     });
     const held = candidates.filter((candidate) => candidate.reason !== undefined);
     if (held.length > 0) notes.push(`${held.length} of ${candidates.length} held by safety checks`);
 
-    deps.memory.remember('user', userKey, 'user', text, event.ingress.at);
-    deps.memory.remember('channel', channelKey, 'user', text, event.ingress.at);
-    // Only a reply that passed safety is remembered: a held one must not shape the next prompt.
-    const best = candidates.find((candidate) => candidate.reason === undefined);
-    if (best) {
-      deps.memory.remember('user', userKey, 'assistant', best.text, at);
-      deps.memory.remember('channel', channelKey, 'assistant', best.text, at);
+    // Once per event: a regenerated reply answers the same line. The bot's own line is remembered by
+    // the router when it is delivered (see `rememberDelivered`), never at draft time.
+    if (rejectedDrafts(event).length === 0) {
+      deps.memory.remember('user', userKey, 'user', text, event.ingress.at);
+      deps.memory.remember('channel', channelKey, 'user', text, event.ingress.at);
     }
     return { status: 'OK', notes: notes.map((note) => note.slice(0, 500)).slice(0, 50), candidates };
   }

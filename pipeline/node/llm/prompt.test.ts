@@ -66,13 +66,15 @@ describe('prompt assembly', () => {
 
   it('cuts memory first (oldest lines), then user context, keeping the system section whole', () => {
     const boundary = 'DATA-0123456789abcdef01234567';
-    const base = assemblePrompt(input({ boundary })).messages[0]!.content;
+    const canary = 'BB-CANARY-000000000000';
+    const base = assemblePrompt(input({ boundary, canary })).messages[0]!.content;
     const prompt = assemblePrompt(
       input({
         userMemory: memory(20, 100),
         user: { displayName: 'Viewer', login: 'viewer', roles: ['viewer'], notes: 'n'.repeat(700) },
         budget: 2000,
         boundary,
+        canary,
       }),
     );
     expect(prompt.truncated).toEqual(['memory', 'userContext']);

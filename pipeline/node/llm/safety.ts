@@ -1,70 +1,77 @@
 /**
- * Safety on the way out: every reply the bot drafts passes these checks before it can reach chat.
+ * Safety on the way out: every reply the bot drafts passes these layers before it can reach chat,
+ * for every endpoint, local or hosted.
  *
- * - Local: `obscenity` (English dataset with its recommended transformers, which see through
- *   l33t-speak and spacing), links (a bot that posts links is how scams and bans start), and
- *   mass mentions.
- * - OpenAI's moderation endpoint, when the endpoint is api.openai.com and the setting is on. If that
- *   check cannot be made, the reply is held: safety fails closed.
- * A failing reply is never dropped silently: it keeps `status: 'proposed'` with a reason starting
- * "held:", and the router forces moderator approval for such candidates.
+ * 1. Deterministic detectors (`safety-detectors.ts`): leaks of the system prompt (canary and
+ *    overlap), personal data, links in any disguise, slurs, harassment of a named user,
+ *    instructions to viewers, impersonation, chat commands.
+ * 2. Input-side findings: request risks the analyzer rated `hold` (passed in by the caller).
+ * 3. The model-based judge (`safety-judge.ts`) on the drafts that passed 1 and 2; when it cannot
+ *    answer, the draft is held (fail closed).
+ * A failing reply is never dropped silently: it stays `proposed` with a reason starting "held:" and
+ * its findings in `candidate.hold`; the router holds it for a moderator, and only an explicit
+ * "send anyway" override sends it.
  */
-import { RegExpMatcher, englishDataset, englishRecommendedTransformers } from 'obscenity';
-import type { ModerationVerdict } from './client.js';
+import {
+  SafetyFindingSchema,
+  describeHold,
+  type SafetyFindingInput,
+  type SafetyHold,
+  type SafetySettings,
+} from '../../core/safety.js';
+import { detectReplyRisks, type ReplyContext } from './safety-detectors.js';
+import { judgeFindings, type Judge } from './safety-judge.js';
 
 export const HELD_PREFIX = 'held:';
 
-export type SafetyVerdict = { ok: true } | { ok: false; reason: string };
+export type SafetyVerdict = { ok: true } | { ok: false; reason: string; hold: SafetyHold };
 
-const matcher = new RegExpMatcher({ ...englishDataset.build(), ...englishRecommendedTransformers });
-const LINK = /\b(?:https?:\/\/|www\.)\S+|\b[a-z0-9-]+\.(?:com|net|org|io|gg|tv|ru|xyz|ly|me|co)\b(?:\/\S*)?/i;
-
-/** The local check: cheap, offline, runs on every candidate. */
-export function checkLocally(text: string): SafetyVerdict {
-  const matches = matcher.getAllMatches(text, true);
-  if (matches.length > 0) {
-    const words = [
-      ...new Set(
-        matches.map((m) => englishDataset.getPayloadWithPhraseMetadata(m).phraseMetadata?.originalWord ?? 'a term'),
-      ),
-    ];
-    return { ok: false, reason: `${HELD_PREFIX} profanity (${words.slice(0, 3).join(', ')})` };
-  }
-  if (LINK.test(text)) return { ok: false, reason: `${HELD_PREFIX} contains a link` };
-  if ((text.match(/@\w+/g) ?? []).length > 3) return { ok: false, reason: `${HELD_PREFIX} mentions many users` };
-  return { ok: true };
+export interface ReplyCheckOptions {
+  context?: ReplyContext;
+  settings?: Pick<SafetySettings, 'detectors'>;
+  /** Findings that hold every draft of this request (the analyzer's request risks). */
+  requestFindings?: readonly SafetyFindingInput[];
+  judge?: Judge;
+  signal?: AbortSignal;
 }
 
-export type Moderate = (texts: string[], signal?: AbortSignal) => Promise<ModerationVerdict[]>;
+function verdictOf(findings: readonly SafetyFindingInput[]): SafetyVerdict {
+  if (findings.length === 0) return { ok: true };
+  const hold: SafetyHold = { findings: findings.slice(0, 30).map((finding) => SafetyFindingSchema.parse(finding)) };
+  return { ok: false, reason: `${HELD_PREFIX} ${describeHold(hold)}`.slice(0, 500), hold };
+}
 
-/** Runs the local check on each text, and the moderation endpoint on those that pass, when given. */
+/** The local layers only: cheap, offline. */
+export function checkLocally(text: string, options: Omit<ReplyCheckOptions, 'judge' | 'signal'> = {}): SafetyVerdict {
+  return verdictOf([
+    ...(options.requestFindings ?? []),
+    ...detectReplyRisks(text, options.context, options.settings?.detectors),
+  ]);
+}
+
+/** Every layer over each draft; the judge sees only drafts the local layers passed. */
 export async function checkReplies(
   texts: readonly string[],
-  options: { moderate?: Moderate; signal?: AbortSignal } = {},
+  options: ReplyCheckOptions = {},
 ): Promise<SafetyVerdict[]> {
-  const verdicts = texts.map(checkLocally);
-  const remote = options.moderate;
-  if (!remote) return verdicts;
-  const pending = texts.map((text, index) => ({ text, index })).filter(({ index }) => verdicts[index]!.ok);
-  if (pending.length === 0) return verdicts;
-  try {
-    const results = await remote(
-      pending.map((item) => item.text),
-      options.signal,
-    );
-    pending.forEach(({ index }, position) => {
-      const result = results[position];
-      if (!result) verdicts[index] = { ok: false, reason: `${HELD_PREFIX} moderation gave no verdict` };
-      else if (result.flagged) {
-        const categories = result.categories.slice(0, 3).join(', ') || 'unspecified';
-        verdicts[index] = { ok: false, reason: `${HELD_PREFIX} flagged by moderation (${categories})` };
-      }
-    });
-  } catch (error) {
-    if (options.signal?.aborted) throw error;
-    const why = error instanceof Error ? error.message.slice(0, 120) : 'error';
-    for (const { index } of pending)
-      verdicts[index] = { ok: false, reason: `${HELD_PREFIX} moderation unavailable (${why})` };
+  const findings: SafetyFindingInput[][] = texts.map((text) => [
+    ...(options.requestFindings ?? []),
+    ...detectReplyRisks(text, options.context, options.settings?.detectors),
+  ]);
+  const judge = options.judge;
+  const pending = texts.map((text, index) => ({ text, index })).filter(({ index }) => findings[index]!.length === 0);
+  if (judge && pending.length > 0) {
+    try {
+      const verdicts = await judge(
+        pending.map((item) => item.text),
+        options.signal ?? new AbortController().signal,
+      );
+      pending.forEach(({ index }, position) => findings[index]!.push(...judgeFindings(verdicts[position])));
+    } catch (error) {
+      if (options.signal?.aborted) throw error;
+      const why = error instanceof Error ? error.message.slice(0, 160) : 'error';
+      for (const { index } of pending) findings[index]!.push(...judgeFindings(undefined, `judge unavailable: ${why}`));
+    }
   }
-  return verdicts;
+  return findings.map(verdictOf);
 }

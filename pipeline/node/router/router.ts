@@ -39,6 +39,7 @@ import {
 } from '../../core/slip.js';
 import { summarizeEvent } from '../../core/summary.js';
 import { LatencyWindow } from './latency-window.js';
+import { checkSafetyDecision, rememberDelivered, safetyHoldOf } from './safety-gate.js';
 
 export interface RouterDeps {
   now(): number;
@@ -428,8 +429,8 @@ export class Router {
     if (!candidate) return this.end(flight, 'ignored', 'no reply selected');
     const rulePolicy: ApprovalPolicy = event.routing.reaction?.approval ?? { mode: 'require', expireSeconds: 300 };
     // A candidate that failed a safety check is held whatever the rule says: never sent unseen.
-    const unsafe = event.candidates.find((c) => c.status === 'selected' && c.reason?.startsWith('held:'));
-    const policy: ApprovalPolicy = unsafe
+    const hold = safetyHoldOf(candidate);
+    const policy: ApprovalPolicy = hold
       ? { mode: 'require', expireSeconds: this.deps.settings().approvalExpireSeconds }
       : rulePolicy;
     event.routing.stage = 'approval';
@@ -450,8 +451,8 @@ export class Router {
       candidateId: candidate.id,
       state: 'held',
       policy,
-      reason: unsafe
-        ? unsafe.reason!.slice('held:'.length).trim() || 'failed a safety check'
+      reason: hold
+        ? candidate.reason?.replace(/^held:\s*/, '') || 'failed a safety check'
         : policy.mode === 'require'
           ? `rule ${event.routing.reaction?.ruleId ?? '?'} requires approval`
           : `sends by itself in ${policy.seconds} s unless a moderator steps in`,
@@ -467,6 +468,7 @@ export class Router {
       originalText: candidate.text,
       finalText: null,
       note: null,
+      ...(hold ? { hold } : {}),
     };
     this.approvals.set(approval.id, approval);
     event.routing.decisions.push({
@@ -521,13 +523,27 @@ export class Router {
     const decision = request.decision;
     const stamp = { decidedBy: request.moderator, decidedAt: this.deps.now(), console: request.console };
     const candidate = event.candidates.find((c) => c.id === approval.candidateId);
+    const gate = checkSafetyDecision(approval, decision, event.candidates);
+    if (!gate.ok) return { ok: false, code: 'INVALID', message: gate.message, approval };
 
     switch (decision.action) {
+      case 'override':
+        Object.assign(approval, stamp, {
+          state: 'approved',
+          override: true,
+          finalText: candidate?.text ?? approval.originalText,
+          note: decision.note ? `${gate.note} — ${decision.note}`.slice(0, 500) : (gate.note ?? null),
+        });
+        break;
       case 'approve':
         Object.assign(approval, stamp, { state: 'approved', finalText: candidate?.text ?? approval.originalText });
         break;
       case 'edit':
-        Object.assign(approval, stamp, { state: 'edited', finalText: decision.text.slice(0, MAX_REPLY_TEXT) });
+        Object.assign(approval, stamp, {
+          state: 'edited',
+          finalText: decision.text.slice(0, MAX_REPLY_TEXT),
+          ...(gate.note ? { note: gate.note } : {}),
+        });
         if (candidate) candidate.finalText = approval.finalText!;
         break;
       case 'pick': {
@@ -572,7 +588,7 @@ export class Router {
         at: stamp.decidedAt,
         matched: [],
         chosen: null,
-        note: `${approval.state} by ${request.moderator}`,
+        note: `${approval.override ? 'sent anyway (override)' : approval.state} by ${request.moderator}`,
       });
       this.chooseSlip(flight, 'egress');
     }
@@ -639,6 +655,7 @@ export class Router {
     const notes = event.routing.slip.flatMap((step) => step.notes ?? []);
     const dropped = notes.find((note) => note.startsWith('dropped'));
     if (dropped) return this.end(flight, 'failed', dropped);
+    for (const op of rememberDelivered(event, this.deps.settings().llm, this.deps.now())) this.write(op);
     this.end(flight, 'replied', notes.length > 0 ? notes.join('; ') : 'delivered');
   }
 

@@ -187,3 +187,23 @@ describe('migrations', () => {
     expect(db.prepare('SELECT count(*) AS n FROM rules').get()).toEqual({ n: 0 });
   });
 });
+
+describe('migration 4: safety findings and overrides on approvals', () => {
+  it('adds hold and override to an existing approvals table, keeping its rows', () => {
+    db = openWriteConnection(temp.file);
+    migrate(
+      db,
+      MIGRATIONS.filter((migration) => migration.version < 4),
+    );
+    db.prepare(
+      `INSERT INTO approvals (id, event_id, candidate_id, state, policy, reason, held_at, original_text)
+       VALUES ('a1', 'e1', 'c1', 'held', '{"mode":"require"}', 'rule', 1, 'hi')`,
+    ).run();
+    migrate(db);
+    expect(schemaVersion(db)).toBe(LATEST_SCHEMA_VERSION);
+    expect(db.prepare('SELECT id, hold, override FROM approvals').all()).toEqual([
+      { id: 'a1', hold: null, override: 0 },
+    ]);
+    expect(names(db, 'index')).toContain('approvals_override');
+  });
+});

@@ -231,8 +231,25 @@ const gatewayClients: Migration = {
   },
 };
 
+/**
+ * On-air safety (issue 11): a safety-held reply keeps its findings on the approval (JSON
+ * SafetyHold), and a moderator's "send anyway" is recorded as an override for the audit.
+ * Version 4 as the issue's plan assigned it (3 belongs to another change).
+ */
+const approvalSafety: Migration = {
+  version: 4,
+  name: 'safety findings and overrides on approvals',
+  up(db) {
+    db.exec(`
+      ALTER TABLE approvals ADD COLUMN hold TEXT;                          -- JSON SafetyHold, NULL: held by the rule only
+      ALTER TABLE approvals ADD COLUMN override INTEGER NOT NULL DEFAULT 0; -- 1: sent anyway by a moderator
+      CREATE INDEX approvals_override ON approvals (decided_at) WHERE override = 1;
+    `);
+  },
+};
+
 /** Every migration, in order. Append only. */
-export const MIGRATIONS: readonly Migration[] = [initialSchema, gatewayClients];
+export const MIGRATIONS: readonly Migration[] = [initialSchema, gatewayClients, approvalSafety];
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;
 
 export function schemaVersion(db: WriteDb): number {

@@ -252,6 +252,19 @@ describe('approvals, rules, settings, users', () => {
     expect(reader.getApproval('nope')).toBeNull();
   });
 
+  it('keeps the safety findings and the override of an approval (the audit of "send anyway")', async () => {
+    const hold = {
+      findings: [{ check: 'link' as const, kind: 'disguised domain', found: 'nitro.xyz', overridable: true }],
+    };
+    await writer.write([
+      { op: 'approval.upsert', approval: { ...approval('e9', 'a9', 'approved', 9), hold, override: true } },
+      { op: 'approval.upsert', approval: approval('e9', 'a8', 'held', 8) },
+    ]);
+    expect(reader.getApproval('a9')).toMatchObject({ hold, override: true });
+    const plain = reader.getApproval('a8')!;
+    expect('hold' in plain || 'override' in plain).toBe(false);
+  });
+
   it('loads rules and commands, skipping stored ones that no longer parse', async () => {
     await writer.write([
       {

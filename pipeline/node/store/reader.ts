@@ -21,6 +21,7 @@ import type { CommandDefinition, IngressRejection, UserRow } from '../../core/pr
 import { checkCommand } from '../../core/commands.js';
 import { CodedError } from '../../core/rpc.js';
 import { RuleSchema, type Rule } from '../../core/rules.js';
+import { SafetyHoldSchema } from '../../core/safety.js';
 import { summarizeEvent } from '../../core/summary.js';
 import type { ReadDb } from './database.js';
 import type { StoreLog } from './writer.js';
@@ -81,6 +82,8 @@ interface ApprovalRow {
   original_text: string;
   final_text: string | null;
   note: string | null;
+  hold: string | null;
+  override: number;
 }
 
 interface UserDbRow {
@@ -172,6 +175,17 @@ function parseStored(text: string): unknown {
   }
 }
 
+/** The stored findings; a row that does not parse still counts as safety-held (fail closed). */
+function holdOf(row: Pick<ApprovalRow, 'hold'>): Pick<Approval, 'hold'> {
+  if (row.hold === null) return {};
+  const parsed = SafetyHoldSchema.safeParse(parseStored(row.hold));
+  return {
+    hold: parsed.success
+      ? parsed.data
+      : { findings: [{ check: 'judge', kind: 'unreadable', found: 'stored findings unreadable', overridable: true }] },
+  };
+}
+
 function parseJson<T>(text: string | null): T | undefined {
   return text === null ? undefined : (JSON.parse(text) as T);
 }
@@ -242,6 +256,8 @@ export function createStoreReader(db: ReadDb, options: { log?: StoreLog } = {}):
     originalText: row.original_text,
     finalText: row.final_text,
     note: row.note,
+    ...holdOf(row),
+    ...(row.override === 1 ? { override: true } : {}),
   });
 
   const toTransition = (row: StepRow): PersistedTransition => {

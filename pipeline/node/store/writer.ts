@@ -143,14 +143,14 @@ export function createStoreWriter(db: WriteDb, options: StoreWriterOptions = {})
     ),
     upsertApproval: db.prepare(
       `INSERT INTO approvals (id, event_id, candidate_id, state, policy, reason, held_at, auto_send_at, expires_at,
-                              decided_by, decided_at, console, original_text, final_text, note)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                              decided_by, decided_at, console, original_text, final_text, note, hold, override)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (id) DO UPDATE SET
          event_id = excluded.event_id, candidate_id = excluded.candidate_id, state = excluded.state,
          policy = excluded.policy, reason = excluded.reason, held_at = excluded.held_at,
          auto_send_at = excluded.auto_send_at, expires_at = excluded.expires_at, decided_by = excluded.decided_by,
          decided_at = excluded.decided_at, console = excluded.console, original_text = excluded.original_text,
-         final_text = excluded.final_text, note = excluded.note`,
+         final_text = excluded.final_text, note = excluded.note, hold = excluded.hold, override = excluded.override`,
     ),
     // Notes and trust belong to moderators: a sighting of the user never overwrites them.
     upsertUser: db.prepare(
@@ -277,6 +277,8 @@ export function createStoreWriter(db: WriteDb, options: StoreWriterOptions = {})
       approval.originalText,
       approval.finalText,
       approval.note,
+      approval.hold ? JSON.stringify(approval.hold) : null,
+      approval.override ? 1 : 0,
     );
   };
 

@@ -104,6 +104,7 @@ function createAnalyzer(deps: ServiceDeps): Service {
     get classifyTimeoutMs() {
       return llmSettings().classifyTimeoutMs;
     },
+    requestModes: () => llmSettings().safety.requests,
   });
 }
 

@@ -18,6 +18,8 @@ import type { Envelope } from '../../../core/envelope.js';
 import type { Service, StepContext, StepOutcome } from '../../../core/service.js';
 import { analysisToAnnotations, analyzeMessage, type MessageAnalysis } from './analyze-message.js';
 import { AnalyzerState, type AnalyzerStateOptions } from './analyzer-state.js';
+import { rateRequest, withRequestRisks } from './request-risks.js';
+import { DEFAULT_SAFETY_SETTINGS, type SafetySettings } from '../../../core/safety.js';
 
 export const QUERY_ANALYZER_ID = 'query-analyzer';
 export const DEFAULT_CLASSIFY_TIMEOUT_MS = 1_500;
@@ -35,6 +37,8 @@ export interface QueryAnalyzerDeps {
   classifyTimeoutMs?: number;
   /** Window sizes and memory caps of the analyzer's state. */
   state?: Partial<AnalyzerStateOptions>;
+  /** What each request risk does (filter, hold, off); read per message. Default: the safety defaults. */
+  requestModes?: () => SafetySettings['requests'];
 }
 
 export interface QueryAnalyzer extends Service {
@@ -95,6 +99,7 @@ function mergeClassification(
         0,
         20,
       ),
+      ...(analysis.risk.requests ? { requests: analysis.risk.requests } : {}),
     };
     sources.risk = ANALYZER_LLM_SOURCE;
   }
@@ -153,7 +158,7 @@ export function createQueryAnalyzer(deps: QueryAnalyzerDeps): QueryAnalyzer {
       if (message === undefined) return { status: 'SKIP', notes: ['not a chat message: nothing to analyze'] };
       const at = (deps.now ?? context.now)();
       const external = event.identity.external;
-      const analysis = analyzeMessage(
+      const local = analyzeMessage(
         {
           text: message.text,
           userId: event.identity.user?.id ?? `${external.platform}:${external.id}`,
@@ -164,6 +169,14 @@ export function createQueryAnalyzer(deps: QueryAnalyzerDeps): QueryAnalyzer {
         state,
         { botName: deps.botName() },
       );
+      const analysis = {
+        ...local,
+        risk: withRequestRisks(
+          local.risk,
+          rateRequest({ text: message.text, displayName: external.displayName }),
+          deps.requestModes?.() ?? DEFAULT_SAFETY_SETTINGS.requests,
+        ),
+      };
       if (deps.classify === undefined) return { status: 'OK', annotations: analysisToAnnotations(analysis, at) };
       return refine(analysis, at, context, deps.classify);
     },
