@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   BOT_SCOPES,
   BROADCASTER_SCOPES,
+  EVENTSUB_CHAT_SUBSCRIPTIONS,
   EVENTSUB_SUBSCRIPTIONS,
   missingSubscriptions,
   scopesMarkdownTable,
@@ -47,6 +48,8 @@ describe('scopes → EventSub subscriptions', () => {
     expect(BOT_SCOPES).toEqual([
       'chat:read',
       'chat:edit',
+      'user:read:chat',
+      'user:write:chat',
       'moderator:manage:banned_users',
       'moderator:manage:chat_messages',
     ]);
@@ -54,7 +57,7 @@ describe('scopes → EventSub subscriptions', () => {
 
   it('renders the README table from the same data', () => {
     const table = scopesMarkdownTable();
-    expect(table.split('\n')).toHaveLength(2 + 5 + EVENTSUB_SUBSCRIPTIONS.length);
+    expect(table.split('\n')).toHaveLength(2 + 5 + EVENTSUB_SUBSCRIPTIONS.length + EVENTSUB_CHAT_SUBSCRIPTIONS.length);
     expect(table).toContain('| Follows | `channel.follow` v2 | `moderator:read:followers` |');
     expect(table).toContain('`channel:read:redemptions` or `channel:manage:redemptions`');
   });
