@@ -62,6 +62,12 @@ export const SettingsSchema = z.object({
     .max(100)
     .regex(/^[A-Za-z0-9]*$/, 'a Twitch client id is letters and digits')
     .default(DEFAULT_TWITCH_CLIENT_ID),
+  /**
+   * How a linked bot reads and sends Twitch chat: `eventsub` (EventSub channel.chat.* in, Helix Send Chat
+   * Message out: what Twitch recommends for bots), `irc` (tmi.js), or `auto`: EventSub when the bot granted
+   * its scopes, IRC otherwise. Reading with no bot linked is always anonymous IRC.
+   */
+  twitchChatTransport: z.enum(['auto', 'eventsub', 'irc']).default('auto'),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 export const SETTING_KEYS = Object.keys(SettingsSchema.shape) as (keyof Settings)[];

@@ -24,6 +24,10 @@ const LABELS: Record<PlainKey, { label: string; help: string }> = {
     label: 'Twitch client id',
     help: 'From your own app at dev.twitch.tv (client type Public, no secret). Needed to link accounts.',
   },
+  twitchChatTransport: {
+    label: 'Bot chat over',
+    help: 'auto, eventsub or irc. auto: EventSub + Helix (what Twitch recommends) when the bot granted its scopes.',
+  },
 };
 
 export function parseSettingInput<K extends keyof Settings>(

@@ -25,7 +25,7 @@ interface Line {
   disposition?: string;
   event?: {
     type: string;
-    ingress: { connector: string; channel: string };
+    ingress: { connector: string; source: string; channel: string };
     identity: { external: { id: string; login: string; platform: string; roles: string[] } };
     message?: { id?: string; text: string };
     details?: Record<string, unknown>;
@@ -62,7 +62,7 @@ it('replays EventSub notification messages, chat included, and names the field o
   expect(hello.ok).toBe(true);
   expect(hello.event).toMatchObject({
     type: 'chat.message.v1',
-    ingress: { connector: 'twitch-eventsub', channel: 'streamer' },
+    ingress: { connector: 'twitch-chat', source: 'twitch-eventsub', channel: 'streamer' },
     identity: { external: { id: '4145994', login: 'viewer32', roles: ['moderator', 'subscriber'] } },
     message: { id: 'cc106a89-1814-919d-454c-f4f2f970aae7', text: '!hello' },
   });

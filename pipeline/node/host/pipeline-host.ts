@@ -467,7 +467,8 @@ export class PipelineHost {
           ),
         );
         // Naming (or changing) the channel starts reading it at once; a new client id is used for the next login.
-        if (key === 'channel' || key === 'twitchClientId') await this.twitch.republish();
+        if (key === 'channel' || key === 'twitchClientId' || key === 'twitchChatTransport')
+          await this.twitch.republish();
         return { ok: true, value: parsed.data };
       },
       'health.get': async () => ({

@@ -127,7 +127,8 @@ describe('EventSub notification messages (replay --format eventsub and the live 
     const expected = EXPECTED[type]!;
     expect(result.event.type).toBe(expected.type);
     expect(result.event.ingress).toMatchObject({
-      connector: 'twitch-eventsub',
+      connector: type.startsWith('channel.chat.') ? 'twitch-chat' : 'twitch-eventsub',
+      source: 'twitch-eventsub',
       channel: expected.channel ?? 'cooler_user',
     });
     expect(result.event.identity.external).toMatchObject({ platform: 'twitch', ...expected.identity });
@@ -177,6 +178,7 @@ describe('EventSub notification messages (replay --format eventsub and the live 
     if (!irc.ok || !eventsub.ok) throw new Error('both must normalize');
     expect(eventsub.event.type).toBe(irc.event.type);
     expect(eventsub.event.ingress.channel).toBe(irc.event.ingress.channel);
+    expect(eventsub.event.ingress.connector).toBe(irc.event.ingress.connector);
     expect(eventsub.event.identity).toEqual(irc.event.identity);
     expect(eventsub.event.message).toEqual(irc.event.message);
     const facts = ['bits', 'cheer', 'months', 'color', 'replyParent'] as const;

@@ -9,6 +9,7 @@
  * `externalEvent.id` is the EventSub message id (Twitch's key for its at-least-once redeliveries).
  */
 import { KnownEventTypes, type InboundEvent } from '../../../core/envelope.js';
+import { TWITCH_CHAT_CONNECTOR } from './irc-normalize.js';
 import { rolesFrom, type EmoteRange } from './irc-tags.js';
 
 export const TWITCH_EVENTSUB_CONNECTOR = 'twitch-eventsub';
@@ -589,7 +590,9 @@ export function normalizeEventSubNotification(notification: EventSubNotification
   const event: InboundEvent = {
     type: normalized.type,
     ingress: {
-      connector: TWITCH_EVENTSUB_CONNECTOR,
+      // Chat is chat whichever path it came by: `twitch-chat`, so the same rules answer it in the same
+      // channel (the source says it was EventSub).
+      connector: subscriptionType.startsWith('channel.chat.') ? TWITCH_CHAT_CONNECTOR : TWITCH_EVENTSUB_CONNECTOR,
       source: 'twitch-eventsub',
       channel: channel.slice(0, 100),
     },

@@ -299,6 +299,23 @@ export const BOT_SCOPES: readonly string[] = [
   ]),
 ];
 
+/**
+ * The bot's chat path from the setting and what the bot granted: `auto` takes EventSub + Helix when the
+ * bot's token has both chat scopes (a bot linked before they were asked for has not), IRC otherwise.
+ */
+export function resolveChatTransport(
+  setting: 'auto' | 'eventsub' | 'irc',
+  botScopes: readonly string[] | null,
+): 'irc' | 'eventsub' {
+  if (setting === 'irc' || !botScopes) return 'irc';
+  const granted = [...FEATURE_SCOPES.chatEventSubRead, ...FEATURE_SCOPES.chatHelixSend].every((scope) =>
+    botScopes.includes(scope),
+  );
+  // `eventsub` without the scopes would only fail at Twitch: IRC keeps the bot talking, and the
+  // connector's health says which scopes a new login would add.
+  return granted ? 'eventsub' : 'irc';
+}
+
 /** The README table of scopes, generated from the data above so the two never disagree. */
 export function scopesMarkdownTable(): string {
   const all = (scopes: readonly string[]) => scopes.map((scope) => `\`${scope}\``).join(' and ');
