@@ -9,7 +9,7 @@ import { afterEach, expect, it } from 'vitest';
 import { acceptInbound, type Envelope } from '../../../core/envelope.js';
 import type { ConnectorHealth } from '../../../core/protocol/pipeline.js';
 import { CHANNEL_ID, GUILD_ID, MODS_ROLE_ID, discordMessage } from '../../../../test/support/discord-examples.js';
-import { startDiscordServer, type DiscordServer } from '../../../../test/support/discord-server.js';
+import { startDiscordServer } from '../../../../test/support/discord-server.js';
 import type { IngressSink } from '../connector.js';
 import { DiscordConnector } from './discord-connector.js';
 
