@@ -158,6 +158,7 @@ async function main(argv: string[]): Promise<void> {
         dataDir,
         log: quietLog(values.verbose ?? false),
         twitch: { enabled: false },
+        discord: { enabled: false },
       });
       try {
         await replay(host, file, {

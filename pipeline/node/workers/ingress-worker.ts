@@ -12,6 +12,7 @@ import { createPeer, type Protocol } from '../../core/rpc.js';
 import type { InboundConnector, IngressSink } from '../connectors/connector.js';
 import { DemoSource } from '../demo/demo-source.js';
 import { LoadSource } from '../demo/load-source.js';
+import { DiscordIngress } from '../discord-integration/ingress-discord.js';
 import { TwitchIngress } from '../twitch-integration/ingress-twitch.js';
 import { batchPerTick } from './batch-per-tick.js';
 import { portTransport } from './port-transport.js';
@@ -112,8 +113,12 @@ export function runIngressWorker(context: WorkerContext): void {
     log: context.log,
   });
 
+  // Discord, as the host says (the bot token in memory only).
+  const discord = new DiscordIngress({ startConnector, stopConnector, log: context.log });
+
   context.serve({
     twitch: (config) => twitch.apply(config),
+    discord: (config) => discord.apply(config),
     submit: ({ connector, items }): SubmitResult[] => {
       const sink = sinkFor(connector);
       return items.map((item) => sink.accept(item));

@@ -26,6 +26,7 @@ import { createPersonaStore } from '../llm/personas.js';
 import { createScriptedResponder } from '../llm/scripted-responder.js';
 import { createStoreReader, type StoreReader } from '../store/reader.js';
 import { createTwitchChatDelivery, type TwitchChatDelivery } from '../twitch-integration/egress-twitch.js';
+import { createDiscordDelivery, type DiscordDelivery } from '../connectors/discord/discord-egress.js';
 import { batchPerTick } from './batch-per-tick.js';
 import { createBatchedLedger } from './delivery-ledger.js';
 import { PhaseRunner } from './phase-runner.js';
@@ -47,6 +48,8 @@ interface ServiceDeps {
   publishDelivery(delivery: GatewayDelivery): void;
   /** Egress: the bot's Twitch chat connection, configured by the host over the control line. */
   twitchChat?: TwitchChatDelivery;
+  /** Egress: Discord replies and cross-posts, configured by the host over the control line. */
+  discord?: DiscordDelivery;
   /** Reaction: the LLM API key the host pushed from its secret store (memory only). */
   llmApiKey?: () => string | undefined;
 }
@@ -70,6 +73,7 @@ function createServices(phase: WorkerPhase, deps: ServiceDeps): Service[] {
         createGatewayClientsDelivery({ ledger, publish: deps.publishDelivery }),
         createWebhookDelivery({ ledger, targets: outboundTargets(deps.db, deps.dataDir) }),
         ...(deps.twitchChat ? [deps.twitchChat] : []),
+        ...(deps.discord ? [deps.discord] : []),
       ];
     }
   }
@@ -132,6 +136,7 @@ export function runPhaseWorker(context: WorkerContext, phase: WorkerPhase): void
           log: context.log,
         })
       : undefined;
+  const discord = phase === 'egress' ? createDiscordDelivery({ ledger, log: context.log }) : undefined;
   const services = createServices(phase, {
     db,
     demo: context.init.demo,
@@ -144,9 +149,11 @@ export function runPhaseWorker(context: WorkerContext, phase: WorkerPhase): void
     publishDelivery: batchPerTick<GatewayDelivery>((deliveries) => context.host.push('delivery', deliveries)),
     ledger,
     ...(twitchChat ? { twitchChat } : {}),
+    ...(discord ? { discord } : {}),
     llmApiKey: () => llmApiKey ?? undefined,
   });
   if (twitchChat) context.serve({ twitch: (config) => twitchChat.configure(config) });
+  if (discord) context.serve({ discord: (config) => discord.configure(config) });
   if (phase === 'reaction' || phase === 'enrichment') {
     context.serve({
       llmApiKey: ({ apiKey }) => {

@@ -13,7 +13,8 @@
 import type { Client, ClientOptions } from 'discord.js';
 import type { ConnectorHealth } from '../../../core/protocol/pipeline.js';
 import type { InboundConnector, IngressSink } from '../connector.js';
-import { DISCORD_CONNECTOR, normalizeDiscordMessage, type DiscordRoleMap } from './discord-normalize.js';
+import type { DiscordRoleMap } from '../../../core/protocol/discord.js';
+import { DISCORD_CONNECTOR, normalizeDiscordMessage } from './discord-normalize.js';
 
 export interface DiscordConnectorOptions {
   token: string;

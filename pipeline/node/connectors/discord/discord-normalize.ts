@@ -12,6 +12,7 @@
  */
 import { z } from 'zod';
 import { describeIssues, KnownEventTypes, RoleSchema, type InboundEvent, type Role } from '../../../core/envelope.js';
+import { DiscordIdSchema, type DiscordRoleMap } from '../../../core/protocol/discord.js';
 
 export const DISCORD_CONNECTOR = 'discord';
 
@@ -20,17 +21,13 @@ export type DiscordNormalizeResult =
   /** `notAnEvent`: a valid packet that carries no pipeline event (another dispatch, a bot's own message). */
   | { ok: false; error: string; notAnEvent: boolean };
 
-/** Discord role id or role name → BitBrat role, set by the streamer (e.g. `{"Mods": "moderator"}`). */
-export const DiscordRoleMapSchema = z.record(z.string().min(1).max(100), RoleSchema);
-export type DiscordRoleMap = z.infer<typeof DiscordRoleMapSchema>;
-
 export interface DiscordNormalizeOptions {
   roleMap?: DiscordRoleMap;
   /** The name of a guild role by id (the live connector reads discord.js's role cache). */
   roleName?: (guildId: string, roleId: string) => string | undefined;
 }
 
-const Snowflake = z.string().regex(/^\d{1,25}$/, 'must be a Discord id (digits)');
+const Snowflake = DiscordIdSchema;
 
 const AttachmentSchema = z
   .object({
