@@ -160,9 +160,16 @@ async function main(argv: string[]): Promise<void> {
         twitch: { enabled: false },
         discord: { enabled: false },
       });
+      // Discord roles map by role id through the data folder's `discord.roleMap` (names need the live
+      // connector's role cache).
+      const { roleMap } = (await host.api['settings.get']({})).discord;
+      const parse =
+        format.connector === DISCORD_CONNECTOR
+          ? (line: string) => asLine(normalizeDiscordDispatch(line, { roleMap }))
+          : format.parse;
       try {
         await replay(host, file, {
-          parse: format.parse,
+          parse,
           connector: format.connector,
           approve: (values.approve as 'all' | 'none' | undefined) ?? null,
           write: (line) => process.stdout.write(`${line}\n`),
