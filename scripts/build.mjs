@@ -32,12 +32,13 @@ await build({
 // irc-normalize.ts require()s tmi.js/lib/parser.js by path at run time, out of esbuild's sight.
 // Unpacking every dependency instead would put most of node_modules outside the asar; one
 // self-contained file is smaller and needs no long list kept in step. bufferutil and utf-8-validate are optional native speed-ups that ws require()s inside
-// try/catch: left out, ws uses its JavaScript fallback; `encoding` is the same for node-fetch (tmi.js).
+// try/catch: left out, ws uses its JavaScript fallback; `encoding` is the same for node-fetch (tmi.js), and
+// `zlib-sync` for discord.js (without it the Discord gateway runs uncompressed).
 // electron/main/worker-bundle.test.ts checks that the bundle imports nothing else.
 await build({
   ...common,
   packages: undefined,
-  external: ['better-sqlite3', 'bufferutil', 'utf-8-validate', 'encoding'],
+  external: ['better-sqlite3', 'bufferutil', 'utf-8-validate', 'encoding', 'zlib-sync'],
   // sentiment require()s non-English word lists by a computed path; we use its built-in English.
   logOverride: { 'empty-glob': 'silent' },
   entryPoints: { worker: 'pipeline/node/workers/worker-main.ts' },

@@ -22,8 +22,11 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '.
 const workerBundle = path.join(root, 'dist', 'worker.js');
 const require = createRequire(import.meta.url);
 
-/** ws and node-fetch (tmi.js) require() these inside try/catch and fall back to JavaScript without them. */
-const OPTIONAL_NATIVE_HELPERS = ['bufferutil', 'utf-8-validate', 'encoding'];
+/**
+ * ws and node-fetch (tmi.js) require() these inside try/catch and fall back to JavaScript without them;
+ * so does discord.js with zlib-sync (without it the gateway runs uncompressed).
+ */
+const OPTIONAL_NATIVE_HELPERS = ['bufferutil', 'utf-8-validate', 'encoding', 'zlib-sync'];
 
 let asarUnpack: string[];
 let files: string[];

@@ -669,6 +669,15 @@ export const DEFAULT_COMMANDS: readonly CommandDefinition[] = [
     globalCooldownSeconds: 0,
   },
   {
+    id: 'going-live',
+    enabled: true,
+    trigger: { kind: 'event', types: ['twitch.stream.online.v1'] },
+    template: '{user} is live now: https://twitch.tv/{channel}',
+    roles: [],
+    userCooldownSeconds: 0,
+    globalCooldownSeconds: 0,
+  },
+  {
     id: 'thanks-raid',
     enabled: true,
     trigger: { kind: 'event', types: [KnownEventTypes.raid] },

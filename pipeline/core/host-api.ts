@@ -28,6 +28,7 @@ import {
 } from './llm.js';
 import type { CommandDefinition, UserRow } from './protocol/store.js';
 import type { ConnectorHealth, EventSummary, PipelineStats, WorkerHealth } from './protocol/pipeline.js';
+import { DEFAULT_DISCORD_SETTINGS, DiscordSettingsSchema } from './protocol/discord.js';
 import { TWITCH_ACCOUNTS, type TwitchAccountStatus, type TwitchDeviceLogin } from './protocol/twitch.js';
 import { RuleSchema, type Rule } from './rules.js';
 import type { StepTransition } from './slip.js';
@@ -62,6 +63,14 @@ export const SettingsSchema = z.object({
     .max(100)
     .regex(/^[A-Za-z0-9]*$/, 'a Twitch client id is letters and digits')
     .default(DEFAULT_TWITCH_CLIENT_ID),
+  /**
+   * How a linked bot reads and sends Twitch chat: `eventsub` (EventSub channel.chat.* in, Helix Send Chat
+   * Message out: what Twitch recommends for bots), `irc` (tmi.js), or `auto`: EventSub when the bot granted
+   * its scopes, IRC otherwise. Reading with no bot linked is always anonymous IRC.
+   */
+  twitchChatTransport: z.enum(['auto', 'eventsub', 'irc']).default('auto'),
+  /** Discord: server, channels, role mapping, announce channel. The bot token is in the secret store. */
+  discord: DiscordSettingsSchema.default(DEFAULT_DISCORD_SETTINGS),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 export const SETTING_KEYS = Object.keys(SettingsSchema.shape) as (keyof Settings)[];
@@ -176,6 +185,8 @@ export const HostApiParams = {
   'twitch.login.start': z.object({ account: z.enum(TWITCH_ACCOUNTS) }),
   'twitch.accounts': z.object({}),
   'twitch.logout': z.object({ account: z.enum(TWITCH_ACCOUNTS) }),
+  /** Stores the Discord bot token in the secret store (never SQLite or logs); an empty token unlinks Discord. */
+  'discord.setToken': z.object({ token: z.string().trim().max(200) }),
   /** Deletes the event's chat message on Twitch (Helix); a failure is appended to the event's errors. */
   'events.deleteMessage': z.object({ eventId: id, moderator: z.string().trim().min(1).max(60) }),
   'clients.create': ClientTokenCreateSchema,
@@ -229,6 +240,7 @@ export interface HostApi {
   /** One tiny completion against the configured endpoint. */
   'llm.test'(params: P<'llm.test'>): Promise<{ ok: boolean; message: string; latencyMs: number }>;
   'llm.setApiKey'(params: P<'llm.setApiKey'>): Promise<{ ok: boolean; message: string }>;
+  'discord.setToken'(params: P<'discord.setToken'>): Promise<{ ok: boolean; message: string }>;
   /** Device code and where to enter it; the account shows `pending` until Twitch answers. */
   'twitch.login.start'(params: P<'twitch.login.start'>): Promise<SaveResult<TwitchDeviceLogin>>;
   'twitch.accounts'(params: P<'twitch.accounts'>): Promise<TwitchAccountStatus[]>;

@@ -11,8 +11,8 @@ import { useConsole, useConsoleContext, useHostAction } from '../ui/context.js';
 import { UserActions } from '../ui/UserActions.js';
 import { LlmSettingsSection } from './LlmSettings.js';
 
-/** The plain fields; the LLM endpoint and the ignore list have their own sections. */
-export type PlainKey = Exclude<keyof Settings, 'llm' | 'ignoredUsers'>;
+/** The plain fields; the LLM endpoint, the ignore list and Discord (not yet in the console) have their own. */
+export type PlainKey = Exclude<keyof Settings, 'llm' | 'ignoredUsers' | 'discord'>;
 const LABELS: Record<PlainKey, { label: string; help: string }> = {
   channel: { label: 'Twitch channel', help: 'The channel to read. Anonymous reading needs no account.' },
   botName: { label: 'Bot name', help: 'Messages that mention it go to the LLM bot.' },
@@ -23,6 +23,10 @@ const LABELS: Record<PlainKey, { label: string; help: string }> = {
   twitchClientId: {
     label: 'Twitch client id',
     help: 'From your own app at dev.twitch.tv (client type Public, no secret). Needed to link accounts.',
+  },
+  twitchChatTransport: {
+    label: 'Bot chat over',
+    help: 'auto, eventsub or irc. auto: EventSub + Helix (what Twitch recommends) when the bot granted its scopes.',
   },
 };
 

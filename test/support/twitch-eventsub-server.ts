@@ -10,7 +10,11 @@
  * `/mock/<endpoint>`), because twurple 8.1.4 can reach a non-Twitch host only through that variable.
  *
  * Like Twitch, a subscription belongs to a session: it moves to the new session on session_reconnect
- * and dies with the session when the socket closes any other way.
+ * and dies with the session when the socket closes any other way. Chat subscriptions (`channel.chat.*`,
+ * https://dev.twitch.tv/docs/eventsub/eventsub-subscription-types/#channelchatmessage) are read "as a
+ * user": the condition's `user_id` must be the token's owner and the token must hold `user:read:chat`.
+ * Several sockets may be open at once (the broadcaster's and the bot's): a notification goes to the
+ * session that holds the subscription.
  */
 import { randomUUID } from 'node:crypto';
 import { EventEmitter, once } from 'node:events';
@@ -60,6 +64,8 @@ export interface TwitchEventSubServer {
   readonly calls: { created: number; refused: number };
   /** Resolves when `count` subscriptions exist (enabled) for the current session. */
   waitForSubscriptions(count: number): Promise<void>;
+  /** Resolves when a subscription of this type exists on an open session. */
+  waitForSubscription(type: string): Promise<FakeSubscription>;
   /** Resolves when the next welcome is sent; returns its session id. */
   nextWelcome(): Promise<string>;
   /** Sends a notification for the subscription of this type; returns the message id. */
@@ -171,6 +177,16 @@ export async function startTwitchEventSubServer(options: TwitchEventSubServerOpt
           message: 'subscription missing proper authorization',
         });
       }
+      if (String(body.type).startsWith('channel.chat.')) {
+        if (body.condition?.['user_id'] !== owner.userId || !owner.scopes.includes('user:read:chat')) {
+          calls.refused += 1;
+          return reply(response, 403, {
+            error: 'Forbidden',
+            status: 403,
+            message: 'subscription missing proper authorization',
+          });
+        }
+      }
       const duplicate = subscriptions.find(
         (sub) =>
           sub.sessionId === sessionId &&
@@ -281,11 +297,11 @@ export async function startTwitchEventSubServer(options: TwitchEventSubServerOpt
   const port = (server.address() as AddressInfo).port;
 
   const activeFor = (type: string) => {
-    const sub = subscriptions.find(
-      (candidate) => candidate.type === type && current && candidate.sessionId === current.id,
-    );
-    if (!sub || !current) throw new Error(`no ${type} subscription on the current session`);
-    return { sub, session: current };
+    const open = subscriptions.filter((candidate) => candidate.type === type && sessions.has(candidate.sessionId));
+    const sub = open.find((candidate) => candidate.sessionId === current?.id) ?? open[0];
+    const session = sub ? sessions.get(sub.sessionId) : undefined;
+    if (!sub || !session) throw new Error(`no ${type} subscription on an open session`);
+    return { sub, session };
   };
 
   return {
@@ -308,6 +324,13 @@ export async function startTwitchEventSubServer(options: TwitchEventSubServerOpt
       const ready = () =>
         current !== null && subscriptions.filter((sub) => sub.sessionId === current!.id).length >= count;
       while (!ready()) await once(emitter, 'subscribed');
+    },
+    async waitForSubscription(type) {
+      for (;;) {
+        const found = subscriptions.find((sub) => sub.type === type && sessions.has(sub.sessionId));
+        if (found) return found;
+        await once(emitter, 'subscribed');
+      }
     },
     async nextWelcome() {
       const [id] = (await once(emitter, 'welcome')) as [string];

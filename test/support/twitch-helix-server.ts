@@ -1,11 +1,14 @@
 /**
- * A local server playing the Helix moderation endpoints the console's moderator actions call
+ * A local server playing the Helix endpoints BitBrat calls: the console's moderator actions
  * (https://dev.twitch.tv/docs/api/reference/#ban-user, #delete-chat-messages):
- * POST /helix/moderation/bans (ban, or timeout with `duration`), DELETE /helix/moderation/chat.
+ * POST /helix/moderation/bans (ban, or timeout with `duration`), DELETE /helix/moderation/chat; the bot's
+ * chat out (#send-chat-message): POST /helix/chat/messages, answering `is_sent` and, when it drops a
+ * message, `drop_reason {code, message}` with status 200 as Twitch does; GET /helix/users?login=.
  * Like Twitch it answers 401 for an unknown/revoked token, 403 when the token's user is not the
  * moderator_id or lacks the scope, 429 with Ratelimit-Reset when the bucket is empty, 404 for a message
  * that is gone, 400 for a user already banned. Every response carries the Ratelimit-* headers.
  */
+import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -18,6 +21,18 @@ export interface TwitchHelixServer {
   /** Bans and timeouts applied, in order. */
   readonly bans: Array<{ userId: string; duration: number | null; reason: string; moderatorId: string }>;
   readonly deleted: string[];
+  /** Users GET /users knows. */
+  readonly users: Array<{ id: string; login: string; display_name: string }>;
+  /** Chat messages Twitch accepted (is_sent: true), in order. */
+  readonly chatMessages: Array<{
+    broadcasterId: string;
+    senderId: string;
+    message: string;
+    replyParentId: string | null;
+    messageId: string;
+  }>;
+  /** The next `count` chat messages are not sent: 200 with is_sent false and this drop reason. */
+  dropNextChat(count: number, reason: { code: string; message: string }): void;
   /** Answer the next `count` requests with 429 (bucket empty, resets in `resetSeconds`). */
   rateLimitNext(count: number, resetSeconds?: number): void;
   readonly requests: number;
@@ -30,6 +45,9 @@ export async function startTwitchHelixServer(options: { clientId: string }): Pro
   const bans: TwitchHelixServer['bans'] = [];
   const deleted: string[] = [];
   const limit = { remaining429: 0, resetSeconds: 1 };
+  const users: TwitchHelixServer['users'] = [];
+  const chatMessages: TwitchHelixServer['chatMessages'] = [];
+  const drops = { count: 0, reason: { code: '', message: '' } };
   let requests = 0;
 
   const server = http.createServer((request, response) => {
@@ -59,6 +77,51 @@ export async function startTwitchHelixServer(options: { clientId: string }): Pro
       const token = /^Bearer (.+)$/.exec(String(request.headers['authorization'] ?? ''))?.[1] ?? '';
       const owner = tokens.get(token);
       if (!owner) return error(401, 'Unauthorized', 'Invalid OAuth token');
+      if (url.pathname === '/helix/users' && request.method === 'GET') {
+        const logins = url.searchParams.getAll('login').map((login) => login.toLowerCase());
+        const ids = url.searchParams.getAll('id');
+        return reply(200, {
+          data: users.filter((user) => logins.includes(user.login) || ids.includes(user.id)),
+        });
+      }
+      if (url.pathname === '/helix/chat/messages' && request.method === 'POST') {
+        if (!owner.scopes.includes('user:write:chat'))
+          return error(401, 'Unauthorized', 'Missing scope: user:write:chat');
+        let body: {
+          broadcaster_id?: unknown;
+          sender_id?: unknown;
+          message?: unknown;
+          reply_parent_message_id?: unknown;
+        };
+        try {
+          body = JSON.parse(raw) as typeof body;
+        } catch {
+          return error(400, 'Bad Request', 'Malformed request body');
+        }
+        if (typeof body.broadcaster_id !== 'string' || typeof body.sender_id !== 'string') {
+          return error(400, 'Bad Request', 'Missing required parameter "broadcaster_id" or "sender_id"');
+        }
+        if (body.sender_id !== owner.userId) {
+          return error(403, 'Forbidden', 'The sender must match the user ID in the access token.');
+        }
+        if (typeof body.message !== 'string' || body.message.length === 0) {
+          return error(400, 'Bad Request', 'Missing required parameter "message"');
+        }
+        if ([...body.message].length > 500) return error(422, 'Unprocessable Entity', 'The message is too large.');
+        const messageId = randomUUID();
+        if (drops.count > 0) {
+          drops.count -= 1;
+          return reply(200, { data: [{ message_id: '', is_sent: false, drop_reason: { ...drops.reason } }] });
+        }
+        chatMessages.push({
+          broadcasterId: body.broadcaster_id,
+          senderId: body.sender_id,
+          message: body.message,
+          replyParentId: typeof body.reply_parent_message_id === 'string' ? body.reply_parent_message_id : null,
+          messageId,
+        });
+        return reply(200, { data: [{ message_id: messageId, is_sent: true, drop_reason: null }] });
+      }
       const broadcasterId = url.searchParams.get('broadcaster_id');
       const moderatorId = url.searchParams.get('moderator_id');
       if (!broadcasterId || !moderatorId)
@@ -131,6 +194,12 @@ export async function startTwitchHelixServer(options: { clientId: string }): Pro
     baseUrl: `http://127.0.0.1:${port}/helix`,
     tokens,
     messages,
+    users,
+    chatMessages,
+    dropNextChat(count, reason) {
+      drops.count = count;
+      drops.reason = reason;
+    },
     bans,
     deleted,
     rateLimitNext(count, resetSeconds = 1) {

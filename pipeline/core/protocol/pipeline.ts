@@ -7,6 +7,7 @@
 import type { Approval, DecisionRequest, DecisionResult } from '../approval.js';
 import type { GatewayDelivery } from '../client-protocol.js';
 import type { Disposition, Envelope, Stage, WorkerPhase } from '../envelope.js';
+import type { DiscordWorkerConfig } from './discord.js';
 import type { TwitchAccountName, TwitchWorkerConfig } from './twitch.js';
 
 export type WorkerRole = 'router' | 'ingress' | 'enrichment' | 'reaction' | 'egress' | 'store';
@@ -152,6 +153,8 @@ export interface WorkerControlProtocol {
     reloadCommands(): void;
     /** Ingress and egress: the Twitch channel and accounts (tokens in memory only); null turns Twitch off. */
     twitch(params: TwitchWorkerConfig | null): void;
+    /** Ingress and egress: the Discord bot token (memory only) and settings; null turns Discord off. */
+    discord(params: DiscordWorkerConfig | null): void;
     /** Reaction: the LLM API key from the host's secret store (in memory only; null: none stored). */
     llmApiKey(params: { apiKey: string | null }): void;
   };

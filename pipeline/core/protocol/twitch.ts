@@ -16,6 +16,13 @@ export interface TwitchWorkerAccount {
   accessToken: string;
 }
 
+/**
+ * How the linked bot reads and sends chat: `eventsub` is EventSub `channel.chat.*` in and Helix Send Chat
+ * Message out (Twitch's recommended bot path), `irc` is tmi.js. Anonymous reading is always IRC.
+ */
+export const TWITCH_CHAT_TRANSPORTS = ['irc', 'eventsub'] as const;
+export type TwitchChatTransport = (typeof TWITCH_CHAT_TRANSPORTS)[number];
+
 export interface TwitchWorkerConfig {
   /** The channel to read and answer in (a login, no '#'); empty: no chat connection at all. */
   channel: string;
@@ -24,6 +31,14 @@ export interface TwitchWorkerConfig {
   irc: { host: string; port: number; secure: boolean };
   /** EventSub WebSocket URL; null is twurple's default (Twitch). */
   eventsubUrl: string | null;
+  /** Helix base URL (`…/helix`): Send Chat Message when the bot chats over EventSub. */
+  helixUrl: string;
+  /**
+   * The bot's chat path, resolved by the host from the `twitchChatTransport` setting and the scopes the
+   * bot granted. With `eventsub` the ingress worker still falls back to tmi.js when the chat subscriptions
+   * cannot be created (and says so in the connector's health).
+   */
+  chatTransport: TwitchChatTransport;
   /** Linked and usable (not `needs-login`); null otherwise. */
   bot: TwitchWorkerAccount | null;
   broadcaster: TwitchWorkerAccount | null;

@@ -148,7 +148,7 @@ describe('bitbrat replay', () => {
     expect(bitbrat(['replay']).stderr).toMatch(/replay needs a FILE/);
     expect(bitbrat(['replay', 'x.jsonl']).stderr).toMatch(/--data-dir/);
     expect(bitbrat(['replay', 'x', '--data-dir', 'd', '--format', 'xml']).stderr).toMatch(
-      /--format must be jsonl or irc/,
+      /--format must be one of jsonl, irc, eventsub, discord/,
     );
     expect(bitbrat(['frobnicate']).stderr).toMatch(/unknown command "frobnicate"/);
     const missing = bitbrat(['replay', join(tempDir(), 'nope.jsonl'), '--data-dir', tempDir()]);

@@ -4,7 +4,10 @@
  */
 import { parseArgs } from 'node:util';
 import type { LogLevel } from '../../core/rpc.js';
-import { normalizeIrcLine } from '../connectors/twitch/irc-normalize.js';
+import { DISCORD_CONNECTOR, normalizeDiscordDispatch } from '../connectors/discord/discord-normalize.js';
+import { normalizeEventSubFrame } from '../connectors/twitch/eventsub-message.js';
+import { TWITCH_EVENTSUB_CONNECTOR } from '../connectors/twitch/eventsub-normalize.js';
+import { normalizeIrcLine, TWITCH_CHAT_CONNECTOR } from '../connectors/twitch/irc-normalize.js';
 import { PipelineHost, type HostLog } from '../host/pipeline-host.js';
 import { bench } from './bench.js';
 import { CHROMIUM } from './chromium.js';
@@ -24,7 +27,9 @@ Commands:
       --demo-rate N           Demo events per second (default 2)
   replay FILE                 Run inbound events through the pipeline, one JSON result per line
       --data-dir DIR          (required)
-      --format jsonl|irc      Input format (default jsonl)
+      --format FORMAT         Input format, one item per line (default jsonl): jsonl (inbound events),
+                              irc (raw Twitch IRC), eventsub (EventSub WebSocket notification messages),
+                              discord (Discord gateway MESSAGE_CREATE dispatches)
       --approve all|none      Decide replies still held for approval at the end
       --json                  Print JSON lines (the only output format)
   bench                       Measure the pipeline and print figures
@@ -63,11 +68,17 @@ function positiveInt(value: string | undefined, name: string, fallback: number, 
   return number;
 }
 
-/** Raw Twitch IRC lines, normalized by the same code the live connector runs. */
-const parseIrcLine: LineParser = (line) => {
-  const result = normalizeIrcLine(line);
-  return result.ok ? { ok: true, value: result.event } : { ok: false, error: result.error };
+/** Each platform's own format, normalized by the same code its live connector runs. */
+const FORMATS: Record<string, { parse: LineParser; connector: string }> = {
+  jsonl: { parse: parseJsonLine, connector: 'replay' },
+  irc: { parse: (line) => asLine(normalizeIrcLine(line)), connector: TWITCH_CHAT_CONNECTOR },
+  eventsub: { parse: (line) => asLine(normalizeEventSubFrame(line)), connector: TWITCH_EVENTSUB_CONNECTOR },
+  discord: { parse: (line) => asLine(normalizeDiscordDispatch(line)), connector: DISCORD_CONNECTOR },
 };
+
+function asLine(result: { ok: true; event: unknown } | { ok: false; error: string }): ReturnType<LineParser> {
+  return result.ok ? { ok: true, value: result.event } : { ok: false, error: result.error };
+}
 
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
@@ -137,22 +148,29 @@ async function main(argv: string[]): Promise<void> {
       if (!file) fail('replay needs a FILE');
       const dataDir = values['data-dir'];
       if (!dataDir) fail('replay needs --data-dir DIR');
-      if (values.format !== 'jsonl' && values.format !== 'irc')
-        fail(`--format must be jsonl or irc, got "${values.format}"`);
+      const format = FORMATS[values.format ?? 'jsonl'];
+      if (!format) fail(`--format must be one of ${Object.keys(FORMATS).join(', ')}, got "${values.format}"`);
       if (values.approve !== undefined && values.approve !== 'all' && values.approve !== 'none') {
         fail(`--approve must be all or none, got "${values.approve}"`);
       }
-      const parse = values.format === 'irc' ? parseIrcLine : parseJsonLine;
       // A replay never talks to a real channel, even when the data folder has a linked bot.
       const host = await PipelineHost.start({
         dataDir,
         log: quietLog(values.verbose ?? false),
         twitch: { enabled: false },
+        discord: { enabled: false },
       });
+      // Discord roles map by role id through the data folder's `discord.roleMap` (names need the live
+      // connector's role cache).
+      const { roleMap } = (await host.api['settings.get']({})).discord;
+      const parse =
+        format.connector === DISCORD_CONNECTOR
+          ? (line: string) => asLine(normalizeDiscordDispatch(line, { roleMap }))
+          : format.parse;
       try {
         await replay(host, file, {
           parse,
-          connector: values.format === 'irc' ? 'twitch-chat' : 'replay',
+          connector: format.connector,
           approve: (values.approve as 'all' | 'none' | undefined) ?? null,
           write: (line) => process.stdout.write(`${line}\n`),
         });

@@ -32,6 +32,8 @@ import { TWITCH_CLIENT_ID_ENV, twitchEndpointsFromEnv, type TwitchEndpoints } fr
 import { FileSecretStore, SECRET_NAMES, type SecretStore } from '../twitch-integration/secret-store.js';
 import { TwitchIntegration } from '../twitch-integration/twitch-accounts.js';
 import type { TwitchWorkerConfig } from '../../core/protocol/twitch.js';
+import type { DiscordWorkerConfig } from '../../core/protocol/discord.js';
+import { DiscordLink } from '../discord-integration/discord-link.js';
 import type { Envelope } from '../../core/envelope.js';
 import { createRedactor, type Redactor } from '../../core/redaction.js';
 import { redactingLog, redactingSecretStore } from './redacting-secrets.js';
@@ -71,6 +73,8 @@ export interface HostOptions {
    * headless defaults to an encrypted file with a 0600 key file in the data folder.
    */
   secrets?: SecretStore;
+  /** `enabled: false` never connects to Discord (replay); `apiUrl` overrides BITBRAT_DISCORD_API_URL (tests). */
+  discord?: { enabled?: boolean; apiUrl?: string };
   /** `enabled: false` never connects to Twitch (replay). Endpoints override BITBRAT_TWITCH_* (tests). */
   twitch?: {
     enabled?: boolean;
@@ -113,6 +117,7 @@ export class PipelineHost {
     readonly twitch: TwitchIntegration,
     /** The host thread's secrets (LLM key, Twitch tokens, the console token): out of every log and answer. */
     readonly redactor: Redactor,
+    private readonly discord: DiscordLink,
   ) {
     const db = openReadConnection(dbPath);
     const write = (op: LlmStoreWrite) =>
@@ -177,11 +182,30 @@ export class PipelineHost {
           ? { minRefreshDelayMs: options.twitch.minRefreshDelayMs }
           : {}),
       });
-      const host = new PipelineHost(options.dataDir, dbPath, reader, supervisor, log, lock, secrets, twitch, redactor);
+      const discord = new DiscordLink({
+        secrets,
+        settings: () => reader.loadSettings(),
+        enabled: options.discord?.enabled ?? true,
+        ...(options.discord?.apiUrl ? { apiUrl: options.discord.apiUrl } : {}),
+        publish: (config) => publishDiscord(supervisor, ['ingress', 'egress'], config),
+      });
+      const host = new PipelineHost(
+        options.dataDir,
+        dbPath,
+        reader,
+        supervisor,
+        log,
+        lock,
+        secrets,
+        twitch,
+        redactor,
+        discord,
+      );
       holder.host = host;
       // Before resuming: a resumed reply bound for Twitch chat needs the bot's connection.
       await host.pushLlmApiKey();
       await twitch.start();
+      await discord.republish();
       const resumed = await supervisor.control('router').call('resume', undefined);
       if (resumed > 0) log('info', `resumed ${resumed} events that were in flight when the app stopped`);
       host.startTimers();
@@ -299,6 +323,7 @@ export class PipelineHost {
   private async onWorkerRestarted(role: WorkerRole): Promise<void> {
     if (role === 'ingress' || role === 'egress') {
       await publishTwitch(this.supervisor, [role], this.twitch.workerConfig());
+      await publishDiscord(this.supervisor, [role], await this.discord.workerConfig());
     } else if (role === 'reaction' || role === 'enrichment') {
       await this.pushLlmApiKey([role]);
     }
@@ -491,7 +516,9 @@ export class PipelineHost {
           ),
         );
         // Naming (or changing) the channel starts reading it at once; a new client id is used for the next login.
-        if (key === 'channel' || key === 'twitchClientId') await this.twitch.republish();
+        if (key === 'channel' || key === 'twitchClientId' || key === 'twitchChatTransport')
+          await this.twitch.republish();
+        if (key === 'discord') await this.discord.republish();
         return { ok: true, value: parsed.data };
       },
       'health.get': async () => ({
@@ -558,6 +585,7 @@ export class PipelineHost {
       'twitch.login.start': ({ account }) => this.twitch.loginStart(account),
       'twitch.accounts': async () => this.twitch.accounts(),
       'twitch.logout': ({ account }) => this.twitch.logout(account),
+      'discord.setToken': ({ token }) => this.discord.setToken(token),
       'llm.setApiKey': async ({ key }) => {
         try {
           if (key) await this.secrets.set(SECRET_NAMES.llmApiKey, key);
@@ -679,6 +707,17 @@ async function publishTwitch(
 ): Promise<void> {
   await Promise.all(
     roles.map((role) => supervisor.control(role).call('twitch', config, { timeoutMs: TWITCH_CONFIG_TIMEOUT_MS })),
+  );
+}
+
+/** Tells the ingress and/or egress worker the Discord config (null: Discord off). */
+async function publishDiscord(
+  supervisor: WorkerSupervisor,
+  roles: readonly ('ingress' | 'egress')[],
+  config: DiscordWorkerConfig | null,
+): Promise<void> {
+  await Promise.all(
+    roles.map((role) => supervisor.control(role).call('discord', config, { timeoutMs: TWITCH_CONFIG_TIMEOUT_MS })),
   );
 }
 

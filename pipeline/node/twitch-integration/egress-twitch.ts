@@ -10,7 +10,8 @@ import type { TwitchWorkerConfig } from '../../core/protocol/twitch.js';
 import { StepFailure, type Service, type StepOutcome } from '../../core/service.js';
 import { selectedCandidate } from '../../core/slip.js';
 import { createTwitchChatEgress, type TwitchChatEgress } from '../connectors/twitch/chat-egress.js';
-import { TmiChatSender } from '../connectors/twitch/chat-sender.js';
+import { TmiChatSender, type ChatSender } from '../connectors/twitch/chat-sender.js';
+import { HelixChatSender } from '../connectors/twitch/helix-chat.js';
 import { TWITCH_CHAT_CONNECTOR } from '../connectors/twitch/irc-normalize.js';
 import { deliveryKey, type DeliveryLedger } from '../services/console-delivery.js';
 
@@ -30,10 +31,17 @@ export interface TwitchChatDeliveryDeps {
   joinTimeoutMs?: number;
 }
 
+/** The bot's way out: its own tmi.js socket, or Helix Send Chat Message (the `chatTransport`). */
+interface BotSender extends ChatSender {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  isConnected(): boolean;
+}
+
 interface Connection {
   key: string;
   token: string;
-  sender: TmiChatSender;
+  sender: BotSender;
   egress: TwitchChatEgress;
 }
 
@@ -46,7 +54,14 @@ export function createTwitchChatDelivery(deps: TwitchChatDeliveryDeps): TwitchCh
   async function reconnect(next: TwitchWorkerConfig | null): Promise<void> {
     config = next;
     const bot = next?.bot ?? null;
-    const key = next && bot ? JSON.stringify([bot.login, next.irc, next.channel]) : null;
+    const key =
+      next && bot
+        ? JSON.stringify(
+            next.chatTransport === 'eventsub'
+              ? ['helix', bot.userId, next.helixUrl, next.clientId, next.channel]
+              : ['irc', bot.login, next.irc, next.channel],
+          )
+        : null;
     // Same account and server: the sender reads the refreshed token itself at its next (re)connect.
     // A sender that Twitch refused (tmi.js then stops reconnecting) is replaced once a new token arrives.
     const dead = connection !== null && !connection.sender.isConnected() && bot?.accessToken !== connection.token;
@@ -55,17 +70,32 @@ export function createTwitchChatDelivery(deps: TwitchChatDeliveryDeps): TwitchCh
     connection = null;
     await old?.sender.stop();
     if (!next || !bot || key === null) return;
-    const sender = new TmiChatSender({
-      login: bot.login,
-      token: () => config?.bot?.accessToken ?? bot.accessToken,
-      channels: next.channel ? [next.channel] : [],
-      server: next.irc,
-      ...(deps.joinTimeoutMs !== undefined ? { joinTimeoutMs: deps.joinTimeoutMs } : {}),
-    });
+    const token = () => config?.bot?.accessToken ?? bot.accessToken;
+    const broadcaster = next.broadcaster?.login === next.channel ? next.broadcaster : null;
+    const sender: BotSender =
+      next.chatTransport === 'eventsub'
+        ? new HelixChatSender({
+            clientId: next.clientId,
+            senderId: bot.userId,
+            ...(broadcaster ? { broadcasterId: broadcaster.userId } : {}),
+            channel: next.channel,
+            token,
+            baseUrl: next.helixUrl,
+          })
+        : new TmiChatSender({
+            login: bot.login,
+            token,
+            channels: next.channel ? [next.channel] : [],
+            server: next.irc,
+            ...(deps.joinTimeoutMs !== undefined ? { joinTimeoutMs: deps.joinTimeoutMs } : {}),
+          });
     connection = { key, token: bot.accessToken, sender, egress: createTwitchChatEgress({ sender }) };
     try {
       await sender.start();
-      deps.log('info', `twitch-chat: the bot ${bot.login} is connected for sending`);
+      deps.log(
+        'info',
+        `twitch-chat: the bot ${bot.login} sends over ${next.chatTransport === 'eventsub' ? 'Helix' : 'IRC'}`,
+      );
     } catch (error) {
       deps.log('warn', `twitch-chat: the bot ${bot.login} could not connect`, {
         error: error instanceof Error ? error.message : String(error),

@@ -1,6 +1,8 @@
 /**
  * The ingress worker's Twitch connectors, driven by what the host pushes on the control line:
- * - chat (tmi.js) whenever a channel is set: as the bot when one is linked, else anonymous read-only;
+ * - chat whenever a channel is set: over EventSub `channel.chat.*` as the bot when the host says the bot
+ *   chats over EventSub (falling back to tmi.js when Twitch will not create the chat subscriptions),
+ *   else tmi.js as the bot when one is linked, else tmi.js anonymous read-only;
  * - EventSub whenever the broadcaster is linked, subscribing to what its granted scopes allow.
  *
  * A token refresh does not restart anything: both connectors read the current token when they
@@ -15,6 +17,8 @@ import { TwitchEventSubConnector } from '../connectors/twitch/eventsub-connector
 import { createTokenAuthProvider } from '../connectors/twitch/helix-auth-provider.js';
 import { TWITCH_CHAT_CONNECTOR } from '../connectors/twitch/irc-normalize.js';
 import { TWITCH_EVENTSUB_CONNECTOR } from '../connectors/twitch/eventsub-normalize.js';
+import { lookupTwitchUserId } from '../connectors/twitch/helix-chat.js';
+import { EVENTSUB_CHAT_SUBSCRIPTIONS } from '../connectors/twitch/scopes.js';
 
 type Log = (level: 'debug' | 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
 
@@ -49,6 +53,8 @@ export class TwitchIngress {
   private chat: Running | null = null;
   private eventsub: Running | null = null;
   private waiters: TokenWaiter[] = [];
+  /** Why EventSub chat gave way to tmi.js for this chat key (null: not fallen back). */
+  private chatFallback: { key: string; reason: string } | null = null;
   /** Applies one config at a time, in order. */
   private applying: Promise<void> = Promise.resolve();
 
@@ -67,8 +73,17 @@ export class TwitchIngress {
   private async applyNow(config: TwitchWorkerConfig | null): Promise<void> {
     this.config = config;
     this.settleWaiters();
-    this.chat = await this.reconcile(this.chat, TWITCH_CHAT_CONNECTOR, chatKey(config), config?.bot ?? null, () =>
-      this.createChat(config!),
+    const chatOverEventSub = eventsubChatKey(config);
+    if (this.chatFallback && this.chatFallback.key !== chatOverEventSub) this.chatFallback = null;
+    const fallback = chatOverEventSub !== null ? this.chatFallback : null;
+    const overEventSub = chatOverEventSub !== null && !fallback;
+    this.chat = await this.reconcile(
+      this.chat,
+      TWITCH_CHAT_CONNECTOR,
+      overEventSub ? chatOverEventSub : chatKey(config),
+      config?.bot ?? null,
+      () =>
+        overEventSub ? this.createEventSubChat(config!, chatOverEventSub) : this.createChat(config!, fallback?.reason),
     );
     this.eventsub = await this.reconcile(
       this.eventsub,
@@ -102,7 +117,7 @@ export class TwitchIngress {
     }
   }
 
-  private createChat(config: TwitchWorkerConfig): InboundConnector {
+  private createChat(config: TwitchWorkerConfig, fallbackReason?: string): InboundConnector {
     const bot = config.bot;
     const chat = new TwitchChatConnector({
       channels: [config.channel],
@@ -117,7 +132,73 @@ export class TwitchIngress {
       },
       log: (level, message) => this.deps.log(level === 'info' ? 'debug' : level, `twitch-chat: ${message}`),
     });
-    return bot ? withoutOwnMessages(chat, bot.login) : chat;
+    const reading = bot ? withoutOwnMessages(chat, bot.login) : chat;
+    return fallbackReason ? withHealthNote(reading, `IRC fallback: ${fallbackReason}`) : reading;
+  }
+
+  /**
+   * The bot reads chat over EventSub: its own socket and token, condition {broadcaster_user_id, user_id:
+   * bot}. When Twitch will not create `channel.chat.message` (scope, ban, no such channel) or revokes it,
+   * chat falls back to tmi.js for this bot and channel, and the health entry says why.
+   */
+  private async createEventSubChat(config: TwitchWorkerConfig, key: string): Promise<InboundConnector> {
+    const bot = config.bot!;
+    const token = () => this.config?.bot?.accessToken ?? bot.accessToken;
+    let broadcasterId: string;
+    try {
+      broadcasterId =
+        config.broadcaster?.login === config.channel
+          ? config.broadcaster.userId
+          : await lookupTwitchUserId({
+              clientId: config.clientId,
+              token: token(),
+              login: config.channel,
+              baseUrl: config.helixUrl,
+            });
+    } catch (error) {
+      // No channel id, no EventSub condition: read over IRC rather than not at all.
+      const reason = `could not look up #${config.channel} for EventSub chat (${error instanceof Error ? error.message : String(error)})`;
+      this.chatFallback = { key, reason };
+      this.deps.log('warn', `twitch-chat: ${reason}; reading chat over IRC instead`);
+      return this.createChat(config, reason);
+    }
+    const { ApiClient } = await import('@twurple/api');
+    const apiClient = new ApiClient({
+      authProvider: createTokenAuthProvider({
+        clientId: config.clientId,
+        userId: bot.userId,
+        scopes: bot.scopes,
+        tokens: {
+          accessToken: async () => token(),
+          refresh: () => this.waitForNewToken('bot', 'Helix answered 401 while creating the chat subscriptions'),
+        },
+      }),
+    });
+    const fallBack = (reason: string) => {
+      if (this.chatFallback?.key === key || eventsubChatKey(this.config) !== key) return;
+      this.chatFallback = { key, reason };
+      this.deps.log('warn', `twitch-chat: ${reason}; reading chat over IRC instead`);
+      void this.apply(this.config);
+    };
+    const chat = new TwitchEventSubConnector({
+      id: TWITCH_CHAT_CONNECTOR,
+      apiClient,
+      broadcasterId,
+      userId: bot.userId,
+      grantedScopes: bot.scopes,
+      subscriptions: EVENTSUB_CHAT_SUBSCRIPTIONS,
+      ...(config.eventsubUrl ? { url: config.eventsubUrl } : {}),
+      onSubscriptionFailure: (type, error) => {
+        if (type === 'channel.chat.message') fallBack(`EventSub chat not available (${error})`.slice(0, 300));
+      },
+      onRevocation: (revocation) => {
+        if (revocation.type === 'channel.chat.message') {
+          fallBack(`Twitch revoked EventSub chat (${revocation.status})`);
+        }
+      },
+      log: (level, message) => this.deps.log(level === 'info' ? 'debug' : level, `twitch-chat (EventSub): ${message}`),
+    });
+    return withoutOwnMessages(chat, bot.login);
   }
 
   private async createEventSub(config: TwitchWorkerConfig): Promise<InboundConnector> {
@@ -194,6 +275,22 @@ function chatKey(config: TwitchWorkerConfig | null): string | null {
   return JSON.stringify([config.channel, config.irc, config.bot?.login ?? null]);
 }
 
+/** Non-null when the bot reads chat over EventSub (the host resolved `chatTransport` to it). */
+function eventsubChatKey(config: TwitchWorkerConfig | null): string | null {
+  const bot = config?.bot;
+  if (!config || !config.channel || !bot || config.chatTransport !== 'eventsub') return null;
+  // The scopes are in the key: a new login that grants more tries EventSub again after a fallback.
+  return JSON.stringify([
+    'eventsub',
+    config.channel,
+    bot.userId,
+    [...bot.scopes].sort(),
+    config.eventsubUrl,
+    config.helixUrl,
+    config.clientId,
+  ]);
+}
+
 function eventsubKey(config: TwitchWorkerConfig | null): string | null {
   const broadcaster = config?.broadcaster;
   if (!config || !broadcaster) return null;
@@ -205,7 +302,7 @@ function eventsubKey(config: TwitchWorkerConfig | null): string | null {
  * connection) to this one. They are the bot's replies, already on their events: reading them back would
  * make new events, and a reply starting with "!" could loop.
  */
-function withoutOwnMessages(connector: TwitchChatConnector, botLogin: string): InboundConnector {
+function withoutOwnMessages(connector: InboundConnector, botLogin: string): InboundConnector {
   const own = botLogin.toLowerCase();
   return {
     id: connector.id,
@@ -223,5 +320,18 @@ function withoutOwnMessages(connector: TwitchChatConnector, botLogin: string): I
           return sink.accept(event, raw);
         },
       }),
+  };
+}
+
+/** The connector with a note before its health detail (why it runs instead of another). */
+function withHealthNote(connector: InboundConnector, note: string): InboundConnector {
+  return {
+    id: connector.id,
+    start: (sink) => connector.start(sink),
+    stop: () => connector.stop(),
+    health: (): ConnectorHealth => {
+      const health = connector.health();
+      return { ...health, detail: health.detail ? `${note}; ${health.detail}` : note };
+    },
   };
 }

@@ -20,6 +20,7 @@ export interface SecretStore {
 export const SECRET_NAMES = {
   twitchToken: (account: string) => `twitch.${account}`,
   llmApiKey: 'llm.apiKey',
+  discordToken: 'discord.token',
 } as const;
 
 export const HEADLESS_SECRETS_FILE = 'secrets.enc';

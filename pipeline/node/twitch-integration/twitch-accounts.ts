@@ -28,7 +28,7 @@ import {
 } from '../connectors/twitch/device-auth.js';
 import type { HelixTokenSource } from '../connectors/twitch/helix-auth-provider.js';
 import { createHelixModeration, type ModerationResult } from '../connectors/twitch/helix-moderation.js';
-import { BOT_SCOPES, BROADCASTER_SCOPES, FEATURE_SCOPES } from '../connectors/twitch/scopes.js';
+import { BOT_SCOPES, BROADCASTER_SCOPES, FEATURE_SCOPES, resolveChatTransport } from '../connectors/twitch/scopes.js';
 import type { StoredTwitchToken } from '../connectors/twitch/token-store.js';
 import type { TwitchEndpoints } from './endpoints.js';
 import type { SecretStore } from './secret-store.js';
@@ -131,12 +131,16 @@ export class TwitchIntegration {
   workerConfig(): TwitchWorkerConfig | null {
     if (!this.options.enabled) return null;
     const { endpoints } = this.options;
+    const settings = this.options.settings();
+    const bot = this.workerAccount('bot');
     return {
-      channel: normalizeChannel(this.options.settings().channel),
+      channel: normalizeChannel(settings.channel),
       clientId: this.clientId(),
       irc: endpoints.irc,
       eventsubUrl: endpoints.eventsubUrl,
-      bot: this.workerAccount('bot'),
+      helixUrl: endpoints.helixUrl,
+      chatTransport: resolveChatTransport(settings.twitchChatTransport, bot?.scopes ?? null),
+      bot,
       broadcaster: this.workerAccount('broadcaster'),
     };
   }

@@ -16,7 +16,7 @@ import {
 } from '../../../test/support/twitch-irc-server.js';
 import { startTwitchOAuthServer, type TwitchOAuthServer } from '../../../test/support/twitch-oauth-server.js';
 import { startTwitchHelixServer, type TwitchHelixServer } from '../../../test/support/twitch-helix-server.js';
-import { startTwitchEventSubServer } from '../../../test/support/twitch-eventsub-server.js';
+import { startTwitchEventSubServer, type TwitchEventSubServer } from '../../../test/support/twitch-eventsub-server.js';
 import { BOT_SCOPES, BROADCASTER_SCOPES, subscriptionsForScopes } from '../connectors/twitch/scopes.js';
 import { PipelineHost } from '../host/pipeline-host.js';
 import { FileSecretStore, HEADLESS_SECRETS_FILE } from './secret-store.js';
@@ -38,7 +38,8 @@ interface World {
   dataDir: string;
 }
 
-async function startWorld(): Promise<World> {
+/** Existing tests speak IRC; the EventSub chat tests choose their transport. */
+async function startWorld(chatTransport: 'auto' | 'eventsub' | 'irc' = 'irc'): Promise<World> {
   const dataDir = mkdtempSync(join(tmpdir(), 'bitbrat-twitch-'));
   cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
   const irc = await startTwitchIrcServer();
@@ -62,6 +63,9 @@ async function startWorld(): Promise<World> {
   });
   cleanups.push(() => host.stop());
   expect(await host.api['settings.set']({ key: 'twitchClientId', value: CLIENT_ID })).toMatchObject({ ok: true });
+  expect(await host.api['settings.set']({ key: 'twitchChatTransport', value: chatTransport })).toMatchObject({
+    ok: true,
+  });
   expect(await host.api['settings.set']({ key: 'channel', value: CHANNEL })).toMatchObject({ ok: true });
   await irc.waitForJoins(`#${CHANNEL}`, 1);
   return { host, irc, oauth, helix, dataDir };
@@ -278,5 +282,159 @@ describe('Twitch chat through the host', () => {
       ok: true,
     });
     expect(world.helix.deleted).toEqual(['msg-kept']);
+  });
+});
+
+describe('Twitch chat over EventSub and Helix for a linked bot', () => {
+  const chatter = {
+    broadcaster_user_id: '1001',
+    broadcaster_user_login: CHANNEL,
+    broadcaster_user_name: CHANNEL,
+    chatter_user_id: '42',
+    chatter_user_login: 'ann',
+    chatter_user_name: 'Ann',
+    color: '#1E90FF',
+    badges: [{ set_id: 'subscriber', id: '12', info: '14' }],
+    message_type: 'text',
+    cheer: null,
+    reply: null,
+    channel_points_custom_reward_id: null,
+  };
+  const chatMessage = (text: string, messageId: string) => ({
+    ...chatter,
+    message_id: messageId,
+    message: { text, fragments: [{ type: 'text', text }] },
+  });
+
+  async function eventSubWorld(chatTransport: 'auto' | 'irc', eventsubScopes: readonly string[] = BOT_SCOPES) {
+    // The first token the local OAuth server issues is access-1: the bot's, known in advance to both servers.
+    const eventsub = await startTwitchEventSubServer({
+      clientId: CLIENT_ID,
+      tokens: { 'access-1': { userId: BOT.userId, scopes: [...eventsubScopes] } },
+    });
+    cleanups.push(() => eventsub.close());
+    process.env['TWURPLE_MOCK_API_PORT'] = String(eventsub.port);
+    cleanups.push(() => {
+      delete process.env['TWURPLE_MOCK_API_PORT'];
+    });
+    const world = await startWorld(chatTransport);
+    world.helix.tokens.set('access-1', { userId: BOT.userId, scopes: [...BOT_SCOPES] });
+    world.helix.users.push({ id: '1001', login: CHANNEL, display_name: 'Streamer' });
+    await linkAccount(world, 'bot', BOT);
+    return { world, eventsub };
+  }
+
+  async function eventSubChat(world: World, eventsub: TwitchEventSubServer, text: string, id: string) {
+    const seen = nextEvent(world.host, (summary) => summary.text === text);
+    eventsub.notify('channel.chat.message', chatMessage(text, id));
+    const summary = await seen;
+    await world.host.waitForSettled(summary.id, { terminalOnly: true, timeoutMs: 10_000 });
+    const detail = await world.host.api['events.get']({ id: summary.id });
+    if (!detail) throw new Error('the event is not in the database');
+    return detail;
+  }
+
+  it('reads chat.message over EventSub as the bot and answers through Helix, in the thread; a drop_reason is a clear failed delivery', async () => {
+    const { world, eventsub } = await eventSubWorld('auto');
+    const sub = await eventsub.waitForSubscription('channel.chat.message');
+    expect(sub.condition).toEqual({ broadcaster_user_id: '1001', user_id: BOT.userId });
+    for (const type of [
+      'channel.chat.notification',
+      'channel.chat.message_delete',
+      'channel.chat.clear_user_messages',
+    ]) {
+      await eventsub.waitForSubscription(type);
+    }
+    // The bot reads over EventSub: no bot session on IRC (only the anonymous reader from before the link).
+    expect([...world.irc.sessions].filter((session) => session.login === BOT.login)).toHaveLength(0);
+
+    const detail = await eventSubChat(world, eventsub, '!hello', 'es-msg-1');
+    // The same envelope as from IRC: connector twitch-chat, the chatter's facts in the same fields.
+    expect(detail.event.ingress).toMatchObject({
+      connector: 'twitch-chat',
+      source: 'twitch-eventsub',
+      channel: CHANNEL,
+    });
+    expect(detail.event.identity.external).toMatchObject({
+      id: '42',
+      login: 'ann',
+      displayName: 'Ann',
+      roles: ['subscriber'],
+    });
+    expect(detail.event.message).toMatchObject({ id: 'es-msg-1', text: '!hello' });
+    expect(detail.event.details).toMatchObject({ months: 14 });
+    expect(detail.event.disposition).toBe('replied');
+    expect(world.helix.chatMessages).toHaveLength(1);
+    expect(world.helix.chatMessages[0]).toMatchObject({
+      broadcasterId: '1001',
+      senderId: BOT.userId,
+      replyParentId: 'es-msg-1',
+    });
+    expect(world.helix.chatMessages[0]!.message).toContain('Ann');
+    expect(detail.deliveries.find((delivery) => delivery.connector === 'twitch-chat')).toMatchObject({
+      status: 'sent',
+    });
+    expect(world.irc.privmsgs).toHaveLength(0);
+
+    // Twitch keeps a message back with is_sent:false: the slip says so with Twitch's reason, nothing is retried.
+    world.helix.dropNextChat(1, {
+      code: 'msg_duplicate',
+      message: 'Your message is identical to the one you sent less than 30 seconds ago.',
+    });
+    // (!lurk: !hello is on a 30 s per-user cooldown.)
+    const dropped = await eventSubChat(world, eventsub, '!lurk', 'es-msg-2');
+    expect(dropped.deliveries.find((delivery) => delivery.connector === 'twitch-chat')).toMatchObject({
+      status: 'dropped',
+      detail: expect.stringMatching(/Twitch dropped it: msg_duplicate/),
+    });
+    expect(world.helix.chatMessages).toHaveLength(1);
+
+    // The bot's own message comes back over EventSub too: never an event.
+    eventsub.notify('channel.chat.message', {
+      ...chatMessage('my own reply', 'es-own'),
+      chatter_user_id: BOT.userId,
+      chatter_user_login: BOT.login,
+      chatter_user_name: BOT.login,
+    });
+    await eventSubChat(world, eventsub, 'after the echo', 'es-msg-3');
+    expect((await world.host.api['events.list']({ user: BOT.login })).items).toHaveLength(0);
+
+    const health = await world.host.api['health.get']({});
+    expect(health.connectors.find((connector) => connector.id === 'twitch-chat')).toMatchObject({ state: 'connected' });
+  });
+
+  it('the streamer can choose IRC: the bot reads and answers over tmi.js', async () => {
+    const { world, eventsub } = await eventSubWorld('irc');
+    await world.irc.waitForJoins(`#${CHANNEL}`, 3);
+    expect([...world.irc.sessions].filter((session) => session.login === BOT.login)).toHaveLength(2);
+    expect(eventsub.subscriptions).toHaveLength(0);
+    const sent = once(world.irc.events, 'privmsg') as Promise<[RecordedPrivmsg]>;
+    const { detail } = await chatAndSettle(world, 'ann', '!hello', 'irc-msg-1');
+    expect((await sent)[0]).toMatchObject({ login: BOT.login, replyParentId: 'irc-msg-1' });
+    expect(detail.event.ingress).toMatchObject({ connector: 'twitch-chat', source: 'twitch-irc' });
+    expect(world.helix.chatMessages).toHaveLength(0);
+  });
+
+  it('falls back to tmi.js when Twitch will not create the chat subscription, and says so', async () => {
+    // The EventSub side refuses the bot's chat subscriptions (its token there lacks user:read:chat).
+    const { world, eventsub } = await eventSubWorld(
+      'auto',
+      BOT_SCOPES.filter((scope) => scope !== 'user:read:chat'),
+    );
+    await world.irc.waitForJoins(`#${CHANNEL}`, 2);
+    const deadline = Date.now() + 15_000;
+    let chat;
+    while (Date.now() < deadline) {
+      chat = (await world.host.api['health.get']({})).connectors.find((connector) => connector.id === 'twitch-chat');
+      if (chat?.detail?.startsWith('IRC fallback') && chat.state === 'connected') break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(chat).toMatchObject({
+      state: 'connected',
+      detail: expect.stringMatching(/^IRC fallback: EventSub chat not available/),
+    });
+    expect(eventsub.calls.refused).toBeGreaterThan(0);
+    const { detail } = await chatAndSettle(world, 'ann', 'hello over irc', 'irc-fallback-1');
+    expect(detail.event.ingress).toMatchObject({ connector: 'twitch-chat', source: 'twitch-irc' });
   });
 });

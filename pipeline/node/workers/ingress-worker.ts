@@ -21,6 +21,7 @@ import { createPeer, type Protocol } from '../../core/rpc.js';
 import type { InboundConnector, IngressSink } from '../connectors/connector.js';
 import { DemoSource } from '../demo/demo-source.js';
 import { LoadSource } from '../demo/load-source.js';
+import { DiscordIngress } from '../discord-integration/ingress-discord.js';
 import { TwitchIngress } from '../twitch-integration/ingress-twitch.js';
 import { batchPerTick } from './batch-per-tick.js';
 import { portTransport } from './port-transport.js';
@@ -201,8 +202,12 @@ export function runIngressWorker(context: WorkerContext): void {
     log: context.log,
   });
 
+  // Discord, as the host says (the bot token in memory only).
+  const discord = new DiscordIngress({ startConnector, stopConnector, log: context.log });
+
   context.serve({
     twitch: (config) => twitch.apply(config),
+    discord: (config) => discord.apply(config),
     submit: ({ connector, items }): Promise<SubmitResult[]> => {
       const sink = sinkFor(connector);
       return Promise.all(items.map((item) => sink.submit(item)));

@@ -28,6 +28,7 @@ import { createPersonaStore } from '../llm/personas.js';
 import { createScriptedResponder } from '../llm/scripted-responder.js';
 import { createStoreReader, type StoreReader } from '../store/reader.js';
 import { createTwitchChatDelivery, type TwitchChatDelivery } from '../twitch-integration/egress-twitch.js';
+import { createDiscordDelivery, type DiscordDelivery } from '../connectors/discord/discord-egress.js';
 import { batchPerTick } from './batch-per-tick.js';
 import { createBatchedLedger } from './delivery-ledger.js';
 import { PhaseRunner } from './phase-runner.js';
@@ -49,6 +50,8 @@ interface ServiceDeps {
   publishDelivery(delivery: GatewayDelivery): void;
   /** Egress: the bot's Twitch chat connection, configured by the host over the control line. */
   twitchChat?: TwitchChatDelivery;
+  /** Egress: Discord replies and cross-posts, configured by the host over the control line. */
+  discord?: DiscordDelivery;
   /** Reaction: the LLM API key the host pushed from its secret store (memory only). */
   llmApiKey?: () => string | undefined;
   /** Egress: outbound webhook secrets are registered as they are read, so no error carries one. */
@@ -85,6 +88,7 @@ function createServices(phase: WorkerPhase, deps: ServiceDeps): Service[] {
           targets: redactedTargets(outboundTargets(deps.db, deps.dataDir), deps.redactor),
         }),
         ...(deps.twitchChat ? [deps.twitchChat] : []),
+        ...(deps.discord ? [deps.discord] : []),
       ];
     }
   }
@@ -148,6 +152,7 @@ export function runPhaseWorker(context: WorkerContext, phase: WorkerPhase): void
           log: context.log,
         })
       : undefined;
+  const discord = phase === 'egress' ? createDiscordDelivery({ ledger, log: context.log }) : undefined;
   const services = createServices(phase, {
     db,
     demo: context.init.demo,
@@ -160,10 +165,12 @@ export function runPhaseWorker(context: WorkerContext, phase: WorkerPhase): void
     publishDelivery: batchPerTick<GatewayDelivery>((deliveries) => context.host.push('delivery', deliveries)),
     ledger,
     ...(twitchChat ? { twitchChat } : {}),
+    ...(discord ? { discord } : {}),
     llmApiKey: () => llmApiKey ?? undefined,
     redactor: context.redactor,
   });
   if (twitchChat) context.serve({ twitch: (config) => twitchChat.configure(config) });
+  if (discord) context.serve({ discord: (config) => discord.configure(config) });
   if (phase === 'reaction' || phase === 'enrichment') {
     context.serve({
       llmApiKey: ({ apiKey }) => {

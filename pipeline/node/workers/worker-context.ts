@@ -62,6 +62,7 @@ export function createWorkerContext(): WorkerContext {
       redactor.set('Twitch bot token', config?.bot?.accessToken);
       redactor.set('Twitch broadcaster token', config?.broadcaster?.accessToken);
     },
+    discord: (config) => redactor.set('Discord bot token', config?.token),
   };
   return {
     init: data.init,

@@ -24,10 +24,17 @@ import { RecentIds } from './recent-ids.js';
 import { subscriptionsForScopes, type EventSubSubscriptionSpec } from './scopes.js';
 
 export interface TwitchEventSubConnectorOptions {
+  /** The connector's id in the health list (default `twitch-eventsub`; the bot's chat socket is `twitch-chat`). */
+  id?: string;
+  /**
+   * The subscriptions to create; default: the channel events `grantedScopes` allow (scopes.ts). The bot's
+   * chat reader passes EVENTSUB_CHAT_SUBSCRIPTIONS (condition: broadcaster + the bot as `user_id`).
+   */
+  subscriptions?: readonly EventSubSubscriptionSpec[];
   /** twurple ApiClient whose auth provider holds `userId`'s token (see helix-auth-provider.ts). */
   apiClient: ApiClient;
   broadcasterId: string;
-  /** Whose token creates the subscriptions: the broadcaster, or a moderator (follows/raids/stream only). */
+  /** Whose token creates the subscriptions: the broadcaster, a moderator (follows/raids/stream only), or the bot (chat). */
   userId: string;
   /** Scopes granted to `userId`'s token; the subscriptions follow from them. */
   grantedScopes: readonly string[];
@@ -36,6 +43,8 @@ export interface TwitchEventSubConnectorOptions {
   dedupeSize?: number;
   now?: () => number;
   onState?: (health: ConnectorHealth) => void;
+  /** Twitch would not create a subscription (its type and Twitch's words). */
+  onSubscriptionFailure?: (type: string, error: string) => void;
   /** Twitch revoked a subscription (authorization_revoked, user_removed, version_removed, ...). */
   onRevocation?: (revocation: { type: string; status: string }) => void;
   log?: (level: 'info' | 'warn' | 'error', message: string) => void;
@@ -66,6 +75,11 @@ const SUBSCRIBE: Record<string, SubscribeFn> = {
   'channel.poll.end': (l, b) => l.onChannelPollEnd(b, noop),
   'channel.prediction.begin': (l, b) => l.onChannelPredictionBegin(b, noop),
   'channel.prediction.end': (l, b) => l.onChannelPredictionEnd(b, noop),
+  // Chat "as the user": the bot's token, condition {broadcaster_user_id, user_id: bot}.
+  'channel.chat.message': (l, b, u) => l.onChannelChatMessage(b, u, noop),
+  'channel.chat.notification': (l, b, u) => l.onChannelChatNotification(b, u, noop),
+  'channel.chat.message_delete': (l, b, u) => l.onChannelChatMessageDelete(b, u, noop),
+  'channel.chat.clear_user_messages': (l, b, u) => l.onChannelChatClearUserMessages(b, u, noop),
 };
 
 type Deliver = (subscription: EventSubSubscription, payload: Record<string, unknown>, id: string) => void;
@@ -103,7 +117,7 @@ function loadListenerClass() {
 }
 
 export class TwitchEventSubConnector implements InboundConnector {
-  readonly id = TWITCH_EVENTSUB_CONNECTOR;
+  readonly id: string;
   private listener: RawEventSubWsListener | null = null;
   private sink: IngressSink | null = null;
   private state: ConnectorHealth['state'] = 'idle';
@@ -129,12 +143,14 @@ export class TwitchEventSubConnector implements InboundConnector {
   };
 
   constructor(private readonly options: TwitchEventSubConnectorOptions) {
+    this.id = options.id ?? TWITCH_EVENTSUB_CONNECTOR;
     this.now = options.now ?? Date.now;
     this.recent = new RecentIds(options.dedupeSize ?? 10_000);
   }
 
   /** The subscriptions this connector asks for, from the granted scopes. */
   get plannedSubscriptions(): EventSubSubscriptionSpec[] {
+    if (this.options.subscriptions) return [...this.options.subscriptions];
     return subscriptionsForScopes(this.options.grantedScopes, {
       tokenIsBroadcaster: this.options.userId === this.options.broadcasterId,
     });
@@ -187,6 +203,7 @@ export class TwitchEventSubConnector implements InboundConnector {
       const spec = this.subscriptions.get(subscription);
       if (spec) this.failedTypes.add(spec.type);
       log('warn', `EventSub ${spec?.type ?? subscription.id} not created: ${error.message}`);
+      this.options.onSubscriptionFailure?.(spec?.type ?? subscriptionTypeOf(subscription.id), error.message);
       this.setState(this.state, this.summary());
     });
     listener.onRevoke((subscription, status) => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { acceptInbound } from '../../../core/envelope.js';
 import { NORMALIZED_EVENTSUB_TYPES, normalizeEventSubNotification } from './eventsub-normalize.js';
-import { EVENTSUB_SUBSCRIPTIONS } from './scopes.js';
+import { EVENTSUB_CHAT_SUBSCRIPTIONS, EVENTSUB_SUBSCRIPTIONS } from './scopes.js';
 
 const BROADCASTER = {
   broadcaster_user_id: '1001',
@@ -11,7 +11,9 @@ const BROADCASTER = {
 
 describe('EventSub payload normalization (untrusted input)', () => {
   it('knows every subscription the connector can ask for', () => {
-    expect([...NORMALIZED_EVENTSUB_TYPES].sort()).toEqual(EVENTSUB_SUBSCRIPTIONS.map((spec) => spec.type).sort());
+    expect([...NORMALIZED_EVENTSUB_TYPES].sort()).toEqual(
+      [...EVENTSUB_SUBSCRIPTIONS, ...EVENTSUB_CHAT_SUBSCRIPTIONS].map((spec) => spec.type).sort(),
+    );
   });
 
   it('names the missing field instead of throwing', () => {

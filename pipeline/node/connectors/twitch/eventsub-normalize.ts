@@ -8,7 +8,9 @@
  * durationSeconds, ...}`. The whole payload is kept in `externalEvent.payload` for audit, and
  * `externalEvent.id` is the EventSub message id (Twitch's key for its at-least-once redeliveries).
  */
-import type { InboundEvent } from '../../../core/envelope.js';
+import { KnownEventTypes, type InboundEvent } from '../../../core/envelope.js';
+import { TWITCH_CHAT_CONNECTOR } from './irc-normalize.js';
+import { rolesFrom, type EmoteRange } from './irc-tags.js';
 
 export const TWITCH_EVENTSUB_CONNECTOR = 'twitch-eventsub';
 
@@ -278,7 +280,239 @@ const HANDLERS: Record<string, (fields: Fields) => Normalized> = {
   'channel.poll.end': (fields) => poll(fields, 'end'),
   'channel.prediction.begin': (fields) => prediction(fields, 'begin'),
   'channel.prediction.end': (fields) => prediction(fields, 'end'),
+  'channel.chat.message': chatMessage,
+  'channel.chat.notification': chatNotification,
+  'channel.chat.message_delete': (fields) => {
+    const targetMessageId = str(fields, 'message_id');
+    if (!targetMessageId) throw new MissingField('message_id');
+    const target = userFrom(fields, 'target_');
+    return {
+      type: KnownEventTypes.moderationAction,
+      identity: room(fields),
+      details: { action: 'delete', targetMessageId, targetUserId: target?.id, targetLogin: target?.login },
+    };
+  },
+  'channel.chat.clear_user_messages': (fields) => {
+    const target = requireUser(fields, 'target_');
+    // Twitch sends this when a moderator bans or times the user out; which of the two it was comes
+    // separately (channel.ban), so the action says only what happened to chat.
+    return {
+      type: KnownEventTypes.moderationAction,
+      identity: room(fields),
+      details: {
+        action: 'clear-user',
+        targetUserId: target.id,
+        targetLogin: target.login,
+        targetDisplayName: target.displayName,
+      },
+    };
+  },
 };
+
+/** Chat events no chatter caused are attributed to the room, exactly as the IRC path does (CLEARMSG). */
+function room(fields: Fields): InboundEvent['identity']['external'] {
+  const owner = broadcaster(fields);
+  return { ...owner, displayName: owner.login, roles: [] };
+}
+
+/** EventSub's `badges: [{set_id, id, info}]` → IRC's badge map, roles and the months in the sub badge's info. */
+function chatBadges(fields: Fields): {
+  badges: Record<string, string>;
+  roles: ReturnType<typeof rolesFrom>;
+  months?: number;
+} {
+  const badges: Record<string, string> = {};
+  let months: number | undefined;
+  const list = Array.isArray(fields['badges']) ? (fields['badges'] as unknown[]) : [];
+  for (const item of list.slice(0, 50)) {
+    if (item === null || typeof item !== 'object') continue;
+    const badge = item as Fields;
+    const setId = str(badge, 'set_id');
+    if (!setId || setId.length > 40) continue;
+    badges[setId] = (str(badge, 'id') ?? '').slice(0, 40);
+    const info = str(badge, 'info');
+    if ((setId === 'subscriber' || setId === 'founder') && info && /^\d{1,6}$/.test(info)) months = Number(info);
+  }
+  return { badges, roles: rolesFrom(badges, {}), ...(months !== undefined ? { months } : {}) };
+}
+
+/** The chatter with the badges of this message (roles are per message, never sticky). */
+function chatter(fields: Fields): InboundEvent['identity']['external'] {
+  const user = requireUser(fields, 'chatter_');
+  const { badges, roles } = chatBadges(fields);
+  return { ...user, roles, badges };
+}
+
+/**
+ * `message: {text, fragments}` → text and emote ranges. Twitch's IRC emote positions count Unicode code
+ * points of the text; the fragments are laid end to end, so the same positions follow from their lengths.
+ */
+function chatText(message: Fields | undefined): { text: string; emotes: EmoteRange[] } | undefined {
+  if (!message) return undefined;
+  const text = typeof message['text'] === 'string' ? message['text'] : undefined;
+  if (text === undefined) return undefined;
+  const emotes: EmoteRange[] = [];
+  const fragments = Array.isArray(message['fragments']) ? (message['fragments'] as unknown[]) : [];
+  let position = 0;
+  for (const item of fragments.slice(0, 1000)) {
+    if (item === null || typeof item !== 'object') continue;
+    const fragment = item as Fields;
+    const length = [...(str(fragment, 'text') ?? '')].length;
+    const emote = str(fragment, 'type') === 'emote' ? obj(fragment, 'emote') : undefined;
+    const emoteId = emote ? str(emote, 'id') : undefined;
+    if (emoteId && length > 0 && emotes.length < 500) {
+      emotes.push({ id: emoteId.slice(0, 100), start: position, end: position + length - 1 });
+    }
+    position += length;
+  }
+  return { text: text.slice(0, 10_000), emotes };
+}
+
+function chatMessage(fields: Fields): Normalized {
+  const identity = chatter(fields);
+  const messageId = str(fields, 'message_id');
+  if (!messageId) throw new MissingField('message_id');
+  const content = chatText(obj(fields, 'message'));
+  if (!content) throw new MissingField('message.text');
+  const reply = obj(fields, 'reply');
+  const replyTo = reply ? str(reply, 'parent_message_id') : undefined;
+  const cheer = obj(fields, 'cheer');
+  const bits = cheer ? num(cheer, 'bits') : undefined;
+  const messageType = str(fields, 'message_type');
+  return {
+    // Same shape as a PRIVMSG (irc-normalize.ts): a cheer stays a chat message with its bits in details.
+    type: KnownEventTypes.chatMessage,
+    identity,
+    message: {
+      id: messageId.slice(0, 100),
+      text: content.text,
+      ...(content.emotes.length > 0 ? { emotes: content.emotes } : {}),
+      ...(replyTo ? { replyTo: replyTo.slice(0, 100) } : {}),
+    },
+    details: {
+      bits,
+      cheer: bits !== undefined && bits > 0 ? true : undefined,
+      months: chatBadges(fields).months,
+      firstMessage: messageType === 'user_intro' ? true : undefined,
+      rewardId: str(fields, 'channel_points_custom_reward_id'),
+      color: str(fields, 'color'),
+      messageType,
+      replyParent: reply
+        ? compact({
+            messageId: replyTo,
+            userId: str(reply, 'parent_user_id'),
+            login: str(reply, 'parent_user_login'),
+            displayName: str(reply, 'parent_user_name'),
+            text: str(reply, 'parent_message_body'),
+          })
+        : undefined,
+      threadParentId: reply ? str(reply, 'thread_message_id') : undefined,
+    },
+  };
+}
+
+/** EventSub's notice_type → the IRC msg-id of the same USERNOTICE, so `details.noticeKind` matches. */
+const NOTICE_KIND: Record<string, string> = {
+  sub: 'sub',
+  resub: 'resub',
+  sub_gift: 'subgift',
+  community_sub_gift: 'submysterygift',
+  gift_paid_upgrade: 'giftpaidupgrade',
+  prime_paid_upgrade: 'primepaidupgrade',
+  pay_it_forward: 'payforward',
+  raid: 'raid',
+  unraid: 'unraid',
+  announcement: 'announcement',
+  bits_badge_tier: 'bitsbadgetier',
+  charity_donation: 'charitydonation',
+};
+
+function chatNotification(fields: Fields): Normalized {
+  const noticeType = str(fields, 'notice_type');
+  if (!noticeType) throw new MissingField('notice_type');
+  // Shared chat repeats another channel's notice with a `shared_chat_` prefix and the same body.
+  const baseType = noticeType.replace(/^shared_chat_/, '');
+  const anonymous = bool(fields, 'chatter_is_anonymous') === true;
+  const identity = anonymous ? { ...ANONYMOUS, roles: [] } : chatter(fields);
+  const body = (key: string) => obj(fields, key) ?? obj(fields, `shared_chat_${key}`) ?? {};
+  const content = chatText(obj(fields, 'message'));
+  const common = {
+    noticeKind: NOTICE_KIND[baseType] ?? baseType,
+    systemMessage: str(fields, 'system_message'),
+    sharedChat: baseType !== noticeType ? true : undefined,
+  };
+  let type: string;
+  let details: Record<string, unknown>;
+  if (baseType === 'sub' || baseType === 'resub') {
+    const sub = body(baseType);
+    const tier = str(sub, 'sub_tier');
+    type = KnownEventTypes.sub;
+    details = {
+      ...common,
+      months: num(sub, 'cumulative_months') ?? (baseType === 'sub' ? 1 : chatBadges(fields).months),
+      streakMonths: num(sub, 'streak_months') ?? undefined,
+      durationMonths: num(sub, 'duration_months'),
+      plan: bool(sub, 'is_prime') === true ? 'Prime' : tier,
+      tier: tierNumber(tier),
+      prime: bool(sub, 'is_prime') === true ? true : undefined,
+      isGift: bool(sub, 'is_gift'),
+    };
+  } else if (baseType === 'sub_gift') {
+    const gift = body('sub_gift');
+    type = KnownEventTypes.subGift;
+    details = {
+      ...common,
+      anonymous: anonymous ? true : undefined,
+      giftCount: 1,
+      recipient: userSummary(userFrom(gift, 'recipient_')),
+      giftMonths: num(gift, 'duration_months'),
+      recipientMonths: num(gift, 'cumulative_months') ?? undefined,
+      senderTotal: num(gift, 'cumulative_total') ?? undefined,
+      plan: str(gift, 'sub_tier'),
+      tier: tierNumber(str(gift, 'sub_tier')),
+      communityGiftId: str(gift, 'community_gift_id'),
+    };
+  } else if (baseType === 'community_sub_gift') {
+    const gift = body('community_sub_gift');
+    type = KnownEventTypes.subGift;
+    details = {
+      ...common,
+      anonymous: anonymous ? true : undefined,
+      mystery: true,
+      giftCount: num(gift, 'total'),
+      senderTotal: num(gift, 'cumulative_total') ?? undefined,
+      plan: str(gift, 'sub_tier'),
+      tier: tierNumber(str(gift, 'sub_tier')),
+      communityGiftId: str(gift, 'id'),
+    };
+  } else if (baseType === 'raid') {
+    const raid = body('raid');
+    const raider = userFrom(raid, '') ?? identity;
+    type = KnownEventTypes.raid;
+    details = { ...common, viewers: num(raid, 'viewer_count'), raider: userSummary(raider) };
+  } else if (baseType === 'announcement') {
+    type = 'twitch.announcement.v1';
+    details = { ...common, color: str(body('announcement'), 'color') };
+  } else {
+    type = 'twitch.notice.v1';
+    details = { ...common, source: 'usernotice' };
+  }
+  const messageId = str(fields, 'message_id');
+  return {
+    type,
+    identity,
+    details,
+    ...(content && content.text !== ''
+      ? {
+          message: {
+            ...(messageId ? { id: messageId.slice(0, 100) } : {}),
+            text: content.text,
+            ...(content.emotes.length > 0 ? { emotes: content.emotes } : {}),
+          },
+        }
+      : {}),
+  };
+}
 
 function hypeTrain(fields: Fields, phase: 'begin' | 'end'): Normalized {
   return {
@@ -356,7 +590,9 @@ export function normalizeEventSubNotification(notification: EventSubNotification
   const event: InboundEvent = {
     type: normalized.type,
     ingress: {
-      connector: TWITCH_EVENTSUB_CONNECTOR,
+      // Chat is chat whichever path it came by: `twitch-chat`, so the same rules answer it in the same
+      // channel (the source says it was EventSub).
+      connector: subscriptionType.startsWith('channel.chat.') ? TWITCH_CHAT_CONNECTOR : TWITCH_EVENTSUB_CONNECTOR,
       source: 'twitch-eventsub',
       channel: channel.slice(0, 100),
     },

@@ -2,8 +2,10 @@ import { describe, expect, it } from 'vitest';
 import {
   BOT_SCOPES,
   BROADCASTER_SCOPES,
+  EVENTSUB_CHAT_SUBSCRIPTIONS,
   EVENTSUB_SUBSCRIPTIONS,
   missingSubscriptions,
+  resolveChatTransport,
   scopesMarkdownTable,
   subscriptionsForScopes,
 } from './scopes.js';
@@ -47,6 +49,8 @@ describe('scopes → EventSub subscriptions', () => {
     expect(BOT_SCOPES).toEqual([
       'chat:read',
       'chat:edit',
+      'user:read:chat',
+      'user:write:chat',
       'moderator:manage:banned_users',
       'moderator:manage:chat_messages',
     ]);
@@ -54,8 +58,18 @@ describe('scopes → EventSub subscriptions', () => {
 
   it('renders the README table from the same data', () => {
     const table = scopesMarkdownTable();
-    expect(table.split('\n')).toHaveLength(2 + 5 + EVENTSUB_SUBSCRIPTIONS.length);
+    expect(table.split('\n')).toHaveLength(2 + 5 + EVENTSUB_SUBSCRIPTIONS.length + EVENTSUB_CHAT_SUBSCRIPTIONS.length);
     expect(table).toContain('| Follows | `channel.follow` v2 | `moderator:read:followers` |');
     expect(table).toContain('`channel:read:redemptions` or `channel:manage:redemptions`');
+  });
+
+  it('chooses the bot’s chat path from the setting and what the bot granted', () => {
+    expect(resolveChatTransport('auto', BOT_SCOPES)).toBe('eventsub');
+    expect(resolveChatTransport('eventsub', BOT_SCOPES)).toBe('eventsub');
+    expect(resolveChatTransport('irc', BOT_SCOPES)).toBe('irc');
+    // Linked before the EventSub chat scopes were asked for: IRC until the bot logs in again.
+    expect(resolveChatTransport('auto', ['chat:read', 'chat:edit'])).toBe('irc');
+    expect(resolveChatTransport('eventsub', ['user:read:chat'])).toBe('irc');
+    expect(resolveChatTransport('auto', null)).toBe('irc');
   });
 });

@@ -16,6 +16,12 @@ export const FEATURE_SCOPES = {
   chatIrc: ['chat:read', 'chat:edit'],
   /** Sending chat through Helix (POST /helix/chat/messages) instead of IRC. */
   chatHelixSend: ['user:write:chat'],
+  /**
+   * The bot reading chat over EventSub (channel.chat.*) with its own user token on a WebSocket session.
+   * `user:bot` / `channel:bot` are needed only with an app access token (webhooks, conduits), which a
+   * desktop app never holds, so they are not asked for.
+   */
+  chatEventSubRead: ['user:read:chat'],
   /** Timeouts and bans from the console (POST /helix/moderation/bans). */
   moderationBan: ['moderator:manage:banned_users'],
   /** Deleting a chat message from the console (DELETE /helix/moderation/chat). */
@@ -196,6 +202,49 @@ export const EVENTSUB_SUBSCRIPTIONS: readonly EventSubSubscriptionSpec[] = [
   },
 ];
 
+/**
+ * Chat over EventSub: created with the bot's token, condition `{broadcaster_user_id, user_id: bot}`
+ * ("read chat as this user"), so they live on the bot's socket, not the broadcaster's.
+ */
+export const EVENTSUB_CHAT_SUBSCRIPTIONS: readonly EventSubSubscriptionSpec[] = [
+  {
+    type: 'channel.chat.message',
+    version: '1',
+    anyOf: [...FEATURE_SCOPES.chatEventSubRead],
+    broadcasterToken: false,
+    condition: 'broadcaster+moderator',
+    eventType: 'chat.message.v1',
+    label: 'Chat messages (bot over EventSub)',
+  },
+  {
+    type: 'channel.chat.notification',
+    version: '1',
+    anyOf: [...FEATURE_SCOPES.chatEventSubRead],
+    broadcasterToken: false,
+    condition: 'broadcaster+moderator',
+    eventType: 'twitch.sub.v1',
+    label: 'Chat notices: subs, gifts, raids, announcements (bot over EventSub)',
+  },
+  {
+    type: 'channel.chat.message_delete',
+    version: '1',
+    anyOf: [...FEATURE_SCOPES.chatEventSubRead],
+    broadcasterToken: false,
+    condition: 'broadcaster+moderator',
+    eventType: 'moderation.action.v1',
+    label: 'Deleted chat messages (bot over EventSub)',
+  },
+  {
+    type: 'channel.chat.clear_user_messages',
+    version: '1',
+    anyOf: [...FEATURE_SCOPES.chatEventSubRead],
+    broadcasterToken: false,
+    condition: 'broadcaster+moderator',
+    eventType: 'moderation.action.v1',
+    label: "A user's chat cleared (bot over EventSub)",
+  },
+];
+
 export type EventSubSubscriptionType = (typeof EVENTSUB_SUBSCRIPTIONS)[number]['type'];
 
 /**
@@ -236,10 +285,36 @@ export const BROADCASTER_SCOPES: readonly string[] = [
   ]),
 ];
 
-/** The bot login: chat over IRC, plus moderation when the bot is a moderator of the channel. */
+/**
+ * The bot login: chat over IRC and over EventSub + Helix (the streamer chooses the path), plus moderation
+ * when the bot is a moderator of the channel.
+ */
 export const BOT_SCOPES: readonly string[] = [
-  ...new Set([...FEATURE_SCOPES.chatIrc, ...FEATURE_SCOPES.moderationBan, ...FEATURE_SCOPES.moderationDelete]),
+  ...new Set([
+    ...FEATURE_SCOPES.chatIrc,
+    ...FEATURE_SCOPES.chatEventSubRead,
+    ...FEATURE_SCOPES.chatHelixSend,
+    ...FEATURE_SCOPES.moderationBan,
+    ...FEATURE_SCOPES.moderationDelete,
+  ]),
 ];
+
+/**
+ * The bot's chat path from the setting and what the bot granted: `auto` takes EventSub + Helix when the
+ * bot's token has both chat scopes (a bot linked before they were asked for has not), IRC otherwise.
+ */
+export function resolveChatTransport(
+  setting: 'auto' | 'eventsub' | 'irc',
+  botScopes: readonly string[] | null,
+): 'irc' | 'eventsub' {
+  if (setting === 'irc' || !botScopes) return 'irc';
+  const granted = [...FEATURE_SCOPES.chatEventSubRead, ...FEATURE_SCOPES.chatHelixSend].every((scope) =>
+    botScopes.includes(scope),
+  );
+  // `eventsub` without the scopes would only fail at Twitch: IRC keeps the bot talking, and the
+  // connector's health says which scopes a new login would add.
+  return granted ? 'eventsub' : 'irc';
+}
 
 /** The README table of scopes, generated from the data above so the two never disagree. */
 export function scopesMarkdownTable(): string {
@@ -250,7 +325,7 @@ export function scopesMarkdownTable(): string {
     ['Bot sends chat through Helix', '—', all(FEATURE_SCOPES.chatHelixSend)],
     ['Timeout / ban from the console', '—', all(FEATURE_SCOPES.moderationBan)],
     ['Delete a message from the console', '—', all(FEATURE_SCOPES.moderationDelete)],
-    ...EVENTSUB_SUBSCRIPTIONS.map((spec) => [
+    ...[...EVENTSUB_SUBSCRIPTIONS, ...EVENTSUB_CHAT_SUBSCRIPTIONS].map((spec) => [
       spec.label,
       `\`${spec.type}\` v${spec.version}`,
       spec.anyOf.length === 0 ? 'none' : spec.anyOf.map((scope) => `\`${scope}\``).join(' or '),
