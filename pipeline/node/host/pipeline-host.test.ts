@@ -79,6 +79,7 @@ describe('PipelineHost: the default flow on real workers and a real database', (
     expect(steps).toEqual([
       'enrichment:auth:OK',
       'enrichment:query-analyzer:OK',
+      'reaction:counters:SKIP',
       'reaction:commands:OK',
       'egress:console:OK',
       'egress:gateway-clients:OK',
@@ -89,6 +90,8 @@ describe('PipelineHost: the default flow on real workers and a real database', (
       'auth:OK',
       'query-analyzer:RUNNING',
       'query-analyzer:OK',
+      'counters:RUNNING',
+      'counters:SKIP',
       'commands:RUNNING',
       'commands:OK',
       'console:RUNNING',

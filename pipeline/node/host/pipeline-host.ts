@@ -22,6 +22,8 @@ import { createLlmLimits, type LlmLimits } from '../llm/limits.js';
 import { applyLlmEnv } from '../llm/llm-bot.js';
 import { createLlmMemory, type LlmMemory } from '../llm/memory.js';
 import { createPersonaStore, type PersonaStore } from '../llm/personas.js';
+import { createFeatureApi } from '../features/feature-api.js';
+import { createFeatureReader } from '../features/feature-reader.js';
 import { openReadConnection, openWriteConnection, type ReadDb } from '../store/database.js';
 import { migrate, seedIfEmpty } from '../store/migrations.js';
 import { createStoreReader, type StoreReader } from '../store/reader.js';
@@ -392,6 +394,8 @@ export class PipelineHost {
   private createApi(): HostApi {
     const reader = this.reader;
     return {
+      // Counters, quotes ... (issue 14), on the host's read connection.
+      ...createFeatureApi({ reader: createFeatureReader(this.llm.db), commit: (batch) => this.write(batch) }),
       'events.list': async (query) => reader.listEvents(query),
       'events.get': async ({ id }) => reader.getEvent(id),
       'events.reroute': (params) => this.control('router').call('reroute', params),

@@ -1,0 +1,53 @@
+/**
+ * The HostApi methods of the streamer features (counters, quotes, ...): params schemas and result
+ * types. host-api.ts merges them into the one HostApi, so the transports and the console's bridge
+ * derive them like every other method.
+ */
+import { z } from 'zod';
+import type { Counter, CounterValue } from './counters.js';
+import { CounterNameSchema, MAX_COUNTER_VALUE } from './counters.js';
+import type { Quote } from './quotes.js';
+
+type Result<T> = { ok: true; value: T } | { ok: false; error: string };
+
+export const FeatureApiParams = {
+  'counters.list': z.object({}),
+  /** Defines or changes a counter (its value is kept). */
+  'counters.save': z.object({ counter: z.unknown() }),
+  /** Removes the counter and every value of it. */
+  'counters.delete': z.object({ name: CounterNameSchema }),
+  'counters.values': z.object({
+    name: CounterNameSchema.optional(),
+    limit: z.number().int().min(1).max(1000).default(200),
+  }),
+  /** Sets a value from the console; `scopeKey` is '' for a global counter, a login for a per-user one. */
+  'counters.setValue': z.object({
+    name: CounterNameSchema,
+    scopeKey: z.string().trim().toLowerCase().max(100).default(''),
+    value: z.number().int().min(-MAX_COUNTER_VALUE).max(MAX_COUNTER_VALUE),
+  }),
+  'quotes.list': z.object({
+    search: z.string().max(200).optional(),
+    limit: z.number().int().min(1).max(1000).default(200),
+  }),
+  /** Adds (no id) or edits (with id) a quote. */
+  'quotes.save': z.object({
+    id: z.number().int().positive().optional(),
+    quote: z.unknown(),
+    moderator: z.string().trim().min(1).max(60),
+  }),
+  'quotes.delete': z.object({ id: z.number().int().positive() }),
+} as const;
+
+type P<K extends keyof typeof FeatureApiParams> = z.input<(typeof FeatureApiParams)[K]>;
+
+export interface FeatureApi {
+  'counters.list'(params: P<'counters.list'>): Promise<Counter[]>;
+  'counters.save'(params: P<'counters.save'>): Promise<Result<Counter>>;
+  'counters.delete'(params: P<'counters.delete'>): Promise<{ ok: boolean }>;
+  'counters.values'(params: P<'counters.values'>): Promise<CounterValue[]>;
+  'counters.setValue'(params: P<'counters.setValue'>): Promise<Result<CounterValue>>;
+  'quotes.list'(params: P<'quotes.list'>): Promise<Quote[]>;
+  'quotes.save'(params: P<'quotes.save'>): Promise<Result<Quote>>;
+  'quotes.delete'(params: P<'quotes.delete'>): Promise<{ ok: boolean }>;
+}

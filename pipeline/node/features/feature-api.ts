@@ -1,0 +1,83 @@
+/**
+ * The host's handlers for the feature methods of the HostApi (pipeline/core/feature-api.ts).
+ * Reads use the host's read-only connection; writes go to the store worker and are committed
+ * before the answer, so the console's next list shows them.
+ */
+import { CounterSchema } from '../../core/counters.js';
+import { describeIssues } from '../../core/envelope.js';
+import type { FeatureApi } from '../../core/feature-api.js';
+import type { StoreWrite } from '../../core/protocol/store.js';
+import { QuoteEditSchema } from '../../core/quotes.js';
+import type { FeatureReader } from './feature-reader.js';
+
+export interface FeatureApiDeps {
+  reader: FeatureReader;
+  commit(batch: StoreWrite[]): Promise<void>;
+  now?: () => number;
+}
+
+export function createFeatureApi(deps: FeatureApiDeps): FeatureApi {
+  const now = deps.now ?? Date.now;
+  const { reader, commit } = deps;
+  return {
+    'counters.list': async () => reader.counters(),
+    'counters.save': async ({ counter }) => {
+      const parsed = CounterSchema.safeParse(counter);
+      if (!parsed.success) return { ok: false, error: describeIssues(parsed.error) };
+      const command = parsed.data.command.toLowerCase();
+      const clash = reader
+        .counters()
+        .find((other) => other.name !== parsed.data.name && command !== '' && other.command.toLowerCase() === command);
+      if (clash)
+        return { ok: false, error: `command: ${parsed.data.command} already belongs to counter ${clash.name}` };
+      await commit([{ op: 'counter.define', counter: parsed.data, at: now() }]);
+      return { ok: true, value: parsed.data };
+    },
+    'counters.delete': async ({ name }) => {
+      if (!reader.counters().some((counter) => counter.name === name)) return { ok: false };
+      await commit([{ op: 'counter.remove', name }]);
+      return { ok: true };
+    },
+    'counters.values': async ({ name, limit = 200 }) => reader.counterValues({ ...(name ? { name } : {}), limit }),
+    'counters.setValue': async ({ name, scopeKey = '', value }) => {
+      const counter = reader.counters().find((candidate) => candidate.name === name);
+      if (!counter) return { ok: false, error: `name: no counter "${name}"` };
+      if (counter.scope === 'global' && scopeKey !== '')
+        return { ok: false, error: 'scopeKey: a global counter has one value' };
+      if (counter.scope === 'user' && scopeKey === '') return { ok: false, error: 'scopeKey: name the user (login)' };
+      const at = now();
+      await commit([{ op: 'counter.setValue', name, scopeKey, value, at }]);
+      return { ok: true, value: { name, scopeKey, value: reader.counterValue(name, scopeKey), updatedAt: at } };
+    },
+    'quotes.list': async ({ search, limit = 200 }) => reader.listQuotes({ ...(search ? { search } : {}), limit }),
+    'quotes.save': async ({ id, quote, moderator }) => {
+      const parsed = QuoteEditSchema.safeParse(quote);
+      if (!parsed.success) return { ok: false, error: describeIssues(parsed.error) };
+      if (id !== undefined) {
+        if (!reader.quote(id)) return { ok: false, error: `id: there is no quote #${id}` };
+        await commit([{ op: 'quote.update', id, quote: parsed.data }]);
+        return { ok: true, value: reader.quote(id)! };
+      }
+      const before = reader.listQuotes({ limit: 1 })[0]?.id ?? 0;
+      await commit([
+        {
+          op: 'quote.add',
+          eventId: null,
+          text: parsed.data.text,
+          saidBy: parsed.data.saidBy,
+          addedBy: `console:${moderator}`,
+          game: parsed.data.game,
+          at: now(),
+        },
+      ]);
+      const added = reader.listQuotes({ limit: 1 })[0];
+      if (!added || added.id <= before) return { ok: false, error: 'the quote was not stored' };
+      return { ok: true, value: added };
+    },
+    'quotes.delete': async ({ id }) => {
+      if (!reader.quote(id)) return { ok: false };
+      await commit([{ op: 'quote.delete', id }]);
+      return { ok: true };
+    },
+  };
+}
