@@ -7,6 +7,7 @@ import { useShortcuts } from './ui/keys.js';
 import { ApprovalsView } from './views/ApprovalsView.js';
 import { CommandsView } from './views/CommandsView.js';
 import { ConnectionsView } from './views/ConnectionsView.js';
+import { CountersQuotesView } from './views/CountersQuotesView.js';
 import { DashboardView } from './views/DashboardView.js';
 import { FirstRun } from './views/FirstRun.js';
 import { LiveView } from './views/LiveView.js';
@@ -29,6 +30,8 @@ const VIEWS: { name: ViewName; label: string }[] = [
   { name: 'settings', label: 'Settings' },
   { name: 'connections', label: 'Connections' },
   { name: 'overlay', label: 'Overlay & clients' },
+  // Appended: the number keys of the views above stay as they were.
+  { name: 'features', label: 'Counters & quotes' },
 ];
 
 /** 1–9 then 0: the first ten views have a number key (the rest are a click away). */
@@ -90,6 +93,7 @@ export function App() {
         {view === 'dashboard' && <DashboardView />}
         {view === 'rules' && <RulesView />}
         {view === 'commands' && <CommandsView />}
+        {view === 'features' && <CountersQuotesView />}
         {view === 'personas' && <PersonasView />}
         {view === 'memory' && <MemoryView />}
         {view === 'users' && <UsersView />}

@@ -25,6 +25,7 @@ export type ViewName =
   | 'dashboard'
   | 'rules'
   | 'commands'
+  | 'features'
   | 'personas'
   | 'memory'
   | 'users'

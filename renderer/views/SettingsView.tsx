@@ -11,8 +11,8 @@ import { useConsole, useConsoleContext, useHostAction } from '../ui/context.js';
 import { UserActions } from '../ui/UserActions.js';
 import { LlmSettingsSection } from './LlmSettings.js';
 
-/** The plain fields; the LLM endpoint and the ignore list have their own sections. */
-export type PlainKey = Exclude<keyof Settings, 'llm' | 'ignoredUsers'>;
+/** The plain fields; the LLM endpoint and the ignore list have their own sections (quotes: the Counters & quotes view). */
+export type PlainKey = Exclude<keyof Settings, 'llm' | 'ignoredUsers' | 'quotes'>;
 const LABELS: Record<PlainKey, { label: string; help: string }> = {
   channel: { label: 'Twitch channel', help: 'The channel to read. Anonymous reading needs no account.' },
   botName: { label: 'Bot name', help: 'Messages that mention it go to the LLM bot.' },
