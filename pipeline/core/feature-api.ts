@@ -1,5 +1,5 @@
 /**
- * The HostApi methods of the streamer features (counters, quotes, ...): params schemas and result
+ * The HostApi methods of the streamer features (counters, quotes, timers): params schemas and result
  * types. host-api.ts merges them into the one HostApi, so the transports and the console's bridge
  * derive them like every other method.
  */
@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { Counter, CounterValue } from './counters.js';
 import { CounterNameSchema, MAX_COUNTER_VALUE } from './counters.js';
 import type { Quote } from './quotes.js';
+import type { Timer } from './timers.js';
 
 type Result<T> = { ok: true; value: T } | { ok: false; error: string };
 
@@ -37,7 +38,13 @@ export const FeatureApiParams = {
     moderator: z.string().trim().min(1).max(60),
   }),
   'quotes.delete': z.object({ id: z.number().int().positive() }),
+  'timers.list': z.object({}),
+  'timers.save': z.object({ timer: z.unknown() }),
+  'timers.delete': z.object({ id: z.string().min(1).max(60) }),
 } as const;
+
+/** A timer as the console lists it: with when it last sent. */
+export type TimerSummary = Timer & { lastSentAt: number | null };
 
 type P<K extends keyof typeof FeatureApiParams> = z.input<(typeof FeatureApiParams)[K]>;
 
@@ -50,4 +57,7 @@ export interface FeatureApi {
   'quotes.list'(params: P<'quotes.list'>): Promise<Quote[]>;
   'quotes.save'(params: P<'quotes.save'>): Promise<Result<Quote>>;
   'quotes.delete'(params: P<'quotes.delete'>): Promise<{ ok: boolean }>;
+  'timers.list'(params: P<'timers.list'>): Promise<TimerSummary[]>;
+  'timers.save'(params: P<'timers.save'>): Promise<Result<Timer>>;
+  'timers.delete'(params: P<'timers.delete'>): Promise<{ ok: boolean }>;
 }

@@ -148,6 +148,8 @@ export interface WorkerControlProtocol {
     demo(params: { ratePerSecond: number; scripted: boolean } | null): void;
     /** Ingress: a synthetic load for `bitbrat bench` generated inside the ingress worker. */
     load(params: { ratePerSecond: number; durationMs: number; batch: number }): { sent: number };
+    /** Ingress: checks the timers now; the ids of those that fired (tests; they also tick by themselves). */
+    tickTimers(): string[];
     /** Reaction: commands changed on disk; reload them. */
     reloadCommands(): void;
     /** Ingress and egress: the Twitch channel and accounts (tokens in memory only); null turns Twitch off. */

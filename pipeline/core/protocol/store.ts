@@ -10,6 +10,7 @@ import type { CounterStoreWrite } from '../counters.js';
 import type { Envelope } from '../envelope.js';
 import type { LlmStoreWrite } from '../llm.js';
 import type { QuoteStoreWrite } from '../quotes.js';
+import type { TimerStoreWrite } from '../timers.js';
 import type { Rule } from '../rules.js';
 import type { StepTransition } from '../slip.js';
 
@@ -105,9 +106,10 @@ export type StoreWrite =
   /** How a claimed delivery ended (written behind: the delivery has already happened). */
   | { op: 'delivery.finish'; result: { key: string; status: 'sent' | 'dropped'; detail?: string; at: number } }
   | LlmStoreWrite
-  /** Counters and quotes (applied by pipeline/node/features/feature-store-appliers.ts). */
+  /** Counters, quotes and timers (applied by pipeline/node/features/feature-store-appliers.ts). */
   | CounterStoreWrite
-  | QuoteStoreWrite;
+  | QuoteStoreWrite
+  | TimerStoreWrite;
 
 export interface DeliveryClaim {
   /** `eventId:connector`: an event's reply goes to each place at most once. */

@@ -8,6 +8,7 @@ import { describeIssues } from '../../core/envelope.js';
 import type { FeatureApi } from '../../core/feature-api.js';
 import type { StoreWrite } from '../../core/protocol/store.js';
 import { QuoteEditSchema } from '../../core/quotes.js';
+import { TimerSchema } from '../../core/timers.js';
 import type { FeatureReader } from './feature-reader.js';
 
 export interface FeatureApiDeps {
@@ -77,6 +78,21 @@ export function createFeatureApi(deps: FeatureApiDeps): FeatureApi {
     'quotes.delete': async ({ id }) => {
       if (!reader.quote(id)) return { ok: false };
       await commit([{ op: 'quote.delete', id }]);
+      return { ok: true };
+    },
+    'timers.list': async () => {
+      const states = reader.timerStates();
+      return reader.timers().map((timer) => ({ ...timer, lastSentAt: states.get(timer.id)?.lastSentAt ?? null }));
+    },
+    'timers.save': async ({ timer }) => {
+      const parsed = TimerSchema.safeParse(timer);
+      if (!parsed.success) return { ok: false, error: describeIssues(parsed.error) };
+      await commit([{ op: 'timer.upsert', timer: parsed.data, at: now() }]);
+      return { ok: true, value: parsed.data };
+    },
+    'timers.delete': async ({ id }) => {
+      if (!reader.timers().some((timer) => timer.id === id)) return { ok: false };
+      await commit([{ op: 'timer.delete', id }]);
       return { ok: true };
     },
   };

@@ -3,11 +3,15 @@
  * worker's and the host's). Writes go to the store worker as ops (feature-store-appliers.ts).
  */
 import { CounterSchema, type Counter, type CounterValue } from '../../core/counters.js';
+import { KnownEventTypes } from '../../core/envelope.js';
 import type { Quote } from '../../core/quotes.js';
+import { TimerSchema, type Timer, type TimerState } from '../../core/timers.js';
 import type { ReadDb } from '../store/database.js';
 
 /** EventSub's stream.online / stream.offline, as ingress names them (eventsub-normalize.ts). */
 export const STREAM_EVENT_TYPES = { online: 'twitch.stream.online.v1', offline: 'twitch.stream.offline.v1' } as const;
+
+const CHAT_MESSAGE = KnownEventTypes.chatMessage;
 
 export interface StreamState {
   live: boolean;
@@ -30,6 +34,10 @@ export interface FeatureReader {
   listQuotes(params: { search?: string; limit: number }): Quote[];
   /** From the latest stream.online / stream.offline event (none: offline). */
   stream(): StreamState;
+  timers(): Timer[];
+  timerStates(): Map<string, TimerState>;
+  /** Chat messages that entered since `at` (events_type_at: an index range count). */
+  chatLinesSince(at: number): number;
 }
 
 interface QuoteRow {
@@ -87,6 +95,13 @@ export function createFeatureReader(db: ReadDb, log?: (message: string) => void)
          UNION ALL
          SELECT type, at, envelope FROM (SELECT * FROM events WHERE type = ? ORDER BY at DESC LIMIT 1)
        ) ORDER BY at DESC LIMIT 1`,
+    ),
+    timers: db.prepare<[], { id: string; json: string }>('SELECT id, json FROM timers ORDER BY id'),
+    timerStates: db.prepare<[], { id: string; next_index: number; last_sent_at: number | null }>(
+      'SELECT id, next_index, last_sent_at FROM timer_state',
+    ),
+    chatLines: db.prepare<[string, number], { n: number }>(
+      'SELECT count(*) AS n FROM events WHERE type = ? AND at > ?',
     ),
   };
   const random = () => Math.random();
@@ -149,6 +164,25 @@ export function createFeatureReader(db: ReadDb, log?: (message: string) => void)
     listQuotes({ search, limit }) {
       if (search && search.trim().length > 0) return searchQuotes(search, limit);
       return statements.listQuotes.all(limit).map((row) => toQuote(row)!);
+    },
+    timers() {
+      const timers: Timer[] = [];
+      for (const row of statements.timers.all()) {
+        const parsed = TimerSchema.safeParse(JSON.parse(row.json));
+        if (parsed.success) timers.push(parsed.data);
+        else log?.(`stored timer "${row.id}" is invalid and was skipped`);
+      }
+      return timers;
+    },
+    timerStates() {
+      return new Map(
+        statements.timerStates
+          .all()
+          .map((row) => [row.id, { id: row.id, nextIndex: row.next_index, lastSentAt: row.last_sent_at }]),
+      );
+    },
+    chatLinesSince(at) {
+      return statements.chatLines.get(CHAT_MESSAGE, at)?.n ?? 0;
     },
     stream() {
       const row = statements.streamEvent.get(STREAM_EVENT_TYPES.online, STREAM_EVENT_TYPES.offline);

@@ -1,5 +1,5 @@
 /**
- * Applies the counters' and quotes' store writes inside the store worker's batch transaction
+ * Applies the counters', quotes' and timers' store writes inside the store worker's batch transaction
  * (tables: migration 5). Ops arrive over a port, so each is parsed first; an invalid one is
  * reported and skipped, so it cannot roll back the events and steps it travelled with.
  */
@@ -12,6 +12,7 @@ import {
 } from '../../core/counters.js';
 import { describeIssues } from '../../core/envelope.js';
 import { QUOTE_STORE_OPS, QuoteStoreWriteSchema, type QuoteStoreWrite } from '../../core/quotes.js';
+import { TIMER_STORE_OPS, TimerStoreWriteSchema, type TimerStoreWrite } from '../../core/timers.js';
 
 type Writer = Pick<Database.Database, 'prepare'>;
 export type FeatureStoreApplier = (db: Writer, op: unknown) => void;
@@ -88,6 +89,28 @@ export function applyQuoteWrite(db: Writer, write: QuoteStoreWrite): void {
   }
 }
 
+export function applyTimerWrite(db: Writer, write: TimerStoreWrite): void {
+  switch (write.op) {
+    case 'timer.upsert':
+      db.prepare(
+        `INSERT INTO timers (id, json, updated_at) VALUES (?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET json = excluded.json, updated_at = excluded.updated_at`,
+      ).run(write.timer.id, JSON.stringify(write.timer), write.at);
+      return;
+    case 'timer.delete':
+      db.prepare('DELETE FROM timers WHERE id = ?').run(write.id);
+      db.prepare('DELETE FROM timer_state WHERE id = ?').run(write.id);
+      return;
+    case 'timer.fired':
+      db.prepare(
+        `INSERT INTO timer_state (id, next_index, last_sent_at, updated_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET next_index = excluded.next_index, last_sent_at = excluded.last_sent_at,
+           updated_at = excluded.updated_at`,
+      ).run(write.id, write.nextIndex, write.at, write.at);
+      return;
+  }
+}
+
 /** The appliers to register with the store writer, one per op name. */
 export function createFeatureStoreAppliers(
   options: { onInvalid?: (op: string, error: string) => void } = {},
@@ -104,7 +127,13 @@ export function createFeatureStoreAppliers(
     if (parsed.success) applyQuoteWrite(db, parsed.data);
     else options.onInvalid?.(opName(op), describeIssues(parsed.error));
   };
+  const timers: FeatureStoreApplier = (db, op) => {
+    const parsed = TimerStoreWriteSchema.safeParse(op);
+    if (parsed.success) applyTimerWrite(db, parsed.data);
+    else options.onInvalid?.(opName(op), describeIssues(parsed.error));
+  };
   return {
+    ...Object.fromEntries(TIMER_STORE_OPS.map((name) => [name, timers])),
     ...Object.fromEntries(COUNTER_STORE_OPS.map((name) => [name, counters])),
     ...Object.fromEntries(QUOTE_STORE_OPS.map((name) => [name, quotes])),
   };

@@ -74,4 +74,38 @@ describe('counters and quotes in the running pipeline', () => {
     expect((await reply(host, chat('!quote 1', 'viewer1', ['viewer']))).text).toBe('#1: "that was on purpose" — chan');
     expect(await host.api['quotes.list']({})).toMatchObject([{ id: 1, addedBy: 'vip1' }]);
   });
+
+  it('sends a due timer through the pipeline: its own rules, the timers step, egress', async () => {
+    const { host } = await startHost();
+    const saved = await host.api['timers.save']({
+      timer: { id: 'tip', onlyWhenLive: false, minChatLines: 0, intervalMinutes: 30, messages: ['Drink water, chat!'] },
+    });
+    expect(saved.ok).toBe(true);
+    const waitForTimerEvent = new Promise<string>((resolve) => {
+      const stop = host.subscribe((topic, data) => {
+        if (topic !== 'feed') return;
+        const summary = (data as { id: string; type: string; disposition?: string }[]).find(
+          (item) => item.type === 'timer.fired.v1' && item.disposition,
+        );
+        if (summary) {
+          stop();
+          resolve(summary.id);
+        }
+      });
+    });
+    expect(await host.workers.control('ingress').call('tickTimers', undefined)).toEqual(['tip']);
+    const id = await waitForTimerEvent;
+    await host.flush();
+    const detail = (await host.api['events.get']({ id }))!;
+    expect(detail.event.disposition).toBe('replied');
+    expect(detail.deliveries.map((delivery) => delivery.text)).toContain('Drink water, chat!');
+    expect(detail.event.routing.decisions.flatMap((decision) => decision.chosen ?? [])).toEqual([
+      'timers-skip-enrichment',
+      'timer-messages',
+      'deliver-console',
+    ]);
+    expect(detail.event.routing.history.some((step) => step.id === 'timers' && step.status === 'OK')).toBe(true);
+    // Fired once: the next check is within the interval.
+    expect(await host.workers.control('ingress').call('tickTimers', undefined)).toEqual([]);
+  });
 });

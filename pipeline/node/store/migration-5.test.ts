@@ -25,7 +25,8 @@ const rulesById = () =>
   );
 
 /** The default rules as an install before migration 5 had them. */
-const OLD_RULES: Rule[] = DEFAULT_RULES.filter((rule) => rule.id !== 'chat-quotes').map((rule) =>
+const NEW_RULES = ['chat-quotes', 'timer-messages', 'timers-skip-enrichment'];
+const OLD_RULES: Rule[] = DEFAULT_RULES.filter((rule) => !NEW_RULES.includes(rule.id)).map((rule) =>
   rule.id === 'chat-commands' ? { ...rule, slip: ['commands'] } : rule,
 );
 
@@ -41,6 +42,8 @@ describe('migration 5: counters, quotes and timers', () => {
     const rules = rulesById();
     expect(rules['chat-commands']!.slip).toEqual(['counters', 'commands']);
     expect(rules['chat-quotes']).toMatchObject({ stage: 'reaction', slip: ['quotes'], priority: 110 });
+    // The migration writes the rules out; they must be what a fresh install seeds.
+    for (const id of NEW_RULES) expect(rules[id]).toEqual(DEFAULT_RULES.find((rule) => rule.id === id));
     expect(
       JSON.parse((db.prepare("SELECT json FROM counters WHERE name = 'deaths'").get() as { json: string }).json),
     ).toMatchObject({

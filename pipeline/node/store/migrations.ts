@@ -304,7 +304,44 @@ const streamerFeatures: Migration = {
         );
       }
     }
-    db.prepare('INSERT OR IGNORE INTO rules (id, json, updated_at) VALUES (?, ?, ?)').run(
+    const insertRule = db.prepare('INSERT OR IGNORE INTO rules (id, json, updated_at) VALUES (?, ?, ?)');
+    const timerEvent = { '==': [{ var: 'type' }, 'timer.fired.v1'] };
+    insertRule.run(
+      'timers-skip-enrichment',
+      JSON.stringify({
+        id: 'timers-skip-enrichment',
+        name: 'Timer messages need no enrichment',
+        description: 'A timer firing is the bot itself: no user record, no analysis.',
+        enabled: true,
+        priority: 100,
+        stage: 'enrichment',
+        when: timerEvent,
+        slip: [],
+        enrichments: {},
+        approval: { mode: 'auto' },
+        maxAttempts: 3,
+      }),
+      now,
+    );
+    insertRule.run(
+      'timer-messages',
+      JSON.stringify({
+        id: 'timer-messages',
+        name: 'Timers',
+        description:
+          'Timer messages (every N minutes while live, after M chat lines) go out at once; set approval to "require" to check each one.',
+        enabled: true,
+        priority: 120,
+        stage: 'reaction',
+        when: timerEvent,
+        slip: ['timers'],
+        enrichments: {},
+        approval: { mode: 'auto' },
+        maxAttempts: 3,
+      }),
+      now,
+    );
+    insertRule.run(
       'chat-quotes',
       JSON.stringify({
         id: 'chat-quotes',

@@ -14,6 +14,7 @@ import { createCommandsService } from '../services/commands.js';
 import { createCountersService } from '../features/counters-service.js';
 import { createFeatureReader } from '../features/feature-reader.js';
 import { createQuotesService } from '../features/quotes-service.js';
+import { createTimersService } from '../features/timers-service.js';
 import { createConsoleDelivery, type DeliveryLedger } from '../services/console-delivery.js';
 import type { GatewayDelivery } from '../../core/client-protocol.js';
 import { createGatewayClientsDelivery } from '../gateway/clients/client-delivery.js';
@@ -68,6 +69,7 @@ function createServices(phase: WorkerPhase, deps: ServiceDeps): Service[] {
       return [
         createCountersService({ reader: features, commit }),
         createQuotesService({ reader: features, commit, settings: () => deps.settings().quotes }),
+        createTimersService({ reader: features }),
         createCommandsService({ commands: deps.commands, variables: features }),
         deps.demo ? createScriptedResponder() : createLlm(deps),
       ];
