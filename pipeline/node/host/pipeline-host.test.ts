@@ -195,7 +195,8 @@ describe('PipelineHost: approvals', () => {
       console: 'desktop',
       finalText: 'Edited hello!',
     });
-    expect(pushed).toContain('edited:alice');
+    // The approvals push travels separately from the feed: wait for it rather than race it.
+    await expect.poll(() => pushed, { timeout: 10_000 }).toContain('edited:alice');
   });
 
   it('keeps held replies across a restart and can approve them afterwards', async () => {
