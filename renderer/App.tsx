@@ -31,7 +31,7 @@ const VIEWS: { name: ViewName; label: string }[] = [
   { name: 'connections', label: 'Connections' },
   { name: 'overlay', label: 'Overlay & clients' },
   // Appended: the number keys of the views above stay as they were.
-  { name: 'features', label: 'Counters & quotes' },
+  { name: 'features', label: 'Timers, counters & quotes' },
 ];
 
 /** 1–9 then 0: the first ten views have a number key (the rest are a click away). */

@@ -1,9 +1,11 @@
 /**
- * Counters (define, see and set their values) and quotes (search, add, edit, delete). Chat
- * changes them through the counters and quotes services; this view is the moderators' side.
+ * Timers (define, turn on and off), counters (define, see and set their values) and quotes (search,
+ * add, edit, delete). Chat reaches them through the timers, counters and quotes services; this view
+ * is the moderators' side.
  */
 import { useEffect, useState } from 'react';
 import type { Counter, CounterValue } from '../../pipeline/core/counters.js';
+import type { TimerSummary } from '../../pipeline/core/feature-api.js';
 import type { Quote } from '../../pipeline/core/quotes.js';
 import { notify } from '../state/store.js';
 import { useConsole, useConsoleContext, useHostAction } from '../ui/context.js';
@@ -407,6 +409,238 @@ function QuotesSection() {
   );
 }
 
+interface TimerDraft {
+  id: string;
+  name: string;
+  enabled: boolean;
+  intervalMinutes: string;
+  minChatLines: string;
+  onlyWhenLive: boolean;
+  rotation: 'in-order' | 'random';
+  /** One message per line. */
+  messages: string;
+  isNew: boolean;
+}
+
+const NEW_TIMER: TimerDraft = {
+  id: '',
+  name: '',
+  enabled: true,
+  intervalMinutes: '15',
+  minChatLines: '5',
+  onlyWhenLive: true,
+  rotation: 'in-order',
+  messages: '',
+  isNew: true,
+};
+
+function TimersSection() {
+  const { bridge, store } = useConsoleContext();
+  const run = useHostAction();
+  const status = useConsole((state) => state.connection.status);
+  const [timers, setTimers] = useState<TimerSummary[]>([]);
+  const [draft, setDraft] = useState<TimerDraft | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  const load = async () => {
+    const list = await run('Loading timers', () => bridge.call('timers.list', {}));
+    if (list) setTimers(list);
+  };
+  useEffect(() => {
+    if (status === 'open') void load();
+  }, [status]);
+
+  const save = async (timer: unknown, label: string) => {
+    const result = await run('Saving the timer', () => bridge.call('timers.save', { timer }));
+    if (!result) return false;
+    if (!result.ok) {
+      setError(result.error);
+      return false;
+    }
+    setError(null);
+    notify(store, `Timer ${label || result.value.id} saved.`);
+    await load();
+    return true;
+  };
+  const saveDraft = async () => {
+    if (!draft) return;
+    const timer = {
+      id: draft.id,
+      name: draft.name,
+      enabled: draft.enabled,
+      intervalMinutes: Number(draft.intervalMinutes),
+      minChatLines: Number(draft.minChatLines),
+      onlyWhenLive: draft.onlyWhenLive,
+      rotation: draft.rotation,
+      messages: draft.messages
+        .split('\n')
+        .map((line) => line.trim())
+        .filter((line) => line.length > 0),
+    };
+    if (await save(timer, draft.name)) setDraft(null);
+  };
+  const toggle = async (timer: TimerSummary) => {
+    const { lastSentAt: _lastSentAt, ...definition } = timer;
+    await save({ ...definition, enabled: !timer.enabled }, timer.name);
+  };
+  const remove = async (id: string) => {
+    if (!window.confirm(`Delete timer ${id}?`)) return;
+    const result = await run('Deleting the timer', () => bridge.call('timers.delete', { id }));
+    if (result?.ok) await load();
+  };
+  const edit = (timer: TimerSummary) => {
+    setError(null);
+    setDraft({
+      ...timer,
+      intervalMinutes: String(timer.intervalMinutes),
+      minChatLines: String(timer.minChatLines),
+      messages: timer.messages.join('\n'),
+      isNew: false,
+    });
+  };
+
+  const errors = fieldErrors(error);
+  return (
+    <section data-testid="timers">
+      <div className="row-gap">
+        <h2>Timers</h2>
+        <button type="button" onClick={() => (setDraft({ ...NEW_TIMER }), setError(null))}>
+          + New timer
+        </button>
+      </div>
+      <p className="muted small">
+        A timer posts its next message every N minutes while the stream is live, once there were at least M chat lines
+        since its last one. Messages go through the “Timers” rule (its approval policy) and Twitch’s rate limits like
+        any reply.
+      </p>
+      {draft && (
+        <form
+          className="editor-form"
+          onSubmit={(event) => {
+            event.preventDefault();
+            void saveDraft();
+          }}
+        >
+          <Field label="Timer id" error={errors.id}>
+            <input
+              value={draft.id}
+              maxLength={60}
+              disabled={!draft.isNew}
+              onChange={(e) => setDraft({ ...draft, id: e.target.value })}
+            />
+          </Field>
+          <Field label="Timer name" error={errors.name}>
+            <input value={draft.name} maxLength={100} onChange={(e) => setDraft({ ...draft, name: e.target.value })} />
+          </Field>
+          <Field label="Every (minutes)" error={errors.intervalMinutes}>
+            <input
+              type="number"
+              min={1}
+              value={draft.intervalMinutes}
+              onChange={(e) => setDraft({ ...draft, intervalMinutes: e.target.value })}
+            />
+          </Field>
+          <Field label="After at least (chat lines)" error={errors.minChatLines}>
+            <input
+              type="number"
+              min={0}
+              value={draft.minChatLines}
+              onChange={(e) => setDraft({ ...draft, minChatLines: e.target.value })}
+            />
+          </Field>
+          <Field label="Rotation" error={errors.rotation}>
+            <select
+              value={draft.rotation}
+              onChange={(e) => setDraft({ ...draft, rotation: e.target.value as TimerDraft['rotation'] })}
+            >
+              <option value="in-order">in order</option>
+              <option value="random">at random</option>
+            </select>
+          </Field>
+          <Field label="Messages (one per line)" error={errors.messages}>
+            <textarea
+              rows={4}
+              value={draft.messages}
+              onChange={(e) => setDraft({ ...draft, messages: e.target.value })}
+            />
+          </Field>
+          <TemplateVariables />
+          <label className="row-gap">
+            <input
+              type="checkbox"
+              checked={draft.onlyWhenLive}
+              onChange={(e) => setDraft({ ...draft, onlyWhenLive: e.target.checked })}
+            />
+            <span>Only while live</span>
+          </label>
+          <label className="row-gap">
+            <input
+              type="checkbox"
+              checked={draft.enabled}
+              onChange={(e) => setDraft({ ...draft, enabled: e.target.checked })}
+            />
+            <span>Timer enabled</span>
+          </label>
+          {errors['(root)'] && <p className="error-text">{errors['(root)']}</p>}
+          <div className="row-gap">
+            <button type="submit" className="primary">
+              Save timer
+            </button>
+            <button type="button" onClick={() => setDraft(null)}>
+              Cancel
+            </button>
+          </div>
+        </form>
+      )}
+      {timers.length === 0 && <p className="muted">No timers yet.</p>}
+      {timers.length > 0 && (
+        <table className="table" data-testid="timer-list">
+          <thead>
+            <tr>
+              <th>timer</th>
+              <th>every</th>
+              <th>messages</th>
+              <th>last sent</th>
+              <th>on</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {timers.map((timer) => (
+              <tr key={timer.id} className={timer.enabled ? '' : 'disabled'}>
+                <td>{timer.name || timer.id}</td>
+                <td className="small">
+                  {timer.intervalMinutes} min, ≥ {timer.minChatLines} lines{timer.onlyWhenLive ? ', live' : ''}
+                </td>
+                <td className="small">
+                  {timer.messages.length} ({timer.rotation}): {timer.messages[0]}
+                </td>
+                <td className="small">{timer.lastSentAt ? formatDateTime(timer.lastSentAt) : 'never'}</td>
+                <td>
+                  <input
+                    type="checkbox"
+                    aria-label={`Timer ${timer.id} enabled`}
+                    checked={timer.enabled}
+                    onChange={() => void toggle(timer)}
+                  />
+                </td>
+                <td className="row-gap">
+                  <button type="button" onClick={() => edit(timer)}>
+                    Edit
+                  </button>
+                  <button type="button" className="danger" onClick={() => void remove(timer.id)}>
+                    Delete
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
 /** Who may `!quote add` and how a quote looks in chat (the `quotes` setting). */
 function QuoteSettingsSection() {
   const { bridge, store } = useConsoleContext();
@@ -452,6 +686,7 @@ function QuoteSettingsSection() {
 export function CountersQuotesView() {
   return (
     <div className="users features">
+      <TimersSection />
       <CountersSection />
       <QuotesSection />
       <QuoteSettingsSection />

@@ -58,7 +58,7 @@ describe('Counters & quotes in the console', () => {
     expect(await replyTo('!deaths +1', 'mod1', ['moderator'])).toBe('Deaths so far: 1 💀');
     await step(mod, 'counters', async () => {
       await connected(mod.page);
-      await mod.page.getByRole('button', { name: 'Counters & quotes' }).click();
+      await mod.page.getByRole('button', { name: 'Timers, counters & quotes' }).click();
       const value = mod.page.getByLabel('Value of deaths');
       await expect.poll(() => value.inputValue(), { timeout: 15_000 }).toBe('1');
       await value.fill('10');
@@ -112,6 +112,36 @@ describe('Counters & quotes in the console', () => {
       await mod.page.getByText('No quotes match.').waitFor();
     });
     expect(await replyTo('!quote 2')).toBe('There is no quote #2.');
+    expect(mod.problems).toEqual([]);
+  });
+
+  it('creates a timer that fires through the pipeline, and turns it off', async () => {
+    await step(mod, 'timers', async () => {
+      const timers = mod.page.getByTestId('timers');
+      await timers.getByRole('button', { name: '+ New timer' }).click();
+      await timers.getByLabel(/^Timer id/).fill('hydrate');
+      await timers.getByLabel(/^Messages/).fill('Drink some water!\nStretch!');
+      await timers.getByRole('button', { name: 'Save timer' }).click();
+      await timers.getByTestId('timer-list').getByText('hydrate').waitFor();
+    });
+    // Live-only by default: make it fire now, without a stream, through the host's API.
+    const [saved] = await host.served.host.api['timers.list']({});
+    expect(saved).toMatchObject({ id: 'hydrate', onlyWhenLive: true, messages: ['Drink some water!', 'Stretch!'] });
+    const { lastSentAt: _lastSentAt, ...definition } = saved!;
+    await host.served.host.api['timers.save']({ timer: { ...definition, onlyWhenLive: false, minChatLines: 0 } });
+    expect(await host.served.host.workers.control('ingress').call('tickTimers', undefined)).toEqual(['hydrate']);
+    await eventually(async () => {
+      const page = await host.served.host.api['events.list']({ type: 'timer.fired.v1' });
+      return page.items.map((item) => [item.disposition, item.reply]);
+    }, [['replied', 'Drink some water!']]);
+
+    await step(mod, 'timer-off', async () => {
+      await mod.page.getByLabel('Timer hydrate enabled').click();
+    });
+    await eventually(
+      async () => (await host.served.host.api['timers.list']({})).map((timer) => timer.enabled),
+      [false],
+    );
     expect(mod.problems).toEqual([]);
   });
 });
