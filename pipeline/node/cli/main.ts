@@ -109,7 +109,7 @@ async function main(argv: string[]): Promise<void> {
         ...(values.port !== undefined ? { port: positiveInt(values.port, '--port', 7420, 0) } : {}),
         ...(values.lan ? { lan: true } : {}),
         demo: values.demo
-          ? { ratePerSecond: positiveInt(values['demo-rate'], '--demo-rate', 2), scripted: true }
+          ? { ratePerSecond: positiveInt(values['demo-rate'], '--demo-rate', 2), scripted: true, live: true }
           : null,
         log: consoleLog,
       });

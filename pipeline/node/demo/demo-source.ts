@@ -94,6 +94,8 @@ export interface DemoOptions {
   ratePerSecond: number;
   /** Bot mentions get a clearly labelled scripted reply (no LLM needed). */
   scripted: boolean;
+  /** The simulated stream goes live at start (live-only timers and {uptime} then work). */
+  live?: boolean;
   random?: () => number;
 }
 
@@ -116,8 +118,25 @@ export class DemoSource implements InboundConnector {
   }
 
   async start(sink: IngressSink): Promise<void> {
+    if (this.options.live) this.goLive(sink);
     const interval = Math.max(20, Math.round(1000 / Math.max(0.1, this.options.ratePerSecond)));
     this.timer = setInterval(() => this.emit(sink), interval);
+  }
+
+  /** The simulated stream goes live, so live-only timers and {uptime} work in the demo too. */
+  private goLive(sink: IngressSink): void {
+    const streamer = {
+      id: '99999',
+      login: 'demo_channel',
+      displayName: 'demo_channel',
+      roles: ['broadcaster' as const],
+    };
+    sink.accept({
+      type: 'twitch.stream.online.v1',
+      ingress: { connector: 'demo', channel: 'demo_channel', source: 'demo' },
+      identity: { external: streamer },
+      details: { startedAt: Date.now() },
+    });
   }
 
   async stop(): Promise<void> {

@@ -97,3 +97,23 @@ export function createFeatureApi(deps: FeatureApiDeps): FeatureApi {
     },
   };
 }
+
+/** The timer `serve --demo` shows when the data folder has none: every minute after five chat lines. */
+export const DEMO_TIMER = {
+  id: 'demo-tip',
+  name: 'Demo tip',
+  enabled: true,
+  intervalMinutes: 1,
+  minChatLines: 5,
+  onlyWhenLive: true,
+  rotation: 'in-order' as const,
+  messages: [
+    'This is a timer: live for {uptime}, deaths so far {count:deaths}. Edit me under Timers, counters & quotes.',
+    'Try !quote, or !deaths if you are a moderator.',
+  ],
+};
+
+export async function seedDemoTimer(api: Pick<FeatureApi, 'timers.list' | 'timers.save'>): Promise<void> {
+  if ((await api['timers.list']({})).length > 0) return;
+  await api['timers.save']({ timer: DEMO_TIMER });
+}

@@ -22,7 +22,7 @@ import { createLlmLimits, type LlmLimits } from '../llm/limits.js';
 import { applyLlmEnv } from '../llm/llm-bot.js';
 import { createLlmMemory, type LlmMemory } from '../llm/memory.js';
 import { createPersonaStore, type PersonaStore } from '../llm/personas.js';
-import { createFeatureApi } from '../features/feature-api.js';
+import { createFeatureApi, seedDemoTimer } from '../features/feature-api.js';
 import { createFeatureReader } from '../features/feature-reader.js';
 import { openReadConnection, openWriteConnection, type ReadDb } from '../store/database.js';
 import { migrate, seedIfEmpty } from '../store/migrations.js';
@@ -64,7 +64,8 @@ export interface HostOptions {
   dataDir: string;
   log?: HostLog;
   /** Start the demo source at this many events per second. */
-  demo?: { ratePerSecond: number; scripted: boolean };
+  /** `live`: the simulated stream goes live and a demo timer is added (`bitbrat serve --demo`). */
+  demo?: { ratePerSecond: number; scripted: boolean; live?: boolean };
   /**
    * Where Twitch tokens and the LLM API key are kept. The desktop app passes its safeStorage store;
    * headless defaults to an encrypted file with a 0600 key file in the data folder.
@@ -178,7 +179,10 @@ export class PipelineHost {
       const resumed = await supervisor.control('router').call('resume', undefined);
       if (resumed > 0) log('info', `resumed ${resumed} events that were in flight when the app stopped`);
       host.startTimers();
-      if (options.demo) await supervisor.control('ingress').call('demo', options.demo);
+      if (options.demo) {
+        if (options.demo.live) await seedDemoTimer(host.api);
+        await supervisor.control('ingress').call('demo', options.demo);
+      }
       return host;
     } catch (error) {
       rmSync(lockFile, { force: true });

@@ -143,7 +143,9 @@ export function runIngressWorker(context: WorkerContext): void {
     connectors: () => [...connectors.values()].map((connector) => connector.health()),
     demo: async (params) => {
       if (params === null) return stopConnector('demo');
-      await startConnector(new DemoSource({ ratePerSecond: params.ratePerSecond, scripted: params.scripted }));
+      await startConnector(
+        new DemoSource({ ratePerSecond: params.ratePerSecond, scripted: params.scripted, live: params.live === true }),
+      );
     },
     load: (params) => new LoadSource(params).run(sinkFor('bench')),
     drain: async () => {
