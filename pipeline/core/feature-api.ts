@@ -41,7 +41,24 @@ export const FeatureApiParams = {
   'timers.list': z.object({}),
   'timers.save': z.object({ timer: z.unknown() }),
   'timers.delete': z.object({ id: z.string().min(1).max(60) }),
+  'backups.list': z.object({}),
+  'backups.create': z.object({}),
+  /** Schedules a restore of a listed backup; it is applied when BitBrat next starts. */
+  'backups.restore': z.object({ file: z.string().min(1).max(200), moderator: z.string().trim().min(1).max(60) }),
+  'backups.cancelRestore': z.object({}),
 } as const;
+
+export interface BackupInfo {
+  file: string;
+  sizeBytes: number;
+  createdAt: number;
+}
+export interface BackupList {
+  folder: string;
+  backups: BackupInfo[];
+  /** A restore waiting for the next start. */
+  pending: { file: string; requestedAt: number; by: string } | null;
+}
 
 /** A timer as the console lists it: with when it last sent. */
 export type TimerSummary = Timer & { lastSentAt: number | null };
@@ -60,4 +77,8 @@ export interface FeatureApi {
   'timers.list'(params: P<'timers.list'>): Promise<TimerSummary[]>;
   'timers.save'(params: P<'timers.save'>): Promise<Result<Timer>>;
   'timers.delete'(params: P<'timers.delete'>): Promise<{ ok: boolean }>;
+  'backups.list'(params: P<'backups.list'>): Promise<BackupList>;
+  'backups.create'(params: P<'backups.create'>): Promise<Result<BackupInfo>>;
+  'backups.restore'(params: P<'backups.restore'>): Promise<Result<{ file: string; requestedAt: number; by: string }>>;
+  'backups.cancelRestore'(params: P<'backups.cancelRestore'>): Promise<{ ok: boolean }>;
 }

@@ -64,6 +64,8 @@ export const SettingsSchema = z.object({
     .max(100)
     .regex(/^[A-Za-z0-9]*$/, 'a Twitch client id is letters and digits')
     .default(DEFAULT_TWITCH_CLIENT_ID),
+  /** Backups kept in the data folder's backups/ (one at every start and one a day). */
+  backupsKept: z.number().int().min(1).max(100).default(7),
   /** Who may `!quote add`, and how a quote looks in chat. */
   quotes: QuoteSettingsSchema.default(DEFAULT_QUOTE_SETTINGS),
 });

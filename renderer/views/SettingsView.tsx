@@ -20,6 +20,7 @@ const LABELS: Record<PlainKey, { label: string; help: string }> = {
   retentionDays: { label: 'Keep events (days)', help: '0 keeps everything.' },
   lanAccess: { label: 'Allow consoles on the LAN', help: 'Off: only this computer can open the console.' },
   gatewayPort: { label: 'Console port', help: 'Takes effect after a restart.' },
+  backupsKept: { label: 'Backups kept', help: 'One is made at every start and once a day, in the data folder.' },
   twitchClientId: {
     label: 'Twitch client id',
     help: 'From your own app at dev.twitch.tv (client type Public, no secret). Needed to link accounts.',

@@ -9,12 +9,16 @@ import type { FeatureApi } from '../../core/feature-api.js';
 import type { StoreWrite } from '../../core/protocol/store.js';
 import { QuoteEditSchema } from '../../core/quotes.js';
 import { TimerSchema } from '../../core/timers.js';
+import type Database from 'better-sqlite3';
+import { backupFolder, cancelRestore, createBackup, listBackups, pendingRestore, scheduleRestore } from './backups.js';
 import type { FeatureReader } from './feature-reader.js';
 
 export interface FeatureApiDeps {
   reader: FeatureReader;
   commit(batch: StoreWrite[]): Promise<void>;
   now?: () => number;
+  /** Backups: the data folder, a connection to copy from, and how many to keep. */
+  backups: { dataDir: string; db: Pick<Database.Database, 'backup'>; keep(): number };
 }
 
 export function createFeatureApi(deps: FeatureApiDeps): FeatureApi {
@@ -80,6 +84,23 @@ export function createFeatureApi(deps: FeatureApiDeps): FeatureApi {
       await commit([{ op: 'quote.delete', id }]);
       return { ok: true };
     },
+    'backups.list': async () => ({
+      folder: backupFolder(deps.backups.dataDir),
+      backups: listBackups(deps.backups.dataDir),
+      pending: pendingRestore(deps.backups.dataDir),
+    }),
+    'backups.create': async () => {
+      try {
+        return {
+          ok: true,
+          value: await createBackup(deps.backups.db, deps.backups.dataDir, { keep: deps.backups.keep(), now: now() }),
+        };
+      } catch (error) {
+        return { ok: false, error: `backup failed: ${error instanceof Error ? error.message : String(error)}` };
+      }
+    },
+    'backups.restore': async ({ file, moderator }) => scheduleRestore(deps.backups.dataDir, file, moderator, now()),
+    'backups.cancelRestore': async () => ({ ok: cancelRestore(deps.backups.dataDir) }),
     'timers.list': async () => {
       const states = reader.timerStates();
       return reader.timers().map((timer) => ({ ...timer, lastSentAt: states.get(timer.id)?.lastSentAt ?? null }));

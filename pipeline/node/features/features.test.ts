@@ -87,7 +87,7 @@ describe('counters service', () => {
   });
 
   it('keeps per-user counters per login, and a named user is changed by name', async () => {
-    const api = createFeatureApi({ reader, commit });
+    const api = createFeatureApi({ reader, commit, backups: { dataDir: temp.dir, db: readDb, keep: () => 3 } });
     const saved = await api['counters.save']({
       counter: {
         name: 'hugs',
@@ -141,7 +141,7 @@ describe('counters service', () => {
   });
 
   it('rejects invalid counters with the field named, and an invalid op never reaches the table', async () => {
-    const api = createFeatureApi({ reader, commit });
+    const api = createFeatureApi({ reader, commit, backups: { dataDir: temp.dir, db: readDb, keep: () => 3 } });
     const bad = await api['counters.save']({ counter: { name: 'x', command: 'two words' } });
     expect(bad).toEqual({ ok: false, error: expect.stringContaining('command') });
     const clash = await api['counters.save']({ counter: { name: 'other', command: '!deaths' } });
@@ -181,7 +181,12 @@ describe('quotes service', () => {
   });
 
   it('lists, edits and deletes from the console; a quote never starts a Twitch command', async () => {
-    const api = createFeatureApi({ reader, commit, now: () => 5 });
+    const api = createFeatureApi({
+      reader,
+      commit,
+      backups: { dataDir: temp.dir, db: readDb, keep: () => 3 },
+      now: () => 5,
+    });
     const added = await api['quotes.save']({ quote: { text: '/ban everyone', saidBy: 'troll' }, moderator: 'mod1' });
     expect(added).toMatchObject({ ok: true, value: { id: 1, addedBy: 'console:mod1', addedAt: 5 } });
     const quotes = createQuotesService({ reader, commit, settings: () => ({ addRoles: [], template: '{text}' }) });

@@ -68,7 +68,12 @@ async function chatLines(count: number): Promise<void> {
 
 describe('timer scheduler', () => {
   it('fires every N minutes while live after M chat lines, in order, and remembers it across a restart', async () => {
-    const api = createFeatureApi({ reader, commit, now: () => clock });
+    const api = createFeatureApi({
+      reader,
+      commit,
+      backups: { dataDir: temp.dir, db: readDb, keep: () => 3 },
+      now: () => clock,
+    });
     const saved = await api['timers.save']({
       timer: { id: 'socials', intervalMinutes: 10, minChatLines: 2, messages: ['Follow!', 'Discord: {pick:x|x}'] },
     });
@@ -105,7 +110,7 @@ describe('timer scheduler', () => {
   });
 
   it('two overlapping ticks fire a due timer once', async () => {
-    const api = createFeatureApi({ reader, commit });
+    const api = createFeatureApi({ reader, commit, backups: { dataDir: temp.dir, db: readDb, keep: () => 3 } });
     await api['timers.save']({ timer: { id: 'tip', onlyWhenLive: false, minChatLines: 0, messages: ['tip'] } });
     const timers = scheduler();
     const [first, second] = await Promise.all([timers.tick(), timers.tick()]);
@@ -119,7 +124,7 @@ describe('timers service', () => {
   const context: StepContext = { signal: new AbortController().signal, attempt: 1, now: () => clock };
 
   it('proposes the message the scheduler chose, with variables filled', async () => {
-    const api = createFeatureApi({ reader, commit });
+    const api = createFeatureApi({ reader, commit, backups: { dataDir: temp.dir, db: readDb, keep: () => 3 } });
     await api['timers.save']({
       timer: { id: 'deaths', messages: ['one', 'Deaths so far: {count:deaths}, live {uptime}'] },
     });

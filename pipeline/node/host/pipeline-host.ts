@@ -22,6 +22,7 @@ import { createLlmLimits, type LlmLimits } from '../llm/limits.js';
 import { applyLlmEnv } from '../llm/llm-bot.js';
 import { createLlmMemory, type LlmMemory } from '../llm/memory.js';
 import { createPersonaStore, type PersonaStore } from '../llm/personas.js';
+import { applyPendingRestore, DAY_MS } from '../features/backups.js';
 import { createFeatureApi, seedDemoTimer } from '../features/feature-api.js';
 import { createFeatureReader } from '../features/feature-reader.js';
 import { openReadConnection, openWriteConnection, type ReadDb } from '../store/database.js';
@@ -95,6 +96,7 @@ export class PipelineHost {
   >();
   private healthTimer: NodeJS.Timeout | undefined;
   private retentionTimer: NodeJS.Timeout | undefined;
+  private backupTimer: NodeJS.Timeout | undefined;
   private stopped = false;
   private gatewayAdminHandlers: GatewayAdmin | undefined;
   readonly startedAt = Date.now();
@@ -138,6 +140,8 @@ export class PipelineHost {
     const lockFile = join(options.dataDir, 'bitbrat.lock');
     takeLock(lockFile);
     try {
+      // A restore the console scheduled happens here: the lock is held and nothing has the file open.
+      applyPendingRestore(options.dataDir, log);
       // Migrations run here, before any worker opens the file, so a failure is one clear error.
       const db = openWriteConnection(dbPath);
       try {
@@ -269,6 +273,7 @@ export class PipelineHost {
     this.stopped = true;
     clearInterval(this.healthTimer);
     clearInterval(this.retentionTimer);
+    clearInterval(this.backupTimer);
     await this.twitch.stop();
     await this.supervisor.stop();
     this.reader.close();
@@ -376,6 +381,15 @@ export class PipelineHost {
     prune();
     this.retentionTimer = setInterval(prune, 3_600_000);
     this.retentionTimer.unref();
+    // A backup at every start and once a day (issue 14); a failure is logged, never fatal.
+    const backup = () =>
+      void this.api['backups.create']({}).then((result) => {
+        if (result.ok) this.log('info', `backup written: ${result.value.file}`);
+        else this.log('warn', result.error);
+      });
+    backup();
+    this.backupTimer = setInterval(backup, DAY_MS);
+    this.backupTimer.unref();
   }
 
   // ---------------------------------------------------------------- the HostApi
@@ -399,7 +413,11 @@ export class PipelineHost {
     const reader = this.reader;
     return {
       // Counters, quotes ... (issue 14), on the host's read connection.
-      ...createFeatureApi({ reader: createFeatureReader(this.llm.db), commit: (batch) => this.write(batch) }),
+      ...createFeatureApi({
+        reader: createFeatureReader(this.llm.db),
+        commit: (batch) => this.write(batch),
+        backups: { dataDir: this.dataDir, db: this.llm.db, keep: () => reader.loadSettings().backupsKept },
+      }),
       'events.list': async (query) => reader.listEvents(query),
       'events.get': async ({ id }) => reader.getEvent(id),
       'events.reroute': (params) => this.control('router').call('reroute', params),
@@ -678,7 +696,8 @@ function fileSize(path: string): number {
  * One app per data folder: two hosts writing one database would each believe they own the
  * in-flight events. A lock file names the owner's pid; a stale lock (process gone) is taken over.
  */
-function takeLock(lockFile: string): void {
+/** Takes the data folder's lock; throws DATA_DIR_IN_USE while another BitBrat holds it (also `bitbrat restore`). */
+export function takeLock(lockFile: string): void {
   if (existsSync(lockFile)) {
     const pid = Number.parseInt(readFileSync(lockFile, 'utf8'), 10);
     if (Number.isInteger(pid) && pid !== process.pid && isAlive(pid)) {
