@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { Counter, CounterValue } from './counters.js';
 import { CounterNameSchema, MAX_COUNTER_VALUE } from './counters.js';
 import type { Quote } from './quotes.js';
+import type { ConfigFile, ImportPreview } from './config-export.js';
 import type { Timer } from './timers.js';
 
 type Result<T> = { ok: true; value: T } | { ok: false; error: string };
@@ -46,6 +47,10 @@ export const FeatureApiParams = {
   /** Schedules a restore of a listed backup; it is applied when BitBrat next starts. */
   'backups.restore': z.object({ file: z.string().min(1).max(200), moderator: z.string().trim().min(1).max(60) }),
   'backups.cancelRestore': z.object({}),
+  /** The configuration as one JSON file (never secrets). */
+  'config.export': z.object({}),
+  /** Checks an exported file and previews what it changes; `dryRun: false` applies it (nothing is deleted). */
+  'config.import': z.object({ file: z.unknown(), dryRun: z.boolean().default(true) }),
 } as const;
 
 export interface BackupInfo {
@@ -81,4 +86,8 @@ export interface FeatureApi {
   'backups.create'(params: P<'backups.create'>): Promise<Result<BackupInfo>>;
   'backups.restore'(params: P<'backups.restore'>): Promise<Result<{ file: string; requestedAt: number; by: string }>>;
   'backups.cancelRestore'(params: P<'backups.cancelRestore'>): Promise<{ ok: boolean }>;
+  'config.export'(params: P<'config.export'>): Promise<ConfigFile>;
+  'config.import'(
+    params: P<'config.import'>,
+  ): Promise<{ ok: true; preview: ImportPreview; applied: boolean } | { ok: false; errors: string[] }>;
 }

@@ -11,6 +11,8 @@ import { QuoteEditSchema } from '../../core/quotes.js';
 import { TimerSchema } from '../../core/timers.js';
 import type Database from 'better-sqlite3';
 import { backupFolder, cancelRestore, createBackup, listBackups, pendingRestore, scheduleRestore } from './backups.js';
+import { checkConfigFile } from '../../core/config-export.js';
+import { exportConfig, planImport, type ConfigSources } from './config-transfer.js';
 import type { FeatureReader } from './feature-reader.js';
 
 export interface FeatureApiDeps {
@@ -19,6 +21,8 @@ export interface FeatureApiDeps {
   now?: () => number;
   /** Backups: the data folder, a connection to copy from, and how many to keep. */
   backups: { dataDir: string; db: Pick<Database.Database, 'backup'>; keep(): number };
+  /** Export/import: the rest of the configuration, and what to reload after an import. */
+  config?: { sources: Omit<ConfigSources, 'features'>; afterImport(): Promise<void> };
 }
 
 export function createFeatureApi(deps: FeatureApiDeps): FeatureApi {
@@ -101,6 +105,21 @@ export function createFeatureApi(deps: FeatureApiDeps): FeatureApi {
     },
     'backups.restore': async ({ file, moderator }) => scheduleRestore(deps.backups.dataDir, file, moderator, now()),
     'backups.cancelRestore': async () => ({ ok: cancelRestore(deps.backups.dataDir) }),
+    'config.export': async () => {
+      if (!deps.config) throw new Error('export is not available here');
+      return exportConfig({ ...deps.config.sources, features: reader }, now());
+    },
+    'config.import': async ({ file, dryRun = true }) => {
+      if (!deps.config) return { ok: false, errors: ['(file): import is not available here'] };
+      const checked = checkConfigFile(file);
+      if (!checked.ok) return checked;
+      const plan = planImport({ ...deps.config.sources, features: reader }, checked.file, now());
+      if (!plan.ok) return plan;
+      if (dryRun || plan.ops.length === 0) return { ok: true, preview: plan.preview, applied: false };
+      await commit(plan.ops);
+      await deps.config.afterImport();
+      return { ok: true, preview: plan.preview, applied: true };
+    },
     'timers.list': async () => {
       const states = reader.timerStates();
       return reader.timers().map((timer) => ({ ...timer, lastSentAt: states.get(timer.id)?.lastSentAt ?? null }));

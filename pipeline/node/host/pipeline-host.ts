@@ -417,6 +417,25 @@ export class PipelineHost {
         reader: createFeatureReader(this.llm.db),
         commit: (batch) => this.write(batch),
         backups: { dataDir: this.dataDir, db: this.llm.db, keep: () => reader.loadSettings().backupsKept },
+        config: {
+          sources: {
+            rules: () => reader.loadRules(),
+            commands: () => reader.loadCommands(),
+            personas: () => this.llm.personas.list(),
+            settings: () => reader.loadSettings(),
+          },
+          // Every worker picks up the imported rules, commands and settings at once.
+          afterImport: async () => {
+            await Promise.all([
+              this.control('router').call('reload', { what: 'rules' }),
+              this.control('reaction').call('reloadCommands', undefined),
+              ...(['router', 'enrichment', 'reaction', 'egress'] as const).map((role) =>
+                this.control(role).call('reload', { what: 'settings' }),
+              ),
+            ]);
+            await this.twitch.republish();
+          },
+        },
       }),
       'events.list': async (query) => reader.listEvents(query),
       'events.get': async ({ id }) => reader.getEvent(id),
