@@ -5,6 +5,7 @@ import { openCount } from './state/approvals.js';
 import { useConsole, useConsoleContext } from './ui/context.js';
 import { useShortcuts } from './ui/keys.js';
 import { ApprovalsView } from './views/ApprovalsView.js';
+import { BackupsView } from './views/BackupsView.js';
 import { CommandsView } from './views/CommandsView.js';
 import { ConnectionsView } from './views/ConnectionsView.js';
 import { CountersQuotesView } from './views/CountersQuotesView.js';
@@ -32,6 +33,7 @@ const VIEWS: { name: ViewName; label: string }[] = [
   { name: 'overlay', label: 'Overlay & clients' },
   // Appended: the number keys of the views above stay as they were.
   { name: 'features', label: 'Timers, counters & quotes' },
+  { name: 'backups', label: 'Backups & export' },
 ];
 
 /** 1–9 then 0: the first ten views have a number key (the rest are a click away). */
@@ -94,6 +96,7 @@ export function App() {
         {view === 'rules' && <RulesView />}
         {view === 'commands' && <CommandsView />}
         {view === 'features' && <CountersQuotesView />}
+        {view === 'backups' && <BackupsView />}
         {view === 'personas' && <PersonasView />}
         {view === 'memory' && <MemoryView />}
         {view === 'users' && <UsersView />}

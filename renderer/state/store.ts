@@ -26,6 +26,7 @@ export type ViewName =
   | 'rules'
   | 'commands'
   | 'features'
+  | 'backups'
   | 'personas'
   | 'memory'
   | 'users'

@@ -144,4 +144,61 @@ describe('Counters & quotes in the console', () => {
     );
     expect(mod.problems).toEqual([]);
   });
+
+  it('backs up, schedules a restore, exports and imports with a preview (Backups & export)', async () => {
+    await step(mod, 'backups', async () => {
+      await mod.page.getByRole('button', { name: 'Backups & export' }).click();
+      const rows = mod.page.getByTestId('backup-list').locator('tbody tr');
+      await rows.first().waitFor(); // the one made at start
+      const before = await rows.count();
+      await mod.page.getByRole('button', { name: 'Back up now' }).click();
+      await expect.poll(() => rows.count(), { timeout: 15_000 }).toBe(before + 1);
+      mod.page.once('dialog', (dialog) => void dialog.accept());
+      await rows.first().getByRole('button', { name: 'Restore at next start' }).click();
+      await mod.page.getByTestId('pending-restore').waitFor();
+      await mod.page.getByTestId('pending-restore').getByRole('button', { name: 'Cancel' }).click();
+      await mod.page.getByTestId('pending-restore').waitFor({ state: 'detached' });
+    });
+
+    const exported = await step(mod, 'export', async () => {
+      const download = mod.page.waitForEvent('download');
+      await mod.page.getByRole('button', { name: 'Export configuration' }).click();
+      const file = await (await download).createReadStream();
+      const chunks: Buffer[] = [];
+      for await (const chunk of file) chunks.push(chunk as Buffer);
+      return JSON.parse(Buffer.concat(chunks).toString('utf8')) as { commands: unknown[]; timers: { id: string }[] };
+    });
+    expect(exported.timers.map((timer) => timer.id)).toContain('hydrate');
+
+    await step(mod, 'import', async () => {
+      exported.commands.push({
+        id: 'imported',
+        trigger: { kind: 'exact', text: '!imported' },
+        template: 'from a file',
+      });
+      await mod.page.getByLabel('Configuration file').setInputFiles({
+        name: 'config.json',
+        mimeType: 'application/json',
+        buffer: Buffer.from(JSON.stringify(exported)),
+      });
+      const preview = mod.page.getByTestId('import-preview');
+      await preview.getByText('imported').waitFor();
+      expect(await host.served.host.api['commands.list']({})).not.toContainEqual(
+        expect.objectContaining({ id: 'imported' }),
+      );
+      await preview.getByRole('button', { name: 'Import these changes' }).click();
+      await preview.waitFor({ state: 'detached' });
+      await mod.page.getByLabel('Configuration file').setInputFiles({
+        name: 'bad.json',
+        mimeType: 'application/json',
+        buffer: Buffer.from(JSON.stringify({ ...exported, version: 9 })),
+      });
+      await mod.page
+        .getByTestId('import-errors')
+        .getByText(/^version: /)
+        .waitFor();
+    });
+    expect(await replyTo('!imported')).toBe('from a file');
+    expect(mod.problems).toEqual([]);
+  });
 });
