@@ -85,7 +85,7 @@ export function createQuotesService(deps: QuotesServiceDeps): Service {
                 op: 'quote.add',
                 eventId: event.id,
                 text: request.text.slice(0, 400),
-                saidBy: request.saidBy ?? event.ingress.channel ?? external.login,
+                saidBy: request.saidBy ?? (event.ingress.channel || external.login),
                 addedBy: external.login,
                 game: deps.channelInfo?.()?.game ?? null,
                 at: context.now(),
