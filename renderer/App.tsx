@@ -5,8 +5,10 @@ import { openCount } from './state/approvals.js';
 import { useConsole, useConsoleContext } from './ui/context.js';
 import { useShortcuts } from './ui/keys.js';
 import { ApprovalsView } from './views/ApprovalsView.js';
+import { BackupsView } from './views/BackupsView.js';
 import { CommandsView } from './views/CommandsView.js';
 import { ConnectionsView } from './views/ConnectionsView.js';
+import { CountersQuotesView } from './views/CountersQuotesView.js';
 import { DashboardView } from './views/DashboardView.js';
 import { FirstRun } from './views/FirstRun.js';
 import { LiveView } from './views/LiveView.js';
@@ -29,6 +31,9 @@ const VIEWS: { name: ViewName; label: string }[] = [
   { name: 'settings', label: 'Settings' },
   { name: 'connections', label: 'Connections' },
   { name: 'overlay', label: 'Overlay & clients' },
+  // Appended: the number keys of the views above stay as they were.
+  { name: 'features', label: 'Timers, counters & quotes' },
+  { name: 'backups', label: 'Backups & export' },
 ];
 
 /** 1–9 then 0: the first ten views have a number key (the rest are a click away). */
@@ -90,6 +95,8 @@ export function App() {
         {view === 'dashboard' && <DashboardView />}
         {view === 'rules' && <RulesView />}
         {view === 'commands' && <CommandsView />}
+        {view === 'features' && <CountersQuotesView />}
+        {view === 'backups' && <BackupsView />}
         {view === 'personas' && <PersonasView />}
         {view === 'memory' && <MemoryView />}
         {view === 'users' && <UsersView />}

@@ -9,6 +9,17 @@
 import { z } from 'zod';
 import { EventTypeSchema, KnownEventTypes, MAX_REPLY_TEXT, RoleSchema } from './envelope.js';
 import type { CommandDefinition } from './protocol/store.js';
+import {
+  TEMPLATE_PLACEHOLDER,
+  TEMPLATE_VARIABLES,
+  isKnownVariable,
+  isParameterVariable,
+  resolveParameter,
+  templateVariables,
+  type TemplateExtras,
+  type TemplateVariable,
+  type TemplateVars,
+} from './template-variables.js';
 
 /** Longest regex a trigger may use: long patterns are where the slow ones hide, and nobody needs more. */
 export const MAX_REGEX_PATTERN = 200;
@@ -498,43 +509,8 @@ export function checkCommand(input: unknown): CommandCheck {
 // Templates
 // ---------------------------------------------------------------------------------------------
 
-export const TEMPLATE_VARIABLES = [
-  'user',
-  'login',
-  'channel',
-  'args',
-  'arg1',
-  'arg2',
-  'arg3',
-  'arg4',
-  'arg5',
-  'arg6',
-  'arg7',
-  'arg8',
-  'arg9',
-  'count',
-  'months',
-  'bits',
-  'viewers',
-  'gifts',
-  'type',
-  'commands',
-] as const;
-export type TemplateVariable = (typeof TEMPLATE_VARIABLES)[number];
-export type TemplateVars = Partial<Record<TemplateVariable, string | number>>;
-
-const KNOWN_VARIABLES: ReadonlySet<string> = new Set(TEMPLATE_VARIABLES);
-const PLACEHOLDER = /\{([a-z0-9]+)\}/gi;
-
-/** The known variables a template uses, in order of first use (the service checks `{argN}` against them). */
-export function templateVariables(template: string): TemplateVariable[] {
-  const found = new Set<TemplateVariable>();
-  for (const match of template.matchAll(PLACEHOLDER)) {
-    const name = match[1]!.toLowerCase();
-    if (KNOWN_VARIABLES.has(name)) found.add(name as TemplateVariable);
-  }
-  return [...found];
-}
+// The variables themselves are defined once, in template-variables.ts (the editors list them from there).
+export { TEMPLATE_VARIABLES, templateVariables, type TemplateVariable, type TemplateVars };
 
 /**
  * Text that goes into chat must not reach IRC as a control sequence: a newline would end the PRIVMSG
@@ -564,15 +540,19 @@ export function capOnWordBoundary(text: string, max: number = MAX_REPLY_TEXT): s
 }
 
 /**
- * Fills `{user}`, `{args}`, `{arg1}`... in one pass: inserted values are plain text (a user who types
- * "{channel}" gets those eight characters back). Unknown placeholders stay as written; known ones
- * with no value become empty. The result is trimmed, safe to send (no leading "/" or ".") and at most
- * MAX_REPLY_TEXT long, cut at a word boundary.
+ * Fills `{user}`, `{args}`, `{arg1}`, `{random:1-6}`, `{count:deaths}`... in one pass: inserted values
+ * are plain text (a user who types "{channel}" gets those eight characters back). Unknown
+ * placeholders stay as written; known ones with no value become empty. The result is trimmed, safe
+ * to send (no leading "/" or ".") and at most MAX_REPLY_TEXT long, cut at a word boundary.
  */
-export function renderTemplate(template: string, vars: TemplateVars): string {
-  const filled = template.replace(PLACEHOLDER, (placeholder, name: string) => {
+export function renderTemplate(template: string, vars: TemplateVars, extras: TemplateExtras = {}): string {
+  const filled = template.replace(TEMPLATE_PLACEHOLDER, (placeholder, name: string, parameter?: string) => {
     const key = name.toLowerCase();
-    if (!KNOWN_VARIABLES.has(key)) return placeholder;
+    if (parameter !== undefined) {
+      const value = isParameterVariable(key) ? resolveParameter(key, parameter, extras) : undefined;
+      return value === undefined ? placeholder : value.replace(CONTROL_CHARACTERS, ' ');
+    }
+    if (!isKnownVariable(key)) return placeholder;
     const value = vars[key as TemplateVariable];
     return value === undefined ? '' : String(value).replace(CONTROL_CHARACTERS, ' ');
   });

@@ -17,6 +17,7 @@ import {
   type ClientTokenInfo,
   type WebhookInfo,
 } from './client-protocol.js';
+import { FeatureApiParams, type FeatureApi } from './feature-api.js';
 import { DispositionSchema, StageSchema, type Envelope } from './envelope.js';
 import {
   DEFAULT_LLM_SETTINGS,
@@ -30,6 +31,7 @@ import type { CommandDefinition, UserRow } from './protocol/store.js';
 import type { ConnectorHealth, EventSummary, PipelineStats, WorkerHealth } from './protocol/pipeline.js';
 import { DEFAULT_DISCORD_SETTINGS, DiscordSettingsSchema } from './protocol/discord.js';
 import { TWITCH_ACCOUNTS, type TwitchAccountStatus, type TwitchDeviceLogin } from './protocol/twitch.js';
+import { DEFAULT_QUOTE_SETTINGS, QuoteSettingsSchema } from './quotes.js';
 import { RuleSchema, type Rule } from './rules.js';
 import type { StepTransition } from './slip.js';
 
@@ -71,6 +73,10 @@ export const SettingsSchema = z.object({
   twitchChatTransport: z.enum(['auto', 'eventsub', 'irc']).default('auto'),
   /** Discord: server, channels, role mapping, announce channel. The bot token is in the secret store. */
   discord: DiscordSettingsSchema.default(DEFAULT_DISCORD_SETTINGS),
+  /** Backups kept in the data folder's backups/ (one at every start and one a day). */
+  backupsKept: z.number().int().min(1).max(100).default(7),
+  /** Who may `!quote add`, and how a quote looks in chat. */
+  quotes: QuoteSettingsSchema.default(DEFAULT_QUOTE_SETTINGS),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 export const SETTING_KEYS = Object.keys(SettingsSchema.shape) as (keyof Settings)[];
@@ -200,12 +206,14 @@ export const HostApiParams = {
     token: z.string().min(16).max(200),
     theme: z.record(z.string().regex(/^[a-z]{1,20}$/), z.string().max(200)).default({}),
   }),
+  // Counters, quotes ... (feature-api.ts).
+  ...FeatureApiParams,
 } as const;
 
 type P<K extends keyof typeof HostApiParams> = z.input<(typeof HostApiParams)[K]>;
 
 /** The HostApi: params in, results out. */
-export interface HostApi {
+export interface HostApi extends FeatureApi {
   'events.list'(params: P<'events.list'>): Promise<EventPage>;
   'events.get'(params: P<'events.get'>): Promise<EventDetail | null>;
   'events.reroute'(params: P<'events.reroute'>): Promise<{ ok: boolean; message: string }>;

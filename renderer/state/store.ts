@@ -25,6 +25,8 @@ export type ViewName =
   | 'dashboard'
   | 'rules'
   | 'commands'
+  | 'features'
+  | 'backups'
   | 'personas'
   | 'memory'
   | 'users'

@@ -6,6 +6,7 @@ import { useEffect, useState } from 'react';
 import type { CommandDefinition } from '../../pipeline/core/protocol/store.js';
 import { notify } from '../state/store.js';
 import { useConsole, useConsoleContext, useHostAction } from '../ui/context.js';
+import { TemplateVariables } from '../ui/TemplateVariables.js';
 
 const NEW_COMMAND: CommandDefinition = {
   id: 'hello',
@@ -106,10 +107,8 @@ export function CommandsView() {
             void save();
           }}
         >
-          <p className="muted small">
-            Trigger kinds: exact, prefix, regex, event. Template placeholders:{' '}
-            {'{user} {login} {args} {arg1} {channel} {count} {months} {viewers} {bits}'}
-          </p>
+          <p className="muted small">Trigger kinds: exact, prefix, regex, event.</p>
+          <TemplateVariables />
           <textarea
             className="mono"
             rows={16}

@@ -11,8 +11,8 @@ import { useConsole, useConsoleContext, useHostAction } from '../ui/context.js';
 import { UserActions } from '../ui/UserActions.js';
 import { LlmSettingsSection } from './LlmSettings.js';
 
-/** The plain fields; the LLM endpoint, the ignore list and Discord (not yet in the console) have their own. */
-export type PlainKey = Exclude<keyof Settings, 'llm' | 'ignoredUsers' | 'discord'>;
+/** The plain fields; the LLM endpoint, the ignore list, Discord (not yet in the console) and quotes (the Counters & quotes view) have their own. */
+export type PlainKey = Exclude<keyof Settings, 'llm' | 'ignoredUsers' | 'discord' | 'quotes'>;
 const LABELS: Record<PlainKey, { label: string; help: string }> = {
   channel: { label: 'Twitch channel', help: 'The channel to read. Anonymous reading needs no account.' },
   botName: { label: 'Bot name', help: 'Messages that mention it go to the LLM bot.' },
@@ -20,6 +20,7 @@ const LABELS: Record<PlainKey, { label: string; help: string }> = {
   retentionDays: { label: 'Keep events (days)', help: '0 keeps everything.' },
   lanAccess: { label: 'Allow consoles on the LAN', help: 'Off: only this computer can open the console.' },
   gatewayPort: { label: 'Console port', help: 'Takes effect after a restart.' },
+  backupsKept: { label: 'Backups kept', help: 'One is made at every start and once a day, in the data folder.' },
   twitchClientId: {
     label: 'Twitch client id',
     help: 'From your own app at dev.twitch.tv (client type Public, no secret). Needed to link accounts.',

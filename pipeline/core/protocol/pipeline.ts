@@ -146,9 +146,11 @@ export interface WorkerControlProtocol {
     /** Ingress: connectors' state. */
     connectors(): ConnectorHealth[];
     /** Ingress: start or stop the demo source. */
-    demo(params: { ratePerSecond: number; scripted: boolean } | null): void;
+    demo(params: { ratePerSecond: number; scripted: boolean; live?: boolean } | null): void;
     /** Ingress: a synthetic load for `bitbrat bench` generated inside the ingress worker. */
     load(params: { ratePerSecond: number; durationMs: number; batch: number }): { sent: number };
+    /** Ingress: checks the timers now; the ids of those that fired (tests; they also tick by themselves). */
+    tickTimers(): string[];
     /** Reaction: commands changed on disk; reload them. */
     reloadCommands(): void;
     /** Ingress and egress: the Twitch channel and accounts (tokens in memory only); null turns Twitch off. */

@@ -6,8 +6,11 @@
  * several stage boundaries within one flush costs one row write.
  */
 import type { Approval } from '../approval.js';
+import type { CounterStoreWrite } from '../counters.js';
 import type { Envelope } from '../envelope.js';
 import type { LlmStoreWrite } from '../llm.js';
+import type { QuoteStoreWrite } from '../quotes.js';
+import type { TimerStoreWrite } from '../timers.js';
 import type { Rule } from '../rules.js';
 import type { StepTransition } from '../slip.js';
 
@@ -102,7 +105,11 @@ export type StoreWrite =
   | { op: 'rejection.record'; rejection: IngressRejection }
   /** How a claimed delivery ended (written behind: the delivery has already happened). */
   | { op: 'delivery.finish'; result: { key: string; status: 'sent' | 'dropped'; detail?: string; at: number } }
-  | LlmStoreWrite;
+  | LlmStoreWrite
+  /** Counters, quotes and timers (applied by pipeline/node/features/feature-store-appliers.ts). */
+  | CounterStoreWrite
+  | QuoteStoreWrite
+  | TimerStoreWrite;
 
 export interface DeliveryClaim {
   /** `eventId:connector`: an event's reply goes to each place at most once. */

@@ -1,5 +1,5 @@
 /**
- * The `bitbrat` command: serve, replay, bench, start. Arguments are checked before anything
+ * The `bitbrat` command: serve, replay, restore, bench, start. Arguments are checked before anything
  * starts; every failure ends with one clear sentence and a non-zero exit code.
  */
 import { parseArgs } from 'node:util';
@@ -32,6 +32,8 @@ Commands:
                               discord (Discord gateway MESSAGE_CREATE dispatches)
       --approve all|none      Decide replies still held for approval at the end
       --json                  Print JSON lines (the only output format)
+  restore FILE                Replace the database with a backup (BitBrat must not be running)
+      --data-dir DIR          Where the database lives (default: ${defaultDataDir()})
   bench                       Measure the pipeline and print figures
       --json                  Print one JSON object
       --rate N                Events per second for the latency run (default 1000)
@@ -120,7 +122,7 @@ async function main(argv: string[]): Promise<void> {
         ...(values.port !== undefined ? { port: positiveInt(values.port, '--port', 7420, 0) } : {}),
         ...(values.lan ? { lan: true } : {}),
         demo: values.demo
-          ? { ratePerSecond: positiveInt(values['demo-rate'], '--demo-rate', 2), scripted: true }
+          ? { ratePerSecond: positiveInt(values['demo-rate'], '--demo-rate', 2), scripted: true, live: true }
           : null,
         log: consoleLog,
       });
@@ -200,6 +202,15 @@ async function main(argv: string[]): Promise<void> {
         progress: (line) => process.stderr.write(`bench: ${line}\n`),
       });
       process.stdout.write(values.json ? `${JSON.stringify(result)}\n` : `${JSON.stringify(result, null, 2)}\n`);
+      return;
+    }
+    case 'restore': {
+      const file = positionals[0];
+      if (!file) fail("restore needs a FILE (a backup from the data folder's backups/)");
+      const { restoreFromFile } = await import('./restore.js');
+      const result = restoreFromFile(values['data-dir'] ?? defaultDataDir(), file);
+      if (!result.ok) fail(result.error);
+      process.stdout.write(`${result.message}\n`);
       return;
     }
     case 'start': {

@@ -15,7 +15,7 @@ export interface ServeOptions {
   port?: number;
   /** Listen on the LAN too; absent: the `lanAccess` setting (off by default). */
   lan?: boolean;
-  demo: { ratePerSecond: number; scripted: boolean } | null;
+  demo: { ratePerSecond: number; scripted: boolean; live?: boolean } | null;
   log: HostLog;
   /** The desktop app's safeStorage secrets; absent: the headless 0600 key file. */
   secrets?: HostOptions['secrets'];

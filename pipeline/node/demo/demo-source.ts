@@ -1,6 +1,6 @@
 /**
  * The demo source of `bitbrat serve --demo`: a simulated channel with viewers who chat, use
- * commands, ask the bot questions, spam, follow, subscribe, gift and raid — so a newcomer sees the
+ * commands (a `!deaths` counter its moderator changes, quotes its VIP adds), ask the bot questions, spam, follow, subscribe, gift and raid — so a newcomer sees the
  * whole flow with no Twitch account. Events are labelled with connector `demo`.
  */
 import type { Role } from '../../core/envelope.js';
@@ -68,7 +68,14 @@ const CHAT = [
   'W streamer',
   'im lurking but having fun',
 ];
-const COMMANDS = ['!hello', '!lurk', '!discord', '!commands', '!hello there'];
+const COMMANDS = ['!hello', '!lurk', '!discord', '!commands', '!hello there', '!deaths', '!quote'];
+/** Said by the demo's moderator and VIP: a counter changed from chat, quotes added from chat. */
+const MOD_COMMANDS = ['!deaths +1', '!deaths +1', '!deaths -1'];
+const QUOTES_TO_ADD = [
+  '!quote add @demo_channel I never miss that jump',
+  '!quote add @demo_channel chat, I planned that',
+  '!quote add @demo_channel one more try, then bed',
+];
 const QUESTIONS = [
   '@bitbrat what is the best build for this boss?',
   'bitbrat can you tell me a fun fact?',
@@ -87,6 +94,8 @@ export interface DemoOptions {
   ratePerSecond: number;
   /** Bot mentions get a clearly labelled scripted reply (no LLM needed). */
   scripted: boolean;
+  /** The simulated stream goes live at start (live-only timers and {uptime} then work). */
+  live?: boolean;
   random?: () => number;
 }
 
@@ -109,8 +118,25 @@ export class DemoSource implements InboundConnector {
   }
 
   async start(sink: IngressSink): Promise<void> {
+    if (this.options.live) this.goLive(sink);
     const interval = Math.max(20, Math.round(1000 / Math.max(0.1, this.options.ratePerSecond)));
     this.timer = setInterval(() => this.emit(sink), interval);
+  }
+
+  /** The simulated stream goes live, so live-only timers and {uptime} work in the demo too. */
+  private goLive(sink: IngressSink): void {
+    const streamer = {
+      id: '99999',
+      login: 'demo_channel',
+      displayName: 'demo_channel',
+      roles: ['broadcaster' as const],
+    };
+    sink.accept({
+      type: 'twitch.stream.online.v1',
+      ingress: { connector: 'demo', channel: 'demo_channel', source: 'demo' },
+      identity: { external: streamer },
+      details: { startedAt: Date.now() },
+    });
   }
 
   async stop(): Promise<void> {
@@ -149,7 +175,9 @@ export class DemoSource implements InboundConnector {
         message: { id: `demo-${this.sequence}-${who.id}`, text },
       });
     if (roll < 0.55) chat(this.pick(CHAT));
-    else if (roll < 0.7) chat(this.pick(COMMANDS));
+    else if (roll < 0.64) chat(this.pick(COMMANDS));
+    else if (roll < 0.68) chat(this.pick(MOD_COMMANDS), this.viewers[0]);
+    else if (roll < 0.7) chat(this.pick(QUOTES_TO_ADD), this.viewers[1]);
     else if (roll < 0.8) chat(this.pick(QUESTIONS));
     else if (roll < 0.85) for (let i = 0; i < 4; i++) chat(this.pick(SPAM));
     else if (roll < 0.88) for (const who of this.viewers.slice(3, 7)) chat(PASTA, who);

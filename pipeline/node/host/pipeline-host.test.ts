@@ -79,6 +79,7 @@ describe('PipelineHost: the default flow on real workers and a real database', (
     expect(steps).toEqual([
       'enrichment:auth:OK',
       'enrichment:query-analyzer:OK',
+      'reaction:counters:SKIP',
       'reaction:commands:OK',
       'egress:console:OK',
       'egress:gateway-clients:OK',
@@ -89,6 +90,8 @@ describe('PipelineHost: the default flow on real workers and a real database', (
       'auth:OK',
       'query-analyzer:RUNNING',
       'query-analyzer:OK',
+      'counters:RUNNING',
+      'counters:SKIP',
       'commands:RUNNING',
       'commands:OK',
       'console:RUNNING',
@@ -192,7 +195,8 @@ describe('PipelineHost: approvals', () => {
       console: 'desktop',
       finalText: 'Edited hello!',
     });
-    expect(pushed).toContain('edited:alice');
+    // The approvals push travels separately from the feed: wait for it rather than race it.
+    await expect.poll(() => pushed, { timeout: 10_000 }).toContain('edited:alice');
   });
 
   it('keeps held replies across a restart and can approve them afterwards', async () => {

@@ -23,6 +23,9 @@ import { applyLlmEnv } from '../llm/llm-bot.js';
 import { createLlmMemory, type LlmMemory } from '../llm/memory.js';
 import { createPersonaStore, type PersonaStore } from '../llm/personas.js';
 import { secureDataDir, takeDataDirLock, type DataDirLock } from '../store/data-dir.js';
+import { applyPendingRestore, DAY_MS } from '../features/backups.js';
+import { createFeatureApi, seedDemoTimer } from '../features/feature-api.js';
+import { createFeatureReader } from '../features/feature-reader.js';
 import { openReadConnection, openWriteConnection, type ReadDb } from '../store/database.js';
 import { migrate, seedIfEmpty } from '../store/migrations.js';
 import { createStoreReader, type StoreReader } from '../store/reader.js';
@@ -67,7 +70,8 @@ export interface HostOptions {
   dataDir: string;
   log?: HostLog;
   /** Start the demo source at this many events per second. */
-  demo?: { ratePerSecond: number; scripted: boolean };
+  /** `live`: the simulated stream goes live and a demo timer is added (`bitbrat serve --demo`). */
+  demo?: { ratePerSecond: number; scripted: boolean; live?: boolean };
   /**
    * Where Twitch tokens and the LLM API key are kept. The desktop app passes its safeStorage store;
    * headless defaults to an encrypted file with a 0600 key file in the data folder.
@@ -99,6 +103,7 @@ export class PipelineHost {
   >();
   private healthTimer: NodeJS.Timeout | undefined;
   private retentionTimer: NodeJS.Timeout | undefined;
+  private backupTimer: NodeJS.Timeout | undefined;
   private stopped = false;
   private gatewayAdminHandlers: GatewayAdmin | undefined;
   readonly startedAt = Date.now();
@@ -146,6 +151,8 @@ export class PipelineHost {
     const dbPath = join(options.dataDir, 'bitbrat.db');
     const lock = takeDataDirLock(options.dataDir);
     try {
+      // A restore the console scheduled happens here: the lock is held and nothing has the file open.
+      applyPendingRestore(options.dataDir, log);
       // Migrations run here, before any worker opens the file, so a failure is one clear error.
       const db = openWriteConnection(dbPath);
       try {
@@ -209,7 +216,10 @@ export class PipelineHost {
       const resumed = await supervisor.control('router').call('resume', undefined);
       if (resumed > 0) log('info', `resumed ${resumed} events that were in flight when the app stopped`);
       host.startTimers();
-      if (options.demo) await supervisor.control('ingress').call('demo', options.demo);
+      if (options.demo) {
+        if (options.demo.live) await seedDemoTimer(host.api);
+        await supervisor.control('ingress').call('demo', options.demo);
+      }
       return host;
     } catch (error) {
       lock.release();
@@ -296,6 +306,7 @@ export class PipelineHost {
     this.stopped = true;
     clearInterval(this.healthTimer);
     clearInterval(this.retentionTimer);
+    clearInterval(this.backupTimer);
     await this.twitch.stop();
     await this.supervisor.stop();
     this.reader.close();
@@ -404,6 +415,15 @@ export class PipelineHost {
     prune();
     this.retentionTimer = setInterval(prune, 3_600_000);
     this.retentionTimer.unref();
+    // A backup at every start and once a day (issue 14); a failure is logged, never fatal.
+    const backup = () =>
+      void this.api['backups.create']({}).then((result) => {
+        if (result.ok) this.log('info', `backup written: ${result.value.file}`);
+        else this.log('warn', result.error);
+      });
+    backup();
+    this.backupTimer = setInterval(backup, DAY_MS);
+    this.backupTimer.unref();
   }
 
   // ---------------------------------------------------------------- the HostApi
@@ -441,6 +461,31 @@ export class PipelineHost {
   private createApi(): HostApi {
     const reader = this.reader;
     return {
+      // Counters, quotes ... (issue 14), on the host's read connection.
+      ...createFeatureApi({
+        reader: createFeatureReader(this.llm.db),
+        commit: (batch) => this.write(batch),
+        backups: { dataDir: this.dataDir, db: this.llm.db, keep: () => reader.loadSettings().backupsKept },
+        config: {
+          sources: {
+            rules: () => reader.loadRules(),
+            commands: () => reader.loadCommands(),
+            personas: () => this.llm.personas.list(),
+            settings: () => reader.loadSettings(),
+          },
+          // Every worker picks up the imported rules, commands and settings at once.
+          afterImport: async () => {
+            await Promise.all([
+              this.control('router').call('reload', { what: 'rules' }),
+              this.control('reaction').call('reloadCommands', undefined),
+              ...(['router', 'enrichment', 'reaction', 'egress'] as const).map((role) =>
+                this.control(role).call('reload', { what: 'settings' }),
+              ),
+            ]);
+            await this.twitch.republish();
+          },
+        },
+      }),
       'events.list': async (query) => reader.listEvents(query),
       'events.get': async ({ id }) => reader.getEvent(id),
       'events.reroute': (params) => this.control('router').call('reroute', params),

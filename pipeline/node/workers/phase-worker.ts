@@ -11,6 +11,10 @@ import { createPeer, type Peer, type Protocol } from '../../core/rpc.js';
 import type { Service } from '../../core/service.js';
 import { createAuthService } from '../services/auth.js';
 import { createCommandsService } from '../services/commands.js';
+import { createCountersService } from '../features/counters-service.js';
+import { createFeatureReader } from '../features/feature-reader.js';
+import { createQuotesService } from '../features/quotes-service.js';
+import { createTimersService } from '../features/timers-service.js';
 import { createConsoleDelivery, type DeliveryLedger } from '../services/console-delivery.js';
 import type { GatewayDelivery } from '../../core/client-protocol.js';
 import { createGatewayClientsDelivery } from '../gateway/clients/client-delivery.js';
@@ -73,11 +77,18 @@ function createServices(phase: WorkerPhase, deps: ServiceDeps): Service[] {
         createAuthService({ getUser: (platform, id) => deps.reader.getUser(platform, id), write: deps.write }),
         createAnalyzer(deps),
       ];
-    case 'reaction':
+    case 'reaction': {
+      const features = createFeatureReader(deps.db);
+      // Counter changes and new quotes are committed before the reply that reports them.
+      const commit = (batch: StoreWrite[]) => deps.store().call('write', batch);
       return [
-        createCommandsService({ commands: deps.commands }),
+        createCountersService({ reader: features, commit }),
+        createQuotesService({ reader: features, commit, settings: () => deps.settings().quotes }),
+        createTimersService({ reader: features }),
+        createCommandsService({ commands: deps.commands, variables: features }),
         deps.demo ? createScriptedResponder() : createLlm(deps),
       ];
+    }
     case 'egress': {
       const ledger = deps.ledger;
       return [

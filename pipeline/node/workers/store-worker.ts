@@ -6,6 +6,7 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { StoreProtocol } from '../../core/protocol/store.js';
 import { createPeer, type Protocol, type RequestHandlers } from '../../core/rpc.js';
+import { createFeatureStoreAppliers } from '../features/feature-store-appliers.js';
 import { createGatewayStoreAppliers } from '../gateway/clients/store-appliers.js';
 import { createLlmStoreAppliers } from '../llm/llm-store-appliers.js';
 import { openWriteConnection } from '../store/database.js';
@@ -22,6 +23,10 @@ export function extensionAppliers(log: WorkerContext['log']): Record<string, Sto
     }),
     // Client tokens and webhooks (an invalid op fails its caller's write: admin calls see the error).
     ...createGatewayStoreAppliers(),
+    // Counters and quotes (issue 14).
+    ...createFeatureStoreAppliers({
+      onInvalid: (op, error) => log('warn', 'dropped an invalid counter or quote write', { op, error }),
+    }),
   };
 }
 

@@ -1,0 +1,122 @@
+/**
+ * Export and import of the configuration between two real hosts: never a secret in the file,
+ * field-level errors, a dry-run preview that changes nothing, an import that the pipeline uses at once.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { InboundEvent } from '../../core/envelope.js';
+import { PipelineHost } from '../host/pipeline-host.js';
+
+const hosts: PipelineHost[] = [];
+const dirs: string[] = [];
+afterEach(async () => {
+  for (const host of hosts.splice(0)) await host.stop();
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+async function startHost(): Promise<PipelineHost> {
+  const dir = mkdtempSync(join(tmpdir(), 'bitbrat-config-'));
+  dirs.push(dir);
+  const host = await PipelineHost.start({
+    dataDir: dir,
+    log: () => undefined,
+    twitch: { enabled: false },
+  });
+  hosts.push(host);
+  return host;
+}
+
+async function replyTo(host: PipelineHost, text: string): Promise<string | undefined> {
+  const event: InboundEvent = {
+    type: 'chat.message.v1',
+    ingress: { connector: 'test', channel: 'chan' },
+    identity: { external: { id: 'id-v', login: 'v', displayName: 'v', roles: ['viewer'] } },
+    message: { text },
+  };
+  const [result] = await host.submit('test', [event]);
+  if (!result?.ok) throw new Error('not accepted');
+  await host.waitForSettled(result.id, { terminalOnly: true });
+  await host.flush();
+  return (await host.api['events.get']({ id: result.id }))?.deliveries[0]?.text;
+}
+
+describe('configuration export and import', () => {
+  it('moves commands, timers, counters, quotes and settings to another install, previewed first', async () => {
+    const source = await startHost();
+    await source.api['llm.setApiKey']({ key: 'sk-very-secret-key-123' });
+    expect(
+      await source.api['commands.save']({
+        command: {
+          id: 'socials',
+          trigger: { kind: 'exact', text: '!socials' },
+          template: 'Find me everywhere, {user}',
+        },
+      }),
+    ).toMatchObject({ ok: true });
+    await source.api['timers.save']({ timer: { id: 'hydrate', messages: ['Drink water'] } });
+    await source.api['counters.setValue']({ name: 'deaths', value: 12 });
+    await source.api['quotes.save']({ quote: { text: 'gg', saidBy: 'chan' }, moderator: 'mod' });
+    await source.api['settings.set']({ key: 'botName', value: 'helperbot' });
+    const exported = JSON.parse(JSON.stringify(await source.api['config.export']({}))) as Record<string, unknown>;
+    expect(JSON.stringify(exported)).not.toContain('sk-very-secret-key-123');
+    expect(exported).toMatchObject({ format: 'bitbrat-config', version: 1 });
+
+    const target = await startHost();
+    const preview = await target.api['config.import']({ file: exported });
+    if (!preview.ok) throw new Error(preview.errors.join('\n'));
+    expect(preview.applied).toBe(false);
+    expect(preview.preview.commands.added).toEqual(['socials']);
+    expect(preview.preview.timers.added).toEqual(['hydrate']);
+    expect(preview.preview.counters.changed).toEqual(['deaths']);
+    expect(preview.preview.quotes.added).toHaveLength(1);
+    expect(preview.preview.settings.changed).toEqual(['botName']);
+    expect(preview.preview.rules).toMatchObject({ added: [], changed: [] });
+    // A dry run changes nothing.
+    expect((await target.api['commands.list']({})).map((command) => command.id)).not.toContain('socials');
+    expect(await replyTo(target, '!socials')).toBeUndefined();
+
+    const applied = await target.api['config.import']({ file: exported, dryRun: false });
+    expect(applied).toMatchObject({ ok: true, applied: true });
+    expect(await replyTo(target, '!socials')).toBe('Find me everywhere, v');
+    expect(await replyTo(target, '!deaths')).toBe('Deaths so far: 12 💀');
+    expect(await replyTo(target, '!quote 1')).toBe('#1: "gg" — chan');
+    expect((await target.api['settings.get']({})).botName).toBe('helperbot');
+    expect((await target.api['timers.list']({})).map((timer) => timer.id)).toEqual(['hydrate']);
+
+    const again = await target.api['config.import']({ file: exported });
+    if (!again.ok) throw new Error(again.errors.join('\n'));
+    for (const section of Object.values(again.preview)) expect(section).toMatchObject({ added: [], changed: [] });
+  });
+
+  it('names the field of every problem and applies nothing from a bad file', async () => {
+    const host = await startHost();
+    const file = JSON.parse(JSON.stringify(await host.api['config.export']({}))) as {
+      version: number;
+      commands: unknown[];
+      timers: unknown[];
+    };
+    file.commands.push({ id: 'slow', trigger: { kind: 'regex', pattern: '(a+)+$' }, template: 'x' });
+    file.timers.push({ id: 'bad', messages: [], intervalMinutes: 0 });
+    const result = await host.api['config.import']({ file, dryRun: false });
+    expect(result.ok).toBe(false);
+    const errors = result.ok ? [] : result.errors;
+    expect(errors).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^commands\.\d+\.trigger\.pattern: a repetition inside a repetition/),
+        expect.stringMatching(/^timers\.0\.intervalMinutes: /),
+        expect.stringMatching(/^timers\.0\.messages: /),
+      ]),
+    );
+    expect((await host.api['commands.list']({})).map((command) => command.id)).not.toContain('slow');
+    const clean = JSON.parse(JSON.stringify(await host.api['config.export']({}))) as object;
+    expect(await host.api['config.import']({ file: { ...clean, version: 2 } })).toEqual({
+      ok: false,
+      errors: [expect.stringMatching(/^version: /)],
+    });
+    expect(await host.api['config.import']({ file: 'not json' })).toEqual({
+      ok: false,
+      errors: [expect.stringMatching(/^\(file\): /)],
+    });
+  });
+});
