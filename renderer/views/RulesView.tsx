@@ -1,6 +1,6 @@
 /**
  * Rules editor: the router's rules as data. Every keystroke is validated with the same checkRule
- * the host uses; "Test" asks the host which rule would match a stored event and the slip it would
+ * the host uses (it walks the JsonLogic, never compiles it: the console's CSP forbids eval); "Test" asks the host which rule would match a stored event and the slip it would
  * get, before anything is saved.
  */
 import { useEffect, useMemo, useState } from 'react';
@@ -20,6 +20,8 @@ export function RulesView() {
   const [rules, setRules] = useState<Rule[]>([]);
   const [draft, setDraft] = useState<RuleDraft | null>(null);
   const [isNew, setIsNew] = useState(false);
+  // A new rule is empty by design: its problems show once the moderator has changed something.
+  const [touched, setTouched] = useState(false);
   const [testEventId, setTestEventId] = useState(selectedEvent ?? '');
   const [test, setTest] = useState<TestOutcome | null>(null);
 
@@ -34,6 +36,7 @@ export function RulesView() {
   const check = useMemo(() => (draft ? fromDraft(draft) : null), [draft]);
   const patch = (change: Partial<RuleDraft>) => {
     setDraft((current) => (current ? { ...current, ...change } : current));
+    setTouched(true);
     setTest(null);
   };
 
@@ -73,6 +76,7 @@ export function RulesView() {
           onClick={() => {
             setDraft(emptyDraft());
             setIsNew(true);
+            setTouched(false);
             setTest(null);
           }}
         >
@@ -173,8 +177,11 @@ export function RulesView() {
             <input value={draft.description} onChange={(event) => patch({ description: event.target.value })} />
           </label>
           <label>
-            When (JsonLogic over the event; also <code>text</code>, <code>login</code>, <code>roles</code>,{' '}
-            <code>annotation.kind</code>)
+            {/* One span: the label is a flex column, and bare text between <code>s would become one item per word. */}
+            <span>
+              When (JsonLogic over the event; also <code>text</code>, <code>login</code>, <code>roles</code>,{' '}
+              <code>annotation.kind</code>)
+            </span>
             <textarea
               className="mono"
               rows={8}
@@ -184,7 +191,7 @@ export function RulesView() {
               aria-label="When"
             />
           </label>
-          {check && !check.ok && (
+          {check && !check.ok && (touched || !isNew) && (
             <p className="error-text" data-testid="rule-error">
               {check.error}
             </p>
