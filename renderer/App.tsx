@@ -164,6 +164,8 @@ function HelpOverlay({ onClose }: { onClose: () => void }) {
           <dd>search</dd>
           <dt>a e r g</dt>
           <dd>approve, edit, reject, regenerate</dd>
+          <dt>u</dt>
+          <dd>undo a reject (for a few seconds)</dd>
           <dt>1–9</dt>
           <dd>send another candidate (Approvals)</dd>
           <dt>Esc</dt>
