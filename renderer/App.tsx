@@ -2,6 +2,7 @@
 import { useEffect, useState } from 'react';
 import { dismissNotice, type ViewName } from './state/store.js';
 import { openCount } from './state/approvals.js';
+import { connectorView } from './state/health-view.js';
 import { useConsole, useConsoleContext } from './ui/context.js';
 import { useShortcuts } from './ui/keys.js';
 import { ApprovalsView } from './views/ApprovalsView.js';
@@ -41,6 +42,8 @@ export function App() {
   const settings = useConsole((state) => state.settings);
   const [help, setHelp] = useState(false);
   const go = (name: ViewName) => store.setState({ view: name });
+  // A toast belongs to the view it came from: leaving the view clears them.
+  useEffect(() => store.setState({ notices: [] }), [view, store]);
 
   useShortcuts(
     Object.fromEntries([
@@ -78,9 +81,12 @@ export function App() {
           ))}
         </nav>
         <span className="spacer" />
-        {settings?.channel && <span className="muted">#{settings.channel}</span>}
+        <span className="channel-status" data-testid="channel-status">
+          {settings?.channel && <span className="muted">#{settings.channel}</span>}
+          <ConnectorDots />
+        </span>
         <ConnectionBadge />
-        <span className="muted small" title="Your name on decisions">
+        <span className="muted small moderator" title="Your name on decisions">
           {moderator}
         </span>
       </header>
@@ -104,10 +110,48 @@ export function App() {
   );
 }
 
+/**
+ * The health of each connector beside the channel (the console's own link is shown apart): a
+ * channel is only "green" when the connector reading it is connected and delivering.
+ */
+function ConnectorDots() {
+  const health = useConsole((state) => state.health);
+  const healthAt = useConsole((state) => state.healthAt);
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), 5_000);
+    return () => clearInterval(timer);
+  }, []);
+  return (
+    <>
+      {(health?.connectors ?? []).map((connector) => {
+        const view = connectorView(connector, now, healthAt);
+        return (
+          <span
+            key={connector.id}
+            className={`tone tone-${view.tone} connector-dot`}
+            title={`${connector.id}: ${view.label}`}
+            data-connector={connector.id}
+            data-state={connector.state}
+          >
+            <span className="dot" aria-hidden="true" />
+            {connector.id}
+            {connector.state !== 'connected' && <span className="muted"> {connector.state}</span>}
+          </span>
+        );
+      })}
+    </>
+  );
+}
+
 function ConnectionBadge() {
   const connection = useConsole((state) => state.connection);
   const label =
-    connection.status === 'open' ? 'connected' : connection.status === 'connecting' ? 'connecting…' : 'disconnected';
+    connection.status === 'open'
+      ? 'console linked'
+      : connection.status === 'connecting'
+        ? 'console connecting…'
+        : 'console disconnected';
   return (
     <span
       className={`conn conn-${connection.status}`}

@@ -13,7 +13,7 @@ import { notify } from '../state/store.js';
 import { RoleBadges } from '../ui/chips.js';
 import { useConsole, useConsoleContext, useHostAction } from '../ui/context.js';
 import { describeAnnotation } from '../state/annotation-text.js';
-import { formatTime } from '../ui/format.js';
+import { formatTime, plural } from '../ui/format.js';
 import { useShortcuts } from '../ui/keys.js';
 import { UserActions } from '../ui/UserActions.js';
 import { useUndoWindow } from '../ui/undo-window.js';
@@ -315,7 +315,7 @@ function HeldContext({
           <RoleBadges roles={summary?.roles ?? []} />{' '}
           {user && (
             <span className="muted small">
-              {user.messageCount} messages · first seen {formatTime(user.firstSeenAt)}
+              {plural(user.messageCount, 'message')} · first seen {formatTime(user.firstSeenAt)}
               {user.tags.length > 0 && ` · ${user.tags.join(', ')}`}
             </span>
           )}
@@ -473,7 +473,6 @@ function HeldContext({
             {detail.event.annotations.map((annotation, index) => (
               <li key={index}>
                 <strong>{annotation.kind}</strong> {describeAnnotation(annotation)}
-                {annotation.score !== undefined && <span className="muted"> ({annotation.score.toFixed(2)})</span>}
               </li>
             ))}
           </ul>
