@@ -1,6 +1,7 @@
 /** The shell: navigation (number keys), connection state, held count, notices, and the views. */
 import { useEffect, useState } from 'react';
 import { dismissNotice, type ViewName } from './state/store.js';
+import { DEMO_CONNECTOR } from '../pipeline/core/demo.js';
 import { openCount } from './state/approvals.js';
 import { connectorView } from './state/health-view.js';
 import { useConsole, useConsoleContext } from './ui/context.js';
@@ -41,6 +42,9 @@ export function App() {
   const held = useConsole((state) => openCount(state.approvals));
   const settings = useConsole((state) => state.settings);
   const [help, setHelp] = useState(false);
+  // The demo can be watched with no channel named: the wizard steps aside for this session.
+  const demo = useConsole((state) => state.health?.connectors.some((c) => c.id === DEMO_CONNECTOR) ?? false);
+  const [watchingDemo, setWatchingDemo] = useState(false);
   const go = (name: ViewName) => store.setState({ view: name });
   // A toast belongs to the view it came from: leaving the view clears them.
   useEffect(() => store.setState({ notices: [] }), [view, store]);
@@ -103,7 +107,9 @@ export function App() {
         {view === 'connections' && <ConnectionsView />}
         {view === 'overlay' && <OverlayView />}
       </main>
-      {settings && settings.channel === '' && <FirstRun />}
+      {settings && settings.channel === '' && !watchingDemo && (
+        <FirstRun demo={demo} onWatchDemo={() => setWatchingDemo(true)} />
+      )}
       {help && <HelpOverlay onClose={() => setHelp(false)} />}
       <Notices />
     </div>

@@ -3,6 +3,7 @@
  * the envelope schema; valid events go to the router in one batch per tick, invalid ones are
  * recorded with the reason (naming the field) and answered as `ok: false` — never a crash.
  */
+import { DEMO_CONNECTOR } from '../../core/demo.js';
 import { randomUUID } from 'node:crypto';
 import { acceptInbound, type Envelope } from '../../core/envelope.js';
 import type { MessagePort } from 'node:worker_threads';
@@ -120,7 +121,7 @@ export function runIngressWorker(context: WorkerContext): void {
     },
     connectors: () => [...connectors.values()].map((connector) => connector.health()),
     demo: async (params) => {
-      if (params === null) return stopConnector('demo');
+      if (params === null) return stopConnector(DEMO_CONNECTOR);
       await startConnector(new DemoSource({ ratePerSecond: params.ratePerSecond, scripted: params.scripted }));
     },
     load: (params) => new LoadSource(params).run(sinkFor('bench')),
