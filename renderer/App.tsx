@@ -1,7 +1,9 @@
 /** The shell: navigation (number keys), connection state, held count, notices, and the views. */
 import { useEffect, useState } from 'react';
 import { dismissNotice, type ViewName } from './state/store.js';
+import { DEMO_CONNECTOR } from '../pipeline/core/demo.js';
 import { openCount } from './state/approvals.js';
+import { connectorView } from './state/health-view.js';
 import { useConsole, useConsoleContext } from './ui/context.js';
 import { useShortcuts } from './ui/keys.js';
 import { ApprovalsView } from './views/ApprovalsView.js';
@@ -45,7 +47,12 @@ export function App() {
   const held = useConsole((state) => openCount(state.approvals));
   const settings = useConsole((state) => state.settings);
   const [help, setHelp] = useState(false);
+  // The demo can be watched with no channel named: the wizard steps aside for this session.
+  const demo = useConsole((state) => state.health?.connectors.some((c) => c.id === DEMO_CONNECTOR) ?? false);
+  const [watchingDemo, setWatchingDemo] = useState(false);
   const go = (name: ViewName) => store.setState({ view: name });
+  // A toast belongs to the view it came from: leaving the view clears them.
+  useEffect(() => store.setState({ notices: [] }), [view, store]);
 
   useShortcuts(
     Object.fromEntries([
@@ -83,9 +90,12 @@ export function App() {
           ))}
         </nav>
         <span className="spacer" />
-        {settings?.channel && <span className="muted">#{settings.channel}</span>}
+        <span className="channel-status" data-testid="channel-status">
+          {settings?.channel && <span className="muted">#{settings.channel}</span>}
+          <ConnectorDots />
+        </span>
         <ConnectionBadge />
-        <span className="muted small" title="Your name on decisions">
+        <span className="muted small moderator" title="Your name on decisions">
           {moderator}
         </span>
       </header>
@@ -104,17 +114,57 @@ export function App() {
         {view === 'connections' && <ConnectionsView />}
         {view === 'overlay' && <OverlayView />}
       </main>
-      {settings && settings.channel === '' && <FirstRun />}
+      {settings && settings.channel === '' && !watchingDemo && (
+        <FirstRun demo={demo} onWatchDemo={() => setWatchingDemo(true)} />
+      )}
       {help && <HelpOverlay onClose={() => setHelp(false)} />}
       <Notices />
     </div>
   );
 }
 
+/**
+ * The health of each connector beside the channel (the console's own link is shown apart): a
+ * channel is only "green" when the connector reading it is connected and delivering.
+ */
+function ConnectorDots() {
+  const health = useConsole((state) => state.health);
+  const healthAt = useConsole((state) => state.healthAt);
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), 5_000);
+    return () => clearInterval(timer);
+  }, []);
+  return (
+    <>
+      {(health?.connectors ?? []).map((connector) => {
+        const view = connectorView(connector, now, healthAt);
+        return (
+          <span
+            key={connector.id}
+            className={`tone tone-${view.tone} connector-dot`}
+            title={`${connector.id}: ${view.label}`}
+            data-connector={connector.id}
+            data-state={connector.state}
+          >
+            <span className="dot" aria-hidden="true" />
+            {connector.id}
+            {connector.state !== 'connected' && <span className="muted"> {connector.state}</span>}
+          </span>
+        );
+      })}
+    </>
+  );
+}
+
 function ConnectionBadge() {
   const connection = useConsole((state) => state.connection);
   const label =
-    connection.status === 'open' ? 'connected' : connection.status === 'connecting' ? 'connecting…' : 'disconnected';
+    connection.status === 'open'
+      ? 'console linked'
+      : connection.status === 'connecting'
+        ? 'console connecting…'
+        : 'console disconnected';
   return (
     <span
       className={`conn conn-${connection.status}`}
@@ -171,6 +221,8 @@ function HelpOverlay({ onClose }: { onClose: () => void }) {
           <dd>search</dd>
           <dt>a e r g</dt>
           <dd>approve, edit, reject, regenerate</dd>
+          <dt>u</dt>
+          <dd>undo a reject (for a few seconds)</dd>
           <dt>1–9</dt>
           <dd>send another candidate (Approvals)</dd>
           <dt>Esc</dt>

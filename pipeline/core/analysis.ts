@@ -83,6 +83,10 @@ export const SPAM_SIGNALS = [
   'duplicate',
   /** Very long message. */
   'long',
+  /** Sells followers or viewers, or pushes another channel ("buy followers", "check out my channel"). */
+  'self-promo',
+  /** A wall of emotes (many emote words and nothing else). */
+  'emote-wall',
 ] as const;
 export const SpamSignalSchema = z.enum(SPAM_SIGNALS);
 export type SpamSignal = z.infer<typeof SpamSignalSchema>;

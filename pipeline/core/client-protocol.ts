@@ -124,6 +124,8 @@ export interface ClientAlert {
   login: string;
   displayName: string;
   text: string | null;
+  /** What happened, in words, without the name ("raided with 187 viewers"): `eventHeadline`. */
+  headline: string;
   /** bits, months, viewers, count ... as the connector normalized them. */
   details: Record<string, unknown>;
 }

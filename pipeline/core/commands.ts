@@ -506,6 +506,49 @@ export function checkCommand(input: unknown): CommandCheck {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Matching chat text (the commands service, and the editor's live preview)
+// ---------------------------------------------------------------------------------------------
+
+export interface TriggerMatch {
+  /** Everything after a prefix trigger (`{args}`), or the whole text for a regex. */
+  args: string;
+  /** `{arg1}`..`{arg9}`: words after a prefix trigger, or a regex's capture groups. */
+  argList: string[];
+}
+
+/**
+ * Whether chat `text` (already trimmed) runs a chat trigger. `regexFor` compiles a regex trigger
+ * (checked, and cached by the caller); undefined means it cannot run.
+ */
+export function matchChatTrigger(
+  trigger: CommandDefinition['trigger'],
+  text: string,
+  regexFor: (pattern: string, flags: string) => RegExp | undefined,
+): TriggerMatch | undefined {
+  switch (trigger.kind) {
+    case 'exact':
+      return text.toLowerCase() === trigger.text.trim().toLowerCase() ? { args: '', argList: [] } : undefined;
+    case 'prefix': {
+      const prefix = trigger.text.trim();
+      if (prefix.length === 0 || text.slice(0, prefix.length).toLowerCase() !== prefix.toLowerCase()) return undefined;
+      const rest = text.slice(prefix.length);
+      if (rest.length > 0 && !/^\s/u.test(rest)) return undefined; // "!som" is not "!so"
+      const args = rest.trim();
+      // A leading "@" is how Twitch users name each other; `{arg1}` in "!so @name" means the name.
+      const argList = args.length > 0 ? args.split(/\s+/u).map((word) => word.replace(/^@/, '')) : [];
+      return { args, argList };
+    }
+    case 'regex': {
+      const match = regexFor(trigger.pattern, trigger.flags ?? '')?.exec(text.slice(0, MAX_REGEX_INPUT));
+      if (!match) return undefined;
+      return { args: text, argList: match.slice(1).map((group) => group ?? '') };
+    }
+    case 'event':
+      return undefined;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Templates
 // ---------------------------------------------------------------------------------------------
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { acceptInbound, type Envelope } from './envelope.js';
-import { DEFAULT_RULES, RuleBook, RuleSchema, checkRule, ruleFacts } from './rules.js';
+import { DEFAULT_RULES, RuleBook, RuleSchema, checkRule, ruleFacts, whenProblem } from './rules.js';
 
 function event(text: string, roles: string[] = []): Envelope {
   const parsed = acceptInbound(
@@ -40,6 +40,31 @@ describe('rules', () => {
     expect(checkRule({ id: 'x', stage: 'reaction', when: { no_such_operator: [1] } })).toMatchObject({
       ok: false,
       error: expect.stringMatching(/^when: /),
+    });
+  });
+
+  it('checks a when without eval: unknown operators anywhere in the tree, objects with two operators', () => {
+    // The console's CSP forbids eval: checking must walk the tree, never compile it.
+    const realEval = globalThis.eval;
+    globalThis.eval = () => {
+      throw new Error('eval was called');
+    };
+    try {
+      expect(whenProblem({ and: [false, { or: [true, { nope: [1] }] }] })).toBe(
+        'when.and[1].or[1]: unknown operator "nope"',
+      );
+      expect(whenProblem({ '==': [1, 1], '!=': [1, 2] })).toMatch(/^when: an operation is an object with exactly one/);
+      expect(whenProblem({ preserve: { any: 'data' } })).toBeNull();
+      for (const rule of DEFAULT_RULES) expect(checkRule(rule)).toMatchObject({ ok: true });
+      expect(checkRule({ id: 'x', stage: 'reaction', when: { in: ['a', { var: 'text' }] } })).toMatchObject({
+        ok: true,
+      });
+    } finally {
+      globalThis.eval = realEval;
+    }
+    expect(checkRule({ id: '', stage: 'reaction' })).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/^id: give the rule an id/),
     });
   });
 

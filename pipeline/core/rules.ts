@@ -21,7 +21,7 @@ export const ServiceIdSchema = z
 export const RuleSchema = z.object({
   id: z
     .string()
-    .min(1)
+    .min(1, 'give the rule an id')
     .max(60)
     .regex(/^[a-z0-9][a-z0-9_-]*$/, 'rule ids are lower-case letters, digits, "-" and "_"'),
   name: z.string().max(120).default(''),
@@ -92,7 +92,34 @@ export interface CompiledRule {
 
 export type RuleCheck = { ok: true; rule: Rule } | { ok: false; error: string };
 
-/** Validates a rule, including that its `when` compiles. Never throws. */
+/** Operators whose arguments are data, not logic: the walk does not look inside them. */
+const DATA_OPERATORS = new Set(['preserve', 'var', 'val', 'missing', 'missing_some']);
+
+/**
+ * Why a `when` cannot run, or null. Walks the JsonLogic tree against the engine's operators instead
+ * of compiling it: compiling uses `eval`, which the console's Content Security Policy forbids, and
+ * this check runs in the console on every keystroke as well as on the host before saving.
+ */
+export function whenProblem(logic: unknown, path = 'when'): string | null {
+  if (Array.isArray(logic)) {
+    for (const [index, item] of logic.entries()) {
+      const problem = whenProblem(item, `${path}[${index}]`);
+      if (problem) return problem;
+    }
+    return null;
+  }
+  if (logic === null || typeof logic !== 'object') return null;
+  const keys = Object.keys(logic);
+  if (keys.length !== 1) {
+    return `${path}: an operation is an object with exactly one operator (found ${keys.length === 0 ? 'none' : keys.join(', ')})`;
+  }
+  const operator = keys[0]!;
+  if (!(operator in sharedEngine.methods)) return `${path}: unknown operator "${operator}"`;
+  if (DATA_OPERATORS.has(operator)) return null;
+  return whenProblem((logic as Record<string, unknown>)[operator], `${path}.${operator}`);
+}
+
+/** Validates a rule, including that its `when` uses only known operators. Never throws, never evals. */
 export function checkRule(input: unknown): RuleCheck {
   const parsed = RuleSchema.safeParse(input);
   if (!parsed.success) {
@@ -101,11 +128,8 @@ export function checkRule(input: unknown): RuleCheck {
       error: parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; '),
     };
   }
-  try {
-    compileRule(parsed.data);
-  } catch (error) {
-    return { ok: false, error: `when: ${error instanceof Error ? error.message : String(error)}` };
-  }
+  const problem = whenProblem(parsed.data.when);
+  if (problem) return { ok: false, error: problem };
   if (parsed.data.slip.length > 0 && parsed.data.outcome) {
     return { ok: false, error: 'outcome: a rule either runs a slip or ends the event, not both' };
   }

@@ -1,5 +1,6 @@
 /** The compact view of an event that the live feed and event lists show. */
 import type { Envelope } from './envelope.js';
+import { eventHeadline } from './event-headline.js';
 import type { EventSummary } from './protocol/pipeline.js';
 import { allSteps, selectedCandidate } from './slip.js';
 
@@ -11,6 +12,7 @@ export function summarizeEvent(event: Envelope, updatedAt: number): EventSummary
   }
   const reply = selectedCandidate(event);
   const external = event.identity.external;
+  const headline = eventHeadline(event.type, event.details);
   return {
     id: event.id,
     type: event.type,
@@ -21,6 +23,7 @@ export function summarizeEvent(event: Envelope, updatedAt: number): EventSummary
     displayName: external.displayName,
     roles: event.identity.user?.roles ?? external.roles,
     text: event.message?.text ?? null,
+    ...(headline ? { headline } : {}),
     stage: event.routing.stage,
     disposition: event.disposition ?? null,
     reason: event.dispositionReason ?? null,

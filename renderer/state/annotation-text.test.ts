@@ -21,13 +21,20 @@ describe('describeAnnotation', () => {
     );
     expect(
       describeAnnotation({ kind: 'tokens', value: { cleanedText: 'hi', count: 2, removed: ['zero-width'] } }),
-    ).toBe('2 tokens, cleaned: zero-width');
+    ).toBe('2 words, cleaned: zero-width');
+    expect(describeAnnotation({ kind: 'tokens', value: { cleanedText: 'hi', count: 1, removed: [] } })).toBe('1 word');
+    // The score once, in the words ("positive (0.76) (0.76)" was the defect).
+    expect(describeAnnotation({ kind: 'sentiment', value: { label: 'positive', score: 0.76 } })).toBe(
+      'positive (+0.76)',
+    );
+    expect(describeAnnotation({ kind: 'sentiment', value: { label: 'neutral', score: 0 } })).toBe('neutral');
   });
 
-  it('falls back to JSON for values it does not know', () => {
-    expect(describeAnnotation({ kind: 'persona', value: { name: 'pirate' } })).toBe('{"name":"pirate"}');
+  it('reads values it does not know as key: value pairs, JSON only when nested', () => {
+    expect(describeAnnotation({ kind: 'persona', value: { name: 'pirate' } })).toBe('name: pirate');
     expect(describeAnnotation({ kind: 'intent', value: { label: 'world-domination' } })).toBe(
-      '{"label":"world-domination"}',
+      'label: world-domination',
     );
+    expect(describeAnnotation({ kind: 'custom', value: { list: [1, 2] } })).toBe('{"list":[1,2]}');
   });
 });

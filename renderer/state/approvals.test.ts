@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Approval } from '../../pipeline/core/approval.js';
 import {
   applyApprovals,
+  currentApprovalId,
   EMPTY_APPROVALS,
   formatCountdown,
   missingEvents,
@@ -65,6 +66,26 @@ describe('the approval queue', () => {
       approval('soon', { expiresAt: 100_000 }),
     ]);
     expect(queueOrder(state, 2_000).open.map((a) => a.id)).toEqual(['auto', 'soon', 'late']);
+  });
+
+  it('a regenerated reply keeps its place until the redraft replaces it there', () => {
+    const first = approval('first', { expiresAt: 100_000 });
+    const state = applyApprovals(EMPTY_APPROVALS, [first, approval('other', { expiresAt: 200_000 })]);
+    const regenerating = applyApprovals(state, [
+      { ...first, state: 'regenerating', decidedBy: 'alice', decidedAt: 5_000, note: 'hint: shorter' },
+    ]);
+    // Still being written: shown in its place (not under "decided"), selection stays on it.
+    expect(queueOrder(regenerating, 6_000).open.map((a) => a.id)).toEqual(['first', 'other']);
+    expect(queueOrder(regenerating, 6_000).decided).toEqual([]);
+    expect(currentApprovalId(regenerating, 'first')).toBe('first');
+    // The redraft is held later with a later expiry, yet takes the original's place; the original is gone.
+    const redraft = approval('redraft', { eventId: first.eventId, heldAt: 6_000, expiresAt: 306_000 });
+    const replaced = applyApprovals(regenerating, [redraft]);
+    const order = queueOrder(replaced, 7_000);
+    expect(order.open.map((a) => a.id)).toEqual(['redraft', 'other']);
+    expect(order.decided).toEqual([]);
+    expect(currentApprovalId(replaced, 'first')).toBe('redraft');
+    expect(currentApprovalId(replaced, 'other')).toBe('other');
   });
 
   it('after a reconnect, takes the host list of held replies and keeps recent decisions', () => {

@@ -73,16 +73,56 @@ export function missingEvents(state: ApprovalsState): string[] {
   return missing;
 }
 
-/** The queue: open items by expiry (soonest first), then recently decided ones, newest first. */
+/** The latest approval of each event: after a regenerate, the redraft replaces the original. */
+function latestByEvent(state: ApprovalsState): Map<string, Approval> {
+  const latest = new Map<string, Approval>();
+  for (const approval of state.byId.values()) {
+    const known = latest.get(approval.eventId);
+    if (!known || approval.heldAt > known.heldAt) latest.set(approval.eventId, approval);
+  }
+  return latest;
+}
+
+/**
+ * The approval a console should show for `id`: itself, or the redraft that replaced it (a
+ * regenerate holds a new approval for the same event), so a selection follows the item in place.
+ */
+export function currentApprovalId(state: ApprovalsState, id: string): string {
+  const approval = state.byId.get(id);
+  if (!approval || approval.state !== 'regenerating') return id;
+  return latestByEvent(state).get(approval.eventId)?.id ?? id;
+}
+
+/** A regenerate that is still being written: its event has not ended and no redraft is held yet. */
+function stillRegenerating(state: ApprovalsState, approval: Approval, latest: Map<string, Approval>): boolean {
+  return (
+    approval.state === 'regenerating' &&
+    latest.get(approval.eventId)?.id === approval.id &&
+    !state.events.get(approval.eventId)?.disposition
+  );
+}
+
+/**
+ * The queue: open items by expiry (soonest first), then recently decided ones, newest first. A
+ * redraft takes the place of the reply it replaces (the original's deadline orders it), and a reply
+ * being regenerated stays in its place until the redraft arrives; the replaced one is not shown.
+ */
 export function queueOrder(state: ApprovalsState, now: number): { open: Approval[]; decided: Approval[] } {
+  const latest = latestByEvent(state);
+  const deadline = (a: Approval) => a.autoSendAt ?? a.expiresAt ?? Number.MAX_SAFE_INTEGER;
+  const place = new Map<string, number>();
+  for (const approval of state.byId.values()) {
+    place.set(approval.eventId, Math.min(place.get(approval.eventId) ?? Number.MAX_SAFE_INTEGER, deadline(approval)));
+  }
   const open: Approval[] = [];
   const decided: Approval[] = [];
   for (const approval of state.byId.values()) {
-    if (isOpen(approval)) open.push(approval);
+    const replaced = approval.state === 'regenerating' && latest.get(approval.eventId)?.id !== approval.id;
+    if (replaced) continue;
+    if (isOpen(approval) || stillRegenerating(state, approval, latest)) open.push(approval);
     else if (approval.decidedAt === null || now - approval.decidedAt < DECIDED_LINGER_MS) decided.push(approval);
   }
-  const deadline = (a: Approval) => a.autoSendAt ?? a.expiresAt ?? Number.MAX_SAFE_INTEGER;
-  open.sort((a, b) => deadline(a) - deadline(b) || a.heldAt - b.heldAt);
+  open.sort((a, b) => place.get(a.eventId)! - place.get(b.eventId)! || a.heldAt - b.heldAt);
   decided.sort((a, b) => (b.decidedAt ?? 0) - (a.decidedAt ?? 0));
   return { open, decided: decided.slice(0, MAX_DECIDED) };
 }

@@ -91,3 +91,44 @@ export function fromDraft(draft: RuleDraft): RuleCheck {
     maxAttempts: draft.rest.maxAttempts,
   });
 }
+
+/** The common cases of a rule's `when`, as the form offers them; JsonLogic stays there for the rest. */
+export interface CommonCondition {
+  /** An event type, or '' for any. */
+  type: string;
+  textMatch: 'any' | 'contains' | 'startsWith';
+  text: string;
+  /** A role the sender must have, or '' for anyone. */
+  role: string;
+  /** `annotation.<kind>.<field>` must equal `annotationValue`, or '' for none. */
+  annotation: '' | 'intent.label' | 'risk.level' | 'spam.isSpam' | 'sentiment.label';
+  annotationValue: string;
+}
+
+export const EMPTY_CONDITION: CommonCondition = {
+  type: '',
+  textMatch: 'any',
+  text: '',
+  role: '',
+  annotation: '',
+  annotationValue: '',
+};
+
+/** The JsonLogic for a common condition: every part given must hold (`true` when none is). */
+export function conditionToLogic(condition: CommonCondition): unknown {
+  const parts: unknown[] = [];
+  if (condition.type) parts.push({ '==': [{ var: 'type' }, condition.type] });
+  // Rule facts lower-case `text`: so does the condition, or "Hello" would never match.
+  const text = condition.text.trim().toLowerCase();
+  if (condition.textMatch !== 'any' && text) parts.push({ [condition.textMatch]: [{ var: 'text' }, text] });
+  if (condition.role) parts.push({ hasRole: [{ var: 'roles' }, condition.role] });
+  if (condition.annotation) {
+    const value =
+      condition.annotation === 'spam.isSpam'
+        ? condition.annotationValue.trim() !== 'false'
+        : condition.annotationValue.trim();
+    parts.push({ '==': [{ var: `annotation.${condition.annotation}` }, value] });
+  }
+  if (parts.length === 0) return true;
+  return parts.length === 1 ? parts[0] : { and: parts };
+}

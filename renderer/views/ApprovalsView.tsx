@@ -1,22 +1,24 @@
 /**
  * The approval queue: held replies with their context and a countdown, decided from the keyboard.
- * j/k move, a approve, e edit then send (Ctrl+Enter), r reject, g regenerate with a hint,
- * 1–9 send another candidate. The host applies the first decision; when another moderator wins,
- * the 'approvals' push updates the item here at once with who and when.
+ * j/k move, a approve, e edit then send (Ctrl+Enter), r reject (u undoes it for a few seconds),
+ * g regenerate with a hint (the redraft replaces the item in place), 1–9 send another candidate.
+ * After this console's decision the next open item (nearest expiry) is selected. The host applies
+ * the first decision; when another moderator wins, the item stays in view with who and when.
  */
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { isOpen, type Approval, type ApprovalDecision } from '../../pipeline/core/approval.js';
 import type { EventDetail } from '../../pipeline/core/host-api.js';
-import { applyApprovals, formatCountdown, queueOrder } from '../state/approvals.js';
+import { applyApprovals, currentApprovalId, formatCountdown, queueOrder } from '../state/approvals.js';
 import { notify } from '../state/store.js';
 import { RoleBadges } from '../ui/chips.js';
 import { useConsole, useConsoleContext, useHostAction } from '../ui/context.js';
 import { describeAnnotation } from '../state/annotation-text.js';
-import { formatTime } from '../ui/format.js';
+import { formatTime, plural } from '../ui/format.js';
 import { useShortcuts } from '../ui/keys.js';
 import { UserActions } from '../ui/UserActions.js';
 import { MarkedDraft, SafetyFindings } from '../ui/SafetyFindings.js';
 import { isOverridable } from '../../pipeline/core/safety.js';
+import { useUndoWindow } from '../ui/undo-window.js';
 
 function useNow(intervalMs = 1_000): number {
   const [now, setNow] = useState(Date.now());
@@ -38,7 +40,9 @@ export function ApprovalsView() {
   const all = useMemo(() => [...open, ...decided], [open, decided]);
   const [selectedId, setSelectedId] = useState<string | null>(null);
   const [mode, setMode] = useState<Mode>({ kind: 'idle' });
-  const selected = all.find((approval) => approval.id === selectedId) ?? open[0] ?? null;
+  // A regenerated item is replaced by its redraft: the selection follows it.
+  const shownId = selectedId === null ? null : currentApprovalId(approvals, selectedId);
+  const selected = all.find((approval) => approval.id === shownId) ?? open[0] ?? null;
 
   useEffect(() => setMode({ kind: 'idle' }), [selected?.id]);
   // Pin the item on screen: when it is decided (here or by another moderator) it stays in view,
@@ -46,6 +50,12 @@ export function ApprovalsView() {
   useEffect(() => {
     if (selectedId === null && selected) setSelectedId(selected.id);
   }, [selectedId, selected]);
+
+  /** The open item to work on next, nearest expiry first, skipping `except` and rejects still undoable. */
+  const nextOpen = (except: string): Approval | undefined =>
+    queueOrder(store.getState().approvals, Date.now()).open.find(
+      (approval) => approval.id !== except && isOpen(approval) && !rejects.pending.has(approval.id),
+    );
 
   const decide = async (approval: Approval, decision: ApprovalDecision) => {
     const result = await run('Decision', () =>
@@ -57,12 +67,33 @@ export function ApprovalsView() {
       const update = result.approval;
       store.setState((state) => ({ approvals: applyApprovals(state.approvals, [update]) }));
     }
+    // Keep the queue flowing: after this console's decision, on to the next one (a regenerate stays put).
+    if (result.ok && decision.action !== 'regenerate') {
+      const next = nextOpen(approval.id);
+      if (next) setSelectedId((current) => (current === null || current === approval.id ? next.id : current));
+    }
     if (!result.ok) {
       const by = result.approval?.decidedBy;
       // The host may already name who decided ("already approved by X").
       const who = by && !result.message.includes(by) ? ` by ${by}` : '';
       notify(store, `${result.message}${who}`, 'error');
     }
+  };
+
+  const rejects = useUndoWindow((id) => {
+    const approval = store.getState().approvals.byId.get(id);
+    // Decided meanwhile (another moderator, expiry): nothing left to reject.
+    if (approval && isOpen(approval)) void decide(approval, { action: 'reject' });
+  });
+  const reject = (approval: Approval) => {
+    rejects.start(approval.id);
+    setMode({ kind: 'idle' });
+    const next = nextOpen(approval.id);
+    if (next) setSelectedId(next.id);
+  };
+  const undoReject = () => {
+    const id = rejects.latest;
+    if (id && rejects.undo(id)) setSelectedId(id);
   };
 
   const move = (delta: number) => {
@@ -72,13 +103,14 @@ export function ApprovalsView() {
     if (next) setSelectedId(next.id);
   };
 
-  const actionable = selected !== null && isOpen(selected) && selected.state === 'held';
+  const actionable = selected !== null && isOpen(selected) && !rejects.pending.has(selected.id);
   useShortcuts(
     {
       j: () => move(1),
       k: () => move(-1),
       a: () => actionable && void decide(selected, { action: 'approve' }),
-      r: () => actionable && void decide(selected, { action: 'reject' }),
+      r: () => actionable && reject(selected),
+      u: undoReject,
       e: () => actionable && setMode({ kind: 'edit', text: selected.finalText ?? selected.originalText }),
       g: () => actionable && setMode({ kind: 'regenerate', hint: '' }),
       Escape: () => setMode({ kind: 'idle' }),
@@ -91,7 +123,18 @@ export function ApprovalsView() {
       <aside className="queue" aria-label="Held replies">
         <h2>
           Held <span className="count">{open.length}</span>
+          <span className="muted small queue-keys">
+            <kbd>j</kbd>/<kbd>k</kbd> move · <kbd>?</kbd> all keys
+          </span>
         </h2>
+        {rejects.latest && (
+          <p className="undo-bar" role="status" data-testid="undo-reject">
+            Rejecting a reply in {Math.max(0, Math.ceil(((rejects.pending.get(rejects.latest) ?? now) - now) / 1000))} s{' '}
+            <button type="button" onClick={undoReject}>
+              <kbd>u</kbd> Undo
+            </button>
+          </p>
+        )}
         {open.length === 0 && <p className="muted">Nothing waits for a decision.</p>}
         <ul className="plain">
           {open.map((approval) => (
@@ -100,6 +143,7 @@ export function ApprovalsView() {
               approval={approval}
               now={now}
               selected={approval.id === selected?.id}
+              rejecting={rejects.pending.has(approval.id)}
               onSelect={() => setSelectedId(approval.id)}
             />
           ))}
@@ -128,7 +172,9 @@ export function ApprovalsView() {
           now={now}
           mode={mode}
           setMode={setMode}
-          decide={(decision) => void decide(selected, decision)}
+          decide={(decision) => (decision.action === 'reject' ? reject(selected) : void decide(selected, decision))}
+          rejecting={rejects.pending.has(selected.id)}
+          undoReject={undoReject}
         />
       ) : (
         <section className="held muted">Select a held reply.</section>
@@ -141,18 +187,26 @@ function QueueItem({
   approval,
   now,
   selected,
+  rejecting = false,
   onSelect,
 }: {
   approval: Approval;
   now: number;
   selected: boolean;
+  rejecting?: boolean;
   onSelect: () => void;
 }) {
   const event = useConsole((state) => state.approvals.events.get(approval.eventId));
   const deadline = approval.autoSendAt ?? approval.expiresAt;
+  const ref = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    // The keyboard moves the selection: keep it on screen in a long queue.
+    if (selected) ref.current?.scrollIntoView({ block: 'nearest' });
+  }, [selected]);
   return (
     <li>
       <button
+        ref={ref}
         type="button"
         className={`queue-item${selected ? ' selected' : ''} state-${approval.state}`}
         onClick={onSelect}
@@ -160,7 +214,9 @@ function QueueItem({
       >
         <span className="queue-top">
           <strong>{event?.displayName ?? '…'}</strong>
-          {isOpen(approval) ? (
+          {rejecting ? (
+            <span className="chip decided-rejected">rejecting…</span>
+          ) : isOpen(approval) ? (
             <span className="countdown mono" title={approval.autoSendAt ? 'sends by itself in' : 'expires in'}>
               {approval.autoSendAt ? '⏵ ' : ''}
               {formatCountdown(deadline, now)}
@@ -169,7 +225,16 @@ function QueueItem({
             <span className={`chip decided-${approval.state}`}>{approval.state}</span>
           )}
         </span>
-        <span className="queue-text">{approval.finalText ?? approval.originalText}</span>
+        {event?.text && (
+          <span className="queue-message" data-testid="queue-message">
+            {event.text}
+          </span>
+        )}
+        <span className="queue-text">
+          {approval.state === 'regenerating'
+            ? 'Regenerating a new reply…'
+            : (approval.finalText ?? approval.originalText)}
+        </span>
         {!isOpen(approval) && approval.decidedBy && (
           <span className="muted small">
             {approval.decidedBy} · {formatTime(approval.decidedAt ?? 0)}
@@ -186,12 +251,16 @@ function HeldContext({
   mode,
   setMode,
   decide,
+  rejecting,
+  undoReject,
 }: {
   approval: Approval;
   now: number;
   mode: Mode;
   setMode: (mode: Mode) => void;
   decide: (decision: ApprovalDecision) => void;
+  rejecting: boolean;
+  undoReject: () => void;
 }) {
   const { bridge } = useConsoleContext();
   const run = useHostAction();
@@ -227,7 +296,7 @@ function HeldContext({
     return items;
   }, [feed, login, approval.eventId]);
 
-  const open = approval.state === 'held';
+  const open = approval.state === 'held' && !rejecting;
   const others = (detail?.event.candidates ?? []).filter((candidate) => candidate.id !== approval.candidateId);
   useShortcuts(
     Object.fromEntries(
@@ -248,7 +317,7 @@ function HeldContext({
           <RoleBadges roles={summary?.roles ?? []} />{' '}
           {user && (
             <span className="muted small">
-              {user.messageCount} messages · first seen {formatTime(user.firstSeenAt)}
+              {plural(user.messageCount, 'message')} · first seen {formatTime(user.firstSeenAt)}
               {user.tags.length > 0 && ` · ${user.tags.join(', ')}`}
             </span>
           )}
@@ -280,7 +349,10 @@ function HeldContext({
           />
         </div>
       )}
-      <blockquote className="message">{summary?.text ?? detail?.event.message?.text ?? ''}</blockquote>
+      <div className="label">Viewer&apos;s message</div>
+      <blockquote className="message" data-testid="viewer-message">
+        {summary?.text ?? detail?.event.message?.text ?? ''}
+      </blockquote>
       <div className="reply-box">
         <div className="label">
           Reply{detail?.event.routing.reaction?.persona && ` as ${detail.event.routing.reaction.persona}`}
@@ -384,6 +456,14 @@ function HeldContext({
         </div>
       )}
       {approval.state === 'regenerating' && <p className="muted">Regenerating a new reply…</p>}
+      {rejecting && (
+        <p className="muted">
+          Rejecting in a few seconds.{' '}
+          <button type="button" onClick={undoReject}>
+            <kbd>u</kbd> Undo
+          </button>
+        </p>
+      )}
       {others.length > 0 && (
         <>
           <h3>Other candidates</h3>
@@ -410,7 +490,6 @@ function HeldContext({
             {detail.event.annotations.map((annotation, index) => (
               <li key={index}>
                 <strong>{annotation.kind}</strong> {describeAnnotation(annotation)}
-                {annotation.score !== undefined && <span className="muted"> ({annotation.score.toFixed(2)})</span>}
               </li>
             ))}
           </ul>

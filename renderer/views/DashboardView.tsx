@@ -5,7 +5,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import { DISPOSITIONS } from '../../pipeline/core/envelope.js';
 import type { LlmUsageToday } from '../../pipeline/core/llm.js';
-import type { PipelineStats } from '../../pipeline/core/protocol/pipeline.js';
+import type { PhaseStats, PipelineStats } from '../../pipeline/core/protocol/pipeline.js';
 import { connectorView, formatAge, workersView } from '../state/health-view.js';
 import { addSample, perMinute, rateSeries, type Sample } from '../state/rate.js';
 import { ToneDot } from '../ui/chips.js';
@@ -71,9 +71,16 @@ export function DashboardView() {
           testId="llm-tokens"
         />
         <Tile label="LLM cost today" value={usage ? formatUsd(usage.costUsd) : '—'} testId="llm-cost" />
+        {/* Pipeline time and a moderator's think time apart: mixed, a 3-minute decision hides a slow pipeline. */}
         <Tile
-          label="reply latency p50 / p99"
-          value={stats ? `${formatMs(stats.endToEnd.p50Ms)} / ${formatMs(stats.endToEnd.p99Ms)}` : '—'}
+          label="pipeline latency p50 / p99"
+          value={stats ? latency(stats.pipelineLatency ?? stats.endToEnd) : '—'}
+          testId="pipeline-latency"
+        />
+        <Tile
+          label="waiting for approval p50 / p99"
+          value={stats?.approvalWait ? (stats.approvalWait.count > 0 ? latency(stats.approvalWait) : 'none yet') : '—'}
+          testId="approval-wait"
         />
       </div>
       <section className="panel">
@@ -151,6 +158,8 @@ export function DashboardView() {
     </div>
   );
 }
+
+const latency = (stats: PhaseStats) => `${formatMs(stats.p50Ms)} / ${formatMs(stats.p99Ms)}`;
 
 function Tile({ label, value, testId }: { label: string; value: string; testId?: string }) {
   return (

@@ -6,11 +6,14 @@
  */
 import { useEffect, useState } from 'react';
 import type { Step } from '../../pipeline/core/envelope.js';
+import type { Approval } from '../../pipeline/core/approval.js';
 import type { EventDetail as Detail } from '../../pipeline/core/host-api.js';
 import { StateChip, RoleBadges } from '../ui/chips.js';
 import { useConsole, useConsoleContext, useHostAction } from '../ui/context.js';
-import { formatDateTime, formatMs, formatTime, stringifyValue } from '../ui/format.js';
+import { formatDateTime, formatMs, formatTime } from '../ui/format.js';
 import { notify } from '../state/store.js';
+import { describeAnnotation } from '../state/annotation-text.js';
+import { eventHeadline } from '../../pipeline/core/event-headline.js';
 
 export function EventDetailPane({ eventId, onClose }: { eventId: string; onClose?: () => void }) {
   const { bridge } = useConsoleContext();
@@ -34,6 +37,7 @@ export function EventDetailPane({ eventId, onClose }: { eventId: string; onClose
   if (detail === undefined) return <section className="detail muted">Loading event…</section>;
   if (detail === null) return <section className="detail muted">Event {eventId} is not in the store.</section>;
   const { event } = detail;
+  const headline = eventHeadline(event.type, event.details);
   return (
     <section className="detail" aria-label="Event detail" data-testid="event-detail">
       <header className="detail-head">
@@ -56,6 +60,11 @@ export function EventDetailPane({ eventId, onClose }: { eventId: string; onClose
           )}
         </div>
       </header>
+      {headline && (
+        <p className="headline" data-testid="event-headline">
+          {event.identity.external.displayName} {headline}
+        </p>
+      )}
       {event.message && <blockquote className="message">{event.message.text}</blockquote>}
       {event.dispositionReason && <p className="muted">Why: {event.dispositionReason}</p>}
       <dl className="facts">
@@ -72,7 +81,7 @@ export function EventDetailPane({ eventId, onClose }: { eventId: string; onClose
       </dl>
 
       <h3>Routing slip</h3>
-      <SlipTimeline history={event.routing.history} slip={event.routing.slip} />
+      <SlipTimeline history={event.routing.history} slip={event.routing.slip} approvals={detail.approvals} />
       {event.routing.decisions.length > 0 && (
         <>
           <h3>Routing decisions</h3>
@@ -126,12 +135,8 @@ export function EventDetailPane({ eventId, onClose }: { eventId: string; onClose
               {event.annotations.map((annotation, index) => (
                 <tr key={index}>
                   <th>{annotation.kind}</th>
-                  <td>{stringifyValue(annotation.value)}</td>
-                  <td className="muted">
-                    {annotation.score !== undefined && `score ${annotation.score.toFixed(2)} `}
-                    {annotation.confidence !== undefined && `conf ${annotation.confidence.toFixed(2)} `}
-                    {annotation.source}
-                  </td>
+                  <td>{describeAnnotation(annotation)}</td>
+                  <td className="muted">{annotation.source}</td>
                 </tr>
               ))}
             </tbody>
@@ -216,33 +221,81 @@ export function EventDetailPane({ eventId, onClose }: { eventId: string; onClose
   );
 }
 
-function SlipTimeline({ history, slip }: { history: readonly Step[]; slip: readonly Step[] }) {
-  const steps = [...history.map((step) => ({ step, past: true })), ...slip.map((step) => ({ step, past: false }))];
-  if (steps.length === 0) return <p className="muted">No steps yet.</p>;
+type TimelineRow =
+  { kind: 'step'; step: Step; past: boolean; at: number } | { kind: 'gate'; approval: Approval; at: number };
+
+/**
+ * The slip as it ran, with the approval gate in its place: the gate is not a service step, so it is
+ * shown from the approval records (held when, decided when and by whom), with the real time it held.
+ */
+function SlipTimeline({
+  history,
+  slip,
+  approvals,
+}: {
+  history: readonly Step[];
+  slip: readonly Step[];
+  approvals: readonly Approval[];
+}) {
+  const rows: TimelineRow[] = [
+    ...history.map((step) => ({ kind: 'step' as const, step, past: true, at: step.startedAt ?? Infinity })),
+    ...slip.map((step) => ({ kind: 'step' as const, step, past: false, at: step.startedAt ?? Infinity })),
+    ...approvals.map((approval) => ({ kind: 'gate' as const, approval, at: approval.heldAt })),
+  ];
+  // Stable: steps not started yet stay in slip order, after everything that has a time.
+  rows.sort((a, b) => (a.at === b.at ? 0 : a.at < b.at ? -1 : 1));
+  if (rows.length === 0) return <p className="muted">No steps yet.</p>;
   return (
     <ol className="timeline" data-testid="slip-timeline">
-      {steps.map(({ step, past }, index) => (
-        <li key={index} className={`step status-${step.status}${past ? ' past' : ''}`}>
-          <span className="step-phase">{step.phase}</span>
-          <span className="step-service">{step.id}</span>
-          <span className={`chip status-${step.status}`}>{step.status}</span>
-          <span className="muted">
-            try {step.attempt}/{step.maxAttempts} · {formatMs(step.durationMs)}
-          </span>
-          {step.error && (
-            <div className="error-text">
-              {step.error.code}: {step.error.message}
-              {step.error.retryable ? ' (retryable)' : ''}
-            </div>
-          )}
-          {step.notes?.map((note, noteIndex) => (
-            <div key={noteIndex} className="muted note">
-              {note}
-            </div>
-          ))}
-        </li>
-      ))}
+      {rows.map((row, index) =>
+        row.kind === 'gate' ? (
+          <GateRow key={`gate-${row.approval.id}`} approval={row.approval} />
+        ) : (
+          <li key={index} className={`step status-${row.step.status}${row.past ? ' past' : ''}`}>
+            <span className="step-phase">{row.step.phase}</span>
+            <span className="step-service">{row.step.id}</span>
+            <span className={`chip status-${row.step.status}`}>{row.step.status}</span>
+            <span className="muted">
+              try {row.step.attempt}/{row.step.maxAttempts} · {formatMs(row.step.durationMs)}
+            </span>
+            {row.step.error && (
+              <div className="error-text">
+                {row.step.error.code}: {row.step.error.message}
+                {row.step.error.retryable ? ' (retryable)' : ''}
+              </div>
+            )}
+            {row.step.notes?.map((note, noteIndex) => (
+              <div key={noteIndex} className="muted note">
+                {note}
+              </div>
+            ))}
+          </li>
+        ),
+      )}
     </ol>
+  );
+}
+
+function GateRow({ approval }: { approval: Approval }) {
+  const waiting = approval.decidedAt === null;
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    if (!waiting) return;
+    const timer = setInterval(() => setNow(Date.now()), 1_000);
+    return () => clearInterval(timer);
+  }, [waiting]);
+  const heldMs = (approval.decidedAt ?? now) - approval.heldAt;
+  return (
+    <li className={`step gate decided-${approval.state}`} data-testid="slip-gate">
+      <span className="step-phase">approval</span>
+      <span className="step-service">gate</span>
+      <span className={`chip decided-${approval.state}`}>{approval.state}</span>
+      <span className="muted">
+        {waiting ? 'waiting' : 'held'} {formatMs(heldMs)}
+        {approval.decidedBy && ` · by ${approval.decidedBy}`}
+      </span>
+      <div className="muted note">{approval.reason}</div>
+    </li>
   );
 }
 

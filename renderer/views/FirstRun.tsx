@@ -1,6 +1,7 @@
 /**
  * First run: name a channel (anonymous reading starts at once) and the bot, then go. Both prompts
- * are modal: focus stays inside them and no key reaches the view's shortcuts behind them.
+ * are modal: focus stays inside them and no key reaches the view's shortcuts behind them. With the
+ * demo running the channel is optional: the simulated chat can be watched without one.
  */
 import { useRef, useState } from 'react';
 import { notify } from '../state/store.js';
@@ -8,7 +9,7 @@ import { useConsoleContext, useHostAction } from '../ui/context.js';
 import { useFocusTrap } from '../ui/focus-trap.js';
 import { parseSettingInput } from './SettingsView.js';
 
-export function FirstRun() {
+export function FirstRun({ demo = false, onWatchDemo }: { demo?: boolean; onWatchDemo?: () => void }) {
   const { bridge, store } = useConsoleContext();
   const run = useHostAction();
   const [channel, setChannel] = useState('');
@@ -19,7 +20,9 @@ export function FirstRun() {
   const dialog = useRef<HTMLFormElement>(null);
   useFocusTrap(dialog);
 
+  const watchOnly = demo && channel.trim() === '';
   const start = async () => {
+    if (watchOnly) return onWatchDemo?.();
     if (!ready || !channelCheck.ok || !botCheck.ok) return;
     const bot = await run('Saving the bot name', () =>
       bridge.call('settings.set', { key: 'botName', value: botCheck.value }),
@@ -50,6 +53,11 @@ export function FirstRun() {
         <p>
           Name the Twitch channel to watch. Reading chat needs no account; link the bot account later in Connections.
         </p>
+        {demo && (
+          <p className="muted" data-testid="demo-note">
+            The demo is running: leave the channel empty to watch its simulated chat first.
+          </p>
+        )}
         <label>
           Channel
           <input
@@ -66,8 +74,8 @@ export function FirstRun() {
         <p className="muted small">
           Replies drafted by the LLM are held for a moderator by default; change that per rule in Rules.
         </p>
-        <button type="submit" className="primary" disabled={!ready}>
-          Start reading chat
+        <button type="submit" className="primary" disabled={!ready && !watchOnly}>
+          {watchOnly ? 'Watch the demo' : 'Start reading chat'}
         </button>
       </form>
     </div>

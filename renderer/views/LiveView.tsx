@@ -12,7 +12,7 @@ import type { EventSummary } from '../../pipeline/core/protocol/pipeline.js';
 import { isFilterEmpty, toEventQuery, typesIn, visibleIds, EMPTY_FILTER, type FeedFilter } from '../state/feed.js';
 import { RoleBadges, StateChip } from '../ui/chips.js';
 import { useConsole, useConsoleContext, useHostAction } from '../ui/context.js';
-import { formatMs, formatTime, shortType } from '../ui/format.js';
+import { formatMs, formatTime, plural, shortType } from '../ui/format.js';
 import { useShortcuts } from '../ui/keys.js';
 import { EventDetailPane } from './EventDetail.js';
 
@@ -166,7 +166,8 @@ export function LiveView() {
           {history ? (
             <>
               <span>
-                History: {history.items.length} events{history.loading ? ' (loading…)' : ''}
+                History: {plural(history.items.length, 'event')}
+                {history.loading ? ' (loading…)' : ''}
               </span>
               {history.next && (
                 <button type="button" onClick={() => void searchHistory(history.next ?? undefined)}>
@@ -264,7 +265,9 @@ function FeedRow({
         {item.displayName}
       </span>
       <span className="col-text" title={item.text ?? undefined}>
-        {item.text ?? <span className="muted">{item.reason ?? ''}</span>}
+        {item.headline && <span className="headline">{item.headline}</span>}
+        {item.headline && item.text && ': '}
+        {item.text ?? (item.headline ? null : <span className="muted">{item.reason ?? ''}</span>)}
         {item.reply && <span className="reply"> → {item.reply}</span>}
       </span>
       <span className="col-state">

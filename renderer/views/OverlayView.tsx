@@ -137,6 +137,12 @@ function Exposure({ base, lanAccess, data }: { base: string; lanAccess: boolean;
   );
 }
 
+/**
+ * The token and theme being worked on, kept for as long as this page lives so the URL is still there
+ * after a visit to another view. Memory only: the token is a secret and never goes to storage.
+ */
+const remembered: { token: string; theme: OverlayTheme } = { token: '', theme: DEFAULT_OVERLAY_THEME };
+
 /** A name that no live token has yet: `overlay`, `overlay-2`, … */
 function freeName(clients: readonly ClientTokenInfo[], stem: string): string {
   const taken = new Set(clients.filter((client) => client.revokedAt === null).map((client) => client.name));
@@ -157,8 +163,11 @@ function OverlaySection({
 }) {
   const { bridge, store } = useConsoleContext();
   const run = useHostAction();
-  const [token, setToken] = useState('');
-  const [theme, setTheme] = useState<OverlayTheme>(DEFAULT_OVERLAY_THEME);
+  const [token, setTokenState] = useState(remembered.token);
+  const [theme, setThemeState] = useState<OverlayTheme>(remembered.theme);
+  const setToken = (value: string) => setTokenState((remembered.token = value));
+  const setTheme = (value: OverlayTheme | ((current: OverlayTheme) => OverlayTheme)) =>
+    setThemeState((current) => (remembered.theme = typeof value === 'function' ? value(current) : value));
   const errors = useMemo(() => overlayThemeErrors(theme), [theme]);
   const valid = Object.keys(errors).length === 0;
   const url = token.trim() && valid ? buildOverlayUrl(base, token.trim(), theme) : null;
@@ -260,8 +269,8 @@ function OverlaySection({
           Show alerts
           {errors.replies && <span className="error-text small"> {errors.replies}</span>}
         </label>
-        <button type="button" className="ghost" onClick={() => setTheme(DEFAULT_OVERLAY_THEME)}>
-          Default theme
+        <button type="button" onClick={() => setTheme(DEFAULT_OVERLAY_THEME)}>
+          Reset to the default theme
         </button>
       </div>
       {url ? (

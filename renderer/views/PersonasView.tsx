@@ -3,85 +3,48 @@
  * the host saves with); a rule names a persona in its enrichments, and the default one answers
  * when a rule names none.
  */
-import { useEffect, useMemo, useState } from 'react';
+import { useMemo } from 'react';
 import { DEFAULT_PERSONA_ID, type Persona } from '../../pipeline/core/llm.js';
 import { checkPersonaDraft, NEW_PERSONA_DRAFT, toPersonaDraft, type PersonaDraft } from '../state/persona-draft.js';
-import { notify } from '../state/store.js';
-import { useConsole, useConsoleContext, useHostAction } from '../ui/context.js';
+import { useConsoleContext } from '../ui/context.js';
+import { EditorList, useListEditor } from '../ui/list-editor.js';
 
 export function PersonasView() {
-  const { bridge, store } = useConsoleContext();
-  const run = useHostAction();
-  const status = useConsole((state) => state.connection.status);
-  const [personas, setPersonas] = useState<Persona[]>([]);
-  const [draft, setDraft] = useState<PersonaDraft | null>(null);
-  const [editingId, setEditingId] = useState<string | null>(null);
+  const { bridge } = useConsoleContext();
+  const editor = useListEditor<Persona, PersonaDraft>({
+    noun: 'persona',
+    idOf: (persona) => persona.id,
+    nameOf: (persona) => persona.name,
+    toDraft: toPersonaDraft,
+    list: () => bridge.call('personas.list', {}),
+    save: (next) => {
+      const checked = checkPersonaDraft(next);
+      return checked.ok ? bridge.call('personas.save', { persona: checked.persona }) : null;
+    },
+    remove: (id) => bridge.call('personas.delete', { id }),
+  });
+  const { draft, editingId, patch } = editor;
   const check = useMemo(() => (draft ? checkPersonaDraft(draft) : null), [draft]);
-
-  const load = async () => {
-    const list = await run('Loading personas', () => bridge.call('personas.list', {}));
-    if (list) setPersonas(list);
-  };
-  useEffect(() => {
-    if (status === 'open') void load();
-  }, [status]);
-
-  const save = async () => {
-    if (!check?.ok) return;
-    const result = await run('Saving the persona', () => bridge.call('personas.save', { persona: check.persona }));
-    if (!result) return;
-    if (!result.ok) return notify(store, `Not saved: ${result.error}`, 'error');
-    const saved = result.value;
-    notify(store, `Persona ${saved.name} saved.`);
-    setEditingId(saved.id);
-    setDraft(toPersonaDraft(saved));
-    // The host answers before its store worker commits, so a list read now may miss it: show the saved one.
-    setPersonas((current) => [...current.filter((persona) => persona.id !== saved.id), saved]);
-  };
-
-  const remove = async () => {
-    if (!editingId || !window.confirm(`Delete persona ${editingId}?`)) return;
-    const result = await run('Deleting the persona', () => bridge.call('personas.delete', { id: editingId }));
-    if (!result?.ok) return notify(store, `Persona ${editingId} was not deleted.`, 'error');
-    setPersonas((current) => current.filter((persona) => persona.id !== editingId));
-    setDraft(null);
-    setEditingId(null);
-  };
-
+  const save = editor.save;
+  const remove = editor.remove;
   const error = (field: keyof PersonaDraft) => (check && !check.ok ? check.errors[field] : undefined);
-  const patch = (change: Partial<PersonaDraft>) =>
-    setDraft((current) => (current ? { ...current, ...change } : current));
 
   return (
     <div className="editor">
-      <aside className="editor-list">
-        <button
-          type="button"
-          onClick={() => {
-            setEditingId(null);
-            setDraft(NEW_PERSONA_DRAFT);
-          }}
-        >
-          + New persona
-        </button>
-        <ul className="plain">
-          {personas.map((persona) => (
-            <li key={persona.id}>
-              <button
-                type="button"
-                className={`list-item${editingId === persona.id ? ' selected' : ''}`}
-                onClick={() => {
-                  setEditingId(persona.id);
-                  setDraft(toPersonaDraft(persona));
-                }}
-              >
-                {persona.name}
-                <span className="muted small"> · {persona.id}</span>
-              </button>
-            </li>
-          ))}
-        </ul>
-      </aside>
+      <EditorList
+        items={editor.items}
+        idOf={(persona) => persona.id}
+        selectedId={editingId}
+        newLabel="+ New persona"
+        onNew={() => editor.create(NEW_PERSONA_DRAFT)}
+        onOpen={editor.open}
+        label={(persona) => (
+          <>
+            {persona.name}
+            <span className="muted small"> · {persona.id}</span>
+          </>
+        )}
+      />
       {draft ? (
         <form
           className="editor-form"

@@ -1,61 +1,56 @@
 /**
  * Rules editor: the router's rules as data. Every keystroke is validated with the same checkRule
- * the host uses; "Test" asks the host which rule would match a stored event and the slip it would
+ * the host uses (it walks the JsonLogic, never compiles it: the console's CSP forbids eval); "Test" asks the host which rule would match a stored event and the slip it would
  * get, before anything is saved.
  */
-import { useEffect, useMemo, useState } from 'react';
+import { useMemo, useState } from 'react';
 import { RuleStageSchema, type Rule } from '../../pipeline/core/rules.js';
-import { emptyDraft, fromDraft, toDraft, type RuleDraft } from '../state/rule-draft.js';
-import { notify } from '../state/store.js';
+import { KnownEventTypes, RoleSchema } from '../../pipeline/core/envelope.js';
+import {
+  conditionToLogic,
+  emptyDraft,
+  EMPTY_CONDITION,
+  fromDraft,
+  toDraft,
+  type CommonCondition,
+  type RuleDraft,
+} from '../state/rule-draft.js';
 import { useConsole, useConsoleContext, useHostAction } from '../ui/context.js';
+import { EditorList, useListEditor } from '../ui/list-editor.js';
 
 type TestOutcome =
   { ok: true; matched: string[]; chosen: string | null; slip: string[] } | { ok: false; error: string };
 
+const byStageThenPriority = (rules: Rule[]) =>
+  rules.sort((a, b) => a.stage.localeCompare(b.stage) || b.priority - a.priority);
+
 export function RulesView() {
-  const { bridge, store } = useConsoleContext();
+  const { bridge } = useConsoleContext();
   const run = useHostAction();
-  const status = useConsole((state) => state.connection.status);
   const selectedEvent = useConsole((state) => state.selectedEventId);
-  const [rules, setRules] = useState<Rule[]>([]);
-  const [draft, setDraft] = useState<RuleDraft | null>(null);
-  const [isNew, setIsNew] = useState(false);
+  const editor = useListEditor<Rule, RuleDraft>({
+    noun: 'rule',
+    idOf: (rule) => rule.id,
+    toDraft,
+    sort: byStageThenPriority,
+    list: () => bridge.call('rules.list', {}),
+    save: (next) => {
+      const checked = fromDraft(next);
+      return checked.ok ? bridge.call('rules.save', { rule: checked.rule }) : null;
+    },
+    remove: (id) => bridge.call('rules.delete', { id }),
+  });
+  const { draft } = editor;
+  const isNew = editor.editingId === null;
   const [testEventId, setTestEventId] = useState(selectedEvent ?? '');
   const [test, setTest] = useState<TestOutcome | null>(null);
 
-  const load = async () => {
-    const list = await run('Loading rules', () => bridge.call('rules.list', {}));
-    if (list) setRules([...list].sort((a, b) => a.stage.localeCompare(b.stage) || b.priority - a.priority));
-  };
-  useEffect(() => {
-    if (status === 'open') void load();
-  }, [status]);
-
   const check = useMemo(() => (draft ? fromDraft(draft) : null), [draft]);
   const patch = (change: Partial<RuleDraft>) => {
-    setDraft((current) => (current ? { ...current, ...change } : current));
+    editor.patch(change);
     setTest(null);
   };
-
-  const save = async () => {
-    if (!check?.ok) return;
-    const result = await run('Saving the rule', () => bridge.call('rules.save', { rule: check.rule }));
-    if (!result) return;
-    if (!result.ok) return notify(store, `Not saved: ${result.error}`, 'error');
-    notify(store, `Rule ${result.value.id} saved.`);
-    setDraft(toDraft(result.value));
-    setIsNew(false);
-    await load();
-  };
-
-  const remove = async () => {
-    if (!draft || isNew || !window.confirm(`Delete rule ${draft.id}?`)) return;
-    const result = await run('Deleting the rule', () => bridge.call('rules.delete', { id: draft.id }));
-    if (result?.ok) {
-      setDraft(null);
-      await load();
-    }
-  };
+  const remove = editor.remove;
 
   const runTest = async () => {
     if (!check?.ok || !testEventId.trim()) return;
@@ -67,42 +62,33 @@ export function RulesView() {
 
   return (
     <div className="editor">
-      <aside className="editor-list">
-        <button
-          type="button"
-          onClick={() => {
-            setDraft(emptyDraft());
-            setIsNew(true);
-            setTest(null);
-          }}
-        >
-          + New rule
-        </button>
-        <ul className="plain">
-          {rules.map((rule) => (
-            <li key={rule.id}>
-              <button
-                type="button"
-                className={`list-item${draft?.id === rule.id && !isNew ? ' selected' : ''}${rule.enabled ? '' : ' disabled'}`}
-                onClick={() => {
-                  setDraft(toDraft(rule));
-                  setIsNew(false);
-                  setTest(null);
-                }}
-              >
-                <span className="chip">{rule.stage}</span> {rule.name || rule.id}{' '}
-                <span className="muted small">p{rule.priority}</span>
-              </button>
-            </li>
-          ))}
-        </ul>
-      </aside>
+      <EditorList
+        items={editor.items}
+        idOf={(rule) => rule.id}
+        selectedId={editor.editingId}
+        newLabel="+ New rule"
+        onNew={() => {
+          editor.create(emptyDraft());
+          setTest(null);
+        }}
+        onOpen={(rule) => {
+          editor.open(rule);
+          setTest(null);
+        }}
+        disabled={(rule) => !rule.enabled}
+        label={(rule) => (
+          <>
+            <span className="chip">{rule.stage}</span> {rule.name || rule.id}{' '}
+            <span className="muted small">p{rule.priority}</span>
+          </>
+        )}
+      />
       {draft ? (
         <form
           className="editor-form"
           onSubmit={(event) => {
             event.preventDefault();
-            void save();
+            void editor.save();
           }}
         >
           <div className="grid-form">
@@ -172,9 +158,13 @@ export function RulesView() {
             Description
             <input value={draft.description} onChange={(event) => patch({ description: event.target.value })} />
           </label>
+          <ConditionForm onUse={(when) => patch({ when: JSON.stringify(when, null, 2) })} />
           <label>
-            When (JsonLogic over the event; also <code>text</code>, <code>login</code>, <code>roles</code>,{' '}
-            <code>annotation.kind</code>)
+            {/* One span: the label is a flex column, and bare text between <code>s would become one item per word. */}
+            <span>
+              When (JsonLogic over the event; also <code>text</code>, <code>login</code>, <code>roles</code>,{' '}
+              <code>annotation.kind</code>)
+            </span>
             <textarea
               className="mono"
               rows={8}
@@ -184,7 +174,7 @@ export function RulesView() {
               aria-label="When"
             />
           </label>
-          {check && !check.ok && (
+          {check && !check.ok && (editor.touched || !isNew) && (
             <p className="error-text" data-testid="rule-error">
               {check.error}
             </p>
@@ -225,5 +215,76 @@ export function RulesView() {
         <section className="muted editor-form">Pick a rule or create one.</section>
       )}
     </div>
+  );
+}
+
+const EVENT_TYPES = Object.values(KnownEventTypes);
+const ANNOTATIONS: { value: CommonCondition['annotation']; label: string; placeholder: string }[] = [
+  { value: '', label: 'no analyzer condition', placeholder: '' },
+  { value: 'intent.label', label: 'intent is', placeholder: 'question' },
+  { value: 'risk.level', label: 'risk is', placeholder: 'high' },
+  { value: 'sentiment.label', label: 'sentiment is', placeholder: 'negative' },
+  { value: 'spam.isSpam', label: 'spam is', placeholder: 'true' },
+];
+
+/** The common cases as a form; "Use" writes the JsonLogic into When, where anything else can be added. */
+function ConditionForm({ onUse }: { onUse: (when: unknown) => void }) {
+  const [condition, setCondition] = useState<CommonCondition>(EMPTY_CONDITION);
+  const set = (change: Partial<CommonCondition>) => setCondition((current) => ({ ...current, ...change }));
+  const annotation = ANNOTATIONS.find((entry) => entry.value === condition.annotation)!;
+  return (
+    <fieldset className="condition-form" aria-label="Common condition">
+      <legend>Condition</legend>
+      <select value={condition.type} onChange={(event) => set({ type: event.target.value })} aria-label="Event type">
+        <option value="">any event</option>
+        {EVENT_TYPES.map((type) => (
+          <option key={type} value={type}>
+            {type}
+          </option>
+        ))}
+      </select>
+      <select
+        value={condition.textMatch}
+        onChange={(event) => set({ textMatch: event.target.value as CommonCondition['textMatch'] })}
+        aria-label="Text match"
+      >
+        <option value="any">any text</option>
+        <option value="contains">text contains</option>
+        <option value="startsWith">text starts with</option>
+      </select>
+      {condition.textMatch !== 'any' && (
+        <input value={condition.text} onChange={(event) => set({ text: event.target.value })} aria-label="Text" />
+      )}
+      <select value={condition.role} onChange={(event) => set({ role: event.target.value })} aria-label="Role">
+        <option value="">from anyone</option>
+        {RoleSchema.options.map((role) => (
+          <option key={role} value={role}>
+            from a {role}
+          </option>
+        ))}
+      </select>
+      <select
+        value={condition.annotation}
+        onChange={(event) => set({ annotation: event.target.value as CommonCondition['annotation'] })}
+        aria-label="Analyzer condition"
+      >
+        {ANNOTATIONS.map((entry) => (
+          <option key={entry.value} value={entry.value}>
+            {entry.label}
+          </option>
+        ))}
+      </select>
+      {condition.annotation && (
+        <input
+          value={condition.annotationValue}
+          placeholder={annotation.placeholder}
+          onChange={(event) => set({ annotationValue: event.target.value })}
+          aria-label="Analyzer value"
+        />
+      )}
+      <button type="button" onClick={() => onUse(conditionToLogic(condition))}>
+        Use as When
+      </button>
+    </fieldset>
   );
 }

@@ -118,6 +118,23 @@ function AlertSettings() {
   );
 }
 
+/**
+ * The port this console is really served on (the saved one may differ: `--port`, a port taken at
+ * start, a change not yet restarted). The desktop window is not served over HTTP and shows nothing.
+ */
+function RunningPort({ saved }: { saved: number }) {
+  const { protocol, port } = window.location;
+  if (protocol !== 'http:' && protocol !== 'https:') return null;
+  const running = Number(port || (protocol === 'https:' ? 443 : 80));
+  return (
+    <span data-testid="running-port">
+      {' '}
+      Running now on port <strong>{running}</strong>
+      {running !== saved && ` (the saved ${saved} applies at the next start)`}.
+    </span>
+  );
+}
+
 export function SettingField({ name, value }: { name: PlainKey; value: Settings[PlainKey] }) {
   const { bridge, store } = useConsoleContext();
   const run = useHostAction();
@@ -155,6 +172,7 @@ export function SettingField({ name, value }: { name: PlainKey; value: Settings[
       </button>
       <span className={parsed.ok ? 'muted small' : 'error-text small'}>
         {parsed.ok ? LABELS[name].help : parsed.error}
+        {name === 'gatewayPort' && parsed.ok && <RunningPort saved={value as number} />}
       </span>
     </form>
   );

@@ -151,35 +151,102 @@ describe('the approval queue against the real host', () => {
     expect(alice.problems).toEqual([]);
   });
 
-  it('regenerates with a hint: the scripted llm-bot drafts a new reply that is held again', async () => {
+  it('regenerates with a hint: the redraft replaces the item in place and never quotes the hint', async () => {
     const eventId = await submit(host, chat('@bitbrat what are we playing?', 'quinn'));
     const first = await heldFor(eventId);
     expect(first.originalText).toMatch(/^\[demo\]/);
+    const items = alice.page.locator('.queue-item', { hasText: 'what are we playing?' });
     await step(alice, 'regenerate', async () => {
       await pick(alice, first);
       await alice.page.keyboard.press('g');
-      await alice.page.getByLabel('Regenerate hint').fill('mention the game');
+      await alice.page.getByLabel('Regenerate hint').fill('keep it short please');
       await alice.page.keyboard.press('Enter');
-      const fresh = alice.page.locator('.queue-item', { hasText: 'hint noted: mention the game' });
-      await fresh.waitFor();
-      await fresh.click();
-      await alice.page.getByTestId('reply-text').filter({ hasText: 'hint noted: mention the game' }).waitFor();
+      // The selection follows the redraft without a click; nothing is left "Regenerating…".
+      await alice.page.getByTestId('reply-text').filter({ hasText: 'Hi quinn, thanks for dropping by!' }).waitFor();
+      await alice.page.getByText('Regenerating a new reply…').waitFor({ state: 'detached' });
     });
+    // One item for the event, the redraft, in the place of the original.
+    expect(await items.count()).toBe(1);
     const second = await heldFor(eventId);
     expect(second.id).not.toBe(first.id);
+    expect(second.originalText).not.toContain('short please');
+    expect(await items.getAttribute('data-approval-id')).toBe(second.id);
     const detail = await host.served.host.api['events.get']({ id: eventId });
     expect(detail!.approvals.find((approval) => approval.id === first.id)).toMatchObject({
       state: 'regenerating',
       decidedBy: 'mod-alice',
     });
-    // Clean up: the next tests count held replies.
     await step(alice, 'approve regenerated', async () => {
       await alice.page.keyboard.press('a');
       await alice.page.getByTestId('decided-by').filter({ hasText: 'approved by mod-alice' }).waitFor();
     });
-    expect((await finalDetail(eventId)).event.disposition).toBe('replied');
+    const final = await finalDetail(eventId);
+    expect(final.event.disposition).toBe('replied');
+    for (const delivery of final.deliveries) expect(delivery.text).not.toMatch(/hint|short please/);
     expect(alice.problems).toEqual([]);
   });
+
+  it('flows: after a decision the next item (nearest expiry) is selected, kept in view; a reject can be undone', async () => {
+    const logins = Array.from({ length: 14 }, (_, index) => `flow${index}`);
+    const approvals: Approval[] = [];
+    // One at a time, so the held order (and expiry) follows the list.
+    for (const login of logins) approvals.push(await heldFor(await submit(host, chat('!hello', login))));
+    const selectedId = () => alice.page.locator('.queue .queue-item.selected').getAttribute('data-approval-id');
+    await step(alice, 'the queue shows keys and the viewer message', async () => {
+      await alice.page.locator('[data-testid=held-count]', { hasText: String(logins.length) }).waitFor();
+      await alice.page.locator('.queue-keys', { hasText: 'j/k move' }).waitFor();
+      const item = alice.page.locator(`[data-approval-id="${approvals[3]!.id}"]`);
+      await item.getByTestId('queue-message').filter({ hasText: '!hello' }).waitFor();
+      await item.filter({ hasText: 'Hello flow3!' }).waitFor();
+    });
+    await pick(alice, approvals[0]!);
+    await step(alice, 'approve moves on to the oldest open item', async () => {
+      await alice.page.keyboard.press('a');
+      await expect.poll(selectedId, { timeout: 10_000 }).toBe(approvals[1]!.id);
+      await alice.page.getByTestId('viewer-message').filter({ hasText: '!hello' }).waitFor();
+      await alice.page.getByTestId('reply-text').filter({ hasText: 'Hello flow1!' }).waitFor();
+    });
+    await step(alice, 'reject, then undo', async () => {
+      await alice.page.keyboard.press('r');
+      await alice.page.getByTestId('undo-reject').waitFor();
+      await expect.poll(selectedId, { timeout: 10_000 }).toBe(approvals[2]!.id);
+      await alice.page.keyboard.press('u');
+      await alice.page.getByTestId('undo-reject').waitFor({ state: 'detached' });
+      await expect.poll(selectedId, { timeout: 10_000 }).toBe(approvals[1]!.id);
+    });
+    await step(alice, 'j to the end keeps the selection in view', async () => {
+      for (let index = 1; index < logins.length - 1; index++) await alice.page.keyboard.press('j');
+      await expect.poll(selectedId, { timeout: 10_000 }).toBe(approvals[logins.length - 1]!.id);
+      const queue = (await alice.page.locator('.queue').boundingBox())!;
+      const item = (await alice.page.locator('.queue .queue-item.selected').boundingBox())!;
+      expect(item.y).toBeGreaterThanOrEqual(queue.y);
+      expect(item.y + item.height).toBeLessThanOrEqual(queue.y + queue.height + 1);
+    });
+    await screenshot(alice.page, 'console-queue');
+    const last = approvals[logins.length - 1]!;
+    await step(alice, 'a reject goes back to the oldest open item', async () => {
+      await alice.page.keyboard.press('r');
+      await expect.poll(selectedId, { timeout: 10_000 }).toBe(approvals[1]!.id);
+    });
+    // This reject's undo window started after the undone one's: once it reached the host, the undone
+    // one would have too, had the undo not held.
+    expect((await finalDetail(last.eventId)).event.disposition).toBe('rejected');
+    expect((await heldFor(approvals[1]!.eventId)).state).toBe('held');
+    // Work through the rest from the keyboard: approve the undone one, then reject each in turn.
+    await step(alice, 'work through the rest', async () => {
+      await alice.page.keyboard.press('a');
+      for (let index = 2; index < logins.length - 1; index++) {
+        await expect.poll(selectedId, { timeout: 10_000 }).toBe(approvals[index]!.id);
+        await alice.page.keyboard.press('r');
+      }
+      await alice.page.locator('[data-testid=held-count]').waitFor({ state: 'detached', timeout: 30_000 });
+    });
+    expect((await finalDetail(approvals[1]!.eventId)).event.disposition).toBe('replied');
+    for (const approval of approvals.slice(2)) {
+      expect((await finalDetail(approval.eventId)).event.disposition).toBe('rejected');
+    }
+    expect(alice.problems).toEqual([]);
+  }, 90_000);
 
   it('shows a reply expiring when nobody decides in time', async () => {
     const eventId = await submit(host, chat('!soon', 'rosa'));

@@ -265,6 +265,11 @@ describe('connections, overlay and clients in the console', () => {
       await overlay.getByText('a colour: #rrggbb').waitFor();
       expect(await overlay.getByLabel('Overlay URL').count()).toBe(0);
       await overlay.getByLabel('Accent colour').fill('#00ff00');
+      const themed = await overlay.getByLabel('Overlay URL').inputValue();
+      // Leaving the view and coming back keeps the URL (the token is shown only when it is created).
+      await mod.page.getByRole('button', { name: 'Live', exact: true }).click();
+      await mod.page.getByRole('button', { name: 'Overlay & clients' }).click();
+      expect(await overlay.getByLabel('Overlay URL').inputValue()).toBe(themed);
     });
     const clients = await host.served.host.api['clients.list']({});
     expect(clients.map((client) => [client.name, client.scopes])).toEqual([['overlay', ['read-only']]]);

@@ -99,7 +99,7 @@ describe('the console views against the real host', () => {
 
       await mod.page.getByLabel('Search text').fill('xylophone');
       await mod.page.keyboard.press('Enter');
-      await mod.page.getByText('History: 1 events').waitFor();
+      await mod.page.getByText('History: 1 event').waitFor();
       await rows().filter({ hasText: 'my xylophone is out of tune' }).waitFor();
       await screenshot(mod.page, 'console-search');
       await mod.page.getByRole('button', { name: 'Back to live' }).click();

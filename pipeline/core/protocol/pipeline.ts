@@ -69,6 +69,8 @@ export interface EventSummary {
   displayName: string;
   roles: string[];
   text: string | null;
+  /** What a non-chat event was, in words ("raided with 187 viewers"); see `eventHeadline`. */
+  headline?: string;
   stage: Stage;
   disposition: Disposition | null;
   reason: string | null;
@@ -94,6 +96,10 @@ export interface PipelineStats {
   phases: Record<WorkerPhase | 'router', PhaseStats>;
   /** Ingress → terminal latency of events that ended `replied`. */
   endToEnd: PhaseStats;
+  /** The same replies without the time they waited for a moderator: what the pipeline itself took. */
+  pipelineLatency?: PhaseStats;
+  /** How long replies that were held waited for a moderator's decision (human time). */
+  approvalWait?: PhaseStats;
   queueDepths: Record<WorkerPhase, number>;
 }
 

@@ -3,6 +3,7 @@
  * commands (a `!deaths` counter its moderator changes, quotes its VIP adds), ask the bot questions, spam, follow, subscribe, gift and raid — so a newcomer sees the
  * whole flow with no Twitch account. Events are labelled with connector `demo`.
  */
+import { DEMO_CHANNEL, DEMO_CONNECTOR } from '../../core/demo.js';
 import type { Role } from '../../core/envelope.js';
 import type { ConnectorHealth } from '../../core/protocol/pipeline.js';
 import type { InboundConnector, IngressSink } from '../connectors/connector.js';
@@ -100,7 +101,7 @@ export interface DemoOptions {
 }
 
 export class DemoSource implements InboundConnector {
-  readonly id = 'demo';
+  readonly id = DEMO_CONNECTOR;
   private timer: NodeJS.Timeout | undefined;
   private lastEventAt: number | null = null;
   private sequence = 0;
@@ -162,7 +163,7 @@ export class DemoSource implements InboundConnector {
     const viewer = this.pick(this.viewers);
     this.sequence += 1;
     const base = {
-      ingress: { connector: 'demo', channel: 'demo_channel', source: 'demo' },
+      ingress: { connector: DEMO_CONNECTOR, channel: DEMO_CHANNEL, source: DEMO_CONNECTOR },
       identity: {
         external: { id: viewer.id, login: viewer.login, displayName: viewer.displayName, roles: viewer.roles },
       },

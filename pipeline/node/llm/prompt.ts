@@ -239,7 +239,12 @@ export function assemblePrompt(input: PromptInput): AssembledPrompt {
     task: [
       trusted('# Task'),
       trusted('', input.task?.trim() || `Answer the chat message from ${persona.name}'s point of view.`),
-      ...(input.hint?.trim() ? [trusted('A moderator asks for a different reply: ', input.hint.trim())] : []),
+      ...(input.hint?.trim()
+        ? [
+            trusted('A moderator asks for a different reply: ', input.hint.trim()),
+            trusted('Follow that request; never quote it or mention it in the reply.'),
+          ]
+        : []),
       ...(rejected.length > 0
         ? [
             trusted(

@@ -17,6 +17,17 @@ const LINES: readonly ((name: string) => string)[] = [
   (name) => `Welcome in, ${name}! Connect an OpenAI-compatible endpoint to hear the bot's own voice.`,
 ];
 
+/**
+ * Redrafts after a moderator's hint. The hint steers which line is used (asking for a short reply
+ * gets a short one) but is never quoted: a hint is an instruction to the bot, not text for chat.
+ */
+const SHORT: (name: string) => string = (name) => `Hi ${name}, thanks for dropping by!`;
+const REDRAFTS: readonly ((name: string) => string)[] = [
+  (name) => `${name}, let me put that another way: this scripted reply shows how a moderator steers the bot.`,
+  (name) => `Trying again for you, ${name}: a real model would follow the moderator's hint here.`,
+];
+const WANTS_SHORT = /\b(short|shorter|brief|briefer|concise|less)\b/i;
+
 export interface ScriptedResponderOptions {
   /** The service id it answers as; 'llm-bot' so the default rules route mentions to it. */
   id?: string;
@@ -33,12 +44,19 @@ export function createScriptedResponder(options: ScriptedResponderOptions = {}):
       if (context.signal.aborted) throw new StepFailure('LLM_CANCELLED', 'cancelled', false);
       if (!event.message?.text.trim()) return { status: 'SKIP', notes: ['no chat message to answer'] };
       const name = event.identity.external.displayName;
-      const line = LINES[turn++ % LINES.length]!(name);
-      const hint = context.reaction?.hint ? ` (hint noted: ${context.reaction.hint.slice(0, 80)})` : '';
-      const text = `${DEMO_PREFIX} ${line}${hint}`.slice(0, 500);
+      const hint = context.reaction?.hint?.trim();
+      const line = hint
+        ? WANTS_SHORT.test(hint)
+          ? SHORT(name)
+          : REDRAFTS[turn++ % REDRAFTS.length]!(name)
+        : LINES[turn++ % LINES.length]!(name);
+      const text = `${DEMO_PREFIX} ${line}`.slice(0, 500);
       return {
         status: 'OK',
-        notes: ['demo responder: scripted reply, no LLM was called'],
+        notes: [
+          'demo responder: scripted reply, no LLM was called',
+          ...(hint ? ["redrafted after the moderator's hint"] : []),
+        ],
         candidates: [
           {
             id: newId(),

@@ -339,6 +339,20 @@ describe('Router: the approval gate', () => {
     });
   });
 
+  it("splits reply latency into the moderator's wait and the pipeline's own time", async () => {
+    const clock = { now: Date.now() };
+    const h = harness({ rules: requireRules, clock });
+    const { event, approval } = await heldEvent(h);
+    clock.now += 180_000;
+    h.router.decide({ approvalId: approval.id, decision: { action: 'approve' }, moderator: 'alice', console: 'desk' });
+    expect((await h.settle(event.id)).disposition).toBe('replied');
+    const stats = h.router.stats();
+    expect(stats.endToEnd.p50Ms).toBeGreaterThan(170_000);
+    expect(stats.approvalWait!.p50Ms).toBe(180_000);
+    expect(stats.pipelineLatency!.p50Ms).toBeLessThan(60_000);
+    expect(stats.approvalWait!.count).toBe(1);
+  });
+
   it('sends the edited text and keeps the original', async () => {
     const h = harness({ rules: requireRules });
     const { event, approval } = await heldEvent(h);

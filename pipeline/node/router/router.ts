@@ -119,6 +119,8 @@ export class Router {
     egress: new LatencyWindow(),
     router: new LatencyWindow(),
     endToEnd: new LatencyWindow(),
+    pipeline: new LatencyWindow(),
+    approvalWait: new LatencyWindow(),
   };
 
   constructor(private readonly deps: RouterDeps) {
@@ -690,13 +692,29 @@ export class Router {
     this.scheduleIo();
   }
 
+  /** End-to-end latency, split into the moderator's wait at the gate and the pipeline's own time. */
+  private recordReplyLatency(event: Envelope): void {
+    const total = this.deps.now() - event.ingress.at;
+    let waited = 0;
+    // Only events that met the gate can have approvals (few are in memory): the scan is skipped otherwise.
+    if (this.approvals.size > 0 && event.routing.decisions.some((decision) => decision.stage === 'approval')) {
+      for (const approval of this.approvals.values()) {
+        if (approval.eventId === event.id && approval.decidedAt !== null)
+          waited += approval.decidedAt - approval.heldAt;
+      }
+    }
+    this.latency.endToEnd.add(total);
+    this.latency.pipeline.add(Math.max(0, total - waited));
+    if (waited > 0) this.latency.approvalWait.add(waited);
+  }
+
   private end(flight: InFlight, disposition: Disposition, reason: string): void {
     const event = flight.event;
     if (event.disposition) return;
     const cancelPhase = flight.phase;
     finish(event, disposition, reason);
     this.dispositions[disposition] += 1;
-    if (disposition === 'replied') this.latency.endToEnd.add(this.deps.now() - event.ingress.at);
+    if (disposition === 'replied') this.recordReplyLatency(event);
     if (cancelPhase) this.deps.cancel(cancelPhase, [event.id]);
     if (!flight.creditReturned) {
       flight.creditReturned = true;
@@ -833,6 +851,8 @@ export class Router {
         router: summary(this.latency.router),
       },
       endToEnd: summary(this.latency.endToEnd),
+      pipelineLatency: summary(this.latency.pipeline),
+      approvalWait: summary(this.latency.approvalWait),
       queueDepths: inFlight,
     };
   }

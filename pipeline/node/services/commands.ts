@@ -7,8 +7,8 @@
  * when a reply is actually proposed, so a refused or blank command costs the user nothing.
  */
 import {
-  MAX_REGEX_INPUT,
   checkRegex,
+  matchChatTrigger,
   renderTemplate,
   templateVariables,
   type TemplateVars,
@@ -67,32 +67,8 @@ export function createCommandsService(deps: CommandsServiceDeps): Service {
   }
 
   function matchChat(command: CommandDefinition, text: string): CommandMatch | undefined {
-    const trigger = command.trigger;
-    switch (trigger.kind) {
-      case 'exact':
-        return text.toLowerCase() === trigger.text.trim().toLowerCase()
-          ? { command, args: '', argList: [] }
-          : undefined;
-      case 'prefix': {
-        const prefix = trigger.text.trim();
-        if (prefix.length === 0 || text.slice(0, prefix.length).toLowerCase() !== prefix.toLowerCase())
-          return undefined;
-        const rest = text.slice(prefix.length);
-        if (rest.length > 0 && !/^\s/u.test(rest)) return undefined; // "!som" is not "!so"
-        const args = rest.trim();
-        // A leading "@" is how Twitch users name each other; `{arg1}` in "!so @name" means the name.
-        const argList = args.length > 0 ? args.split(/\s+/u).map((word) => word.replace(/^@/, '')) : [];
-        return { command, args, argList };
-      }
-      case 'regex': {
-        const regex = compiled(trigger.pattern, trigger.flags ?? '');
-        const match = regex?.exec(text.slice(0, MAX_REGEX_INPUT));
-        if (!match) return undefined;
-        return { command, args: text, argList: match.slice(1).map((group) => group ?? '') };
-      }
-      case 'event':
-        return undefined;
-    }
+    const match = matchChatTrigger(command.trigger, text, compiled);
+    return match ? { command, ...match } : undefined;
   }
 
   function findMatch(event: Readonly<Envelope>, commands: readonly CommandDefinition[]): CommandMatch | undefined {

@@ -11,6 +11,7 @@
  * store as long as it takes; what they delivered since the last commit is lost only if the
  * process dies before the store recovers.
  */
+import { DEMO_CONNECTOR } from '../../core/demo.js';
 import { randomUUID } from 'node:crypto';
 import { acceptInbound, type Envelope } from '../../core/envelope.js';
 import { toEventRow } from '../../core/protocol/store.js';
@@ -236,7 +237,7 @@ export function runIngressWorker(context: WorkerContext): void {
     },
     connectors: () => [...connectors.values()].map((connector) => connector.health()),
     demo: async (params) => {
-      if (params === null) return stopConnector('demo');
+      if (params === null) return stopConnector(DEMO_CONNECTOR);
       await startConnector(
         new DemoSource({ ratePerSecond: params.ratePerSecond, scripted: params.scripted, live: params.live === true }),
       );

@@ -30,6 +30,7 @@ import {
 } from '../../../core/client-protocol.js';
 import type { EventDetail, EventPage, EventQuery } from '../../../core/host-api.js';
 import type { EventSummary, SubmitResult } from '../../../core/protocol/pipeline.js';
+import { eventHeadline } from '../../../core/event-headline.js';
 import type { LogLevel } from '../../../core/rpc.js';
 import { CLIENT_SOURCE_PREFIX, GATEWAY_CLIENTS_CONNECTOR } from './client-delivery.js';
 import type { ClientIdentity } from './client-tokens.js';
@@ -189,6 +190,7 @@ export function createClientHub(deps: ClientHubDeps): ClientHub {
     login: summary.login,
     displayName: summary.displayName,
     text: summary.text,
+    headline: summary.headline ?? eventHeadline(summary.type, detail?.event.details) ?? 'sent an alert',
     details: detail?.event.details ?? {},
   });
 

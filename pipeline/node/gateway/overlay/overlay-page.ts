@@ -60,7 +60,14 @@ body[data-position="center"] #items { top: 50%; left: 50%; transform: translate(
 }
 .item.leaving { opacity: 0; transition: opacity var(--bb-fade) ease-in; }
 .item .who { display: block; font-weight: 700; color: var(--bb-accent); font-size: 0.8em; }
-.item.alert { text-align: center; font-weight: 700; }
+/* Alerts must not look like a bot reply: centred, framed all round, lit with the accent, a kind label. */
+.item.alert {
+  text-align: center; font-weight: 700; border-left: none; border: 3px solid var(--bb-accent);
+  background: linear-gradient(135deg, var(--bb-accent), var(--bb-bg) 70%); font-size: 1.1em;
+}
+.item.alert .kind {
+  display: block; font-size: 0.55em; letter-spacing: 0.2em; text-transform: uppercase; opacity: 0.85;
+}
 @keyframes bb-in { from { opacity: 0; transform: translateY(8px); } to { opacity: 1; transform: none; } }
 `;
 
@@ -97,25 +104,25 @@ export const OVERLAY_JS = `(() => {
   const shown = new Set();
   let lastAt = Date.now();
 
+  // The host words the alert (eventHeadline): "Ada raided with 187 viewers!".
   function alertText(alert) {
-    const d = alert.details || {};
-    switch (alert.kind) {
-      case 'follow': return alert.displayName + ' followed!';
-      case 'sub': return alert.displayName + ' subscribed' + (d.months ? ' for ' + d.months + ' months' : '') + '!';
-      case 'subgift': return alert.displayName + ' gifted ' + (d.giftCount || d.count || 1) + ' subs!';
-      case 'raid': return alert.displayName + ' is raiding' + (d.viewers ? ' with ' + d.viewers + ' viewers' : '') + '!';
-      case 'cheer': return alert.displayName + ' cheered' + (d.bits ? ' ' + d.bits + ' bits' : '') + '!';
-      default: return alert.displayName;
-    }
+    return alert.displayName + ' ' + (alert.headline || 'sent an alert') + '!';
   }
 
-  function add(kind, eventId, who, text, at) {
+  function add(kind, eventId, who, text, at, alertKind) {
     if (shown.has(eventId)) return;
     shown.add(eventId);
     if (typeof at === 'number' && at > lastAt) lastAt = at;
     const item = document.createElement('div');
     item.className = 'item ' + kind;
     item.dataset.eventId = eventId;
+    if (alertKind) {
+      item.dataset.alert = alertKind;
+      const label = document.createElement('span');
+      label.className = 'kind';
+      label.textContent = alertKind === 'subgift' ? 'gift' : alertKind;
+      item.appendChild(label);
+    }
     item.dataset.shownAt = String(Date.now());
     if (who) {
       const name = document.createElement('span');
@@ -161,7 +168,7 @@ export const OVERLAY_JS = `(() => {
       } else if (frame.type === 'reply') {
         add('reply', frame.payload.eventId, frame.payload.to.displayName, frame.payload.text, frame.payload.at);
       } else if (frame.type === 'alert') {
-        add('alert', frame.payload.eventId, '', alertText(frame.payload), frame.payload.at);
+        add('alert', frame.payload.eventId, '', alertText(frame.payload), frame.payload.at, frame.payload.kind);
       } else if (frame.type === 'pong') {
         clearTimeout(pongDeadline);
       } else if (frame.type === 'error') {

@@ -33,6 +33,7 @@ interface Line {
   text: string;
   expect: Expectation;
   emotes?: MessageInput['emotes'];
+  roles?: string[];
 }
 
 const ZWSP = '\u200b';
@@ -76,13 +77,22 @@ const LINES: Line[] = [
   // Links and self-promotion
   {
     text: 'check this clip https://clips.twitch.tv/FunnyClip123',
-    expect: { risk: 'low', riskType: 'link', signals: ['link'] },
+    roles: ['subscriber'],
+    expect: { risk: 'low', riskType: 'link', signals: ['link'], spam: false },
+  },
+  // The same link from a viewer with no role is the classic link-drop spam.
+  {
+    text: 'check this clip https://clips.twitch.tv/FunnyClip123',
+    roles: ['viewer'],
+    expect: { spam: true, signals: ['link'] },
   },
   {
     text: 'Wanna become famous? Buy followers, primes and viewers on bigfollows . com',
     expect: { risk: 'high', riskType: 'self-promo', signals: ['link'] },
   },
-  { text: 'follow me on my channel pls', expect: { risk: 'low', riskType: 'self-promo' } },
+  { text: 'follow me on my channel pls', roles: ['subscriber'], expect: { risk: 'low', riskType: 'self-promo' } },
+  // From a viewer with no role, pushing a channel is spam.
+  { text: 'follow me on my channel pls', roles: ['viewer'], expect: { spam: true, signals: ['self-promo'] } },
   // Emote-only and emoji-only
   { text: 'Kappa Kappa PogChamp', expect: { signals: ['emote-only'], spam: false, risk: 'none' } },
   {
@@ -155,7 +165,14 @@ const LINES: Line[] = [
 function analyzeAlone(line: Line, index: number) {
   const state = new AnalyzerState();
   return analyzeMessage(
-    { text: line.text, userId: `user-${index}`, eventId: `event-${index}`, at: 1_000_000, emotes: line.emotes },
+    {
+      text: line.text,
+      userId: `user-${index}`,
+      eventId: `event-${index}`,
+      at: 1_000_000,
+      emotes: line.emotes,
+      ...(line.roles ? { roles: line.roles } : {}),
+    },
     state,
     { botName: BOT },
   );
@@ -245,8 +262,20 @@ describe('analyzeMessage across messages', () => {
     expect(results[2]!.spam.signals).toContain('duplicate');
   });
 
-  it('detects a copy-pasta from three different users within 60 s, with bypass characters', () => {
+  it('detects a long block pasted by a second user at once', () => {
     const pasta = 'I am going to copy paste this in every chat until the streamer notices me';
+    const state = new AnalyzerState();
+    const results = [pasta, `${pasta} \u{e0000}`].map((text, index) =>
+      analyzeMessage({ text, userId: `fan-${index}`, eventId: `l${index}`, at: 10_000 + index * 5_000 }, state, {
+        botName: BOT,
+      }),
+    );
+    expect(results[0]!.spam.signals).not.toContain('copy-pasta');
+    expect(results[1]!.spam.signals).toContain('copy-pasta');
+  });
+
+  it('detects a copy-pasta from three different users within 60 s, with bypass characters', () => {
+    const pasta = 'copy paste this in every chat until streamer notices';
     const state = new AnalyzerState();
     const variants = [pasta, `${pasta} \u{e0000}`, pasta.toUpperCase() + '!!'];
     const results = variants.map((text, index) =>

@@ -52,7 +52,25 @@ export interface MessageInput {
    * Optional; third-party emotes are recognized by name (`KNOWN_EMOTES`).
    */
   emotes?: ReadonlyArray<{ start: number; end: number }>;
+  /** The sender's roles on this event; a link from someone with none of `TRUSTED_ROLES` weighs more. */
+  roles?: readonly string[];
 }
+
+/** Roles whose links are part of normal chat (a subscriber sharing a clip); anyone else's is the classic spam. */
+const TRUSTED_ROLES: ReadonlySet<string> = new Set(['broadcaster', 'moderator', 'vip', 'subscriber', 'founder']);
+/** A link from a viewer with no trusted role is spam on its own. */
+const UNTRUSTED_LINK_WEIGHT = 0.55;
+/**
+ * Copy-pasta is a long block several users paste. Shorter texts several viewers type are chat
+ * ("what keyboard do you use?", "first time here, love the vibe"), and so are emote-heavy raid
+ * lines: a copy needs this many plain (non-emote) words and is never a short question.
+ */
+const COPY_PASTA_MIN_PLAIN_WORDS = 8;
+/** A block this long pasted by two users is already a copy-pasta: nobody types 15 identical words by chance. */
+const LONG_PASTA_PLAIN_WORDS = 15;
+/** This many words, all emotes, is a wall rather than a reaction ("PogChamp PogChamp"). */
+const EMOTE_WALL_WORDS = 10;
+const SHORT_QUESTION = 100;
 
 export interface AnalyzeOptions {
   /** The bot's chat name; a message naming it (word boundary, case-insensitive, or @name) is a mention. */
@@ -74,6 +92,8 @@ const SPAM_WEIGHTS: Record<SpamSignal, number> = {
   rate: 0.6,
   duplicate: 0.45,
   long: 0.15,
+  'self-promo': 0.3,
+  'emote-wall': 0.3,
 };
 const SPAM_THRESHOLD = 0.5;
 /** Runs this long are a flood, not a "loooool": weighs more. */
@@ -158,6 +178,8 @@ function detectSpam(
   links: number,
   seen: MessageObservation,
   state: AnalyzerState,
+  trusted: boolean,
+  promo: boolean,
 ): Spam {
   const signals: SpamSignal[] = [];
   if (removed.includes('repeated-chars')) signals.push('repeated-chars');
@@ -172,12 +194,22 @@ function detectSpam(
   if (cased >= CAPS_MIN_LETTERS && upper / cased >= CAPS_RATIO) signals.push('caps');
   if (links > 0) signals.push('link');
   if (census.words.length > 0 && census.plainWords.length === 0) signals.push('emote-only');
-  if (seen.distinctUsersWithText >= state.options.copyPastaUsers) signals.push('copy-pasta');
+  const question = cleaned.length < SHORT_QUESTION && cleaned.trimEnd().endsWith('?');
+  const plainWords = census.plainWords.length;
+  const pastedBy = plainWords >= LONG_PASTA_PLAIN_WORDS ? 2 : state.options.copyPastaUsers;
+  if (seen.distinctUsersWithText >= pastedBy && plainWords >= COPY_PASTA_MIN_PLAIN_WORDS && !question) {
+    signals.push('copy-pasta');
+  }
+  if (promo) signals.push('self-promo');
+  if (signals.includes('emote-only') && raw.trim().split(/\s+/).length >= EMOTE_WALL_WORDS) signals.push('emote-wall');
   if (seen.recentMessages > state.options.rateLimit) signals.push('rate');
   if (seen.sameTextRepeats >= 2) signals.push('duplicate');
   if (cleaned.length > LONG_MESSAGE) signals.push('long');
   let keep = 1;
-  for (const signal of signals) keep *= 1 - SPAM_WEIGHTS[signal];
+  for (const signal of signals) {
+    const untrusted = !trusted && (signal === 'link' || signal === 'self-promo');
+    keep *= 1 - (untrusted ? UNTRUSTED_LINK_WEIGHT : SPAM_WEIGHTS[signal]);
+  }
   // A flood of one character ("!!!!!!!!!!!!") weighs more than an enthusiastic "loooool".
   if (signals.includes('repeated-chars') && LONG_RUN.test(raw)) keep *= 1 - LONG_RUN_EXTRA_WEIGHT;
   const score = Math.round((1 - keep) * 1000) / 1000;
@@ -297,7 +329,9 @@ export function analyzeMessage(input: MessageInput, state: AnalyzerState, option
   const census = censusOf(cleaned, emoteNames);
   const links = cleaned.match(LINK)?.map((link) => link.replace(/\s/g, '').slice(0, 80)) ?? [];
   const seen = state.observe(input.userId, input.eventId, copyPastaKey(cleaned), input.at);
-  const spam = detectSpam(raw, cleaned, removed, census, emoteNames, links.length, seen, state);
+  const trusted = input.roles?.some((role) => TRUSTED_ROLES.has(role)) ?? false;
+  const promo = SELF_PROMO.test(lower);
+  const spam = detectSpam(raw, cleaned, removed, census, emoteNames, links.length, seen, state, trusted, promo);
   const profanity = findProfanity(cleaned);
   const toxicity: Toxicity = {
     profane: profanity.words.length > 0,

@@ -165,6 +165,7 @@ export function createQueryAnalyzer(deps: QueryAnalyzerDeps): QueryAnalyzer {
           eventId: event.id,
           at,
           ...(message.emotes ? { emotes: message.emotes } : {}),
+          roles: event.identity.user?.roles ?? external.roles,
         },
         state,
         { botName: deps.botName() },
