@@ -20,6 +20,7 @@ describe('main window options', () => {
       experimentalFeatures: false,
       webviewTag: false,
       navigateOnDragDrop: false,
+      disableBlinkFeatures: 'Auxclick',
       preload: '/app/dist/electron/preload.cjs',
     });
   });

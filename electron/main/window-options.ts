@@ -51,6 +51,9 @@ export function createMainWindowOptions(input: MainWindowOptionsInput): BrowserW
       navigateOnDragDrop: false,
       safeDialogs: true,
       spellcheck: false,
+      // Middle-click would open a link as a new window: the window-open handler denies that anyway;
+      // without the auxclick event there is no second path to rely on.
+      disableBlinkFeatures: 'Auxclick',
       devTools: input.devTools,
     },
   };
