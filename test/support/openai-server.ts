@@ -61,6 +61,10 @@ export interface OpenAiTestServerOptions {
   /** When set, requests without `Authorization: Bearer <apiKey>` get a 401. */
   apiKey?: string;
   models?: string[];
+  /** Answer each chat completion after this long (a real model takes a while; `bitbrat bench`). */
+  replyDelayMs?: number;
+  /** false: keep no requests (a long benchmark would otherwise hold every prompt in memory). */
+  record?: boolean;
 }
 
 function estimate(text: string): number {
@@ -117,7 +121,7 @@ export async function startOpenAiServer(options: OpenAiTestServerOptions = {}): 
         outcome: new Promise((resolve) => (settle = resolve)),
         streamStarted: new Promise((resolve) => (markStreamStarted = resolve)),
       };
-      requests.push(record);
+      if (options.record !== false) requests.push(record);
       wakeWaiters();
       openResponses.add(res);
       res.on('close', () => {
@@ -158,7 +162,12 @@ export async function startOpenAiServer(options: OpenAiTestServerOptions = {}): 
       return;
     }
     if (record.method === 'POST' && record.path === '/v1/chat/completions') {
-      completeChat(record, res, queue.shift() ?? fallback, markStreamStarted);
+      const response = queue.shift() ?? fallback;
+      if (options.replyDelayMs) {
+        setTimeout(() => {
+          if (!res.destroyed) completeChat(record, res, response, markStreamStarted);
+        }, options.replyDelayMs);
+      } else completeChat(record, res, response, markStreamStarted);
       return;
     }
     res.writeHead(404, { 'content-type': 'application/json' }).end(errorBody(404, `no route ${record.path}`));
