@@ -65,6 +65,8 @@ export interface BenchRun {
   unfinished: number;
   /** Accepted events per second over the send window: below --rate when the load source fell behind. */
   achievedRate: number;
+  /** Dispositions per kind of event (`held`: waiting for a moderator). */
+  outcomes: Partial<Record<BenchEventKind, Record<string, number>>>;
   latency: {
     /** Every event except bot mentions (whose time includes the LLM's answer): the pipeline's own latency. */
     pipeline: LatencySummary;
@@ -126,8 +128,11 @@ const isDone = (summary: EventSummary) => summary.disposition !== null || summar
 class RunTracker {
   readonly doneAt: Float64Array;
   completed = 0;
+  /** How events of each kind ended (`held` when waiting for a moderator), so a surprise shows. */
+  readonly outcomes: Partial<Record<BenchEventKind, Record<string, number>>> = {};
   constructor(
     readonly runId: string,
+    readonly workload: BenchWorkload,
     capacity: number,
   ) {
     this.doneAt = new Float64Array(capacity);
@@ -138,6 +143,9 @@ class RunTracker {
       if (index === null || index >= this.doneAt.length || this.doneAt[index] !== 0 || !isDone(summary)) continue;
       this.doneAt[index] = now;
       this.completed += 1;
+      const counts = (this.outcomes[benchEventKind(this.workload, index)] ??= {});
+      const outcome = summary.disposition ?? 'held';
+      counts[outcome] = (counts[outcome] ?? 0) + 1;
     }
   }
 }
@@ -160,6 +168,20 @@ export async function bench(options: BenchOptions): Promise<BenchResult> {
     host = await PipelineHost.start({ dataDir, log: options.log, twitch: { enabled: false } });
     const started = host;
     await installBenchCommand(started.api);
+    // Every mention goes to the model: the default caps (6 replies a minute, a 30 s cooldown per
+    // user, daily budgets) would skip nearly all of them and the bench would not measure that path.
+    const { llm: llmSettings } = await started.api['settings.get']({});
+    const relaxed = await started.api['settings.set']({
+      key: 'llm',
+      value: {
+        ...llmSettings,
+        repliesPerMinute: 0,
+        userCooldownSeconds: 0,
+        dailyTokenBudget: 0,
+        dailyCostBudgetUsd: 0,
+      },
+    });
+    if (!relaxed.ok) throw new Error(`bench LLM settings refused: ${relaxed.error}`);
     let tracker: RunTracker | null = null;
     const unsubscribe = started.subscribe((topic, data) => {
       if (topic === 'feed' && tracker) tracker.observe(data as EventSummary[], preciseNow());
@@ -176,7 +198,7 @@ export async function bench(options: BenchOptions): Promise<BenchResult> {
     const runLoad = async (workload: BenchWorkload, rate: number, seconds: number) => {
       const runId = newRunId();
       const capacity = rate > 0 ? Math.floor(seconds * rate) : 2_000_000;
-      tracker = new RunTracker(runId, capacity);
+      tracker = new RunTracker(runId, workload, capacity);
       const startAt = preciseNow() + 200;
       const result: LoadResult = await ingress.call(
         'load',
@@ -240,6 +262,7 @@ export async function bench(options: BenchOptions): Promise<BenchResult> {
         completed: run.tracker.completed,
         unfinished: run.result.accepted - run.tracker.completed,
         achievedRate: Math.round(run.result.accepted / Math.max(sendSeconds, 1e-3)),
+        outcomes: run.tracker.outcomes,
         latency: {
           pipeline: summary('pipeline'),
           byKind: Object.fromEntries(
@@ -347,7 +370,12 @@ export function benchSummary(result: BenchResult): string {
       `  latency due → on disk and pushed to consoles (all but bot mentions): p50 ${p.p50Ms} ms, p90 ${p.p90Ms}, p99 ${p.p99Ms}, p99.9 ${p.p999Ms}, max ${p.maxMs}`,
     );
     for (const [kind, summary] of Object.entries(run.latency.byKind)) {
-      lines.push(`    ${kind.padEnd(8)} n=${summary.count} p50 ${summary.p50Ms} ms, p99 ${summary.p99Ms} ms`);
+      const outcomes = Object.entries(run.outcomes[kind as BenchEventKind] ?? {})
+        .map(([outcome, count]) => `${outcome} ${count}`)
+        .join(', ');
+      lines.push(
+        `    ${kind.padEnd(8)} n=${summary.count} p50 ${summary.p50Ms} ms, p99 ${summary.p99Ms} ms (${outcomes})`,
+      );
     }
     lines.push(
       `  CPU ${run.cpu.totalUsPerEvent} µs/event: ${run.cpu.threads.map((t) => `${t.thread} ${t.usPerEvent}`).join(', ')}`,
