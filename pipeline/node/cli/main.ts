@@ -192,6 +192,8 @@ async function main(argv: string[]): Promise<void> {
         log: quietLog(values.verbose ?? false),
         progress: (line) => process.stderr.write(`bench: ${line}\n`),
       });
+      // With --json the readable summary still goes to stderr, so one run gives both.
+      if (values.json) process.stderr.write(`${benchSummary(result)}\n`);
       process.stdout.write(values.json ? `${JSON.stringify(result)}\n` : `${benchSummary(result)}\n`);
       return;
     }
