@@ -85,6 +85,8 @@ export interface BenchRun {
 
 export interface BenchResult {
   pipeline: { eventsPerSec: number; p50Ms: number; p99Ms: number; rssMb: number; cpuUsPerEvent: number };
+  /** Right after the host started, before any load: what the threads cost doing nothing. */
+  idle: { rssMb: number; isolates: { thread: string; usedMb: number; totalMb: number }[] };
   runs: BenchRun[];
   saturation: {
     seconds: number;
@@ -194,6 +196,22 @@ export async function bench(options: BenchOptions): Promise<BenchResult> {
     const restarts = async () =>
       (await started.api['health.get']({})).workers.reduce((sum, worker) => sum + worker.restarts, 0);
     const restartsBefore = await restarts();
+    const idleInfos = await threadInfos();
+    const idle = {
+      rssMb: rssMb(),
+      isolates: [
+        {
+          thread: 'host',
+          usedMb: mb(getHeapStatistics().used_heap_size),
+          totalMb: mb(getHeapStatistics().total_heap_size),
+        },
+        ...idleInfos.map(({ role, info }) => ({
+          thread: role,
+          usedMb: mb(info.heapUsedBytes),
+          totalMb: mb(info.heapTotalBytes),
+        })),
+      ],
+    };
 
     const runLoad = async (workload: BenchWorkload, rate: number, seconds: number) => {
       const runId = newRunId();
@@ -331,6 +349,7 @@ export async function bench(options: BenchOptions): Promise<BenchResult> {
         rssMb: headline?.memory.rssMbEnd ?? rssMb(),
         cpuUsPerEvent: headline?.cpu.totalUsPerEvent ?? satCpu.totalUsPerEvent,
       },
+      idle,
       runs,
       saturation: {
         seconds: Math.round(satSeconds * 10) / 10,
@@ -359,6 +378,9 @@ export function benchSummary(result: BenchResult): string {
   const m = result.machine;
   lines.push(
     `BitBrat bench — ${m.cpus} CPUs, Node ${m.node}, load average ${m.loadAverageStart.join('/')} → ${m.loadAverageEnd.join('/')}`,
+  );
+  lines.push(
+    `idle: RSS ${result.idle.rssMb} MB; heaps used MB: ${result.idle.isolates.map((i) => `${i.thread} ${i.usedMb}`).join(', ')}`,
   );
   for (const run of result.runs) {
     const p = run.latency.pipeline;
