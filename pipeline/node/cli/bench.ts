@@ -8,7 +8,8 @@
  * the router sends only after the store committed the change), for every event — no ring, no
  * warm-up samples, a sub-millisecond clock. An event is done when it ends or is held for a
  * moderator (bot mentions: the local OpenAI-compatible server answers after --llm-delay ms, then
- * the reply waits for approval). Then the throughput run takes `commands` as fast as the pipeline
+ * the reply waits for approval; the bench then rejects it, as a moderator would, so the event ends).
+ * Then the throughput run takes `commands` as fast as the pipeline
  * accepts them. CPU per event comes from every thread's schedstat, named by role; memory from
  * RSS samples and each isolate's heap.
  */
@@ -16,6 +17,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getHeapStatistics } from 'node:v8';
+import type { Approval } from '../../core/approval.js';
 import type { HostApi } from '../../core/host-api.js';
 import type { BenchWorkload, EventSummary, LoadResult, WorkerRole } from '../../core/protocol/pipeline.js';
 import {
@@ -185,8 +187,25 @@ export async function bench(options: BenchOptions): Promise<BenchResult> {
     });
     if (!relaxed.ok) throw new Error(`bench LLM settings refused: ${relaxed.error}`);
     let tracker: RunTracker | null = null;
+    // A moderator decides each held reply (rejects it: nothing goes to chat). Undecided, every held
+    // event would keep its flow-control credit, and after 2,000 of them ingress would stop taking
+    // chat at all (the router returns credit only when an event ends).
+    const decided = new Set<string>();
     const unsubscribe = started.subscribe((topic, data) => {
       if (topic === 'feed' && tracker) tracker.observe(data as EventSummary[], preciseNow());
+      if (topic !== 'approvals') return;
+      for (const approval of data as Approval[]) {
+        if (approval.state !== 'held' || decided.has(approval.id)) continue;
+        decided.add(approval.id);
+        void started.api['approvals.decide']({
+          approvalId: approval.id,
+          decision: { action: 'reject', note: 'bench' },
+          moderator: 'bench',
+          console: 'bench',
+        }).catch((error: unknown) =>
+          options.log('warn', 'bench could not decide a held reply', { error: String(error) }),
+        );
+      }
     });
     const ingress = started.workers.control('ingress');
     const threadInfos = async () =>
