@@ -1,4 +1,5 @@
 /** Entry: pick the bridge, wire it to the store, ask the moderator's name once, render. */
+import './zod-jitless.js';
 import { StrictMode, useEffect, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App.js';

@@ -1,36 +1,12 @@
 /**
  * The Content-Security-Policy of the desktop window, sent as a response header (a <meta> tag can
- * be removed by the page and cannot set frame-ancestors). Everything comes from our own app://
- * origin; emote images may come from Twitch's CDN. No inline script, no eval, no remote code.
+ * be removed by the page and cannot set frame-ancestors). The policy itself is the console's one
+ * policy in pipeline/core/console-csp.ts; index.html carries the same as a <meta> tag.
  * https://www.electronjs.org/docs/latest/tutorial/security#7-define-a-content-security-policy
  */
-export const CONTENT_SECURITY_POLICY_DIRECTIVES: Readonly<Record<string, readonly string[]>> = {
-  'default-src': ["'none'"],
-  'script-src': ["'self'"],
-  // React's `style` prop and uPlot write styles through the CSSOM, which style-src does not govern.
-  'style-src': ["'self'"],
-  'img-src': ["'self'", 'data:', 'https://static-cdn.jtvnw.net'],
-  'font-src': ["'self'"],
-  'connect-src': ["'self'"],
-  'worker-src': ["'self'"],
-  'manifest-src': ["'self'"],
-  'media-src': ["'self'"],
-  'object-src': ["'none'"],
-  'frame-src': ["'none'"],
-  'frame-ancestors': ["'none'"],
-  'base-uri': ["'none'"],
-  'form-action': ["'none'"],
-};
+import { CONSOLE_CSP } from '../../pipeline/core/console-csp.js';
 
-export function buildContentSecurityPolicy(
-  directives: Readonly<Record<string, readonly string[]>> = CONTENT_SECURITY_POLICY_DIRECTIVES,
-): string {
-  return Object.entries(directives)
-    .map(([name, sources]) => `${name} ${sources.join(' ')}`)
-    .join('; ');
-}
-
-export const CONTENT_SECURITY_POLICY = buildContentSecurityPolicy();
+export const CONTENT_SECURITY_POLICY = CONSOLE_CSP;
 
 /** Headers every app:// response carries. */
 export const SECURITY_HEADERS: Readonly<Record<string, string>> = {

@@ -26,7 +26,7 @@ import { createRotatingLog } from './rotating-log.js';
 import { SecretStore } from './secrets.js';
 import { acquireSingleInstance } from './single-instance.js';
 import { connectionStateOf, trayMenuTemplate, trayTooltip } from './tray-state.js';
-import { createMainWindowOptions } from './window-options.js';
+import { createMainWindowOptions, devToolsAllowed } from './window-options.js';
 import { loadWindowState, trackWindowState, WINDOW_STATE_FILE } from './window-state.js';
 
 export interface StartHostOptions {
@@ -202,7 +202,12 @@ export function runDesktopApp(electron: typeof ElectronModule, options: DesktopA
     const { state, problem } = loadWindowState(stateFile, screen.getAllDisplays(), primary);
     if (problem) log('warn', problem);
     const window = new BrowserWindow(
-      createMainWindowOptions({ preloadPath: paths.preload, bounds: state.bounds, iconPath: paths.windowIcon }),
+      createMainWindowOptions({
+        preloadPath: paths.preload,
+        bounds: state.bounds,
+        iconPath: paths.windowIcon,
+        devTools: devToolsAllowed(app.isPackaged, env),
+      }),
     );
     flushWindowState = trackWindowState(window, stateFile, {
       onError: (error) => log('warn', 'could not save window bounds', { error: error.message }),

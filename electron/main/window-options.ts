@@ -10,6 +10,19 @@ export interface MainWindowOptionsInput {
   preloadPath: string;
   bounds: Bounds;
   iconPath?: string;
+  /** Whether the window may open DevTools: see `devToolsAllowed`. */
+  devTools: boolean;
+}
+
+/**
+ * The support switch: `BITBRAT_DEVTOOLS=1` turns DevTools on in an installed app (a support case
+ * may need the console's errors). Off otherwise when packaged, so a streamer cannot be talked into
+ * pasting code into it; always on in development.
+ */
+export const DEVTOOLS_ENV = 'BITBRAT_DEVTOOLS';
+
+export function devToolsAllowed(packaged: boolean, env: Readonly<Record<string, string | undefined>>): boolean {
+  return !packaged || env[DEVTOOLS_ENV] === '1';
 }
 
 export const MIN_WINDOW_SIZE = { width: 720, height: 480 } as const;
@@ -38,7 +51,10 @@ export function createMainWindowOptions(input: MainWindowOptionsInput): BrowserW
       navigateOnDragDrop: false,
       safeDialogs: true,
       spellcheck: false,
-      devTools: true,
+      // Middle-click would open a link as a new window: the window-open handler denies that anyway;
+      // without the auxclick event there is no second path to rely on.
+      disableBlinkFeatures: 'Auxclick',
+      devTools: input.devTools,
     },
   };
 }

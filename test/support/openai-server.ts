@@ -74,6 +74,10 @@ export interface OpenAiTestServerOptions {
   /** When set, requests without `Authorization: Bearer <apiKey>` get a 401. */
   apiKey?: string;
   models?: string[];
+  /** Answer each chat completion after this long (a real model takes a while; `bitbrat bench`). */
+  replyDelayMs?: number;
+  /** false: keep no requests (a long benchmark would otherwise hold every prompt in memory). */
+  record?: boolean;
 }
 
 function estimate(text: string): number {
@@ -131,7 +135,7 @@ export async function startOpenAiServer(options: OpenAiTestServerOptions = {}): 
         outcome: new Promise((resolve) => (settle = resolve)),
         streamStarted: new Promise((resolve) => (markStreamStarted = resolve)),
       };
-      requests.push(record);
+      if (options.record !== false) requests.push(record);
       wakeWaiters();
       openResponses.add(res);
       res.on('close', () => {
@@ -172,8 +176,16 @@ export async function startOpenAiServer(options: OpenAiTestServerOptions = {}): 
       return;
     }
     if (record.method === 'POST' && record.path === '/v1/chat/completions') {
-      const modelled = responder?.(record.body as ChatRequestBody) ?? judgeVerdict(record.body as ChatRequestBody);
-      completeChat(record, res, modelled ?? queue.shift() ?? fallback, markStreamStarted);
+      const response =
+        responder?.(record.body as ChatRequestBody) ??
+        judgeVerdict(record.body as ChatRequestBody) ??
+        queue.shift() ??
+        fallback;
+      if (options.replyDelayMs) {
+        setTimeout(() => {
+          if (!res.destroyed) completeChat(record, res, response, markStreamStarted);
+        }, options.replyDelayMs);
+      } else completeChat(record, res, response, markStreamStarted);
       return;
     }
     res.writeHead(404, { 'content-type': 'application/json' }).end(errorBody(404, `no route ${record.path}`));

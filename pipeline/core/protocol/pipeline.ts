@@ -129,6 +129,40 @@ export interface WorkerInit {
 }
 
 /** What every worker answers on its parent port (the host's control line). */
+/** What `bitbrat bench` feeds: every event a replying `!bench` command, or a channel's realistic mix. */
+export type BenchWorkload = 'commands' | 'mix';
+
+export interface LoadParams {
+  workload: BenchWorkload;
+  /** Events per second on a fixed schedule (open loop); 0 = as fast as the pipeline takes them. */
+  ratePerSecond: number;
+  durationMs: number;
+  /**
+   * Event i is due at startAt + i / rate, in epoch milliseconds with sub-millisecond precision
+   * (performance.timeOrigin + performance.now()); the bench measures latency from that moment.
+   */
+  startAt: number;
+  /** 8 hex digits: the run's prefix in the event ids (`benchEventId`). */
+  runId: string;
+}
+
+export interface LoadResult {
+  /** Events whose scheduled time fell inside the run. */
+  scheduled: number;
+  accepted: number;
+  /** Refused by ingress (its backlog was full): they count as lost, never as fast. */
+  refused: number;
+  /** When the last event was handed to ingress (same clock as startAt). */
+  lastSentAt: number;
+}
+
+export interface WorkerThreadInfo {
+  /** Linux thread id (/proc/thread-self), null elsewhere. */
+  tid: number | null;
+  heapUsedBytes: number;
+  heapTotalBytes: number;
+}
+
 export interface WorkerControlProtocol {
   requests: {
     ping(): number;
@@ -154,7 +188,9 @@ export interface WorkerControlProtocol {
     /** Ingress: start or stop the demo source. */
     demo(params: { ratePerSecond: number; scripted: boolean; live?: boolean } | null): void;
     /** Ingress: a synthetic load for `bitbrat bench` generated inside the ingress worker. */
-    load(params: { ratePerSecond: number; durationMs: number; batch: number }): { sent: number };
+    load(params: LoadParams): LoadResult;
+    /** Any worker: its OS thread id and V8 heap, so `bitbrat bench` can attribute CPU and memory by role. */
+    threadInfo(): WorkerThreadInfo;
     /** Ingress: checks the timers now; the ids of those that fired (tests; they also tick by themselves). */
     tickTimers(): string[];
     /** Reaction: commands changed on disk; reload them. */

@@ -6,6 +6,7 @@
  *
  * A benchmark, not a test: figures depend on the machine (the host and the browser share its cores).
  */
+import { preciseNow } from '../demo/load-source.js';
 import { installBenchCommand } from './bench.js';
 import { CHROMIUM_ARGS } from './chromium.js';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -156,12 +157,14 @@ export async function benchUi(options: BenchUiOptions): Promise<BenchUiResult> {
     const restartsBefore = await restarts();
     await browser.startTracing(page, { categories: ['disabled-by-default-devtools.timeline'] });
     await page.evaluate(START_PROBE);
-    const { sent } = await host.workers.control('ingress').call(
+    const { accepted: sent } = await host.workers.control('ingress').call(
       'load',
       {
+        workload: 'commands',
         ratePerSecond: options.rate,
         durationMs: options.seconds * 1000,
-        batch: Math.max(1, Math.round(options.rate / 100)),
+        startAt: preciseNow(),
+        runId: 'b0000000',
       },
       { timeoutMs: options.seconds * 1000 + 60_000 },
     );

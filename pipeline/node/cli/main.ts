@@ -9,7 +9,7 @@ import { normalizeEventSubFrame } from '../connectors/twitch/eventsub-message.js
 import { TWITCH_EVENTSUB_CONNECTOR } from '../connectors/twitch/eventsub-normalize.js';
 import { normalizeIrcLine, TWITCH_CHAT_CONNECTOR } from '../connectors/twitch/irc-normalize.js';
 import { PipelineHost, type HostLog } from '../host/pipeline-host.js';
-import { bench } from './bench.js';
+import { bench, benchSummary } from './bench.js';
 import { CHROMIUM } from './chromium.js';
 import { defaultDataDir } from './paths.js';
 import { parseJsonLine, replay, type LineParser } from './replay.js';
@@ -34,10 +34,13 @@ Commands:
       --json                  Print JSON lines (the only output format)
   restore FILE                Replace the database with a backup (BitBrat must not be running)
       --data-dir DIR          Where the database lives (default: ${defaultDataDir()})
-  bench                       Measure the pipeline and print figures
-      --json                  Print one JSON object
-      --rate N                Events per second for the latency run (default 1000)
-      --seconds N             Length of the latency run (default 60)
+  bench                       Measure the pipeline and print figures (a readable summary)
+      --json                  Print one JSON object instead
+      --rate N                Events per second of each latency run, open loop (default 1000)
+      --seconds N             Length of each latency run (default 60; 600 for the memory trend)
+      --workload mix|commands|both  Which latency runs (default both): a realistic chat mix, or every
+                              event a replying command
+      --llm-delay MS          How long the local LLM server takes per bot mention (default 800)
       --saturation-seconds N  Length of the throughput run (default 10)
       --ui                    Measure the console instead: headless Chromium on the live view while the
                               host takes --rate events/s (default 1000) for --seconds (default 20);
@@ -105,6 +108,8 @@ async function main(argv: string[]): Promise<void> {
           rate: { type: 'string' },
           seconds: { type: 'string' },
           'saturation-seconds': { type: 'string' },
+          workload: { type: 'string' },
+          'llm-delay': { type: 'string' },
           ui: { type: 'boolean', default: false },
           chromium: { type: 'string' },
           verbose: { type: 'boolean', default: false },
@@ -194,14 +199,22 @@ async function main(argv: string[]): Promise<void> {
         process.stdout.write(values.json ? `${JSON.stringify(result)}\n` : `${JSON.stringify(result, null, 2)}\n`);
         return;
       }
+      const workload = values.workload ?? 'both';
+      if (workload !== 'mix' && workload !== 'commands' && workload !== 'both') {
+        fail(`--workload must be mix, commands or both (got "${workload}")`);
+      }
       const result = await bench({
         rate: positiveInt(values.rate, '--rate', 1000),
-        latencySeconds: positiveInt(values.seconds, '--seconds', 60),
+        seconds: positiveInt(values.seconds, '--seconds', 60),
         saturationSeconds: positiveInt(values['saturation-seconds'], '--saturation-seconds', 10),
+        workloads: workload === 'both' ? ['mix', 'commands'] : [workload],
+        llmDelayMs: positiveInt(values['llm-delay'], '--llm-delay', 800, 0),
         log: quietLog(values.verbose ?? false),
         progress: (line) => process.stderr.write(`bench: ${line}\n`),
       });
-      process.stdout.write(values.json ? `${JSON.stringify(result)}\n` : `${JSON.stringify(result, null, 2)}\n`);
+      // With --json the readable summary still goes to stderr, so one run gives both.
+      if (values.json) process.stderr.write(`${benchSummary(result)}\n`);
+      process.stdout.write(values.json ? `${JSON.stringify(result)}\n` : `${benchSummary(result)}\n`);
       return;
     }
     case 'restore': {

@@ -22,6 +22,7 @@ import {
   type HostPushes,
   type HostTopic,
 } from '../../core/host-api.js';
+import { CONSOLE_CSP } from '../../core/console-csp.js';
 import type { EventSummary } from '../../core/protocol/pipeline.js';
 import { createPeer, type LogLevel, type Peer, type RpcMessage, type Transport } from '../../core/rpc.js';
 
@@ -78,11 +79,6 @@ const CONTENT_TYPES: Record<string, string> = {
   '.woff2': 'font/woff2',
   '.map': 'application/json',
 };
-
-/** The console runs no remote code and talks only to this server. */
-export const CONSOLE_CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
-  "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
 
 export function tokensEqual(offered: string, expected: string): boolean {
   const a = Buffer.from(offered);

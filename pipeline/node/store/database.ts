@@ -190,8 +190,12 @@ export function openWriteConnection(file: string): WriteDb {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
-    // Index pages of the hot tables stay in memory at 20k events/s (64 MiB, negative = KiB).
-    db.pragma('cache_size = -65536');
+    // 2 MiB (negative = KiB): SQLite scans the whole page cache at every commit
+    // (pcache1TruncateUnsafe), so a 64 MiB cache cost a third of the store thread; the OS page
+    // cache keeps the hot index pages anyway.
+    db.pragma('cache_size = -2048');
+    // Checkpoints run on their own connection, between commits (checkpointer.ts), not inside one.
+    db.pragma('wal_autocheckpoint = 0');
     db.pragma('temp_store = MEMORY');
     return db as WriteDb;
   } catch (error) {

@@ -9,30 +9,14 @@ import type { PhaseWorkerProtocol, RouterPortProtocol } from '../../core/protoco
 import type { CommandDefinition, StoreProtocol, StoreWrite } from '../../core/protocol/store.js';
 import { createPeer, type Peer, type Protocol } from '../../core/rpc.js';
 import type { Service } from '../../core/service.js';
-import { createAuthService } from '../services/auth.js';
-import { createCommandsService } from '../services/commands.js';
-import { createCountersService } from '../features/counters-service.js';
-import { createFeatureReader } from '../features/feature-reader.js';
-import { createQuotesService } from '../features/quotes-service.js';
-import { createTimersService } from '../features/timers-service.js';
-import { createConsoleDelivery, type DeliveryLedger } from '../services/console-delivery.js';
+import type { DeliveryLedger } from '../services/console-delivery.js';
+import type { TwitchChatDelivery } from '../twitch-integration/egress-twitch.js';
 import type { GatewayDelivery } from '../../core/client-protocol.js';
-import { createGatewayClientsDelivery } from '../gateway/clients/client-delivery.js';
-import { createWebhookDelivery, outboundTargets } from '../gateway/webhooks/webhook-delivery.js';
 import type { OutboundWebhook } from '../gateway/webhooks/webhook-store.js';
 import type { Redactor } from '../../core/redaction.js';
-import { createLlmClassifier } from '../llm/classifier.js';
-import { createQueryAnalyzer } from '../services/query-analyzer/index.js';
+import type { DiscordDelivery } from '../connectors/discord/discord-egress.js';
 import { openReadConnection, type ReadDb } from '../store/database.js';
-import { applyLlmEnv, createLlmBot } from '../llm/llm-bot.js';
-import { llmConfigFromEnv } from '../llm/client.js';
-import { createLlmLimits } from '../llm/limits.js';
-import { createLlmMemory } from '../llm/memory.js';
-import { createPersonaStore } from '../llm/personas.js';
-import { createScriptedResponder } from '../llm/scripted-responder.js';
 import { createStoreReader, type StoreReader } from '../store/reader.js';
-import { createTwitchChatDelivery, type TwitchChatDelivery } from '../twitch-integration/egress-twitch.js';
-import { createDiscordDelivery, type DiscordDelivery } from '../connectors/discord/discord-egress.js';
 import { batchPerTick } from './batch-per-tick.js';
 import { createBatchedLedger } from './delivery-ledger.js';
 import { PhaseRunner } from './phase-runner.js';
@@ -70,27 +54,51 @@ function redactedTargets(targets: () => OutboundWebhook[], redactor: Redactor | 
   };
 }
 
-function createServices(phase: WorkerPhase, deps: ServiceDeps): Service[] {
+/**
+ * The services of one phase. Each phase imports only its own (dynamic imports: lazily initialised
+ * modules in the one bundle), so the egress isolate never evaluates the analyzer's word lists or the
+ * LLM client, and enrichment and reaction never evaluate tmi.js or the webhook sender.
+ */
+async function createServices(phase: WorkerPhase, deps: ServiceDeps): Promise<Service[]> {
   switch (phase) {
-    case 'enrichment':
+    case 'enrichment': {
+      const { createAuthService } = await import('../services/auth.js');
       return [
         createAuthService({ getUser: (platform, id) => deps.reader.getUser(platform, id), write: deps.write }),
-        createAnalyzer(deps),
+        await createAnalyzer(deps),
       ];
+    }
     case 'reaction': {
+      const [{ createCountersService }, { createFeatureReader }, { createQuotesService }, { createTimersService }] =
+        await Promise.all([
+          import('../features/counters-service.js'),
+          import('../features/feature-reader.js'),
+          import('../features/quotes-service.js'),
+          import('../features/timers-service.js'),
+        ]);
+      const { createCommandsService } = await import('../services/commands.js');
       const features = createFeatureReader(deps.db);
       // Counter changes and new quotes are committed before the reply that reports them.
       const commit = (batch: StoreWrite[]) => deps.store().call('write', batch);
+      const responder = deps.demo
+        ? (await import('../llm/scripted-responder.js')).createScriptedResponder()
+        : await createLlm(deps);
       return [
         createCountersService({ reader: features, commit }),
         createQuotesService({ reader: features, commit, settings: () => deps.settings().quotes }),
         createTimersService({ reader: features }),
         createCommandsService({ commands: deps.commands, variables: features }),
-        deps.demo ? createScriptedResponder() : createLlm(deps),
+        responder,
       ];
     }
     case 'egress': {
       const ledger = deps.ledger;
+      const [{ createConsoleDelivery }, { createGatewayClientsDelivery }, { createWebhookDelivery, outboundTargets }] =
+        await Promise.all([
+          import('../services/console-delivery.js'),
+          import('../gateway/clients/client-delivery.js'),
+          import('../gateway/webhooks/webhook-delivery.js'),
+        ]);
       return [
         createConsoleDelivery({ ledger }),
         createGatewayClientsDelivery({ ledger, publish: deps.publishDelivery }),
@@ -105,9 +113,14 @@ function createServices(phase: WorkerPhase, deps: ServiceDeps): Service[] {
   }
 }
 
-/** The llm-bot with its SQLite-backed personas, memory and limits; headless hosts honour BITBRAT_LLM_*. */
 /** The analyzer, with the optional LLM classification read from the settings on every message. */
-function createAnalyzer(deps: ServiceDeps): Service {
+async function createAnalyzer(deps: ServiceDeps): Promise<Service> {
+  const [{ llmConfigFromEnv }, { applyLlmEnv }, { createLlmClassifier }, { createQueryAnalyzer }] = await Promise.all([
+    import('../llm/client.js'),
+    import('../llm/llm-bot.js'),
+    import('../llm/classifier.js'),
+    import('../services/query-analyzer/index.js'),
+  ]);
   const env = llmConfigFromEnv(process.env);
   const llmSettings = () => applyLlmEnv(deps.settings().llm, env);
   const classifier = createLlmClassifier({ settings: llmSettings, apiKey: () => deps.llmApiKey?.() ?? env?.apiKey });
@@ -123,7 +136,21 @@ function createAnalyzer(deps: ServiceDeps): Service {
   });
 }
 
-function createLlm(deps: ServiceDeps): Service {
+/** The llm-bot with its SQLite-backed personas, memory and limits; headless hosts honour BITBRAT_LLM_*. */
+async function createLlm(deps: ServiceDeps): Promise<Service> {
+  const [
+    { llmConfigFromEnv },
+    { applyLlmEnv, createLlmBot },
+    { createLlmLimits },
+    { createLlmMemory },
+    { createPersonaStore },
+  ] = await Promise.all([
+    import('../llm/client.js'),
+    import('../llm/llm-bot.js'),
+    import('../llm/limits.js'),
+    import('../llm/memory.js'),
+    import('../llm/personas.js'),
+  ]);
   const env = llmConfigFromEnv(process.env);
   const settings = () => applyLlmEnv(deps.settings().llm, env);
   return createLlmBot({
@@ -140,7 +167,7 @@ function createLlm(deps: ServiceDeps): Service {
   });
 }
 
-export function runPhaseWorker(context: WorkerContext, phase: WorkerPhase): void {
+export async function runPhaseWorker(context: WorkerContext, phase: WorkerPhase): Promise<void> {
   const db = openReadConnection(context.init.dbPath);
   const reader = createStoreReader(db);
   let store = createPeer<Protocol, StoreProtocol>(portTransport(context.ports.store!), { onLog: context.log });
@@ -158,13 +185,13 @@ export function runPhaseWorker(context: WorkerContext, phase: WorkerPhase): void
   const ledger = createBatchedLedger({ store: () => store, write });
   const twitchChat =
     phase === 'egress'
-      ? createTwitchChatDelivery({
-          ledger,
-          log: context.log,
-        })
+      ? (await import('../twitch-integration/egress-twitch.js')).createTwitchChatDelivery({ ledger, log: context.log })
       : undefined;
-  const discord = phase === 'egress' ? createDiscordDelivery({ ledger, log: context.log }) : undefined;
-  const services = createServices(phase, {
+  const discord =
+    phase === 'egress'
+      ? (await import('../connectors/discord/discord-egress.js')).createDiscordDelivery({ ledger, log: context.log })
+      : undefined;
+  const services = await createServices(phase, {
     db,
     demo: context.init.demo,
     reader,

@@ -9,6 +9,7 @@ import { createPeer, type Protocol, type RequestHandlers } from '../../core/rpc.
 import { createFeatureStoreAppliers } from '../features/feature-store-appliers.js';
 import { createGatewayStoreAppliers } from '../gateway/clients/store-appliers.js';
 import { createLlmStoreAppliers } from '../llm/llm-store-appliers.js';
+import { startCheckpointer } from '../store/checkpointer.js';
 import { openWriteConnection } from '../store/database.js';
 import { createStoreWriter, type StoreApplier } from '../store/writer.js';
 import { portTransport } from './port-transport.js';
@@ -33,6 +34,7 @@ export function extensionAppliers(log: WorkerContext['log']): Record<string, Sto
 export function runStoreWorker(context: WorkerContext): void {
   const db = openWriteConnection(context.init.dbPath);
   const writer = createStoreWriter(db, { appliers: extensionAppliers(context.log), log: context.log });
+  const checkpointer = startCheckpointer(context.init.dbPath, { log: context.log });
   const handlers: RequestHandlers<StoreProtocol> = {
     write: (batch) => writer.write(batch),
     writeWithin: (params) => writer.writeWithin(params),
@@ -46,5 +48,11 @@ export function runStoreWorker(context: WorkerContext): void {
   context.onPort((_link, port) => attach(port));
   // The host reaches the store on the control line too (rules, settings, prune); closing is the
   // last step of a graceful shutdown, after every other worker has drained.
-  context.serve({ ...(handlers as object), drain: () => writer.close() } as Parameters<WorkerContext['serve']>[0]);
+  context.serve({
+    ...(handlers as object),
+    drain: async () => {
+      await writer.close();
+      checkpointer.stop();
+    },
+  } as Parameters<WorkerContext['serve']>[0]);
 }

@@ -2,8 +2,10 @@
  * What every worker has: its control line to the host (ping, drain, role requests, log), the
  * ports the host handed it, and a way to accept replacement ports after a restart.
  */
+import { readlinkSync } from 'node:fs';
+import { getHeapStatistics } from 'node:v8';
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
-import type { WorkerControlProtocol, WorkerInit } from '../../core/protocol/pipeline.js';
+import type { WorkerControlProtocol, WorkerInit, WorkerThreadInfo } from '../../core/protocol/pipeline.js';
 import { createRedactor, type Redactor } from '../../core/redaction.js';
 import { createPeer, type LogLevel, type Peer, type Protocol, type RequestHandlers } from '../../core/rpc.js';
 import { startHeartbeat } from './heartbeat.js';
@@ -31,7 +33,7 @@ export interface WorkerContext {
   log(level: LogLevel, message: string, fields?: Record<string, unknown>): void;
   /** This worker's secrets (registered as the host pushes them: LLM key, Twitch tokens). */
   redactor: Redactor;
-  /** Serves the control requests this role answers; `ping` is answered for every role. */
+  /** Serves the control requests this role answers; `ping` and `threadInfo` are answered for every role. */
   serve(handlers: Partial<RequestHandlers<WorkerControlProtocol>>): void;
   /** Called when the host hands over a replacement port for `link`. */
   onPort(listener: (link: string, port: MessagePort) => void): void;
@@ -43,7 +45,7 @@ export function createWorkerContext(): WorkerContext {
   startHeartbeat(data.heartbeat);
   const portListeners: ((link: string, port: MessagePort) => void)[] = [];
   // One handler table, filled in by `serve`; the peer keeps a reference to it.
-  const handlers: Partial<RequestHandlers<WorkerControlProtocol>> = { ping: () => Date.now() };
+  const handlers: Partial<RequestHandlers<WorkerControlProtocol>> = { ping: () => Date.now(), threadInfo };
   const transport = portTransport(parentPort, (message) => {
     if (isPortHandover(message)) for (const listener of portListeners) listener(message.link, message.port);
   });
@@ -86,4 +88,16 @@ export function createWorkerContext(): WorkerContext {
       portListeners.push(listener);
     },
   };
+}
+
+/** This thread's id (Linux: /proc/thread-self → "<pid>/task/<tid>") and its isolate's heap. */
+export function threadInfo(): WorkerThreadInfo {
+  let tid: number | null = null;
+  try {
+    tid = Number(readlinkSync('/proc/thread-self').split('/').at(-1)) || null;
+  } catch {
+    // Not Linux: CPU per thread is not available, the heap still is.
+  }
+  const heap = getHeapStatistics();
+  return { tid, heapUsedBytes: heap.used_heap_size, heapTotalBytes: heap.total_heap_size };
 }

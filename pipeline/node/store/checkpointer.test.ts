@@ -1,0 +1,71 @@
+import fs from 'node:fs';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startCheckpointer, type Checkpointer } from './checkpointer.js';
+import { openReadConnection } from './database.js';
+import { migratedDb, tempDir } from './test-support.js';
+import type { WriteDb } from './database.js';
+
+let temp: ReturnType<typeof tempDir>;
+let db: WriteDb;
+let checkpointer: Checkpointer | undefined;
+beforeEach(() => {
+  temp = tempDir();
+  db = migratedDb(temp.file);
+});
+afterEach(() => {
+  checkpointer?.stop();
+  checkpointer = undefined;
+  if (db.open) db.close();
+  temp.cleanup();
+});
+
+/** The WAL file's size; SQLite removes the file when the last connection closes. */
+const walBytes = () => (fs.existsSync(`${temp.file}-wal`) ? fs.statSync(`${temp.file}-wal`).size : 0);
+const writeRows = (from: number, count: number) => {
+  const insert = db.prepare('INSERT INTO settings (key, value) VALUES (?, ?)');
+  db.transaction(() => {
+    for (let i = from; i < from + count; i++) insert.run(`key-${i}`, JSON.stringify('x'.repeat(500)));
+  })();
+};
+
+describe('the WAL checkpointer', () => {
+  it('the writer keeps a small page cache and never checkpoints inside its own commits', () => {
+    expect(db.pragma('cache_size', { simple: true })).toBe(-2048);
+    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
+    // Well past the default 1000-page threshold: with auto-checkpoint on, a commit would have reset the WAL.
+    for (let round = 0; round < 10; round++) writeRows(round * 1000, 1000);
+    const [row] = db.pragma('wal_checkpoint(PASSIVE)') as { log: number; checkpointed: number }[];
+    expect(row!.log).toBeGreaterThan(1000);
+  });
+
+  it('copies committed pages into the database on its own connection, without blocking a reader', () => {
+    checkpointer = startCheckpointer(temp.file, { intervalMs: 60_000 });
+    writeRows(0, 3000);
+    const reader = openReadConnection(temp.file);
+    try {
+      const result = checkpointer.run();
+      expect(result.busy).toBe(0);
+      expect(result.log).toBeGreaterThan(0);
+      expect(result.checkpointed).toBe(result.log);
+      expect(reader.prepare('SELECT COUNT(*) AS n FROM settings WHERE key LIKE ?').get('key-%')).toEqual({ n: 3000 });
+    } finally {
+      reader.close();
+    }
+  });
+
+  it('leaves no WAL behind when it stops, with every row in the database file', () => {
+    checkpointer = startCheckpointer(temp.file, { intervalMs: 60_000 });
+    writeRows(0, 2000);
+    expect(walBytes()).toBeGreaterThan(0);
+    db.close();
+    checkpointer.stop();
+    checkpointer = undefined;
+    expect(walBytes()).toBe(0);
+    const reader = openReadConnection(temp.file);
+    try {
+      expect(reader.prepare('SELECT COUNT(*) AS n FROM settings WHERE key LIKE ?').get('key-%')).toEqual({ n: 2000 });
+    } finally {
+      reader.close();
+    }
+  });
+});
