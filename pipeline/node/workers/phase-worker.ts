@@ -210,6 +210,9 @@ export async function runPhaseWorker(context: WorkerContext, phase: WorkerPhase)
   if (twitchChat) context.serve({ twitch: (config) => twitchChat.configure(config) });
   if (discord) context.serve({ discord: (config) => discord.configure(config) });
   if (phase === 'reaction' || phase === 'enrichment') {
+    // Only these phases hold the LLM key (egress never loads the LLM client).
+    const { llmConfigFromEnv } = await import('../llm/client.js');
+    context.redactor.set('LLM API key (environment)', llmConfigFromEnv(process.env)?.apiKey);
     context.serve({
       llmApiKey: ({ apiKey }) => {
         llmApiKey = apiKey;
@@ -218,7 +221,6 @@ export async function runPhaseWorker(context: WorkerContext, phase: WorkerPhase)
   }
 
   let router: Peer<RouterPortProtocol> | undefined;
-  context.redactor.set('LLM API key (environment)', llmConfigFromEnv(process.env)?.apiKey);
   const runner = new PhaseRunner({
     phase,
     services,
