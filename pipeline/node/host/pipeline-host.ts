@@ -349,7 +349,10 @@ export class PipelineHost {
     else this.terminalWaiters.delete(eventId);
   }
 
-  private emit<T extends HostTopic>(topic: T, data: HostPushes[T]): void {
+  private emit<T extends HostTopic>(topic: T, pushed: HostPushes[T]): void {
+    // Pushes reach consoles and clients like answers do: a worker's redactor may not know every
+    // secret the host knows (a refresh token, a webhook secret), so they pass the host's too.
+    const data = this.redactor.redactValue(pushed);
     for (const listener of this.listeners) {
       try {
         listener(topic, data);

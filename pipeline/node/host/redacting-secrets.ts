@@ -39,6 +39,10 @@ export function redactingSecretStore(inner: SecretStore, redactor: Redactor): Se
       await inner.set(name, value);
     },
     delete: (name) => inner.delete(name),
+    announce(name, value) {
+      register(redactor, name, value);
+      inner.announce?.(name, value);
+    },
   };
 }
 

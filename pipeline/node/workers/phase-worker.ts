@@ -15,7 +15,7 @@ import { createConsoleDelivery, type DeliveryLedger } from '../services/console-
 import type { GatewayDelivery } from '../../core/client-protocol.js';
 import { createGatewayClientsDelivery } from '../gateway/clients/client-delivery.js';
 import { createWebhookDelivery, outboundTargets } from '../gateway/webhooks/webhook-delivery.js';
-import type { OutboundWebhook } from '../gateway/webhooks/webhook-store.js';
+import { webhookSecretName, type OutboundWebhook } from '../gateway/webhooks/webhook-store.js';
 import type { Redactor } from '../../core/redaction.js';
 import { createLlmClassifier } from '../llm/classifier.js';
 import { createQueryAnalyzer } from '../services/query-analyzer/index.js';
@@ -58,7 +58,7 @@ interface ServiceDeps {
 function redactedTargets(targets: () => OutboundWebhook[], redactor: Redactor | undefined): () => OutboundWebhook[] {
   return () => {
     const list = targets();
-    for (const target of list) redactor?.set(`webhook ${target.name} secret`, target.secret);
+    for (const target of list) redactor?.set(webhookSecretName(target.name), target.secret);
     return list;
   };
 }
