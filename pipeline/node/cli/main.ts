@@ -4,12 +4,11 @@
  */
 import { parseArgs } from 'node:util';
 import type { LogLevel } from '../../core/rpc.js';
-import { normalizeIrcLine } from '../connectors/twitch/irc-normalize.js';
 import { PipelineHost, type HostLog } from '../host/pipeline-host.js';
 import { bench } from './bench.js';
 import { CHROMIUM } from './chromium.js';
 import { defaultDataDir } from './paths.js';
-import { parseJsonLine, replay, type LineParser } from './replay.js';
+import { parseJsonLine, replay, type BatchParser, type LineParser } from './replay.js';
 import { serve } from './serve.js';
 
 const USAGE = `Usage: bitbrat <command> [options]
@@ -62,12 +61,6 @@ function positiveInt(value: string | undefined, name: string, fallback: number, 
   if (!Number.isInteger(number) || number < min) fail(`${name} must be a whole number ≥ ${min}, got "${value}"`);
   return number;
 }
-
-/** Raw Twitch IRC lines, normalized by the same code the live connector runs. */
-const parseIrcLine: LineParser = (line) => {
-  const result = normalizeIrcLine(line);
-  return result.ok ? { ok: true, value: result.event } : { ok: false, error: result.error };
-};
 
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
@@ -142,13 +135,15 @@ async function main(argv: string[]): Promise<void> {
       if (values.approve !== undefined && values.approve !== 'all' && values.approve !== 'none') {
         fail(`--approve must be all or none, got "${values.approve}"`);
       }
-      const parse = values.format === 'irc' ? parseIrcLine : parseJsonLine;
       // A replay never talks to a real channel, even when the data folder has a linked bot.
       const host = await PipelineHost.start({
         dataDir,
         log: quietLog(values.verbose ?? false),
         twitch: { enabled: false },
       });
+      // Raw Twitch IRC is parsed by tmi.js (the live connector's code) on the ingress worker, off this thread.
+      const parse: LineParser | BatchParser =
+        values.format === 'irc' ? { batch: (lines) => host.parseLines('irc', lines) } : parseJsonLine;
       try {
         await replay(host, file, {
           parse,

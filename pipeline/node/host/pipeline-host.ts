@@ -11,7 +11,14 @@ import type { Approval } from '../../core/approval.js';
 import type { GatewayDelivery } from '../../core/client-protocol.js';
 import { DEFAULT_COMMANDS, checkCommand } from '../../core/commands.js';
 import { SettingsSchema, type HostApi, type HostPushes, type HostTopic, type Settings } from '../../core/host-api.js';
-import type { EventSummary, PipelineStats, SubmitResult, WorkerRole } from '../../core/protocol/pipeline.js';
+import type {
+  EventSummary,
+  LineParseResult,
+  PipelineStats,
+  ReplayWorkerFormat,
+  SubmitResult,
+  WorkerRole,
+} from '../../core/protocol/pipeline.js';
 import type { StoreProtocol, StoreWrite } from '../../core/protocol/store.js';
 import type { LogLevel } from '../../core/rpc.js';
 import { DEFAULT_RULES, RuleBook, checkRule, ruleFacts, type Rule } from '../../core/rules.js';
@@ -220,6 +227,11 @@ export class PipelineHost {
   onDeliveries(listener: (deliveries: GatewayDelivery[]) => void): () => void {
     this.deliveryListeners.add(listener);
     return () => this.deliveryListeners.delete(listener);
+  }
+
+  /** Parses raw replay lines on the ingress worker (bulk parsing off the host's thread). */
+  parseLines(format: ReplayWorkerFormat, lines: string[]): Promise<LineParseResult[]> {
+    return this.supervisor.control('ingress').call('parse', { format, lines });
   }
 
   /** Parses and submits raw inbound events (replay, tests, gateway clients). */
