@@ -9,29 +9,10 @@ import type { Envelope, Step } from '../../core/envelope.js';
 import { allSteps } from '../../core/slip.js';
 import type { EventSummary, LineParseResult } from '../../core/protocol/pipeline.js';
 import type { PipelineHost } from '../host/pipeline-host.js';
+import { turnTaker } from '../host/turn-taker.js';
 
-/**
- * The host's thread (gateway, IPC, supervision) is let in after this much work at a stretch:
- * `await` on a settled promise alone never lets timers or sockets in. By time, not by count: one
- * read of an event with a long slip costs far more than one JSON line.
- */
-const YIELD_AFTER_MS = 10;
 /** Lines handed to a batch parser (the ingress worker) per call. */
 const PARSE_BATCH_LINES = 500;
-
-/** Awaitable checkpoints that give the event loop a turn once YIELD_AFTER_MS of work has passed. */
-function turnTaker(): () => Promise<void> | undefined {
-  let since = performance.now();
-  return () => {
-    if (performance.now() - since < YIELD_AFTER_MS) return undefined;
-    return new Promise<void>((resolve) =>
-      setImmediate(() => {
-        since = performance.now();
-        resolve();
-      }),
-    );
-  };
-}
 
 export type LineParser = (line: string) => LineParseResult;
 /** Parses slices of lines off the host's thread (`PipelineHost.parseLines`: the ingress worker). */

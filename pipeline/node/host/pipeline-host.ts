@@ -42,6 +42,7 @@ import type { TwitchWorkerConfig } from '../../core/protocol/twitch.js';
 import type { Envelope } from '../../core/envelope.js';
 import { createRedactor, type Redactor } from '../../core/redaction.js';
 import { redactingLog, redactingSecretStore } from './redacting-secrets.js';
+import { turnTaker } from './turn-taker.js';
 import { WorkerSupervisor } from './worker-supervisor.js';
 import { workerFileUrl } from './worker-file.js';
 
@@ -437,7 +438,10 @@ export class PipelineHost {
       'approvals.list': async ({ open = true, limit = 200 }) => {
         const approvals = reader.listApprovals({ open, limit });
         const held = [];
+        // Up to `limit` event reads: in slices, so the gateway and supervision get their turns.
+        const turn = turnTaker();
         for (const approval of approvals) {
+          await turn();
           const detail = reader.getEvent(approval.eventId);
           if (detail) held.push({ approval, event: summarizeEvent(detail.event, Date.now()) });
         }
