@@ -153,12 +153,18 @@ describe('secret redaction: every configured secret', () => {
     if (!started.ok) throw new Error(started.error);
     oauth.approve(started.value.userCode, { login: 'bitbrat_bot', userId: '9001' });
     await host.twitch.loginSettled('bot');
-    const [accessToken, linked] = [...oauth.accessTokens].at(-1)!;
+    const [firstAccess, linked] = [...oauth.accessTokens].at(-1)!;
     expect(linked.login).toBe('bitbrat_bot');
-    // The server refuses the (revoked) refresh token and quotes it, with the access token for good measure.
+    const firstRefresh = `refresh-${firstAccess.slice('access-'.length)}`;
+    // One good refresh: the single-use refresh token is replaced (and the old one consumed).
+    expect(await host.twitch.refresh('bot')).toBe(true);
+    const [accessToken] = [...oauth.accessTokens].at(-1)!;
     const refreshToken = `refresh-${accessToken.slice('access-'.length)}`;
+    expect(refreshToken).not.toBe(firstRefresh);
+    // Then the server refuses the (revoked) refresh token and quotes it, the consumed one and both access tokens.
     oauth.revokeRefreshToken(refreshToken);
-    oauth.refusedRefreshMessage = (sent) => `Invalid refresh token ${sent} (access token ${accessToken})`;
+    oauth.refusedRefreshMessage = (sent) =>
+      `Invalid refresh token ${sent}; ${firstRefresh} was already used (access tokens ${accessToken}, ${firstAccess})`;
     expect(await host.twitch.refresh('bot')).toBe(false);
 
     const bot = (await host.api['twitch.accounts']({})).find((entry) => entry.account === 'bot');
@@ -167,7 +173,12 @@ describe('secret redaction: every configured secret', () => {
     const answers = [JSON.stringify(bot), JSON.stringify(await host.api['health.get']({}))];
     expect(logs.join('\n')).toContain('[redacted twitch.bot.refreshToken]');
     await host.flush();
-    const secrets = { 'refresh token': refreshToken, 'access token': accessToken };
+    const secrets = {
+      'refresh token': refreshToken,
+      'access token': accessToken,
+      'consumed refresh token': firstRefresh,
+      'earlier access token': firstAccess,
+    };
     expect(inClear(secrets, [...answers, ...pushes, logs.join('\n'), ...dataFolderTexts(dataDir)])).toEqual([]);
   });
 
