@@ -19,6 +19,11 @@ export interface TwitchOAuthServer {
   readonly accessTokens: ReadonlyMap<string, TwitchOAuthUser & { scopes: string[] }>;
   /** Makes each refresh answer this much later (to overlap concurrent callers). */
   refreshDelayMs: number;
+  /**
+   * The message of a refused refresh, given the refresh token sent (default "Invalid refresh
+   * token"); some OAuth servers and proxies quote what they were sent.
+   */
+  refusedRefreshMessage: (refreshToken: string) => string;
   close(): Promise<void>;
 }
 
@@ -36,7 +41,10 @@ export async function startTwitchOAuthServer(options: {
   const accessTokens = new Map<string, TwitchOAuthUser & { scopes: string[] }>();
   const calls = { device: 0, deviceToken: 0, refresh: 0 };
   let serial = 0;
-  const state = { refreshDelayMs: 0 };
+  const state = {
+    refreshDelayMs: 0,
+    refusedRefreshMessage: (_refreshToken: string): string => 'Invalid refresh token',
+  };
 
   const issue = (scopes: string[], user: TwitchOAuthUser) => {
     serial += 1;
@@ -114,7 +122,7 @@ export async function startTwitchOAuthServer(options: {
         // Public clients' refresh tokens are single-use: the first use consumes it.
         refreshTokens.delete(token);
         setTimeout(() => {
-          if (!grant) reply(400, { status: 400, message: 'Invalid refresh token' });
+          if (!grant) reply(400, { status: 400, message: state.refusedRefreshMessage(token) });
           else reply(200, issue(grant.scopes, grant.user));
         }, state.refreshDelayMs);
         return;
@@ -143,6 +151,12 @@ export async function startTwitchOAuthServer(options: {
     },
     set refreshDelayMs(ms: number) {
       state.refreshDelayMs = ms;
+    },
+    get refusedRefreshMessage() {
+      return state.refusedRefreshMessage;
+    },
+    set refusedRefreshMessage(message: (refreshToken: string) => string) {
+      state.refusedRefreshMessage = message;
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };

@@ -183,6 +183,11 @@ export interface WorkerControlProtocol {
     stats(): PipelineStats;
     /** Ingress: parse and accept raw events from the host (replay, gateway, tests); answers after the commit. */
     submit(params: { connector: string; items: unknown[] }): SubmitResult[];
+    /**
+     * Ingress: parses raw input lines of a replay format (`irc`: Twitch IRC through tmi.js's
+     * parser) into inbound events, so bulk parsing runs on the ingress worker, not the host's thread.
+     */
+    parse(params: { format: ReplayWorkerFormat; lines: string[] }): LineParseResult[];
     /** Ingress: connectors' state. */
     connectors(): ConnectorHealth[];
     /** Ingress: start or stop the demo source. */
@@ -215,6 +220,12 @@ export interface WorkerControlProtocol {
     twitchToken: { account: TwitchAccountName; reason: string };
   };
 }
+
+/** Replay formats the ingress worker parses (`parse`). */
+export type ReplayWorkerFormat = 'irc';
+
+/** One parsed input line: an inbound event to submit, or why the line is not one. */
+export type LineParseResult = { ok: true; value: unknown } | { ok: false; error: string };
 
 /**
  * `ok`: the event is committed (for `submit`) and will be routed. `code: 'UNAVAILABLE'`: the store

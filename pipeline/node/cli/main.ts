@@ -7,12 +7,13 @@ import type { LogLevel } from '../../core/rpc.js';
 import { DISCORD_CONNECTOR, normalizeDiscordDispatch } from '../connectors/discord/discord-normalize.js';
 import { normalizeEventSubFrame } from '../connectors/twitch/eventsub-message.js';
 import { TWITCH_EVENTSUB_CONNECTOR } from '../connectors/twitch/eventsub-normalize.js';
-import { normalizeIrcLine, TWITCH_CHAT_CONNECTOR } from '../connectors/twitch/irc-normalize.js';
+import { TWITCH_CHAT_CONNECTOR } from '../connectors/twitch/irc-normalize.js';
+import type { DiscordRoleMap } from '../../core/protocol/discord.js';
 import { PipelineHost, type HostLog } from '../host/pipeline-host.js';
 import { bench, benchSummary } from './bench.js';
 import { CHROMIUM } from './chromium.js';
 import { defaultDataDir } from './paths.js';
-import { parseJsonLine, replay, type LineParser } from './replay.js';
+import { parseJsonLine, replay, type BatchParser, type LineParser } from './replay.js';
 import { serve } from './serve.js';
 
 const USAGE = `Usage: bitbrat <command> [options]
@@ -74,11 +75,26 @@ function positiveInt(value: string | undefined, name: string, fallback: number, 
 }
 
 /** Each platform's own format, normalized by the same code its live connector runs. */
-const FORMATS: Record<string, { parse: LineParser; connector: string }> = {
-  jsonl: { parse: parseJsonLine, connector: 'replay' },
-  irc: { parse: (line) => asLine(normalizeIrcLine(line)), connector: TWITCH_CHAT_CONNECTOR },
-  eventsub: { parse: (line) => asLine(normalizeEventSubFrame(line)), connector: TWITCH_EVENTSUB_CONNECTOR },
-  discord: { parse: (line) => asLine(normalizeDiscordDispatch(line)), connector: DISCORD_CONNECTOR },
+const FORMATS: Record<
+  string,
+  { connector: string; parser(context: { host: PipelineHost; roleMap: DiscordRoleMap }): LineParser | BatchParser }
+> = {
+  jsonl: { connector: 'replay', parser: () => parseJsonLine },
+  // Raw Twitch IRC is parsed by tmi.js (the live connector's code) on the ingress worker, off this thread.
+  irc: {
+    connector: TWITCH_CHAT_CONNECTOR,
+    parser: ({ host }) => ({ batch: (lines) => host.parseLines('irc', lines) }),
+  },
+  eventsub: { connector: TWITCH_EVENTSUB_CONNECTOR, parser: () => (line) => asLine(normalizeEventSubFrame(line)) },
+  // Discord roles map by role id through the data folder's `discord.roleMap` (names need the live
+  // connector's role cache).
+  discord: {
+    connector: DISCORD_CONNECTOR,
+    parser:
+      ({ roleMap }) =>
+      (line) =>
+        asLine(normalizeDiscordDispatch(line, { roleMap })),
+  },
 };
 
 function asLine(result: { ok: true; event: unknown } | { ok: false; error: string }): ReturnType<LineParser> {
@@ -167,13 +183,8 @@ async function main(argv: string[]): Promise<void> {
         twitch: { enabled: false },
         discord: { enabled: false },
       });
-      // Discord roles map by role id through the data folder's `discord.roleMap` (names need the live
-      // connector's role cache).
       const { roleMap } = (await host.api['settings.get']({})).discord;
-      const parse =
-        format.connector === DISCORD_CONNECTOR
-          ? (line: string) => asLine(normalizeDiscordDispatch(line, { roleMap }))
-          : format.parse;
+      const parse = format.parser({ host, roleMap });
       try {
         await replay(host, file, {
           parse,

@@ -7,14 +7,18 @@
 import { readFileSync } from 'node:fs';
 import type { Envelope, Step } from '../../core/envelope.js';
 import { allSteps } from '../../core/slip.js';
-import type { EventSummary } from '../../core/protocol/pipeline.js';
+import type { EventSummary, LineParseResult } from '../../core/protocol/pipeline.js';
 import type { PipelineHost } from '../host/pipeline-host.js';
+import { turnTaker } from '../host/turn-taker.js';
 
-/** Lines (or reads) between two yields to the event loop: `await` alone never lets timers or sockets in. */
-const YIELD_EVERY_LINES = 200;
-const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+/** Lines handed to a batch parser (the ingress worker) per call. */
+const PARSE_BATCH_LINES = 500;
 
-export type LineParser = (line: string) => { ok: true; value: unknown } | { ok: false; error: string };
+export type LineParser = (line: string) => LineParseResult;
+/** Parses slices of lines off the host's thread (`PipelineHost.parseLines`: the ingress worker). */
+export interface BatchParser {
+  batch(lines: string[]): Promise<LineParseResult[]>;
+}
 
 export interface ReplayLine {
   input: number;
@@ -36,21 +40,47 @@ export const parseJsonLine: LineParser = (line) => {
 export async function replay(
   host: PipelineHost,
   file: string,
-  options: { parse: LineParser; connector: string; approve: 'all' | 'none' | null; write: (line: string) => void },
+  options: {
+    parse: LineParser | BatchParser;
+    connector: string;
+    approve: 'all' | 'none' | null;
+    write: (line: string) => void;
+  },
 ): Promise<ReplayLine[]> {
-  const lines = readFileSync(file, 'utf8').split(/\r?\n/);
+  const lines = readFileSync(file, 'utf8')
+    .split(/\r?\n/)
+    .filter((line) => line.trim() !== '');
   const results: ReplayLine[] = [];
   const accepted: { result: ReplayLine; id: string }[] = [];
+  const turn = turnTaker();
+  const parser = options.parse;
   let input = 0;
-  for (const [index, line] of lines.entries()) {
+  for (let start = 0; start < lines.length; start += PARSE_BATCH_LINES) {
+    const slice = lines.slice(start, start + PARSE_BATCH_LINES);
     // Parsing a large file must not hold the host's thread (gateway, IPC) for long at a stretch.
-    if (index % YIELD_EVERY_LINES === YIELD_EVERY_LINES - 1) await nextTurn();
-    if (line.trim() === '') continue;
-    input += 1;
-    const parsed = options.parse(line);
+    const parsedSlice: LineParseResult[] = [];
+    if (typeof parser === 'function') {
+      for (const line of slice) {
+        await turn();
+        parsedSlice.push(parser(line));
+      }
+    } else {
+      const batch = await parser
+        .batch(slice)
+        .catch((error: unknown) => slice.map(() => ({ ok: false as const, error: `not parsed: ${String(error)}` })));
+      parsedSlice.push(...batch);
+    }
+    for (const parsed of parsedSlice) {
+      await turn();
+      input += 1;
+      await submitOne(parsed);
+    }
+  }
+
+  async function submitOne(parsed: LineParseResult): Promise<void> {
     if (!parsed.ok) {
       results.push({ input, ok: false, error: parsed.error });
-      continue;
+      return;
     }
     // Every input line gets its answer, even when the pipeline refuses or fails this one.
     const [submitted] = await host
@@ -58,16 +88,16 @@ export async function replay(
       .catch((error: unknown) => [{ ok: false as const, error: `not submitted: ${String(error)}` }]);
     if (!submitted || !submitted.ok) {
       results.push({ input, ok: false, error: submitted?.ok === false ? submitted.error : 'not accepted' });
-      continue;
+      return;
     }
     const result: ReplayLine = { input, ok: true };
     results.push(result);
     accepted.push({ result, id: submitted.id });
   }
   const waits: Promise<EventSummary>[] = [];
-  for (const [index, { id }] of accepted.entries()) {
+  for (const { id } of accepted) {
     // Each wait reads the event once; in slices, so the host's thread gets its turns.
-    if (index % YIELD_EVERY_LINES === YIELD_EVERY_LINES - 1) await nextTurn();
+    await turn();
     waits.push(host.waitForSettled(id));
   }
   const settled = await Promise.all(waits);
@@ -90,8 +120,8 @@ export async function replay(
     }
   }
   await host.flush();
-  for (const [index, { result, id }] of accepted.entries()) {
-    if (index % YIELD_EVERY_LINES === YIELD_EVERY_LINES - 1) await nextTurn();
+  for (const { result, id } of accepted) {
+    await turn();
     const detail = await host.api['events.get']({ id });
     if (!detail) {
       Object.assign(result, { ok: false, error: 'the event was accepted but is not in the database' });

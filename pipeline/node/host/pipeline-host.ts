@@ -11,7 +11,14 @@ import type { Approval } from '../../core/approval.js';
 import type { GatewayDelivery } from '../../core/client-protocol.js';
 import { DEFAULT_COMMANDS, checkCommand } from '../../core/commands.js';
 import { SettingsSchema, type HostApi, type HostPushes, type HostTopic, type Settings } from '../../core/host-api.js';
-import type { EventSummary, PipelineStats, SubmitResult, WorkerRole } from '../../core/protocol/pipeline.js';
+import type {
+  EventSummary,
+  LineParseResult,
+  PipelineStats,
+  ReplayWorkerFormat,
+  SubmitResult,
+  WorkerRole,
+} from '../../core/protocol/pipeline.js';
 import type { StoreProtocol, StoreWrite } from '../../core/protocol/store.js';
 import type { LogLevel } from '../../core/rpc.js';
 import { DEFAULT_RULES, RuleBook, checkRule, ruleFacts, type Rule } from '../../core/rules.js';
@@ -40,6 +47,7 @@ import { DiscordLink } from '../discord-integration/discord-link.js';
 import type { Envelope } from '../../core/envelope.js';
 import { createRedactor, type Redactor } from '../../core/redaction.js';
 import { redactingLog, redactingSecretStore } from './redacting-secrets.js';
+import { turnTaker } from './turn-taker.js';
 import { WorkerSupervisor } from './worker-supervisor.js';
 import { workerFileUrl } from './worker-file.js';
 
@@ -256,6 +264,11 @@ export class PipelineHost {
     return () => this.deliveryListeners.delete(listener);
   }
 
+  /** Parses raw replay lines on the ingress worker (bulk parsing off the host's thread). */
+  parseLines(format: ReplayWorkerFormat, lines: string[]): Promise<LineParseResult[]> {
+    return this.supervisor.control('ingress').call('parse', { format, lines });
+  }
+
   /** Parses and submits raw inbound events (replay, tests, gateway clients). */
   submit(connector: string, items: unknown[]): Promise<SubmitResult[]> {
     return this.supervisor.control('ingress').call('submit', { connector, items });
@@ -385,7 +398,10 @@ export class PipelineHost {
     else this.terminalWaiters.delete(eventId);
   }
 
-  private emit<T extends HostTopic>(topic: T, data: HostPushes[T]): void {
+  private emit<T extends HostTopic>(topic: T, pushed: HostPushes[T]): void {
+    // Pushes reach consoles and clients like answers do: a worker's redactor may not know every
+    // secret the host knows (a refresh token, a webhook secret), so they pass the host's too.
+    const data = this.redactor.redactValue(pushed);
     for (const listener of this.listeners) {
       try {
         listener(topic, data);
@@ -492,7 +508,10 @@ export class PipelineHost {
       'approvals.list': async ({ open = true, limit = 200 }) => {
         const approvals = reader.listApprovals({ open, limit });
         const held = [];
+        // Up to `limit` event reads: in slices, so the gateway and supervision get their turns.
+        const turn = turnTaker();
         for (const approval of approvals) {
+          await turn();
           const detail = reader.getEvent(approval.eventId);
           if (detail) held.push({ approval, event: summarizeEvent(detail.event, Date.now()) });
         }

@@ -14,6 +14,11 @@ export interface SecretStore {
   get(name: string): Promise<string | null>;
   set(name: string, value: string): Promise<void>;
   delete(name: string): Promise<unknown>;
+  /**
+   * Told of a value the moment it exists, before a queued `set` writes it (a token is in use at
+   * once, its write may wait its turn): the host's redactor learns it here.
+   */
+  announce?(name: string, value: string): void;
 }
 
 /** The names the host stores under. */

@@ -43,6 +43,7 @@ export class SecretTokenStore implements Pick<TwitchTokenStore, 'get' | 'set'> {
     if (token) this.tokens.set(account, token);
     else this.tokens.delete(account);
     const name = SECRET_NAMES.twitchToken(account);
+    if (token) this.secrets.announce?.(name, JSON.stringify(token));
     this.writes = this.writes
       .then(() => (token ? this.secrets.set(name, JSON.stringify(token)) : this.secrets.delete(name)))
       .then(

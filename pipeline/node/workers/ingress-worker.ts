@@ -20,6 +20,7 @@ import type { IngressPortProtocol, RouterPortProtocol, SubmitResult } from '../.
 import type { StoreProtocol } from '../../core/protocol/store.js';
 import { createPeer, type Protocol } from '../../core/rpc.js';
 import type { InboundConnector, IngressSink } from '../connectors/connector.js';
+import { parseIrcReplayLine } from '../connectors/twitch/irc-normalize.js';
 import { DemoSource } from '../demo/demo-source.js';
 import { createFeatureReader } from '../features/feature-reader.js';
 import { createTimerScheduler } from '../features/timer-scheduler.js';
@@ -234,6 +235,10 @@ export function runIngressWorker(context: WorkerContext): void {
     submit: ({ connector, items }): Promise<SubmitResult[]> => {
       const sink = sinkFor(connector);
       return Promise.all(items.map((item) => sink.submit(item)));
+    },
+    parse: ({ format, lines }) => {
+      if (format !== 'irc') throw new Error(`parse: unknown format "${String(format)}"`);
+      return lines.map(parseIrcReplayLine);
     },
     connectors: () => [...connectors.values()].map((connector) => connector.health()),
     demo: async (params) => {

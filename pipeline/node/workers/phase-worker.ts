@@ -12,7 +12,7 @@ import type { Service } from '../../core/service.js';
 import type { DeliveryLedger } from '../services/console-delivery.js';
 import type { TwitchChatDelivery } from '../twitch-integration/egress-twitch.js';
 import type { GatewayDelivery } from '../../core/client-protocol.js';
-import type { OutboundWebhook } from '../gateway/webhooks/webhook-store.js';
+import { webhookSecretName, type OutboundWebhook } from '../gateway/webhooks/webhook-store.js';
 import type { Redactor } from '../../core/redaction.js';
 import type { DiscordDelivery } from '../connectors/discord/discord-egress.js';
 import { openReadConnection, type ReadDb } from '../store/database.js';
@@ -49,7 +49,7 @@ interface ServiceDeps {
 function redactedTargets(targets: () => OutboundWebhook[], redactor: Redactor | undefined): () => OutboundWebhook[] {
   return () => {
     const list = targets();
-    for (const target of list) redactor?.set(`webhook ${target.name} secret`, target.secret);
+    for (const target of list) redactor?.set(webhookSecretName(target.name), target.secret);
     return list;
   };
 }

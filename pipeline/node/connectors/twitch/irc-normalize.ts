@@ -11,6 +11,7 @@
  */
 import { createRequire } from 'node:module';
 import { KnownEventTypes, type InboundEvent } from '../../../core/envelope.js';
+import type { LineParseResult } from '../../../core/protocol/pipeline.js';
 import {
   intTag,
   parseBadges,
@@ -63,6 +64,12 @@ export function normalizeIrcLine(line: string): IrcNormalizeResult {
 }
 
 /** Normalizes one message as tmi.js parsed it. Never throws: a bad message gets a reason. */
+/** A raw IRC line as a replay input line: the event, or the reason it is not one. */
+export function parseIrcReplayLine(line: string): LineParseResult {
+  const result = normalizeIrcLine(line);
+  return result.ok ? { ok: true, value: result.event } : { ok: false, error: result.error };
+}
+
 export function normalizeIrcMessage(parsed: ParsedIrcMessage): IrcNormalizeResult {
   try {
     return normalizeUnsafe(parsed);

@@ -7,6 +7,7 @@ import type { ClientCounters, GatewayDelivery } from '../../../core/client-proto
 import type { HostApi } from '../../../core/host-api.js';
 import type { EventSummary, SubmitResult } from '../../../core/protocol/pipeline.js';
 import type { StoreWrite } from '../../../core/protocol/store.js';
+import type { Redactor } from '../../../core/redaction.js';
 import type { LogLevel } from '../../../core/rpc.js';
 import { openReadConnection } from '../../store/database.js';
 import { isOwnOrigin, type GatewayRoute, type GatewayUpgrade } from '../gateway.js';
@@ -14,7 +15,12 @@ import { writeOverlayFile, type OverlayFileResult } from '../overlay/overlay-fil
 import { overlayRoute } from '../overlay/overlay-route.js';
 import { createInboundWebhooks, type InboundWebhooks } from '../webhooks/inbound.js';
 import { createSecretBox, loadOrCreateSecretKey } from '../webhooks/secret-box.js';
-import { createWebhookAdmin, createWebhookReader, type WebhookAdmin } from '../webhooks/webhook-store.js';
+import {
+  createWebhookAdmin,
+  createWebhookReader,
+  webhookSecretName,
+  type WebhookAdmin,
+} from '../webhooks/webhook-store.js';
 import { CLIENTS_PATH, createClientHub, type ClientHub, type ClientLimits } from './client-hub.js';
 import { createClientAdmin, type ClientAdmin } from './client-tokens.js';
 import type { GatewayStoreWrite } from './store-appliers.js';
@@ -28,7 +34,12 @@ export interface ExtensionHost {
   subscribe(listener: (topic: 'feed' | 'approvals' | 'health', data: unknown) => void): () => void;
   onDeliveries(listener: (deliveries: GatewayDelivery[]) => void): () => void;
   readonly workers: { store(): { call(method: 'write', batch: StoreWrite[]): Promise<void> } };
+  /** The host's redactor: webhook secrets and new client tokens are registered with it. */
+  readonly redactor: Pick<Redactor, 'set'>;
 }
+
+/** The redactor's name for a client's token. */
+const clientTokenName = (name: string) => `client ${name} token`;
 
 export interface GatewayExtensions {
   routes: GatewayRoute[];
@@ -71,6 +82,8 @@ export function createGatewayExtensions(options: {
   const write = (batch: GatewayStoreWrite[]) => host.workers.store().call('write', batch as unknown as StoreWrite[]);
   const box = createSecretBox(loadOrCreateSecretKey(host.dataDir));
   const webhookReader = createWebhookReader(db, box);
+  // Every webhook secret is known to the host's redactor before any request can make an error quote it.
+  for (const { name, secret } of webhookReader.secrets()) host.redactor.set(webhookSecretName(name), secret);
 
   // The admin closes a revoked client's sockets through the hub, which authenticates through the admin.
   const live: { hub?: ClientHub } = {};
@@ -108,11 +121,20 @@ export function createGatewayExtensions(options: {
     hub: hub,
     inbound,
     admin: {
-      'clients.create': (params) => clients.create(params),
+      'clients.create': async (params) => {
+        // The raw token exists only now (the database keeps its hash): the redactor learns it here.
+        const created = await clients.create(params);
+        if (created.ok) host.redactor.set(clientTokenName(created.value.client.name), created.value.token);
+        return created;
+      },
       'clients.list': () => clients.list(),
       'clients.revoke': (params) => clients.revoke(params),
       'clients.stats': async () => ({ clients: hub.counters(), webhooks: inbound.counters() }),
-      'webhooks.create': (params) => webhooks.create(params),
+      'webhooks.create': async (params) => {
+        const created = await webhooks.create(params);
+        if (created.ok) host.redactor.set(webhookSecretName(created.value.webhook.name), created.value.secret);
+        return created;
+      },
       'webhooks.list': () => webhooks.list(),
       'webhooks.delete': (params) => webhooks.delete(params),
       'overlay.writeFile': async (params) => {

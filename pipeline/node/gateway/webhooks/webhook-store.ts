@@ -47,6 +47,9 @@ function toInfo(row: Row): WebhookInfo {
   };
 }
 
+/** The redactor's name for a webhook's secret (the host and the egress worker register it alike). */
+export const webhookSecretName = (name: string): string => `webhook ${name} secret`;
+
 /** Reads webhooks (with their secrets opened) on a read-only connection. */
 export function createWebhookReader(db: ReadDb, box: SecretBox) {
   const one = db.prepare<[string], Row>('SELECT * FROM webhooks WHERE name = ?');
@@ -63,6 +66,10 @@ export function createWebhookReader(db: ReadDb, box: SecretBox) {
     },
     list(): WebhookInfo[] {
       return all.all().map(toInfo);
+    },
+    /** Every webhook's secret, opened: for the host's redactor, which must know each one. */
+    secrets(): { name: string; secret: string }[] {
+      return all.all().map((row) => ({ name: row.name, secret: box.open(row.secret) }));
     },
     exists(name: string): boolean {
       return one.get(name) !== undefined;
