@@ -19,6 +19,7 @@ describe('the Content-Security-Policy', () => {
     expect(policy.get('object-src')).toEqual(["'none'"]);
     expect(policy.get('base-uri')).toEqual(["'none'"]);
     expect(policy.get('frame-ancestors')).toEqual(["'none'"]);
+    expect(policy.get('frame-src')).toEqual(["'none'"]);
     expect(policy.get('form-action')).toEqual(["'none'"]);
   });
 

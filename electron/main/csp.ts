@@ -1,12 +1,13 @@
 /**
  * The Content-Security-Policy of the desktop window, sent as a response header (a <meta> tag can
  * be removed by the page and cannot set frame-ancestors). The policy itself is the console's one
- * policy in pipeline/core/console-csp.ts; index.html carries the same as a <meta> tag.
+ * policy in pipeline/core/console-csp.ts with frames refused altogether; index.html carries the
+ * console policy as a <meta> tag (both apply: the stricter wins).
  * https://www.electronjs.org/docs/latest/tutorial/security#7-define-a-content-security-policy
  */
-import { CONSOLE_CSP } from '../../pipeline/core/console-csp.js';
+import { DESKTOP_CSP } from '../../pipeline/core/console-csp.js';
 
-export const CONTENT_SECURITY_POLICY = CONSOLE_CSP;
+export const CONTENT_SECURITY_POLICY = DESKTOP_CSP;
 
 /** Headers every app:// response carries. */
 export const SECURITY_HEADERS: Readonly<Record<string, string>> = {

@@ -3,7 +3,9 @@
  * the desktop window's app:// responses, the gateway's responses to browser consoles, and the
  * <meta> tag the build writes into index.html (which still holds if a header is lost, e.g. the page
  * opened from disk). Everything comes from the page's own origin; emote images may come from
- * Twitch's CDN. No inline script or style, no eval, no remote code, no frames.
+ * Twitch's CDN. No inline script or style, no eval, no remote code. The only frame is the Overlay
+ * view's preview of the gateway's own overlay page (same origin in a browser console); the desktop
+ * window refuses frames altogether (DESKTOP_CSP), and shows no preview.
  * React's `style` prop and uPlot write styles through the CSSOM, which style-src does not govern;
  * only <style> elements and style="" attributes in HTML are refused.
  */
@@ -18,7 +20,7 @@ export const CONSOLE_CSP_DIRECTIVES: Readonly<Record<string, readonly string[]>>
   'manifest-src': ["'self'"],
   'media-src': ["'self'"],
   'object-src': ["'none'"],
-  'frame-src': ["'none'"],
+  'frame-src': ["'self'"],
   'frame-ancestors': ["'none'"],
   'base-uri': ["'none'"],
   'form-action': ["'none'"],
@@ -37,6 +39,9 @@ export function buildContentSecurityPolicy(
 
 /** For a Content-Security-Policy response header. */
 export const CONSOLE_CSP = buildContentSecurityPolicy();
+
+/** The desktop window's header: the same policy with no frames at all (app:// cannot frame the gateway anyway). */
+export const DESKTOP_CSP = buildContentSecurityPolicy({ ...CONSOLE_CSP_DIRECTIVES, 'frame-src': ["'none'"] });
 
 /** The same policy for `<meta http-equiv="Content-Security-Policy">`, minus what only a header can say. */
 export const CONSOLE_META_CSP = buildContentSecurityPolicy(

@@ -5,7 +5,7 @@
  * a log; a Discord message is answered by the same commands in the same channel as a reply; going live on
  * Twitch is announced in the Discord announce channel.
  */
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
@@ -15,6 +15,7 @@ import { startDiscordServer } from '../../../test/support/discord-server.js';
 import { EVENTSUB_EXAMPLES, eventSubFrame } from '../../../test/support/twitch-eventsub-examples.js';
 import { normalizeEventSubFrame } from '../connectors/twitch/eventsub-message.js';
 import { PipelineHost } from '../host/pipeline-host.js';
+import { dataFolderFiles } from '../../../test/support/data-folder.js';
 
 const TOKEN = 'MTEwMDAwMDAwMDAwMDAwMDAx.Gabcde.discord-host-test-secret';
 const ANNOUNCE_ID = '290926798626357777';
@@ -132,9 +133,7 @@ it('links a Discord bot: messages in, answered in the same channel as replies, a
 
   // The token is a secret: not in the database, not in any log line.
   await host.flush();
-  for (const file of readdirSync(dataDir)) {
-    expect(readFileSync(join(dataDir, file)).includes(TOKEN), file).toBe(false);
-  }
+  for (const { file, bytes } of dataFolderFiles(dataDir)) expect(bytes.includes(TOKEN), file).toBe(false);
   expect(logs.some((line) => line.includes(TOKEN))).toBe(false);
   expect(JSON.stringify(await host.api['settings.get']({}))).not.toContain(TOKEN);
 }, 60_000);

@@ -8,7 +8,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -24,6 +24,7 @@ import { CLIENT_TOKEN_PREFIX } from '../gateway/clients/client-tokens.js';
 import { TOKEN_PROTOCOL_PREFIX, WS_PROTOCOL } from '../gateway/gateway.js';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, signBody } from '../gateway/webhooks/signature.js';
 import { PipelineHost } from './pipeline-host.js';
+import { dataFolderFiles } from '../../../test/support/data-folder.js';
 
 const cleanups: (() => Promise<unknown> | unknown)[] = [];
 afterEach(async () => {
@@ -31,14 +32,14 @@ afterEach(async () => {
 });
 
 /**
- * Every file in the data folder (database, WAL, keys, sealed secrets), as bytes read as latin1,
+ * Every file in the data folder (database, WAL, keys, sealed secrets, backups), as bytes read as latin1,
  * except `console-token`: the console token's own 0600 file, which the CLI reads to print the
  * console URL (the token's one home by design).
  */
 function dataFolderTexts(dataDir: string): string[] {
-  return readdirSync(dataDir)
-    .filter((file) => file !== 'console-token' && existsSync(join(dataDir, file)))
-    .map((file) => `${file}: ${readFileSync(join(dataDir, file)).toString('latin1')}`);
+  return dataFolderFiles(dataDir)
+    .filter(({ file }) => file !== 'console-token')
+    .map(({ file, bytes }) => `${file}: ${bytes.toString('latin1')}`);
 }
 
 /** Which of `secrets` appear in clear in any of `texts` (the failure names them). */

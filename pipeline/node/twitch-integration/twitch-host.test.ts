@@ -3,7 +3,7 @@
  * `node scripts/build.mjs --node-only` first), a real SQLite file, the real tmi.js against the local
  * Twitch-like IRC server, and the real device-code login against the local OAuth server.
  */
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
@@ -20,6 +20,7 @@ import { startTwitchEventSubServer, type TwitchEventSubServer } from '../../../t
 import { BOT_SCOPES, BROADCASTER_SCOPES, subscriptionsForScopes } from '../connectors/twitch/scopes.js';
 import { PipelineHost } from '../host/pipeline-host.js';
 import { FileSecretStore, HEADLESS_SECRETS_FILE } from './secret-store.js';
+import { dataFolderFiles } from '../../../test/support/data-folder.js';
 
 const CLIENT_ID = 'localtestclient';
 const CHANNEL = 'streamer';
@@ -172,12 +173,9 @@ describe('Twitch chat through the host', () => {
     expect(page.items).toHaveLength(0);
 
     // Tokens live in the encrypted secrets file only (not in backups/ either).
-    const files = readdirSync(world.dataDir, { recursive: true, withFileTypes: true })
-      .filter((entry) => entry.isFile())
-      .map((entry) => join(entry.parentPath, entry.name).slice(world.dataDir.length + 1));
-    expect(files).toContain(HEADLESS_SECRETS_FILE);
-    for (const file of files) {
-      const bytes = readFileSync(join(world.dataDir, file));
+    const files = dataFolderFiles(world.dataDir);
+    expect(files.map(({ file }) => file)).toContain(HEADLESS_SECRETS_FILE);
+    for (const { file, bytes } of files) {
       expect(bytes.includes('access-1'), file).toBe(false);
       expect(bytes.includes('refresh-1'), file).toBe(false);
     }

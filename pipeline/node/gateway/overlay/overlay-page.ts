@@ -163,8 +163,10 @@ export const OVERLAY_JS = `(() => {
       let frame;
       try { frame = JSON.parse(message.data); } catch (error) { return; }
       if (frame.type === 'welcome') {
-        body.dataset.state = 'connected';
         socket.send(JSON.stringify({ type: 'subscribe', id: 'overlay', payload: { topics, since: lastAt } }));
+      } else if (frame.type === 'ack' && frame.id === 'overlay') {
+        // Connected means subscribed: from here on every reply and alert reaches this page.
+        body.dataset.state = 'connected';
       } else if (frame.type === 'reply') {
         add('reply', frame.payload.eventId, frame.payload.to.displayName, frame.payload.text, frame.payload.at);
       } else if (frame.type === 'alert') {
