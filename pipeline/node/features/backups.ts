@@ -7,6 +7,7 @@
  */
 import Database from 'better-sqlite3';
 import {
+  chmodSync,
   copyFileSync,
   existsSync,
   mkdirSync,
@@ -20,6 +21,7 @@ import {
 import { basename, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { LATEST_SCHEMA_VERSION } from '../store/migrations.js';
+import { createPrivateFile, FILE_MODE } from '../store/data-dir.js';
 
 export const BACKUP_FOLDER = 'backups';
 const PENDING_FILE = 'restore-pending.json';
@@ -86,6 +88,8 @@ async function backupNow(
   const base = `bitbrat-${stamp(options.now ?? Date.now())}`;
   let name = `${base}.db`;
   for (let n = 2; existsSync(join(folder, name)); n++) name = `${base}-${n}.db`;
+  // Created 0600 first: SQLite writes the copy into it and keeps its mode (chat history is private).
+  createPrivateFile(join(folder, name));
   await db.backup(join(folder, name));
   const stats = statSync(join(folder, name));
   for (const old of listBackups(dataDir).slice(Math.max(1, options.keep)))
@@ -184,6 +188,7 @@ export function restoreDatabase(
   }
   for (const suffix of ['-wal', '-shm']) rmSync(`${target}${suffix}`, { force: true });
   copyFileSync(from, target);
+  if (process.platform !== 'win32') chmodSync(target, FILE_MODE);
   return { ok: true, replacedBy: basename(from), keptAs };
 }
 
