@@ -1,6 +1,6 @@
 /**
  * Connections: the two Twitch accounts (broadcaster, bot) linked with the Device Code Flow, the
- * Twitch client id they need, and the LLM API key. Twitch no longer lets its login page run inside
+ * Twitch client id they need, the LLM API key, and Discord (DiscordSettings.tsx). Twitch no longer lets its login page run inside
  * Electron, so linking shows a code and a normal link to twitch.tv/activate, and the host polls
  * Twitch in the background (https://dev.twitch.tv/docs/authentication/getting-tokens-oauth/#device-code-grant-flow);
  * this view polls `twitch.accounts` while a login is pending. Secrets are write-only here: the
@@ -11,6 +11,7 @@ import type { TwitchAccountStatus } from '../../pipeline/core/host-api.js';
 import type { TwitchAccountName } from '../../pipeline/core/protocol/twitch.js';
 import { notify } from '../state/store.js';
 import { useConsole, useConsoleContext, useHostAction } from '../ui/context.js';
+import { DiscordSection } from './DiscordSettings.js';
 import { SettingField } from './SettingsView.js';
 
 /** How often the view asks while a code waits (Twitch's own poll interval is about 5 s). */
@@ -49,6 +50,7 @@ export function ConnectionsView() {
         )}
       </section>
       <LlmApiKey />
+      {settings && <DiscordSection settings={settings.discord} />}
     </div>
   );
 }
