@@ -51,8 +51,9 @@ export function App() {
   const demo = useConsole((state) => state.health?.connectors.some((c) => c.id === DEMO_CONNECTOR) ?? false);
   const [watchingDemo, setWatchingDemo] = useState(false);
   const go = (name: ViewName) => store.setState({ view: name });
+  const viewKeysArmed = useConsole((state) => state.viewKeysArmed);
   // A toast belongs to the view it came from: leaving the view clears them.
-  useEffect(() => store.setState({ notices: [] }), [view, store]);
+  useEffect(() => store.setState({ notices: [], viewKeysArmed: false }), [view, store]);
 
   useShortcuts(
     Object.fromEntries([
@@ -61,11 +62,16 @@ export function App() {
         return key ? [[key, () => go(entry.name)]] : [];
       }),
       ['?', () => setHelp((value) => !value)],
+      // A second Escape in Approvals gives the number keys back to the candidates.
+      ...(view === 'approvals' ? [['Escape', () => store.setState({ viewKeysArmed: false })]] : []),
     ]),
-    // Number keys pick a candidate inside the approval queue.
-    view !== 'approvals',
+    // Number keys pick a candidate inside the approval queue, unless Escape armed them for navigation.
+    view !== 'approvals' || viewKeysArmed,
   );
-  useShortcuts({ '?': () => setHelp((value) => !value) }, view === 'approvals');
+  useShortcuts(
+    { '?': () => setHelp((value) => !value), Escape: () => store.setState({ viewKeysArmed: true }) },
+    view === 'approvals' && !viewKeysArmed,
+  );
 
   return (
     <div className="app">
@@ -212,7 +218,9 @@ function HelpOverlay({ onClose }: { onClose: () => void }) {
         <h2>Keyboard</h2>
         <dl className="facts">
           <dt>1–9, 0</dt>
-          <dd>switch view (outside Approvals)</dd>
+          <dd>switch view</dd>
+          <dt>Esc, then 1–9, 0</dt>
+          <dd>switch view from Approvals (there the numbers pick candidates)</dd>
           <dt>j / k</dt>
           <dd>next / previous item</dd>
           <dt>space</dt>
