@@ -21,7 +21,8 @@ import { RulesView } from './views/RulesView.js';
 import { SettingsView } from './views/SettingsView.js';
 import { UsersView } from './views/UsersView.js';
 
-const VIEWS: { name: ViewName; label: string }[] = [
+/** `short`: the nav's text where the full label would not fit one line (the full one is its name and title). */
+const VIEWS: { name: ViewName; label: string; short?: string }[] = [
   { name: 'live', label: 'Live' },
   { name: 'approvals', label: 'Approvals' },
   { name: 'dashboard', label: 'Dashboard' },
@@ -34,8 +35,8 @@ const VIEWS: { name: ViewName; label: string }[] = [
   { name: 'connections', label: 'Connections' },
   { name: 'overlay', label: 'Overlay & clients' },
   // Appended: the number keys of the views above stay as they were.
-  { name: 'features', label: 'Timers, counters & quotes' },
-  { name: 'backups', label: 'Backups & export' },
+  { name: 'features', label: 'Timers, counters & quotes', short: 'Features' },
+  { name: 'backups', label: 'Backups & export', short: 'Backups' },
 ];
 
 /** 1–9 then 0: the first ten views have a number key (the rest are a click away). */
@@ -85,8 +86,9 @@ export function App() {
               className={`tab${entry.name === view ? ' active' : ''}`}
               onClick={() => go(entry.name)}
               title={viewKey(index) ? `${entry.label} (${viewKey(index)})` : entry.label}
+              aria-label={entry.short ? entry.label : undefined}
             >
-              {entry.label}
+              {entry.short ?? entry.label}
               {entry.name === 'approvals' && held > 0 && (
                 <span className="count" data-testid="held-count">
                   {held}

@@ -119,7 +119,6 @@ function DiscordForm({ settings }: { settings: DiscordSettings }) {
 
   return (
     <form
-      className="stacked-labels"
       aria-label="Discord server and channels"
       onSubmit={(event) => {
         event.preventDefault();

@@ -77,7 +77,7 @@ export function SafetySettingsSection({ llm }: { llm: LlmSettings }) {
 
   return (
     <form
-      className="panel safety-settings stacked-labels"
+      className="panel safety-settings"
       aria-label="On-air safety"
       onSubmit={(event) => {
         event.preventDefault();
