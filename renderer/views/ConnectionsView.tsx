@@ -11,6 +11,7 @@ import type { TwitchAccountStatus } from '../../pipeline/core/host-api.js';
 import type { TwitchAccountName } from '../../pipeline/core/protocol/twitch.js';
 import { notify } from '../state/store.js';
 import { useConsole, useConsoleContext, useHostAction } from '../ui/context.js';
+import { WriteOnlySecret } from '../ui/WriteOnlySecret.js';
 import { DiscordSection } from './DiscordSettings.js';
 import { SettingField } from './SettingsView.js';
 
@@ -238,27 +239,19 @@ function DeviceCode({ pending }: { pending: NonNullable<TwitchAccountStatus['pen
 
 /** Write-only: the key goes to the host's secret store and is never shown again, here or anywhere. */
 function LlmApiKey() {
-  const { bridge, store } = useConsoleContext();
-  const run = useHostAction();
-  const [key, setKey] = useState('');
-  const [result, setResult] = useState<{ ok: boolean; message: string } | null>(null);
-  const save = async (value: string) => {
-    const answer = await run('Storing the API key', () => bridge.call('llm.setApiKey', { key: value }));
-    if (!answer) return;
-    setResult(answer);
-    if (answer.ok) {
-      setKey('');
-      notify(store, answer.message);
-    }
-  };
+  const { bridge } = useConsoleContext();
   return (
-    <form
+    <WriteOnlySecret
       className="panel"
-      aria-label="LLM API key"
-      onSubmit={(event) => {
-        event.preventDefault();
-        if (key.trim()) void save(key.trim());
-      }}
+      label="LLM API key"
+      inputLabel="New API key"
+      placeholder="sk-…"
+      maxLength={500}
+      storeText="Store key"
+      removeText="Remove key"
+      resultTestId="api-key-result"
+      doing="Storing the API key"
+      save={(key) => bridge.call('llm.setApiKey', { key })}
     >
       <h3>LLM API key</h3>
       <p className="muted small">
@@ -266,29 +259,6 @@ function LlmApiKey() {
         host&apos;s secret store, never in the settings or the database, and never shown again: paste a new key to
         replace it.
       </p>
-      <div className="row-gap">
-        <input
-          type="password"
-          autoComplete="off"
-          spellCheck={false}
-          value={key}
-          maxLength={500}
-          placeholder="sk-…"
-          aria-label="New API key"
-          onChange={(event) => setKey(event.target.value)}
-        />
-        <button type="submit" className="primary" disabled={key.trim().length === 0}>
-          Store key
-        </button>
-        <button type="button" className="danger" onClick={() => void save('')}>
-          Remove key
-        </button>
-        {result && (
-          <span className={result.ok ? 'ok-text' : 'error-text'} data-testid="api-key-result">
-            {result.message}
-          </span>
-        )}
-      </div>
-    </form>
+    </WriteOnlySecret>
   );
 }

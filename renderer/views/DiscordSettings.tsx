@@ -12,6 +12,7 @@ import { connectorView } from '../state/health-view.js';
 import { notify } from '../state/store.js';
 import { useConsole, useConsoleContext, useHostAction } from '../ui/context.js';
 import { Field } from '../ui/Field.js';
+import { WriteOnlySecret } from '../ui/WriteOnlySecret.js';
 
 export function DiscordSection({ settings }: { settings: DiscordSettings }) {
   return (
@@ -26,7 +27,7 @@ export function DiscordSection({ settings }: { settings: DiscordSettings }) {
         Settings → Advanced → Developer Mode, then right-click a server or channel → Copy ID.
       </p>
       <DiscordHealth />
-      <DiscordToken configured={settings.guildId !== ''} />
+      <DiscordToken />
       <DiscordForm key={JSON.stringify(settings)} settings={settings} />
     </section>
   );
@@ -47,51 +48,22 @@ function DiscordHealth() {
 }
 
 /** Write-only, like the LLM key: the host answers with a message, never with the token. */
-function DiscordToken({ configured }: { configured: boolean }) {
-  const { bridge, store } = useConsoleContext();
-  const run = useHostAction();
-  const [token, setToken] = useState('');
-  const [result, setResult] = useState<{ ok: boolean; message: string } | null>(null);
-  const saveToken = async (value: string) => {
-    const answer = await run('Storing the Discord token', () => bridge.call('discord.setToken', { token: value }));
-    if (!answer) return;
-    setResult(answer);
-    if (answer.ok) {
-      setToken('');
-      notify(store, answer.message);
-    }
-  };
+function DiscordToken() {
+  const { bridge } = useConsoleContext();
   return (
-    <form
-      className="row-gap discord-token"
-      aria-label="Discord token"
-      onSubmit={(event) => {
-        event.preventDefault();
-        if (token.trim()) void saveToken(token.trim());
-      }}
-    >
-      <input
-        type="password"
-        autoComplete="off"
-        spellCheck={false}
-        value={token}
-        maxLength={200}
-        placeholder={configured ? 'Paste a new token to replace the stored one' : 'Bot token'}
-        aria-label="Discord bot token"
-        onChange={(event) => setToken(event.target.value)}
-      />
-      <button type="submit" className="primary" disabled={token.trim().length === 0}>
-        Store token
-      </button>
-      <button type="button" className="danger" onClick={() => void saveToken('')}>
-        Unlink
-      </button>
-      {result && (
-        <span className={result.ok ? 'ok-text' : 'error-text'} data-testid="discord-token-result">
-          {result.message}
-        </span>
-      )}
-    </form>
+    <WriteOnlySecret
+      className="discord-token"
+      label="Discord token"
+      inputLabel="Discord bot token"
+      // The console cannot know whether one is stored (it is never read back): say what pasting does.
+      placeholder="Bot token (a new one replaces any stored)"
+      maxLength={200}
+      storeText="Store token"
+      removeText="Unlink"
+      resultTestId="discord-token-result"
+      doing="Storing the Discord token"
+      save={(token) => bridge.call('discord.setToken', { token })}
+    />
   );
 }
 
