@@ -21,7 +21,8 @@ import { RulesView } from './views/RulesView.js';
 import { SettingsView } from './views/SettingsView.js';
 import { UsersView } from './views/UsersView.js';
 
-const VIEWS: { name: ViewName; label: string }[] = [
+/** `short`: the nav's text where the full label would not fit one line (the full one is its name and title). */
+const VIEWS: { name: ViewName; label: string; short?: string }[] = [
   { name: 'live', label: 'Live' },
   { name: 'approvals', label: 'Approvals' },
   { name: 'dashboard', label: 'Dashboard' },
@@ -34,8 +35,8 @@ const VIEWS: { name: ViewName; label: string }[] = [
   { name: 'connections', label: 'Connections' },
   { name: 'overlay', label: 'Overlay & clients' },
   // Appended: the number keys of the views above stay as they were.
-  { name: 'features', label: 'Timers, counters & quotes' },
-  { name: 'backups', label: 'Backups & export' },
+  { name: 'features', label: 'Timers, counters & quotes', short: 'Features' },
+  { name: 'backups', label: 'Backups & export', short: 'Backups' },
 ];
 
 /** 1–9 then 0: the first ten views have a number key (the rest are a click away). */
@@ -51,8 +52,9 @@ export function App() {
   const demo = useConsole((state) => state.health?.connectors.some((c) => c.id === DEMO_CONNECTOR) ?? false);
   const [watchingDemo, setWatchingDemo] = useState(false);
   const go = (name: ViewName) => store.setState({ view: name });
+  const viewKeysArmed = useConsole((state) => state.viewKeysArmed);
   // A toast belongs to the view it came from: leaving the view clears them.
-  useEffect(() => store.setState({ notices: [] }), [view, store]);
+  useEffect(() => store.setState({ notices: [], viewKeysArmed: false }), [view, store]);
 
   useShortcuts(
     Object.fromEntries([
@@ -61,11 +63,16 @@ export function App() {
         return key ? [[key, () => go(entry.name)]] : [];
       }),
       ['?', () => setHelp((value) => !value)],
+      // A second Escape in Approvals gives the number keys back to the candidates.
+      ...(view === 'approvals' ? [['Escape', () => store.setState({ viewKeysArmed: false })]] : []),
     ]),
-    // Number keys pick a candidate inside the approval queue.
-    view !== 'approvals',
+    // Number keys pick a candidate inside the approval queue, unless Escape armed them for navigation.
+    view !== 'approvals' || viewKeysArmed,
   );
-  useShortcuts({ '?': () => setHelp((value) => !value) }, view === 'approvals');
+  useShortcuts(
+    { '?': () => setHelp((value) => !value), Escape: () => store.setState({ viewKeysArmed: true }) },
+    view === 'approvals' && !viewKeysArmed,
+  );
 
   return (
     <div className="app">
@@ -79,8 +86,9 @@ export function App() {
               className={`tab${entry.name === view ? ' active' : ''}`}
               onClick={() => go(entry.name)}
               title={viewKey(index) ? `${entry.label} (${viewKey(index)})` : entry.label}
+              aria-label={entry.short ? entry.label : undefined}
             >
-              {entry.label}
+              {entry.short ?? entry.label}
               {entry.name === 'approvals' && held > 0 && (
                 <span className="count" data-testid="held-count">
                   {held}
@@ -212,7 +220,9 @@ function HelpOverlay({ onClose }: { onClose: () => void }) {
         <h2>Keyboard</h2>
         <dl className="facts">
           <dt>1–9, 0</dt>
-          <dd>switch view (outside Approvals)</dd>
+          <dd>switch view</dd>
+          <dt>Esc, then 1–9, 0</dt>
+          <dd>switch view from Approvals (there the numbers pick candidates)</dd>
           <dt>j / k</dt>
           <dd>next / previous item</dd>
           <dt>space</dt>

@@ -56,6 +56,11 @@ export interface ConsoleState {
   /** What the Memory view shows (set by Users → "memory"). */
   memoryFilter: { scope: 'user' | 'channel' | ''; scopeKey: string };
   notices: Notice[];
+  /**
+   * Inside Approvals the number keys pick candidates; Escape arms them to switch view instead, for
+   * the next key only (a keyboard-only moderator must be able to leave the view).
+   */
+  viewKeysArmed: boolean;
 }
 
 export type ConsoleStore = StoreApi<ConsoleState>;
@@ -75,6 +80,7 @@ export function createConsoleStore(): ConsoleStore {
     view: 'live',
     memoryFilter: { scope: '', scopeKey: '' },
     notices: [],
+    viewKeysArmed: false,
   }));
 }
 

@@ -123,9 +123,7 @@ export function ApprovalsView() {
       <aside className="queue" aria-label="Held replies">
         <h2>
           Held <span className="count">{open.length}</span>
-          <span className="muted small queue-keys">
-            <kbd>j</kbd>/<kbd>k</kbd> move · <kbd>?</kbd> all keys
-          </span>
+          <QueueKeys />
         </h2>
         {rejects.latest && (
           <p className="undo-bar" role="status" data-testid="undo-reject">
@@ -183,6 +181,24 @@ export function ApprovalsView() {
   );
 }
 
+/** The keys a keyboard-only moderator needs, leaving the view included. */
+function QueueKeys() {
+  const armed = useConsole((state) => state.viewKeysArmed);
+  return (
+    <span className="muted small queue-keys" data-testid="queue-keys">
+      {armed ? (
+        <span className="armed" data-testid="view-keys-armed">
+          now a view number (<kbd>1</kbd>–<kbd>0</kbd>) · <kbd>Esc</kbd> stay
+        </span>
+      ) : (
+        <>
+          <kbd>j</kbd>/<kbd>k</kbd> move · <kbd>Esc</kbd> then number: other view · <kbd>?</kbd> all keys
+        </>
+      )}
+    </span>
+  );
+}
+
 function QueueItem({
   approval,
   now,
@@ -222,7 +238,9 @@ function QueueItem({
               {formatCountdown(deadline, now)}
             </span>
           ) : (
-            <span className={`chip decided-${approval.state}`}>{approval.state}</span>
+            <span className={`chip decided-${approval.state}`}>
+              {approval.override ? 'sent anyway' : approval.state}
+            </span>
           )}
         </span>
         {event?.text && (
@@ -298,13 +316,14 @@ function HeldContext({
 
   const open = approval.state === 'held' && !rejecting;
   const others = (detail?.event.candidates ?? []).filter((candidate) => candidate.id !== approval.candidateId);
+  const viewKeysArmed = useConsole((state) => state.viewKeysArmed);
   useShortcuts(
     Object.fromEntries(
       others
         .slice(0, 9)
         .map((candidate, index) => [String(index + 1), () => decide({ action: 'pick', candidateId: candidate.id })]),
     ),
-    open && mode.kind === 'idle',
+    open && mode.kind === 'idle' && !viewKeysArmed,
   );
   const user = detail?.event.identity.user;
   const deadline = approval.autoSendAt ?? approval.expiresAt;
@@ -329,7 +348,7 @@ function HeldContext({
           </span>
         ) : (
           <span className={`chip decided-${approval.state}`} data-testid="decided-by">
-            {approval.state}
+            {approval.override ? 'sent anyway' : approval.state}
             {approval.decidedBy && ` by ${approval.decidedBy}`}
             {approval.decidedAt !== null && ` at ${formatTime(approval.decidedAt)}`}
           </span>

@@ -1,6 +1,6 @@
 /**
  * Connections: the two Twitch accounts (broadcaster, bot) linked with the Device Code Flow, the
- * Twitch client id they need, and the LLM API key. Twitch no longer lets its login page run inside
+ * Twitch client id they need, the LLM API key, and Discord (DiscordSettings.tsx). Twitch no longer lets its login page run inside
  * Electron, so linking shows a code and a normal link to twitch.tv/activate, and the host polls
  * Twitch in the background (https://dev.twitch.tv/docs/authentication/getting-tokens-oauth/#device-code-grant-flow);
  * this view polls `twitch.accounts` while a login is pending. Secrets are write-only here: the
@@ -11,6 +11,8 @@ import type { TwitchAccountStatus } from '../../pipeline/core/host-api.js';
 import type { TwitchAccountName } from '../../pipeline/core/protocol/twitch.js';
 import { notify } from '../state/store.js';
 import { useConsole, useConsoleContext, useHostAction } from '../ui/context.js';
+import { WriteOnlySecret } from '../ui/WriteOnlySecret.js';
+import { DiscordSection } from './DiscordSettings.js';
 import { SettingField } from './SettingsView.js';
 
 /** How often the view asks while a code waits (Twitch's own poll interval is about 5 s). */
@@ -49,6 +51,7 @@ export function ConnectionsView() {
         )}
       </section>
       <LlmApiKey />
+      {settings && <DiscordSection settings={settings.discord} />}
     </div>
   );
 }
@@ -236,27 +239,19 @@ function DeviceCode({ pending }: { pending: NonNullable<TwitchAccountStatus['pen
 
 /** Write-only: the key goes to the host's secret store and is never shown again, here or anywhere. */
 function LlmApiKey() {
-  const { bridge, store } = useConsoleContext();
-  const run = useHostAction();
-  const [key, setKey] = useState('');
-  const [result, setResult] = useState<{ ok: boolean; message: string } | null>(null);
-  const save = async (value: string) => {
-    const answer = await run('Storing the API key', () => bridge.call('llm.setApiKey', { key: value }));
-    if (!answer) return;
-    setResult(answer);
-    if (answer.ok) {
-      setKey('');
-      notify(store, answer.message);
-    }
-  };
+  const { bridge } = useConsoleContext();
   return (
-    <form
+    <WriteOnlySecret
       className="panel"
-      aria-label="LLM API key"
-      onSubmit={(event) => {
-        event.preventDefault();
-        if (key.trim()) void save(key.trim());
-      }}
+      label="LLM API key"
+      inputLabel="New API key"
+      placeholder="sk-…"
+      maxLength={500}
+      storeText="Store key"
+      removeText="Remove key"
+      resultTestId="api-key-result"
+      doing="Storing the API key"
+      save={(key) => bridge.call('llm.setApiKey', { key })}
     >
       <h3>LLM API key</h3>
       <p className="muted small">
@@ -264,29 +259,6 @@ function LlmApiKey() {
         host&apos;s secret store, never in the settings or the database, and never shown again: paste a new key to
         replace it.
       </p>
-      <div className="row-gap">
-        <input
-          type="password"
-          autoComplete="off"
-          spellCheck={false}
-          value={key}
-          maxLength={500}
-          placeholder="sk-…"
-          aria-label="New API key"
-          onChange={(event) => setKey(event.target.value)}
-        />
-        <button type="submit" className="primary" disabled={key.trim().length === 0}>
-          Store key
-        </button>
-        <button type="button" className="danger" onClick={() => void save('')}>
-          Remove key
-        </button>
-        {result && (
-          <span className={result.ok ? 'ok-text' : 'error-text'} data-testid="api-key-result">
-            {result.message}
-          </span>
-        )}
-      </div>
-    </form>
+    </WriteOnlySecret>
   );
 }

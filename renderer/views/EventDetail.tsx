@@ -174,6 +174,11 @@ export function EventDetailPane({ eventId, onClose }: { eventId: string; onClose
                     · by {approval.decidedBy} at {formatTime(approval.decidedAt ?? 0)}
                   </span>
                 )}
+                {approval.override && (
+                  <div className="error-text small" data-testid="override-audit">
+                    Sent anyway by {approval.decidedBy ?? '?'}: {approval.note ?? 'overrode the safety findings'}
+                  </div>
+                )}
               </li>
             ))}
           </ul>

@@ -1,7 +1,7 @@
 /**
  * Settings, one field per SettingsSchema key: validated in the console with the schema's own field
  * (the same zod the host parses with), saved one key at a time with `settings.set`. Then the LLM
- * section, the ignore list, and this console's own alert choice.
+ * section and its on-air safety layers, the ignore list, and this console's own alert choice.
  */
 import { useState } from 'react';
 import { SettingsSchema, type Settings } from '../../pipeline/core/host-api.js';
@@ -10,8 +10,9 @@ import { readAlertPrefs, writeAlertPrefs, type AlertPrefs } from '../ui/alerts.j
 import { useConsole, useConsoleContext, useHostAction } from '../ui/context.js';
 import { UserActions } from '../ui/UserActions.js';
 import { LlmSettingsSection } from './LlmSettings.js';
+import { SafetySettingsSection } from './SafetySettings.js';
 
-/** The plain fields; the LLM endpoint, the ignore list, Discord (not yet in the console) and quotes (the Counters & quotes view) have their own. */
+/** The plain fields; the LLM endpoint, the ignore list, Discord (Connections) and quotes (the Counters & quotes view) have their own. */
 export type PlainKey = Exclude<keyof Settings, 'llm' | 'ignoredUsers' | 'discord' | 'quotes'>;
 const LABELS: Record<PlainKey, { label: string; help: string }> = {
   channel: { label: 'Twitch channel', help: 'The channel to read. Anonymous reading needs no account.' },
@@ -51,6 +52,7 @@ export function SettingsView() {
         <SettingField key={key} name={key} value={settings[key]} />
       ))}
       <LlmSettingsSection key={JSON.stringify(settings.llm)} settings={settings.llm} />
+      <SafetySettingsSection key={JSON.stringify(settings.llm.safety)} llm={settings.llm} />
       <IgnoredUsers ignored={settings.ignoredUsers} />
       <AlertSettings />
     </div>

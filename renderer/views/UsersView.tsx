@@ -51,7 +51,7 @@ export function UsersView() {
         onChange={(event) => setSearch(event.target.value)}
         aria-label="Search users"
       />
-      <table className="table">
+      <table className="table users-table">
         <thead>
           <tr>
             <th>user</th>
@@ -65,7 +65,7 @@ export function UsersView() {
         <tbody>
           {users.map((user) => (
             <tr key={`${user.platform}:${user.externalId}`}>
-              <td>
+              <td title={`${user.displayName} (${user.login})`}>
                 {user.displayName} <span className="muted small">{user.login}</span>
               </td>
               <td>
@@ -74,14 +74,17 @@ export function UsersView() {
               <td>{user.messageCount.toLocaleString()}</td>
               <td>{formatDateTime(user.firstSeenAt)}</td>
               <td>{formatDateTime(user.lastSeenAt)}</td>
-              <td className="row-gap">
-                <button type="button" className="ghost" onClick={() => showEvents(user.login)}>
-                  events
-                </button>
-                <button type="button" className="ghost" onClick={() => showMemory(user)}>
-                  memory
-                </button>
-                <UserActions user={user} compact />
+              <td>
+                {/* Flex inside the cell, not on it: a flex <td> leaves the table grid and its row misaligns. */}
+                <div className="user-row-actions">
+                  <button type="button" className="ghost" onClick={() => showEvents(user.login)}>
+                    events
+                  </button>
+                  <button type="button" className="ghost" onClick={() => showMemory(user)}>
+                    memory
+                  </button>
+                  <UserActions user={user} compact />
+                </div>
               </td>
             </tr>
           ))}

@@ -93,9 +93,16 @@ export interface TestHost {
 
 /**
  * A real host with the demo's scripted llm-bot (replies "[demo] …", no LLM) but without the random
- * demo chat, so every event in a test is one the test sent.
+ * demo chat, so every event in a test is one the test sent; `realLlm` runs the real llm-bot instead.
  */
-export async function startTestHost(options: { dataDir?: string; channel?: string } = {}): Promise<TestHost> {
+export async function startTestHost(
+  options: {
+    dataDir?: string;
+    channel?: string;
+    /** The real llm-bot (the `llm` setting names its endpoint) instead of the scripted demo replies. */
+    realLlm?: boolean;
+  } = {},
+): Promise<TestHost> {
   // Naming a channel starts anonymous chat reading: point it at a local Twitch-like IRC server, never
   // at Twitch (the host reads this variable when it starts; each test file is its own process).
   const irc: TwitchIrcServer = await startTwitchIrcServer();
@@ -106,10 +113,10 @@ export async function startTestHost(options: { dataDir?: string; channel?: strin
       dataDir,
       port,
       lan: false,
-      demo: { ratePerSecond: 0.1, scripted: true },
+      demo: options.realLlm ? null : { ratePerSecond: 0.1, scripted: true },
       log: () => undefined,
     });
-    await served.host.workers.control('ingress').call('demo', null);
+    if (!options.realLlm) await served.host.workers.control('ingress').call('demo', null);
     return served;
   };
   let served = await start(0);

@@ -6,6 +6,9 @@
 import { z } from 'zod';
 import { RoleSchema } from '../envelope.js';
 
+/** The id the Discord connector reports its health under (the console looks it up by this). */
+export const DISCORD_CONNECTOR_ID = 'discord';
+
 export const DiscordIdSchema = z.string().regex(/^\d{1,25}$/, 'must be a Discord id (digits)');
 const OptionalId = z.union([DiscordIdSchema, z.literal('')]);
 

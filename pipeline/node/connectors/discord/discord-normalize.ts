@@ -12,9 +12,9 @@
  */
 import { z } from 'zod';
 import { describeIssues, KnownEventTypes, RoleSchema, type InboundEvent, type Role } from '../../../core/envelope.js';
-import { DiscordIdSchema, type DiscordRoleMap } from '../../../core/protocol/discord.js';
+import { DISCORD_CONNECTOR_ID, DiscordIdSchema, type DiscordRoleMap } from '../../../core/protocol/discord.js';
 
-export const DISCORD_CONNECTOR = 'discord';
+export const DISCORD_CONNECTOR = DISCORD_CONNECTOR_ID;
 
 export type DiscordNormalizeResult =
   | { ok: true; event: InboundEvent }
