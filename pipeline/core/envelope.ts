@@ -128,6 +128,25 @@ export const StepErrorSchema = z.object({
 });
 export type StepError = z.infer<typeof StepErrorSchema>;
 
+/**
+ * What an egress step delivered where, as a field: the router decides `replied` or `failed` from
+ * `status`, never from note text (a note is for people and may say anything).
+ */
+export const DeliveryReportSchema = z.object({
+  connector: z.string().max(60),
+  status: z.enum(['sent', 'dropped', 'duplicate']),
+  detail: z.string().max(500).optional(),
+  /** Parts sent, when a long reply was split. */
+  parts: z.number().int().nonnegative().optional(),
+});
+export type DeliveryReport = z.infer<typeof DeliveryReportSchema>;
+
+/** The line a person reads for a delivery (step notes, the event's reason). */
+export function describeDelivery(delivery: DeliveryReport): string {
+  const verb = delivery.status === 'sent' ? 'delivered' : delivery.status;
+  return `${verb} via ${delivery.connector}${delivery.detail ? `: ${delivery.detail}` : ''}`;
+}
+
 export const StepSchema = z.object({
   id: z.string().min(1).max(80),
   phase: PhaseSchema,
@@ -139,6 +158,8 @@ export const StepSchema = z.object({
   durationMs: z.number().optional(),
   error: StepErrorSchema.optional(),
   notes: z.array(z.string().max(500)).max(50).optional(),
+  /** Egress steps: the delivery outcome (the router reads this, not the notes). */
+  delivery: DeliveryReportSchema.optional(),
 });
 export type Step = z.infer<typeof StepSchema>;
 

@@ -94,6 +94,8 @@ export interface HostOptions {
     refreshMarginMs?: number;
     minRefreshDelayMs?: number;
   };
+  /** Events in the router's hands before ingress holds new ones back (default 2,000; tests set it small). */
+  highWater?: number;
 }
 
 /** Twitch config calls wait for the bot to connect and join (tmi.js, up to 10 s) before answering. */
@@ -174,7 +176,12 @@ export class PipelineHost {
       const holder: { host?: PipelineHost } = {};
       const supervisor = new WorkerSupervisor({
         workerFile: workerFileUrl(),
-        init: { dataDir: options.dataDir, dbPath, demo: Boolean(options.demo) },
+        init: {
+          dataDir: options.dataDir,
+          dbPath,
+          demo: Boolean(options.demo),
+          ...(options.highWater ? { highWater: options.highWater } : {}),
+        },
         onPush: (topic, data) => holder.host?.onWorkerPush(topic, data),
         onRestarted: (role) => holder.host?.onWorkerRestarted(role),
         log,

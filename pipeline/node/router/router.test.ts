@@ -288,16 +288,68 @@ describe('Router: attempts and failures', () => {
     expect(summary.disposition).toBe('replied');
     // The old dispatch completes late: its ticket is stale, so nothing happens twice.
     const deliveredBefore = h.dispatched.egress;
+    let lateArrived = false;
     new PhaseRunner({
       phase: 'reaction',
       services: [replyService('late')],
-      send: (r) => h.router.completed(r),
+      send: (r) => {
+        h.router.completed(r);
+        lateArrived = true;
+      },
     }).dispatch(stale.items);
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    // Wait for the stale result to reach the router, then for the I/O turn it would have
+    // dispatched in (the router sends dispatches on setImmediate, in order): no waiting on a clock.
+    await expect.poll(() => lateArrived, { timeout: 10_000 }).toBe(true);
+    await new Promise((resolve) => setImmediate(resolve));
     expect(h.dispatched.egress).toBe(deliveredBefore);
+    expect(h.feed.get(event.id)!.reply).toBe('hi!');
     const reaction = h.persisted(event.id).routing.history.find((step) => step.phase === 'reaction')!;
     expect(reaction.attempt).toBe(2);
     expect(summary.reply).toBe('hi!');
+  });
+});
+
+describe('Router: delivery outcomes are fields, not notes', () => {
+  const egress = (outcome: ReturnType<Service['run']>): Service => ({
+    id: 'deliver',
+    phase: 'egress',
+    run: () => outcome,
+  });
+
+  it('a note that starts with "dropped" does not fail a reply that was delivered', async () => {
+    const h = harness({
+      services: [
+        ok('tag', 'enrichment'),
+        replyService('hi!'),
+        egress({
+          status: 'OK',
+          notes: ['dropped the trailing emoji to fit the limit'],
+          delivery: { connector: 'test', status: 'sent' },
+        }),
+      ],
+    });
+    const event = chat('!hello');
+    await h.router.accept([event]);
+    const summary = await h.settle(event.id);
+    expect(summary.disposition).toBe('replied');
+    expect(summary.reason).toContain('dropped the trailing emoji');
+    expect(h.persisted(event.id).routing.slip[0]!.delivery).toEqual({ connector: 'test', status: 'sent' });
+  });
+
+  it('a dropped delivery fails the event with the connector and detail, from the step.delivery field', async () => {
+    const h = harness({
+      services: [
+        ok('tag', 'enrichment'),
+        replyService('hi!'),
+        egress({ status: 'OK', delivery: { connector: 'test', status: 'dropped', detail: 'the channel is gone' } }),
+      ],
+    });
+    const event = chat('!hello');
+    await h.router.accept([event]);
+    const summary = await h.settle(event.id);
+    expect(summary.disposition).toBe('failed');
+    expect(summary.reason).toBe('dropped via test: the channel is gone');
+    expect(h.persisted(event.id).routing.slip[0]!.delivery).toMatchObject({ status: 'dropped' });
   });
 });
 
@@ -316,6 +368,19 @@ describe('Router: the approval gate', () => {
     expect(approval.state).toBe('held');
     return { event, approval };
   }
+
+  it('gives flow-control credit back when a reply is parked at the gate, once per event', async () => {
+    const h = harness({ rules: requireRules });
+    const { event, approval } = await heldEvent(h);
+    // Held for a person: ingress may forward more chat while nobody decides.
+    await expect.poll(() => h.settled.count, { timeout: 10_000 }).toBe(1);
+    expect(h.router.stats()).toMatchObject({ held: 1 });
+    h.router.decide({ approvalId: approval.id, decision: { action: 'approve' }, moderator: 'a', console: 'c' });
+    expect((await h.settle(event.id)).disposition).toBe('replied');
+    // The end of an event whose credit was already returned returns none again (the feed push
+    // that settle waited for leaves after the flow-control push of the same turn).
+    expect(h.settled.count).toBe(1);
+  });
 
   it('holds, then sends the approved text, recording who, when and from where', async () => {
     const h = harness({ rules: requireRules });

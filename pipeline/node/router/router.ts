@@ -15,6 +15,7 @@ import { randomUUID } from 'node:crypto';
 import { isOpen, type Approval, type DecisionRequest, type DecisionResult } from '../../core/approval.js';
 import {
   MAX_REPLY_TEXT,
+  describeDelivery,
   type ApprovalPolicy,
   type Disposition,
   type Envelope,
@@ -484,6 +485,10 @@ export class Router {
     this.persistEvent(event);
     this.enqueueFeed(event);
     this.enqueueApproval(approval);
+    // Parked for a person, not for the pipeline: if held replies kept ingress's credit, a raid
+    // nobody moderates would stop all chat once HIGH_WATER replies wait. Held ones are bounded by
+    // their expiry and counted in stats (`held`).
+    this.returnCredit(flight);
   }
 
   /** Applies a moderator's decision. The router handles one at a time: the first decision wins. */
@@ -654,9 +659,10 @@ export class Router {
 
   private afterEgress(flight: InFlight): void {
     const event = flight.event;
+    // The outcome is the step's delivery field; notes are only read by people.
+    const dropped = event.routing.slip.find((step) => step.delivery?.status === 'dropped')?.delivery;
+    if (dropped) return this.end(flight, 'failed', describeDelivery(dropped));
     const notes = event.routing.slip.flatMap((step) => step.notes ?? []);
-    const dropped = notes.find((note) => note.startsWith('dropped'));
-    if (dropped) return this.end(flight, 'failed', dropped);
     for (const op of rememberDelivered(event, this.deps.settings().llm, this.deps.now())) this.write(op);
     this.end(flight, 'replied', notes.length > 0 ? notes.join('; ') : 'delivered');
   }
@@ -716,13 +722,17 @@ export class Router {
     this.dispositions[disposition] += 1;
     if (disposition === 'replied') this.recordReplyLatency(event);
     if (cancelPhase) this.deps.cancel(cancelPhase, [event.id]);
-    if (!flight.creditReturned) {
-      flight.creditReturned = true;
-      this.settledSincePush += 1;
-    }
+    this.returnCredit(flight);
     this.persistEvent(event);
     this.enqueueFeed(event);
     this.events.delete(event.id);
+  }
+
+  /** Tells ingress (at the next push) that this event no longer counts as in flight; once per event. */
+  private returnCredit(flight: InFlight): void {
+    if (flight.creditReturned) return;
+    flight.creditReturned = true;
+    this.settledSincePush += 1;
   }
 
   // ---------------------------------------------------------------- I/O batching

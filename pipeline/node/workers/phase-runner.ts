@@ -6,7 +6,7 @@
  * message per tick. A service only returns an outcome; the runner applies it, so a failed or
  * cancelled step leaves nothing half-written.
  */
-import type { WorkerPhase } from '../../core/envelope.js';
+import { describeDelivery, type WorkerPhase } from '../../core/envelope.js';
 import type { Dispatch, PhaseResult } from '../../core/protocol/pipeline.js';
 import { StepFailure, type Service, type StepOutcome } from '../../core/service.js';
 import { createRedactor, type Redactor } from '../../core/redaction.js';
@@ -216,11 +216,11 @@ export class PhaseRunner {
     delete step.error;
     const notes = [...(outcome.notes ?? [])];
     if (outcome.delivery) {
-      const d = outcome.delivery;
-      notes.push(
-        `${d.status === 'sent' ? 'delivered' : d.status} via ${d.connector}${d.detail ? `: ${d.detail}` : ''}`,
-      );
-    }
+      // The outcome is the field; the note is its readable line in the event's history.
+      const { detail, ...delivery } = outcome.delivery;
+      step.delivery = detail ? { ...delivery, detail: this.redactor.redact(detail).slice(0, 500) } : delivery;
+      notes.push(describeDelivery(step.delivery));
+    } else if (step.delivery) delete step.delivery;
     if (notes.length > 0) step.notes = notes.slice(0, 50).map((note) => this.redactor.redact(note).slice(0, 500));
     if (outcome.annotations) event.annotations.push(...outcome.annotations);
     if (outcome.candidates) event.candidates.push(...outcome.candidates);
