@@ -5,10 +5,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { InboundEvent } from '../../core/envelope.js';
 import { PipelineHost } from './pipeline-host.js';
 import { HOLD_HELLO } from '../../../test/support/rules.js';
+import { startOpenAiServer, type OpenAiTestServer } from '../../../test/support/openai-server.js';
 
 const hosts: PipelineHost[] = [];
 const dirs: string[] = [];
@@ -223,18 +224,51 @@ describe('PipelineHost: approvals', () => {
 });
 
 describe('PipelineHost: supervision', () => {
+  // A bot mention whose model call is still open is provably in the reaction worker when it is
+  // killed (the local model server has the request and has not answered).
+  let llm: OpenAiTestServer;
+  const saved = { ...process.env };
+  beforeAll(async () => {
+    llm = await startOpenAiServer({});
+    // Workers read the environment when they start; this file runs in its own process.
+    process.env.BITBRAT_LLM_BASE_URL = llm.baseUrl;
+    process.env.BITBRAT_LLM_API_KEY = 'sk-test';
+    process.env.BITBRAT_LLM_MODEL = 'test-model';
+  });
+  afterAll(async () => {
+    for (const key of ['BITBRAT_LLM_BASE_URL', 'BITBRAT_LLM_API_KEY', 'BITBRAT_LLM_MODEL'])
+      if (saved[key] === undefined) delete process.env[key];
+      else process.env[key] = saved[key];
+    await llm.close();
+  });
+
   it('restarts a crashed reaction worker: no event lost, none delivered twice', async () => {
     const host = await startHost();
     await installPing(host);
     const ids: string[] = [];
+    let mentionId = '';
     for (let i = 0; i < 200; i++) {
       ids.push(await submitOne(host, chat('!ping', `user${i}`)));
-      if (i === 60) await host.workers.thread('reaction').terminate();
+      if (i === 60) {
+        // The first model call never answers; the one after the restart does.
+        llm.script({ kind: 'hang' }, { kind: 'reply', texts: ['back after the restart'] });
+        mentionId = await submitOne(host, chat('@bitbrat are you there?', 'mentioner'));
+        await llm.waitForChatRequest(1);
+        await host.workers.thread('reaction').terminate();
+      }
     }
     const summaries = await Promise.all(
       ids.map((id) => host.waitForSettled(id, { terminalOnly: true, timeoutMs: 20_000 })),
     );
     expect(summaries.filter((summary) => summary.disposition !== 'replied').map((s) => s.reason)).toEqual([]);
+    // The mention was in flight at the kill: its step ran again and its reply was drafted once.
+    expect((await host.waitForSettled(mentionId, { timeoutMs: 20_000 })).stage).toBe('approval');
+    await host.flush();
+    const mention = (await host.api['events.get']({ id: mentionId }))!;
+    expect(mention.transitions.map((t) => t.error?.code)).toContain('WORKER_RESTARTED');
+    expect(mention.event.candidates.filter((c) => c.status === 'selected').map((c) => c.text)).toEqual([
+      'back after the restart',
+    ]);
     await host.flush();
     const health = await host.api['health.get']({});
     expect(health.workers.find((worker) => worker.role === 'reaction')).toMatchObject({ state: 'ready', restarts: 1 });
