@@ -186,11 +186,12 @@ export class PhaseRunner {
     }
     const timeoutMs = this.options.stepTimeoutMs ?? 60_000;
     let timer: NodeJS.Timeout | undefined;
+    let timedOut: StepFailure | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new StepFailure('TIMEOUT', `${service.id} took longer than ${timeoutMs} ms`, true)),
-        timeoutMs,
-      );
+      timer = setTimeout(() => {
+        timedOut = new StepFailure('TIMEOUT', `${service.id} took longer than ${timeoutMs} ms`, true);
+        reject(timedOut);
+      }, timeoutMs);
     });
     return Promise.race([outcome, timeout]).then(
       (result) => {
@@ -201,10 +202,18 @@ export class PhaseRunner {
       (error: unknown) => {
         clearTimeout(timer);
         if (signal.aborted) error = new StepFailure('CANCELLED', 'cancelled: the reply was rejected or expired', false);
+        // The step failed; its work (an LLM call, a send) must stop too, or it runs on unseen.
+        else if (timedOut) this.abortOwn(event.id, signal, timedOut);
         this.fail(event, index, error);
         return false;
       },
     );
+  }
+
+  /** Aborts the dispatch that `signal` belongs to, if it is still this event's current one. */
+  private abortOwn(eventId: string, signal: AbortSignal, reason: Error): void {
+    const controller = this.running.get(eventId);
+    if (controller?.signal === signal) controller.abort(reason);
   }
 
   private apply(event: Dispatch['event'], index: number, outcome: StepOutcome): void {
