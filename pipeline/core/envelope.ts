@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import { SafetyHoldSchema } from './safety.js';
+import { describeIssues } from './zod-issues.js';
 
 /** `chat.message.v1`, `twitch.follow.v1`, `moderation.action.v1`, ... */
 export const EventTypeSchema = z
@@ -281,13 +282,8 @@ export type InboundEvent = z.input<typeof InboundEventSchema>;
 
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: string };
 
-/** Turns a zod error into one line that names every offending field: `message.text: Too long`. */
-export function describeIssues(error: z.ZodError): string {
-  return error.issues
-    .slice(0, 5)
-    .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(root)'}: ${issue.message}`)
-    .join('; ');
-}
+// The one zod-error formatter (zod-issues.ts); re-exported for the parsers that import it from here.
+export { describeIssues };
 
 /** Parses one inbound event and fills in what the pipeline owns. Never throws. */
 export function acceptInbound(raw: unknown, now: number, newId: () => string): ParseResult<Envelope> {

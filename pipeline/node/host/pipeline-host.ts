@@ -6,6 +6,7 @@
  * the store worker (the single writer); decisions go to the router (the single decider).
  */
 import { statSync } from 'node:fs';
+import { describeIssues } from '../../core/zod-issues.js';
 import { join } from 'node:path';
 import type { Approval } from '../../core/approval.js';
 import type { GatewayDelivery } from '../../core/client-protocol.js';
@@ -577,7 +578,7 @@ export class PipelineHost {
         const next = { ...reader.loadSettings(), [key]: value };
         const parsed = SettingsSchema.safeParse(next);
         if (!parsed.success) {
-          return { ok: false, error: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') };
+          return { ok: false, error: describeIssues(parsed.error) };
         }
         await this.write([{ op: 'setting.set', key, value: parsed.data[key as keyof Settings] }]);
         // Every worker that reads settings picks the change up at once (the bot name, the expiry default).
