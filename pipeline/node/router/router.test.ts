@@ -58,7 +58,9 @@ const baseRules: RuleInput[] = [
   { id: 'out', stage: 'egress', slip: ['deliver'], approval: { mode: 'auto' } },
 ];
 
-function harness(options: { rules?: RuleInput[]; services?: Service[]; clock?: { now: number } } = {}) {
+function harness(
+  options: { rules?: RuleInput[]; services?: Service[]; clock?: { now: number }; maxHeld?: number } = {},
+) {
   const services = options.services ?? [ok('tag', 'enrichment'), replyService('hi!'), deliver];
   const rules = new RuleBook((options.rules ?? baseRules).map((rule) => RuleSchema.parse(rule)));
   const writes: StoreWrite[] = [];
@@ -105,6 +107,7 @@ function harness(options: { rules?: RuleInput[]; services?: Service[]; clock?: {
       egress: new Set(byPhase('egress').map((s) => s.id)),
     },
     log: () => undefined,
+    ...(options.maxHeld ? { maxHeld: options.maxHeld } : {}),
   });
   const settle = async (id: string, terminalOnly = true) => {
     for (let i = 0; i < 3000; i++) {
@@ -380,6 +383,45 @@ describe('Router: the approval gate', () => {
     // The end of an event whose credit was already returned returns none again (the feed push
     // that settle waited for leaves after the flow-control push of the same turn).
     expect(h.settled.count).toBe(1);
+  });
+
+  it('bounds the held replies on their own: past maxHeld a new reply ends expired, and a decision makes room', async () => {
+    const h = harness({ rules: requireRules, maxHeld: 2 });
+    const first = await heldEvent(h);
+    await heldEvent(h);
+    const overflow = chat('!ask');
+    await h.router.accept([overflow]);
+    const summary = await h.settle(overflow.id);
+    expect(summary.disposition).toBe('expired');
+    expect(summary.reason).toBe('not held: 2 replies already wait for a moderator');
+    expect(h.router.stats().held).toBe(2);
+    h.router.decide({ approvalId: first.approval.id, decision: { action: 'reject' }, moderator: 'm', console: 'c' });
+    const third = await heldEvent(h);
+    expect(h.router.stats().held).toBe(2);
+    // A regeneration a moderator asked for is held again even when the queue filled meanwhile.
+    h.pause('reaction');
+    h.router.decide({
+      approvalId: third.approval.id,
+      decision: { action: 'regenerate' },
+      moderator: 'm',
+      console: 'c',
+    });
+    await expect.poll(() => h.held.length, { timeout: 10_000 }).toBe(1);
+    h.pause(null);
+    await heldEvent(h); // takes the slot the regeneration freed
+    expect(h.router.stats().held).toBe(2);
+    new PhaseRunner({
+      phase: 'reaction',
+      services: [replyService('another try')],
+      send: (r) => h.router.completed(r),
+    }).dispatch(h.held.shift()!.items);
+    await expect
+      .poll(() => [...h.approvals.values()].some((a) => a.eventId === third.event.id && a.state === 'held'), {
+        timeout: 10_000,
+      })
+      .toBe(true);
+    expect(h.router.stats().held).toBe(3);
+    expect(h.feed.get(third.event.id)!.disposition).toBeNull();
   });
 
   it('holds, then sends the approved text, recording who, when and from where', async () => {

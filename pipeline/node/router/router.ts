@@ -58,6 +58,8 @@ export interface RouterDeps {
   services: Record<WorkerPhase, ReadonlySet<string>>;
   log(level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>): void;
   newId?: () => string;
+  /** Replies held for a moderator at most (default MAX_HELD); past it a new one ends `expired`. */
+  maxHeld?: number;
 }
 
 interface InFlight {
@@ -77,6 +79,12 @@ interface InFlight {
  * one window, so it costs one row update instead of one per boundary.
  */
 const WRITE_BEHIND_MS = 4;
+
+/**
+ * Held replies no longer count against ingress's flow control, so they get their own bound: a raid
+ * nobody moderates must not grow the router's memory without limit (each holds its envelope).
+ */
+export const MAX_HELD = 5000;
 
 /** Events handled per slice of a large batch before the router yields to its port. */
 const SLICE = 250;
@@ -446,6 +454,12 @@ export class Router {
         note: 'auto: sent at once',
       });
       return this.chooseSlip(flight, 'egress');
+    }
+    const maxHeld = this.deps.maxHeld ?? MAX_HELD;
+    // A reply a moderator asked for (regenerate, re-route) met the gate before: it is never turned away.
+    const metGateBefore = event.routing.decisions.some((decision) => decision.stage === 'approval');
+    if (!metGateBefore && this.heldCount() >= maxHeld) {
+      return this.end(flight, 'expired', `not held: ${maxHeld} replies already wait for a moderator`);
     }
     const now = this.deps.now();
     const approval: Approval = {
@@ -839,6 +853,12 @@ export class Router {
 
   // ---------------------------------------------------------------- introspection
 
+  private heldCount(): number {
+    let count = 0;
+    for (const approval of this.approvals.values()) if (isOpen(approval)) count += 1;
+    return count;
+  }
+
   openApprovals(): Approval[] {
     return [...this.approvals.values()].filter(isOpen);
   }
@@ -852,7 +872,7 @@ export class Router {
       accepted: this.counts.accepted,
       rejected: 0,
       inFlight: this.events.size,
-      held: this.openApprovals().length,
+      held: this.heldCount(),
       dispositions: { ...this.dispositions },
       phases: {
         enrichment: summary(this.latency.enrichment),
