@@ -6,6 +6,7 @@
  * `CommandDefinition` (protocol/store.ts) stays the source of truth for the stored shape; the schema
  * below validates it where it arrives from outside (the editor, an import file, the database).
  */
+import { describeIssues } from './zod-issues.js';
 import { z } from 'zod';
 import { EventTypeSchema, KnownEventTypes, MAX_REPLY_TEXT, RoleSchema } from './envelope.js';
 import type { CommandDefinition } from './protocol/store.js';
@@ -498,10 +499,7 @@ export function checkCommand(input: unknown): CommandCheck {
   if (parsed.success) return { ok: true, command: parsed.data };
   return {
     ok: false,
-    error: parsed.error.issues
-      .slice(0, 5)
-      .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(root)'}: ${issue.message}`)
-      .join('; '),
+    error: describeIssues(parsed.error),
   };
 }
 

@@ -7,6 +7,7 @@
  * An import is parsed with this schema (errors name the field, e.g. `rules.2.when`), then compared
  * with what is stored: the preview lists what would be added and changed, and nothing is deleted.
  */
+import { issueLines } from './zod-issues.js';
 import { z } from 'zod';
 import { CommandSchema } from './commands.js';
 import { CounterSchema } from './counters.js';
@@ -78,9 +79,7 @@ export function checkConfigFile(input: unknown): ConfigCheck {
   if (parsed.success) return { ok: true, file: parsed.data };
   return {
     ok: false,
-    errors: parsed.error.issues
-      .slice(0, 50)
-      .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(file)'}: ${issue.message}`),
+    errors: issueLines(parsed.error, { root: '(file)', limit: 50 }),
   };
 }
 

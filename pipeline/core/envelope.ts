@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import { SafetyHoldSchema } from './safety.js';
+import { describeIssues } from './zod-issues.js';
 
 /** `chat.message.v1`, `twitch.follow.v1`, `moderation.action.v1`, ... */
 export const EventTypeSchema = z
@@ -128,6 +129,25 @@ export const StepErrorSchema = z.object({
 });
 export type StepError = z.infer<typeof StepErrorSchema>;
 
+/**
+ * What an egress step delivered where, as a field: the router decides `replied` or `failed` from
+ * `status`, never from note text (a note is for people and may say anything).
+ */
+export const DeliveryReportSchema = z.object({
+  connector: z.string().max(60),
+  status: z.enum(['sent', 'dropped', 'duplicate']),
+  detail: z.string().max(500).optional(),
+  /** Parts sent, when a long reply was split. */
+  parts: z.number().int().nonnegative().optional(),
+});
+export type DeliveryReport = z.infer<typeof DeliveryReportSchema>;
+
+/** The line a person reads for a delivery (step notes, the event's reason). */
+export function describeDelivery(delivery: DeliveryReport): string {
+  const verb = delivery.status === 'sent' ? 'delivered' : delivery.status;
+  return `${verb} via ${delivery.connector}${delivery.detail ? `: ${delivery.detail}` : ''}`;
+}
+
 export const StepSchema = z.object({
   id: z.string().min(1).max(80),
   phase: PhaseSchema,
@@ -139,6 +159,8 @@ export const StepSchema = z.object({
   durationMs: z.number().optional(),
   error: StepErrorSchema.optional(),
   notes: z.array(z.string().max(500)).max(50).optional(),
+  /** Egress steps: the delivery outcome (the router reads this, not the notes). */
+  delivery: DeliveryReportSchema.optional(),
 });
 export type Step = z.infer<typeof StepSchema>;
 
@@ -260,13 +282,8 @@ export type InboundEvent = z.input<typeof InboundEventSchema>;
 
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: string };
 
-/** Turns a zod error into one line that names every offending field: `message.text: Too long`. */
-export function describeIssues(error: z.ZodError): string {
-  return error.issues
-    .slice(0, 5)
-    .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(root)'}: ${issue.message}`)
-    .join('; ');
-}
+// The one zod-error formatter (zod-issues.ts); re-exported for the parsers that import it from here.
+export { describeIssues };
 
 /** Parses one inbound event and fills in what the pipeline owns. Never throws. */
 export function acceptInbound(raw: unknown, now: number, newId: () => string): ParseResult<Envelope> {

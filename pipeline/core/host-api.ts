@@ -7,6 +7,7 @@
  * method name is written once, here.
  */
 import { z } from 'zod';
+import { describeIssues } from './zod-issues.js';
 import { ApprovalSchema, DecisionRequestSchema, type Approval, type DecisionResult } from './approval.js';
 import {
   ClientTokenCreateSchema,
@@ -303,10 +304,7 @@ export function parseHostParams(method: string, params: unknown): unknown {
   }
   const result = HostApiParams[method as HostMethod].safeParse(params ?? {});
   if (!result.success) {
-    const detail = result.error.issues
-      .slice(0, 5)
-      .map((issue) => `${issue.path.join('.') || '(params)'}: ${issue.message}`)
-      .join('; ');
+    const detail = describeIssues(result.error, { root: '(params)' });
     throw Object.assign(new Error(`invalid params for ${method}: ${detail}`), { code: 'INVALID_PARAMS' });
   }
   return result.data;

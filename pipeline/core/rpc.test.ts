@@ -84,8 +84,8 @@ describe('rpc', () => {
     controller.abort();
     await expect(call).rejects.toMatchObject({ code: 'CANCELLED' });
     await expect(client.call('slow', { ms: 5000 }, { timeoutMs: 20 })).rejects.toMatchObject({ code: 'TIMEOUT' });
-    await new Promise((resolve) => setTimeout(resolve, 10));
-    expect(cancelled).toEqual(['slow', 'slow']);
+    // The cancel message crosses the transport after the caller's rejection: wait for it, no clock.
+    await expect.poll(() => cancelled, { timeout: 10_000 }).toEqual(['slow', 'slow']);
   });
 
   it('rejects every pending call when the connection closes, and refuses new ones', async () => {

@@ -6,6 +6,7 @@
  * highest priority wins (ties broken by id, so the choice is stable).
  */
 import { LogicEngine } from 'json-logic-engine';
+import { describeIssues } from './zod-issues.js';
 import { z } from 'zod';
 import { ApprovalPolicySchema, type Envelope } from './envelope.js';
 
@@ -125,7 +126,7 @@ export function checkRule(input: unknown): RuleCheck {
   if (!parsed.success) {
     return {
       ok: false,
-      error: parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; '),
+      error: describeIssues(parsed.error),
     };
   }
   const problem = whenProblem(parsed.data.when);

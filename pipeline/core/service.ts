@@ -7,7 +7,9 @@
  * A service never changes the envelope itself: it returns a `StepOutcome` that the phase worker
  * applies, so a failed or cancelled step leaves no half-written event behind.
  */
-import type { Annotation, Candidate, Envelope, UserRecord, WorkerPhase } from './envelope.js';
+import type { Annotation, Candidate, DeliveryReport, Envelope, UserRecord, WorkerPhase } from './envelope.js';
+
+export type { DeliveryReport } from './envelope.js';
 
 export interface StepContext {
   /** Aborted when a moderator rejects the reply or the approval expires: stop work (LLM calls). */
@@ -26,14 +28,6 @@ export interface StepOutcome {
   user?: UserRecord;
   /** Egress only: what was delivered where (or why it was dropped). */
   delivery?: DeliveryReport;
-}
-
-export interface DeliveryReport {
-  connector: string;
-  status: 'sent' | 'dropped' | 'duplicate';
-  detail?: string;
-  /** Parts sent, when a long reply was split. */
-  parts?: number;
 }
 
 /** Thrown by a service to fail a step. Retryable failures run again until `maxAttempts`. */

@@ -36,4 +36,7 @@ parentPort.on('message', (message) => {
       parentPort.postMessage({ type: 'response', id: message.id, error: { name: 'Error', message: 'unknown' } });
   }
 });
+// A data folder named `.../fail-start:<role>` makes that role fail before it is ready (the
+// supervisor's start-up failure test); every other role starts normally and keeps running.
+if (workerData.init.dataDir.endsWith(`fail-start:${role}`)) throw new Error(`${role} failed to start (requested)`);
 parentPort.postMessage({ type: 'push', topic: 'ready', data: role });

@@ -51,7 +51,8 @@ export interface RouterPortProtocol {
 
 /**
  * Router → ingress: flow control. The router reports how many events settled (ended, or were held
- * for a moderator) so ingress can keep the number in flight bounded under a flood.
+ * for a moderator: a held reply waits on a person, not on the pipeline, so it gives its credit back
+ * when it is parked) so ingress can keep the number in flight bounded under a flood.
  */
 export interface IngressPortProtocol {
   requests: Record<string, never>;
@@ -126,6 +127,8 @@ export interface WorkerInit {
   dbPath: string;
   /** `bitbrat serve --demo`: bot mentions get the labelled scripted responder instead of an LLM. */
   demo: boolean;
+  /** Ingress flow control: events in the router's hands before new ones wait (default 2,000; tests set it small). */
+  highWater?: number;
 }
 
 /** What every worker answers on its parent port (the host's control line). */

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PipelineHost } from '../host/pipeline-host.js';
+import { openReadConnection } from '../store/database.js';
 import { HOLD_HELLO } from '../../../test/support/rules.js';
 import { startOpenAiServer } from '../../../test/support/openai-server.js';
 
@@ -169,30 +170,60 @@ describe('bitbrat replay', () => {
   });
 });
 
+/** Events in a data folder's database, and those not ended and not waiting for a moderator. */
+function countEvents(dir: string): { total: number; open: number } {
+  const db = openReadConnection(join(dir, 'bitbrat.db'));
+  try {
+    return db
+      .prepare(
+        "SELECT count(*) AS total, coalesce(sum(disposition IS NULL AND stage != 'approval'), 0) AS open FROM events",
+      )
+      .get() as { total: number; open: number };
+  } finally {
+    db.close();
+  }
+}
+
 describe('bitbrat serve: a host killed mid-stream resumes its events', () => {
   it('picks up every non-terminal event after kill -9, and delivers no reply twice', async () => {
     const dir = tempDir();
-    const child = spawn(
-      process.execPath,
-      [bin, 'serve', '--data-dir', dir, '--port', '0', '--demo', '--demo-rate', '100'],
-      {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`serve did not start: ${output}`)), 30_000);
-      child.stdout.on('data', () => {
-        if (output.includes('#token=')) {
-          clearTimeout(timer);
-          resolve();
-        }
+    // Kill while events are mid-flight. Whether one is at the instant of the kill is chance, so
+    // the kill is repeated (on the same folder, which resumes and streams on) until the file a
+    // dead process left shows one; the test then proves those are picked up.
+    let openAtKill = 0;
+    for (let attempt = 0; attempt < 5 && openAtKill === 0; attempt++) {
+      const child = spawn(
+        process.execPath,
+        [bin, 'serve', '--data-dir', dir, '--port', '0', '--demo', '--demo-rate', '300'],
+        { stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      let output = '';
+      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`serve did not start: ${output}`)), 30_000);
+        child.stdout.on('data', () => {
+          if (output.includes('#token=')) {
+            clearTimeout(timer);
+            resolve();
+          }
+        });
       });
-    });
-    await new Promise((resolve) => setTimeout(resolve, 2500));
-    child.kill('SIGKILL');
-    await new Promise((resolve) => child.once('exit', resolve));
+      // Streaming, with some events on disk and some of them not yet ended.
+      const enough = 20 * (attempt + 1);
+      await expect
+        .poll(
+          () => {
+            const { total, open } = countEvents(dir); // throws until serve has created the file
+            return total > enough && open > 0;
+          },
+          { timeout: 30_000, interval: 20 },
+        )
+        .toBe(true);
+      child.kill('SIGKILL');
+      await new Promise((resolve) => child.once('exit', resolve));
+      openAtKill = countEvents(dir).open;
+    }
+    expect(openAtKill).toBeGreaterThan(0);
 
     // The lock of a dead process is taken over; events left mid-flight resume.
     const host = await PipelineHost.start({ dataDir: dir, log: () => undefined });

@@ -3,15 +3,20 @@
  * input, approvals through the host, supervision of crashed and hung workers, and restarts.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { InboundEvent } from '../../core/envelope.js';
+import { serve } from '../cli/serve.js';
 import { PipelineHost } from './pipeline-host.js';
 import { HOLD_HELLO } from '../../../test/support/rules.js';
+import { startOpenAiServer, type OpenAiTestServer } from '../../../test/support/openai-server.js';
 
 const hosts: PipelineHost[] = [];
 const dirs: string[] = [];
+const stops: (() => Promise<void>)[] = [];
 
 function tempDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'bitbrat-host-'));
@@ -27,6 +32,7 @@ async function startHost(dataDir = tempDir()): Promise<PipelineHost> {
 
 afterEach(async () => {
   for (const host of hosts.splice(0)) await host.stop();
+  for (const stop of stops.splice(0)) await stop();
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -223,18 +229,51 @@ describe('PipelineHost: approvals', () => {
 });
 
 describe('PipelineHost: supervision', () => {
+  // A bot mention whose model call is still open is provably in the reaction worker when it is
+  // killed (the local model server has the request and has not answered).
+  let llm: OpenAiTestServer;
+  const saved = { ...process.env };
+  beforeAll(async () => {
+    llm = await startOpenAiServer({});
+    // Workers read the environment when they start; this file runs in its own process.
+    process.env.BITBRAT_LLM_BASE_URL = llm.baseUrl;
+    process.env.BITBRAT_LLM_API_KEY = 'sk-test';
+    process.env.BITBRAT_LLM_MODEL = 'test-model';
+  });
+  afterAll(async () => {
+    for (const key of ['BITBRAT_LLM_BASE_URL', 'BITBRAT_LLM_API_KEY', 'BITBRAT_LLM_MODEL'])
+      if (saved[key] === undefined) delete process.env[key];
+      else process.env[key] = saved[key];
+    await llm.close();
+  });
+
   it('restarts a crashed reaction worker: no event lost, none delivered twice', async () => {
     const host = await startHost();
     await installPing(host);
     const ids: string[] = [];
+    let mentionId = '';
     for (let i = 0; i < 200; i++) {
       ids.push(await submitOne(host, chat('!ping', `user${i}`)));
-      if (i === 60) await host.workers.thread('reaction').terminate();
+      if (i === 60) {
+        // The first model call never answers; the one after the restart does.
+        llm.script({ kind: 'hang' }, { kind: 'reply', texts: ['back after the restart'] });
+        mentionId = await submitOne(host, chat('@bitbrat are you there?', 'mentioner'));
+        await llm.waitForChatRequest(1);
+        await host.workers.thread('reaction').terminate();
+      }
     }
     const summaries = await Promise.all(
       ids.map((id) => host.waitForSettled(id, { terminalOnly: true, timeoutMs: 20_000 })),
     );
     expect(summaries.filter((summary) => summary.disposition !== 'replied').map((s) => s.reason)).toEqual([]);
+    // The mention was in flight at the kill: its step ran again and its reply was drafted once.
+    expect((await host.waitForSettled(mentionId, { timeoutMs: 20_000 })).stage).toBe('approval');
+    await host.flush();
+    const mention = (await host.api['events.get']({ id: mentionId }))!;
+    expect(mention.transitions.map((t) => t.error?.code)).toContain('WORKER_RESTARTED');
+    expect(mention.event.candidates.filter((c) => c.status === 'selected').map((c) => c.text)).toEqual([
+      'back after the restart',
+    ]);
     await host.flush();
     const health = await host.api['health.get']({});
     expect(health.workers.find((worker) => worker.role === 'reaction')).toMatchObject({ state: 'ready', restarts: 1 });
@@ -245,18 +284,60 @@ describe('PipelineHost: supervision', () => {
   });
 
   it('restarts a crashed egress worker without delivering any reply twice', async () => {
-    const host = await startHost();
+    // Served with its gateway: outbound webhooks are made through the gateway's admin handlers.
+    const served = await serve({ dataDir: tempDir(), port: 0, lan: false, demo: null, log: () => undefined });
+    stops.push(() => served.stop());
+    const { host } = served;
     await installPing(host);
+    // An outbound webhook that keeps the first POST of the reply to `in-flight` open: that reply
+    // is provably in the egress worker when it is killed. Every other POST is answered at once.
+    const posts: string[] = [];
+    let holdOne = true;
+    const hook = createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      request.on('end', () => {
+        const delivery = JSON.parse(body) as { eventId: string; to: { login: string } };
+        posts.push(delivery.eventId);
+        if (holdOne && delivery.to.login === 'in-flight') holdOne = false;
+        else response.end('ok');
+      });
+    });
+    await new Promise<void>((resolve) => hook.listen(0, '127.0.0.1', resolve));
     const ids: string[] = [];
-    for (let i = 0; i < 150; i++) {
-      ids.push(await submitOne(host, chat('!ping', `user${i}`)));
-      if (i === 40) await host.workers.thread('egress').terminate();
+    let inFlightId = '';
+    try {
+      for (let i = 0; i < 150; i++) {
+        if (i === 40) {
+          const created = await host.api['webhooks.create']({
+            direction: 'out',
+            name: 'relay',
+            url: `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook`,
+          });
+          expect(created).toMatchObject({ ok: true });
+          inFlightId = await submitOne(host, chat('!ping', 'in-flight'));
+          ids.push(inFlightId);
+          await expect.poll(() => posts, { timeout: 20_000 }).toContain(inFlightId);
+          await host.workers.thread('egress').terminate();
+        }
+        ids.push(await submitOne(host, chat('!ping', `user${i}`)));
+      }
+      const summaries = await Promise.all(
+        ids.map((id) => host.waitForSettled(id, { terminalOnly: true, timeoutMs: 20_000 })),
+      );
+      expect(summaries.filter((summary) => summary.disposition !== 'replied')).toEqual([]);
+    } finally {
+      hook.closeAllConnections();
+      await new Promise((resolve) => hook.close(resolve));
     }
-    const summaries = await Promise.all(
-      ids.map((id) => host.waitForSettled(id, { terminalOnly: true, timeoutMs: 20_000 })),
-    );
-    expect(summaries.filter((summary) => summary.disposition !== 'replied')).toEqual([]);
     await host.flush();
+    // The reply whose webhook POST was open at the kill ran its egress slip again (the router
+    // re-dispatched it), found the webhook's claim and did not POST a second time.
+    const inFlight = (await host.api['events.get']({ id: inFlightId }))!;
+    expect(inFlight.transitions.map((t) => t.error?.code)).toContain('WORKER_RESTARTED');
+    const webhookStep = inFlight.event.routing.slip.find((step) => step.id === 'webhook')!;
+    expect(webhookStep.notes).toContain('relay: already delivered before a restart');
+    expect(posts.filter((id) => id === inFlightId)).toHaveLength(1);
     for (const id of ids) {
       const deliveries = (await host.api['events.get']({ id }))!.deliveries;
       expect(deliveries.filter((d) => d.connector === 'console')).toHaveLength(1);

@@ -6,6 +6,7 @@
  * the store worker (the single writer); decisions go to the router (the single decider).
  */
 import { statSync } from 'node:fs';
+import { describeIssues } from '../../core/zod-issues.js';
 import { join } from 'node:path';
 import type { Approval } from '../../core/approval.js';
 import type { GatewayDelivery } from '../../core/client-protocol.js';
@@ -94,6 +95,8 @@ export interface HostOptions {
     refreshMarginMs?: number;
     minRefreshDelayMs?: number;
   };
+  /** Events in the router's hands before ingress holds new ones back (default 2,000; tests set it small). */
+  highWater?: number;
 }
 
 /** Twitch config calls wait for the bot to connect and join (tmi.js, up to 10 s) before answering. */
@@ -174,7 +177,12 @@ export class PipelineHost {
       const holder: { host?: PipelineHost } = {};
       const supervisor = new WorkerSupervisor({
         workerFile: workerFileUrl(),
-        init: { dataDir: options.dataDir, dbPath, demo: Boolean(options.demo) },
+        init: {
+          dataDir: options.dataDir,
+          dbPath,
+          demo: Boolean(options.demo),
+          ...(options.highWater ? { highWater: options.highWater } : {}),
+        },
         onPush: (topic, data) => holder.host?.onWorkerPush(topic, data),
         onRestarted: (role) => holder.host?.onWorkerRestarted(role),
         log,
@@ -570,7 +578,7 @@ export class PipelineHost {
         const next = { ...reader.loadSettings(), [key]: value };
         const parsed = SettingsSchema.safeParse(next);
         if (!parsed.success) {
-          return { ok: false, error: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') };
+          return { ok: false, error: describeIssues(parsed.error) };
         }
         await this.write([{ op: 'setting.set', key, value: parsed.data[key as keyof Settings] }]);
         // Every worker that reads settings picks the change up at once (the bot name, the expiry default).

@@ -120,5 +120,20 @@ describe('WorkerSupervisor', () => {
       log: () => undefined,
     });
     await expect(instance.start()).rejects.toThrow(/worker/);
+    for (const { role } of instance.health()) expect([role, instance.thread(role).threadId]).toEqual([role, -1]);
+  });
+
+  it('when one worker fails at start-up, terminates the others that did start, leaving no thread behind', async () => {
+    const instance = new WorkerSupervisor({
+      workerFile: fixture,
+      init: { dataDir: '/nonexistent/fail-start:egress', dbPath: '/nonexistent/db', demo: false },
+      onPush: () => undefined,
+      log: () => undefined,
+    });
+    await expect(instance.start()).rejects.toThrow(/egress/);
+    // A worker thread that has exited reports threadId -1; the ones that started were running.
+    const roles = instance.health().map((worker) => worker.role);
+    expect(roles).toContain('store');
+    expect(roles.map((role) => [role, instance.thread(role).threadId])).toEqual(roles.map((role) => [role, -1]));
   });
 });

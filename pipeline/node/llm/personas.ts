@@ -3,6 +3,7 @@
  * deleted with `LlmStoreWrite` ops through the store worker.
  */
 import type Database from 'better-sqlite3';
+import { describeIssues } from '../../core/zod-issues.js';
 import { DEFAULT_PERSONA, PersonaSchema, type LlmStoreWrite, type Persona, type PersonaInput } from '../../core/llm.js';
 
 export type PersonaLookup =
@@ -59,7 +60,7 @@ export function createPersonaStore(deps: PersonaStoreDeps): PersonaStore {
       if (!parsed.success) {
         return {
           ok: false,
-          error: parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; '),
+          error: describeIssues(parsed.error),
         };
       }
       deps.write({ op: 'persona.upsert', persona: parsed.data, at: now() });

@@ -58,7 +58,9 @@ const baseRules: RuleInput[] = [
   { id: 'out', stage: 'egress', slip: ['deliver'], approval: { mode: 'auto' } },
 ];
 
-function harness(options: { rules?: RuleInput[]; services?: Service[]; clock?: { now: number } } = {}) {
+function harness(
+  options: { rules?: RuleInput[]; services?: Service[]; clock?: { now: number }; maxHeld?: number } = {},
+) {
   const services = options.services ?? [ok('tag', 'enrichment'), replyService('hi!'), deliver];
   const rules = new RuleBook((options.rules ?? baseRules).map((rule) => RuleSchema.parse(rule)));
   const writes: StoreWrite[] = [];
@@ -105,6 +107,7 @@ function harness(options: { rules?: RuleInput[]; services?: Service[]; clock?: {
       egress: new Set(byPhase('egress').map((s) => s.id)),
     },
     log: () => undefined,
+    ...(options.maxHeld ? { maxHeld: options.maxHeld } : {}),
   });
   const settle = async (id: string, terminalOnly = true) => {
     for (let i = 0; i < 3000; i++) {
@@ -288,16 +291,68 @@ describe('Router: attempts and failures', () => {
     expect(summary.disposition).toBe('replied');
     // The old dispatch completes late: its ticket is stale, so nothing happens twice.
     const deliveredBefore = h.dispatched.egress;
+    let lateArrived = false;
     new PhaseRunner({
       phase: 'reaction',
       services: [replyService('late')],
-      send: (r) => h.router.completed(r),
+      send: (r) => {
+        h.router.completed(r);
+        lateArrived = true;
+      },
     }).dispatch(stale.items);
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    // Wait for the stale result to reach the router, then for the I/O turn it would have
+    // dispatched in (the router sends dispatches on setImmediate, in order): no waiting on a clock.
+    await expect.poll(() => lateArrived, { timeout: 10_000 }).toBe(true);
+    await new Promise((resolve) => setImmediate(resolve));
     expect(h.dispatched.egress).toBe(deliveredBefore);
+    expect(h.feed.get(event.id)!.reply).toBe('hi!');
     const reaction = h.persisted(event.id).routing.history.find((step) => step.phase === 'reaction')!;
     expect(reaction.attempt).toBe(2);
     expect(summary.reply).toBe('hi!');
+  });
+});
+
+describe('Router: delivery outcomes are fields, not notes', () => {
+  const egress = (outcome: ReturnType<Service['run']>): Service => ({
+    id: 'deliver',
+    phase: 'egress',
+    run: () => outcome,
+  });
+
+  it('a note that starts with "dropped" does not fail a reply that was delivered', async () => {
+    const h = harness({
+      services: [
+        ok('tag', 'enrichment'),
+        replyService('hi!'),
+        egress({
+          status: 'OK',
+          notes: ['dropped the trailing emoji to fit the limit'],
+          delivery: { connector: 'test', status: 'sent' },
+        }),
+      ],
+    });
+    const event = chat('!hello');
+    await h.router.accept([event]);
+    const summary = await h.settle(event.id);
+    expect(summary.disposition).toBe('replied');
+    expect(summary.reason).toContain('dropped the trailing emoji');
+    expect(h.persisted(event.id).routing.slip[0]!.delivery).toEqual({ connector: 'test', status: 'sent' });
+  });
+
+  it('a dropped delivery fails the event with the connector and detail, from the step.delivery field', async () => {
+    const h = harness({
+      services: [
+        ok('tag', 'enrichment'),
+        replyService('hi!'),
+        egress({ status: 'OK', delivery: { connector: 'test', status: 'dropped', detail: 'the channel is gone' } }),
+      ],
+    });
+    const event = chat('!hello');
+    await h.router.accept([event]);
+    const summary = await h.settle(event.id);
+    expect(summary.disposition).toBe('failed');
+    expect(summary.reason).toBe('dropped via test: the channel is gone');
+    expect(h.persisted(event.id).routing.slip[0]!.delivery).toMatchObject({ status: 'dropped' });
   });
 });
 
@@ -316,6 +371,58 @@ describe('Router: the approval gate', () => {
     expect(approval.state).toBe('held');
     return { event, approval };
   }
+
+  it('gives flow-control credit back when a reply is parked at the gate, once per event', async () => {
+    const h = harness({ rules: requireRules });
+    const { event, approval } = await heldEvent(h);
+    // Held for a person: ingress may forward more chat while nobody decides.
+    await expect.poll(() => h.settled.count, { timeout: 10_000 }).toBe(1);
+    expect(h.router.stats()).toMatchObject({ held: 1 });
+    h.router.decide({ approvalId: approval.id, decision: { action: 'approve' }, moderator: 'a', console: 'c' });
+    expect((await h.settle(event.id)).disposition).toBe('replied');
+    // The end of an event whose credit was already returned returns none again (the feed push
+    // that settle waited for leaves after the flow-control push of the same turn).
+    expect(h.settled.count).toBe(1);
+  });
+
+  it('bounds the held replies on their own: past maxHeld a new reply ends expired, and a decision makes room', async () => {
+    const h = harness({ rules: requireRules, maxHeld: 2 });
+    const first = await heldEvent(h);
+    await heldEvent(h);
+    const overflow = chat('!ask');
+    await h.router.accept([overflow]);
+    const summary = await h.settle(overflow.id);
+    expect(summary.disposition).toBe('expired');
+    expect(summary.reason).toBe('not held: 2 replies already wait for a moderator');
+    expect(h.router.stats().held).toBe(2);
+    h.router.decide({ approvalId: first.approval.id, decision: { action: 'reject' }, moderator: 'm', console: 'c' });
+    const third = await heldEvent(h);
+    expect(h.router.stats().held).toBe(2);
+    // A regeneration a moderator asked for is held again even when the queue filled meanwhile.
+    h.pause('reaction');
+    h.router.decide({
+      approvalId: third.approval.id,
+      decision: { action: 'regenerate' },
+      moderator: 'm',
+      console: 'c',
+    });
+    await expect.poll(() => h.held.length, { timeout: 10_000 }).toBe(1);
+    h.pause(null);
+    await heldEvent(h); // takes the slot the regeneration freed
+    expect(h.router.stats().held).toBe(2);
+    new PhaseRunner({
+      phase: 'reaction',
+      services: [replyService('another try')],
+      send: (r) => h.router.completed(r),
+    }).dispatch(h.held.shift()!.items);
+    await expect
+      .poll(() => [...h.approvals.values()].some((a) => a.eventId === third.event.id && a.state === 'held'), {
+        timeout: 10_000,
+      })
+      .toBe(true);
+    expect(h.router.stats().held).toBe(3);
+    expect(h.feed.get(third.event.id)!.disposition).toBeNull();
+  });
 
   it('holds, then sends the approved text, recording who, when and from where', async () => {
     const h = harness({ rules: requireRules });

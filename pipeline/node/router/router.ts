@@ -15,6 +15,7 @@ import { randomUUID } from 'node:crypto';
 import { isOpen, type Approval, type DecisionRequest, type DecisionResult } from '../../core/approval.js';
 import {
   MAX_REPLY_TEXT,
+  describeDelivery,
   type ApprovalPolicy,
   type Disposition,
   type Envelope,
@@ -57,6 +58,8 @@ export interface RouterDeps {
   services: Record<WorkerPhase, ReadonlySet<string>>;
   log(level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>): void;
   newId?: () => string;
+  /** Replies held for a moderator at most (default MAX_HELD); past it a new one ends `expired`. */
+  maxHeld?: number;
 }
 
 interface InFlight {
@@ -76,6 +79,12 @@ interface InFlight {
  * one window, so it costs one row update instead of one per boundary.
  */
 const WRITE_BEHIND_MS = 4;
+
+/**
+ * Held replies no longer count against ingress's flow control, so they get their own bound: a raid
+ * nobody moderates must not grow the router's memory without limit (each holds its envelope).
+ */
+export const MAX_HELD = 5000;
 
 /** Events handled per slice of a large batch before the router yields to its port. */
 const SLICE = 250;
@@ -446,6 +455,12 @@ export class Router {
       });
       return this.chooseSlip(flight, 'egress');
     }
+    const maxHeld = this.deps.maxHeld ?? MAX_HELD;
+    // A reply a moderator asked for (regenerate, re-route) met the gate before: it is never turned away.
+    const metGateBefore = event.routing.decisions.some((decision) => decision.stage === 'approval');
+    if (!metGateBefore && this.heldCount() >= maxHeld) {
+      return this.end(flight, 'expired', `not held: ${maxHeld} replies already wait for a moderator`);
+    }
     const now = this.deps.now();
     const approval: Approval = {
       id: this.newId(),
@@ -484,6 +499,10 @@ export class Router {
     this.persistEvent(event);
     this.enqueueFeed(event);
     this.enqueueApproval(approval);
+    // Parked for a person, not for the pipeline: if held replies kept ingress's credit, a raid
+    // nobody moderates would stop all chat once HIGH_WATER replies wait. Held ones are bounded by
+    // their expiry and counted in stats (`held`).
+    this.returnCredit(flight);
   }
 
   /** Applies a moderator's decision. The router handles one at a time: the first decision wins. */
@@ -654,9 +673,10 @@ export class Router {
 
   private afterEgress(flight: InFlight): void {
     const event = flight.event;
+    // The outcome is the step's delivery field; notes are only read by people.
+    const dropped = event.routing.slip.find((step) => step.delivery?.status === 'dropped')?.delivery;
+    if (dropped) return this.end(flight, 'failed', describeDelivery(dropped));
     const notes = event.routing.slip.flatMap((step) => step.notes ?? []);
-    const dropped = notes.find((note) => note.startsWith('dropped'));
-    if (dropped) return this.end(flight, 'failed', dropped);
     for (const op of rememberDelivered(event, this.deps.settings().llm, this.deps.now())) this.write(op);
     this.end(flight, 'replied', notes.length > 0 ? notes.join('; ') : 'delivered');
   }
@@ -716,13 +736,17 @@ export class Router {
     this.dispositions[disposition] += 1;
     if (disposition === 'replied') this.recordReplyLatency(event);
     if (cancelPhase) this.deps.cancel(cancelPhase, [event.id]);
-    if (!flight.creditReturned) {
-      flight.creditReturned = true;
-      this.settledSincePush += 1;
-    }
+    this.returnCredit(flight);
     this.persistEvent(event);
     this.enqueueFeed(event);
     this.events.delete(event.id);
+  }
+
+  /** Tells ingress (at the next push) that this event no longer counts as in flight; once per event. */
+  private returnCredit(flight: InFlight): void {
+    if (flight.creditReturned) return;
+    flight.creditReturned = true;
+    this.settledSincePush += 1;
   }
 
   // ---------------------------------------------------------------- I/O batching
@@ -829,6 +853,12 @@ export class Router {
 
   // ---------------------------------------------------------------- introspection
 
+  private heldCount(): number {
+    let count = 0;
+    for (const approval of this.approvals.values()) if (isOpen(approval)) count += 1;
+    return count;
+  }
+
   openApprovals(): Approval[] {
     return [...this.approvals.values()].filter(isOpen);
   }
@@ -842,7 +872,7 @@ export class Router {
       accepted: this.counts.accepted,
       rejected: 0,
       inFlight: this.events.size,
-      held: this.openApprovals().length,
+      held: this.heldCount(),
       dispositions: { ...this.dispositions },
       phases: {
         enrichment: summary(this.latency.enrichment),

@@ -158,7 +158,8 @@ describe('listEvents', () => {
     expect(reader.listEvents({ text: 'edited' }).items).toHaveLength(1);
     db.prepare('DELETE FROM events WHERE id = ?').run(event.id);
     expect(reader.listEvents({ text: 'words' }).items).toHaveLength(0);
-    expect(db.prepare("INSERT INTO events_fts(events_fts) VALUES ('integrity-check')").run()).toBeTruthy();
+    // FTS5's integrity-check throws SQLITE_CORRUPT_VTAB when the index and the table disagree.
+    expect(() => db.prepare("INSERT INTO events_fts(events_fts) VALUES ('integrity-check')").run()).not.toThrow();
   });
 });
 

@@ -35,8 +35,11 @@ import { portTransport } from './port-transport.js';
 import type { WorkerContext } from './worker-context.js';
 
 const MAX_RAW_KEPT = 4000;
-/** Events in the pipeline (accepted, not yet settled) before ingress holds new ones back. */
-const HIGH_WATER = 2000;
+/**
+ * Events in the pipeline (accepted, not yet settled) before ingress holds new ones back. Replies
+ * held for a moderator are settled: they no longer count (see the router's `enterGate`).
+ */
+const DEFAULT_HIGH_WATER = 2000;
 /** Events ingress holds back at most; past this a flood is refused (and recorded) rather than eat memory. */
 const MAX_BACKLOG = 100_000;
 /** How long a `submit` caller waits for its event's commit before it is told to try again. */
@@ -51,6 +54,7 @@ interface Committing {
 }
 
 export function runIngressWorker(context: WorkerContext): void {
+  const HIGH_WATER = context.init.highWater ?? DEFAULT_HIGH_WATER;
   // Flow control: `outstanding` events are in the router's hands; beyond HIGH_WATER new events
   // wait in `backlog` (in arrival order) until the router reports some settled.
   let outstanding = 0;

@@ -6,7 +6,7 @@
  * message per tick. A service only returns an outcome; the runner applies it, so a failed or
  * cancelled step leaves nothing half-written.
  */
-import type { WorkerPhase } from '../../core/envelope.js';
+import { describeDelivery, type WorkerPhase } from '../../core/envelope.js';
 import type { Dispatch, PhaseResult } from '../../core/protocol/pipeline.js';
 import { StepFailure, type Service, type StepOutcome } from '../../core/service.js';
 import { createRedactor, type Redactor } from '../../core/redaction.js';
@@ -186,11 +186,12 @@ export class PhaseRunner {
     }
     const timeoutMs = this.options.stepTimeoutMs ?? 60_000;
     let timer: NodeJS.Timeout | undefined;
+    let timedOut: StepFailure | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new StepFailure('TIMEOUT', `${service.id} took longer than ${timeoutMs} ms`, true)),
-        timeoutMs,
-      );
+      timer = setTimeout(() => {
+        timedOut = new StepFailure('TIMEOUT', `${service.id} took longer than ${timeoutMs} ms`, true);
+        reject(timedOut);
+      }, timeoutMs);
     });
     return Promise.race([outcome, timeout]).then(
       (result) => {
@@ -201,10 +202,18 @@ export class PhaseRunner {
       (error: unknown) => {
         clearTimeout(timer);
         if (signal.aborted) error = new StepFailure('CANCELLED', 'cancelled: the reply was rejected or expired', false);
+        // The step failed; its work (an LLM call, a send) must stop too, or it runs on unseen.
+        else if (timedOut) this.abortOwn(event.id, signal, timedOut);
         this.fail(event, index, error);
         return false;
       },
     );
+  }
+
+  /** Aborts the dispatch that `signal` belongs to, if it is still this event's current one. */
+  private abortOwn(eventId: string, signal: AbortSignal, reason: Error): void {
+    const controller = this.running.get(eventId);
+    if (controller?.signal === signal) controller.abort(reason);
   }
 
   private apply(event: Dispatch['event'], index: number, outcome: StepOutcome): void {
@@ -216,11 +225,11 @@ export class PhaseRunner {
     delete step.error;
     const notes = [...(outcome.notes ?? [])];
     if (outcome.delivery) {
-      const d = outcome.delivery;
-      notes.push(
-        `${d.status === 'sent' ? 'delivered' : d.status} via ${d.connector}${d.detail ? `: ${d.detail}` : ''}`,
-      );
-    }
+      // The outcome is the field; the note is its readable line in the event's history.
+      const { detail, ...delivery } = outcome.delivery;
+      step.delivery = detail ? { ...delivery, detail: this.redactor.redact(detail).slice(0, 500) } : delivery;
+      notes.push(describeDelivery(step.delivery));
+    } else if (step.delivery) delete step.delivery;
     if (notes.length > 0) step.notes = notes.slice(0, 50).map((note) => this.redactor.redact(note).slice(0, 500));
     if (outcome.annotations) event.annotations.push(...outcome.annotations);
     if (outcome.candidates) event.candidates.push(...outcome.candidates);

@@ -247,7 +247,10 @@ describe('client API: sending events', () => {
     expect((await client.next((frame) => frame.type === 'error' && frame.payload.code === 'BAD_FRAME')).id).toBeNull();
     // Still usable afterwards.
     client.send({ type: 'ping', id: 'p' });
-    expect(await client.next((frame) => frame.type === 'pong' && frame.id === 'p')).toBeTruthy();
+    expect(await client.next((frame) => frame.type === 'pong' && frame.id === 'p')).toMatchObject({
+      type: 'pong',
+      id: 'p',
+    });
     client.ws.close();
   });
 
@@ -258,7 +261,7 @@ describe('client API: sending events', () => {
     obs.send({ type: 'subscribe', id: 'o2', payload: { topics: ['events'] } });
     expect((await obs.next(errorFor('o2'))).payload).toMatchObject({ code: 'SCOPE' });
     obs.send({ type: 'subscribe', id: 'o3', payload: { topics: ['replies', 'alerts'] } });
-    expect(await obs.next(ackFor('o3'))).toBeTruthy();
+    expect(await obs.next(ackFor('o3'))).toMatchObject({ type: 'ack', id: 'o3' });
     const deck = await connect(sender);
     deck.send({ type: 'subscribe', id: 'd1', payload: { topics: ['events'] } });
     expect((await deck.next(errorFor('d1'))).payload).toMatchObject({ code: 'SCOPE' });
@@ -295,7 +298,10 @@ describe('client API: limits', () => {
     const tooLarge = await client.next((frame) => frame.type === 'error' && frame.payload.code === 'FRAME_TOO_LARGE');
     expect((tooLarge.payload as { message: string }).message).toMatch(/4096/);
     client.send({ type: 'ping', id: 'after' });
-    expect(await client.next((frame) => frame.type === 'pong' && frame.id === 'after')).toBeTruthy();
+    expect(await client.next((frame) => frame.type === 'pong' && frame.id === 'after')).toMatchObject({
+      type: 'pong',
+      id: 'after',
+    });
     client.send('x'.repeat(300 * 1024));
     expect(await client.closed).toBe(1009);
   });

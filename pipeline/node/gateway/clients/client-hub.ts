@@ -7,6 +7,7 @@
  * from the token, never from a frame. Every refusal is answered with an error frame and counted.
  */
 import type { IncomingMessage } from 'node:http';
+import { describeIssues } from '../../../core/zod-issues.js';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import {
@@ -338,10 +339,7 @@ export function createClientHub(deps: ClientHubDeps): ClientHub {
           `not allowed in a ${type} frame: ${unknown.join(', ')} (the sender is always the token's client)`,
         );
       }
-      const detail = parsed.error.issues
-        .slice(0, 3)
-        .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
-        .join('; ');
+      const detail = describeIssues(parsed.error, { limit: 3 });
       return refuse(connection, id, 'INVALID_PAYLOAD', detail);
     }
     const frame = parsed.data;

@@ -5,6 +5,7 @@
  * once, when it is created.
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { describeIssues } from '../../../core/zod-issues.js';
 import {
   ClientTokenCreateSchema,
   ClientTokenRevokeSchema,
@@ -67,10 +68,6 @@ function toInfo(row: Row): ClientTokenInfo {
   };
 }
 
-function describe(error: { issues: { path: PropertyKey[]; message: string }[] }): string {
-  return error.issues.map((issue) => `${issue.path.map(String).join('.') || '(root)'}: ${issue.message}`).join('; ');
-}
-
 export function createClientAdmin(deps: ClientAdminDeps): ClientAdmin {
   const now = deps.now ?? Date.now;
   const byHash = deps.db.prepare<[string], Row>(
@@ -89,7 +86,7 @@ export function createClientAdmin(deps: ClientAdminDeps): ClientAdmin {
   return {
     async create(params) {
       const parsed = ClientTokenCreateSchema.safeParse(params);
-      if (!parsed.success) return { ok: false, error: describe(parsed.error) };
+      if (!parsed.success) return { ok: false, error: describeIssues(parsed.error) };
       const { name } = parsed.data;
       const scopes = [...new Set(parsed.data.scopes)];
       if (liveByName.get(name)) return { ok: false, error: `name: a client named "${name}" exists; revoke it first` };

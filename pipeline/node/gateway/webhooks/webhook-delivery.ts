@@ -124,7 +124,7 @@ export function createWebhookDelivery(deps: {
             text,
             at,
           });
-          if (!fresh) return `${target.name}: already delivered before a restart`;
+          if (!fresh) return { sent: true, line: `${target.name}: already delivered before a restart` };
           const body: WebhookDeliveryBody = {
             type: 'bitbrat.delivery.v1',
             key,
@@ -140,17 +140,18 @@ export function createWebhookDelivery(deps: {
             ? `sent (${outcome.attempts} attempt${outcome.attempts > 1 ? 's' : ''})`
             : `dropped after ${outcome.attempts} attempt${outcome.attempts > 1 ? 's' : ''}: ${outcome.error}`;
           await deps.ledger.finish({ key, status: outcome.ok ? 'sent' : 'dropped', detail, at: now() });
-          return `${target.name}: ${detail}`;
+          return { sent: outcome.ok, line: `${target.name}: ${detail}` };
         }),
       );
-      const allSent = results.every((line) => !line.includes(': dropped'));
+      // Each target's outcome is a flag; the lines are only for people (a target may be named anything).
+      const lines = results.map((result) => result.line);
       return {
         status: 'OK',
-        notes: results,
+        notes: lines,
         delivery: {
           connector: WEBHOOK_SERVICE,
-          status: allSent ? 'sent' : 'dropped',
-          detail: results.join('; ').slice(0, 400),
+          status: results.every((result) => result.sent) ? 'sent' : 'dropped',
+          detail: lines.join('; ').slice(0, 400),
         },
       };
     },

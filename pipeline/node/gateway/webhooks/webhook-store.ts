@@ -4,6 +4,7 @@
  * secret, generated here, shown once at creation, and stored sealed (see secret-box.ts).
  */
 import { randomBytes } from 'node:crypto';
+import { describeIssues } from '../../../core/zod-issues.js';
 import {
   WebhookCreateSchema,
   WebhookDeleteSchema,
@@ -100,7 +101,7 @@ export function createWebhookAdmin(deps: {
       if (!parsed.success) {
         return {
           ok: false,
-          error: parsed.error.issues.map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`).join('; '),
+          error: describeIssues(parsed.error),
         };
       }
       const input = parsed.data;
