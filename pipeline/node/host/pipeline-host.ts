@@ -190,7 +190,7 @@ export class PipelineHost {
         endpoints: twitchEndpointsFromEnv(process.env, options.twitch?.endpoints),
         clientIdOverride: process.env[TWITCH_CLIENT_ID_ENV],
         enabled: options.twitch?.enabled ?? true,
-        publish: (config) => publishTwitch(supervisor, ['ingress', 'egress'], config),
+        publish: (config) => publishTwitch(supervisor, ['ingress', 'egress', 'reaction'], config),
         log,
         ...(options.twitch?.refreshMarginMs !== undefined ? { refreshMarginMs: options.twitch.refreshMarginMs } : {}),
         ...(options.twitch?.minRefreshDelayMs !== undefined
@@ -350,6 +350,8 @@ export class PipelineHost {
       await publishDiscord(this.supervisor, [role], await this.discord.workerConfig());
     } else if (role === 'reaction' || role === 'enrichment') {
       await this.pushLlmApiKey([role]);
+      // The reaction worker reads Helix with the broadcaster's token ({game}, {followage}, !so).
+      if (role === 'reaction') await publishTwitch(this.supervisor, [role], this.twitch.workerConfig());
     }
   }
 
@@ -763,10 +765,10 @@ export class PipelineHost {
   }
 }
 
-/** Tells the ingress and/or egress worker the Twitch config (both answer once their connections are set up). */
+/** Tells the ingress, egress and/or reaction worker the Twitch config (each answers once it is set up). */
 async function publishTwitch(
   supervisor: WorkerSupervisor,
-  roles: readonly ('ingress' | 'egress')[],
+  roles: readonly ('ingress' | 'egress' | 'reaction')[],
   config: TwitchWorkerConfig | null,
 ): Promise<void> {
   await Promise.all(

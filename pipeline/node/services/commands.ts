@@ -16,7 +16,7 @@ import {
 import { KnownEventTypes, type Envelope, type Role } from '../../core/envelope.js';
 import type { CommandDefinition } from '../../core/protocol/store.js';
 import type { Service, StepContext, StepOutcome } from '../../core/service.js';
-import { counterExtras, streamVars, targetOf, type VariableSources } from '../features/template-context.js';
+import { counterExtras, streamVars, targetOf, twitchVars, type VariableSources } from '../features/template-context.js';
 
 export interface CommandsServiceDeps {
   /** The current command list, in priority order (read on every event: edits apply at once). */
@@ -90,7 +90,7 @@ export function createCommandsService(deps: CommandsServiceDeps): Service {
     return undefined;
   }
 
-  function run(event: Readonly<Envelope>, context: StepContext): StepOutcome {
+  function run(event: Readonly<Envelope>, context: StepContext): StepOutcome | Promise<StepOutcome> {
     const now = (deps.now ?? context.now)();
     const commands = deps.commands();
     const match = findMatch(event, commands);
@@ -117,6 +117,21 @@ export function createCommandsService(deps: CommandsServiceDeps): Service {
       ...templateVarsFor(event, match, commands, roles),
       ...streamVars(command.template, deps.variables, now),
     };
+    // Only a template with {game}, {title} or {followage} waits for Twitch (while a broadcaster is linked).
+    const reply = (all: TemplateVars) => propose(command, name, event, all, now, userKey, commands);
+    const fromTwitch = twitchVars(command.template, deps.variables, event.identity.external, now);
+    return fromTwitch ? fromTwitch.then((more) => reply({ ...vars, ...more })) : reply(vars);
+  }
+
+  function propose(
+    command: CommandDefinition,
+    name: string,
+    event: Readonly<Envelope>,
+    vars: TemplateVars,
+    now: number,
+    userKey: string,
+    commands: readonly CommandDefinition[],
+  ): StepOutcome {
     const extras = counterExtras(command.template, event.identity.external.login, deps.variables);
     const text = renderTemplate(command.template, vars, { ...extras, ...(deps.random ? { random: deps.random } : {}) });
     if (text.length === 0) return skip(`${name}: the reply was blank`);
