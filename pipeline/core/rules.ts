@@ -290,6 +290,66 @@ export const DEFAULT_RULES: readonly Rule[] = [
     maxAttempts: 3,
   },
   {
+    id: 'chat-shoutout',
+    name: 'Shoutouts',
+    description:
+      "!so @user (the shoutout command: its roles, template and cooldown): the reply names the user's last category, and Twitch's own shoutout is sent where the broadcaster account is linked.",
+    enabled: true,
+    priority: 115,
+    stage: 'reaction',
+    when: { or: [{ '==': [{ var: 'text' }, '!so'] }, { startsWith: [{ var: 'text' }, '!so '] }] },
+    slip: ['shoutout'],
+    enrichments: {},
+    approval: { mode: 'auto' },
+    maxAttempts: 3,
+  },
+  {
+    id: 'welcome-first-time',
+    name: 'Welcome first-time chatters',
+    description:
+      "A chatter's first message in the channel (Twitch's first-msg) gets the greeting from Settings → welcome.firstTime. Off until you turn it on.",
+    enabled: false,
+    priority: 60,
+    stage: 'reaction',
+    when: {
+      and: [
+        { '==': [{ var: 'type' }, 'chat.message.v1'] },
+        { '!': { startsWith: [{ var: 'text' }, '!'] } },
+        {
+          or: [
+            { '==': [{ var: 'details.firstMessage' }, true] },
+            { in: ['first-message', { var: 'identity.user.tags' }] },
+          ],
+        },
+      ],
+    },
+    slip: ['welcome'],
+    enrichments: {},
+    approval: { mode: 'auto' },
+    maxAttempts: 3,
+  },
+  {
+    id: 'welcome-returning',
+    name: 'Welcome back returning chatters',
+    description:
+      'A chatter seen in an earlier stream, at their first message of this one, gets the greeting from Settings → welcome.returning. Off until you turn it on.',
+    enabled: false,
+    priority: 58,
+    stage: 'reaction',
+    when: {
+      and: [
+        { '==': [{ var: 'type' }, 'chat.message.v1'] },
+        { '!': { startsWith: [{ var: 'text' }, '!'] } },
+        { in: ['returning', { var: 'identity.user.tags' }] },
+        { in: ['new-session', { var: 'identity.user.tags' }] },
+      ],
+    },
+    slip: ['welcome'],
+    enrichments: {},
+    approval: { mode: 'auto' },
+    maxAttempts: 3,
+  },
+  {
     id: 'bot-mention',
     name: 'Answer chat that mentions the bot',
     description:

@@ -33,6 +33,7 @@ export const UNAVAILABLE = {
   game: '(game unknown: link the broadcaster account to read it from Twitch)',
   title: '(title unknown: link the broadcaster account to read it from Twitch)',
   followage: '(follow age unknown: link the broadcaster account to read it from Twitch)',
+  lastgame: '(last game unknown: link the broadcaster account to read it from Twitch)',
   uptime: 'not live right now',
 } as const;
 
@@ -71,6 +72,8 @@ export function streamVars(template: string, sources: VariableSources | undefine
     vars.uptime =
       stream?.live && stream.startedAt !== null ? formatDuration(now - stream.startedAt) : UNAVAILABLE.uptime;
   }
+  // Only the shoutout service (rule chat-shoutout) looks the target's category up; elsewhere it says so.
+  if (uses('lastgame')) vars.lastgame = UNAVAILABLE.lastgame;
   // With a linked broadcaster twitchVars fills these; without one they say why they are empty.
   if (!sources?.twitch?.()) {
     if (uses('game')) vars.game = UNAVAILABLE.game;

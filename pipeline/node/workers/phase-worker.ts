@@ -72,13 +72,21 @@ async function createServices(phase: WorkerPhase, deps: ServiceDeps): Promise<Se
       ];
     }
     case 'reaction': {
-      const [{ createCountersService }, { createFeatureReader }, { createQuotesService }, { createTimersService }] =
-        await Promise.all([
-          import('../features/counters-service.js'),
-          import('../features/feature-reader.js'),
-          import('../features/quotes-service.js'),
-          import('../features/timers-service.js'),
-        ]);
+      const [
+        { createCountersService },
+        { createFeatureReader },
+        { createQuotesService },
+        { createTimersService },
+        { createWelcomeService },
+        { createShoutoutService },
+      ] = await Promise.all([
+        import('../features/counters-service.js'),
+        import('../features/feature-reader.js'),
+        import('../features/quotes-service.js'),
+        import('../features/timers-service.js'),
+        import('../features/welcome-service.js'),
+        import('../features/shoutout-service.js'),
+      ]);
       const { createCommandsService } = await import('../services/commands.js');
       const features = createFeatureReader(deps.db);
       const twitch = () => deps.reactionTwitch?.helix();
@@ -97,6 +105,8 @@ async function createServices(phase: WorkerPhase, deps: ServiceDeps): Promise<Se
         createCountersService({ reader: features, commit, twitch }),
         createQuotesService({ reader: features, commit, settings: () => deps.settings().quotes, twitch }),
         createTimersService({ reader: features, twitch }),
+        createWelcomeService({ settings: () => deps.settings().welcome, variables }),
+        createShoutoutService({ commands: deps.commands, twitch }),
         createCommandsService({ commands: deps.commands, variables }),
         responder,
       ];
