@@ -79,6 +79,8 @@ async function createServices(phase: WorkerPhase, deps: ServiceDeps): Promise<Se
         { createTimersService },
         { createWelcomeService },
         { createShoutoutService },
+        { createGiveawaysService },
+        { createGiveawayReader },
       ] = await Promise.all([
         import('../features/counters-service.js'),
         import('../features/feature-reader.js'),
@@ -86,6 +88,8 @@ async function createServices(phase: WorkerPhase, deps: ServiceDeps): Promise<Se
         import('../features/timers-service.js'),
         import('../features/welcome-service.js'),
         import('../features/shoutout-service.js'),
+        import('../features/giveaways-service.js'),
+        import('../features/giveaway-store.js'),
       ]);
       const { createCommandsService } = await import('../services/commands.js');
       const features = createFeatureReader(deps.db);
@@ -107,6 +111,7 @@ async function createServices(phase: WorkerPhase, deps: ServiceDeps): Promise<Se
         createTimersService({ reader: features, twitch }),
         createWelcomeService({ settings: () => deps.settings().welcome, variables }),
         createShoutoutService({ commands: deps.commands, twitch }),
+        createGiveawaysService({ reader: createGiveawayReader(deps.db), commit }),
         createCommandsService({ commands: deps.commands, variables }),
         responder,
       ];
