@@ -32,6 +32,7 @@ import { createPersonaStore, type PersonaStore } from '../llm/personas.js';
 import { secureDataDir, takeDataDirLock, type DataDirLock } from '../store/data-dir.js';
 import { applyPendingRestore, DAY_MS } from '../features/backups.js';
 import { createFeatureApi, seedDemoTimer } from '../features/feature-api.js';
+import { createGiveawayReader } from '../features/giveaway-store.js';
 import { createFeatureReader } from '../features/feature-reader.js';
 import { openReadConnection, openWriteConnection, type ReadDb } from '../store/database.js';
 import { migrate, seedIfEmpty } from '../store/migrations.js';
@@ -482,6 +483,7 @@ export class PipelineHost {
       // Counters, quotes ... (issue 14), on the host's read connection.
       ...createFeatureApi({
         reader: createFeatureReader(this.llm.db),
+        giveaways: createGiveawayReader(this.llm.db),
         commit: (batch) => this.write(batch),
         backups: { dataDir: this.dataDir, db: this.llm.db, keep: () => reader.loadSettings().backupsKept },
         config: {
