@@ -197,13 +197,7 @@ export async function startTwitchHelixServer(options: { clientId: string }): Pro
         if (shoutouts.some((entry) => entry.from === from && entry.to === to))
           return error(429, 'Too Many Requests', 'The broadcaster is in a cooldown period for this streamer.');
         shoutouts.push({ from, to, moderatorId: moderator });
-        response.writeHead(204, {
-          'ratelimit-limit': '800',
-          'ratelimit-remaining': '799',
-          'ratelimit-reset': String(reset),
-        });
-        response.end();
-        return;
+        return reply(204);
       }
       const broadcasterId = url.searchParams.get('broadcaster_id');
       const moderatorId = url.searchParams.get('moderator_id');
@@ -260,13 +254,7 @@ export async function startTwitchHelixServer(options: { clientId: string }): Pro
         }
         messages.delete(messageId);
         deleted.push(messageId);
-        response.writeHead(204, {
-          'ratelimit-limit': '800',
-          'ratelimit-remaining': '799',
-          'ratelimit-reset': String(reset),
-        });
-        response.end();
-        return;
+        return reply(204);
       }
       return error(404, 'Not Found', `no route ${request.method} ${url.pathname}`);
     });

@@ -13,6 +13,7 @@ import type { CommandDefinition } from '../../core/protocol/store.js';
 import type { Service, StepContext, StepOutcome } from '../../core/service.js';
 import { SHOUTOUT_COMMAND_ID } from '../../core/welcome.js';
 import type { HelixChannel } from '../connectors/twitch/helix-channel.js';
+import { mayRun } from '../services/commands.js';
 import { targetOf, UNAVAILABLE } from './template-context.js';
 
 export interface ShoutoutServiceDeps {
@@ -43,7 +44,7 @@ export function createShoutoutService(deps: ShoutoutServiceDeps): Service {
     });
     if (!match) return skip(`not the ${SHOUTOUT_COMMAND_ID} command's trigger`);
     const roles = event.identity.user?.roles ?? event.identity.external.roles;
-    if (!mayRun(command.roles, roles)) return skip(`shoutouts need ${command.roles.join(' or ')}`);
+    if (!mayRun(command, roles)) return skip(`shoutouts need ${command.roles.join(' or ')}`);
     const login = targetOf(text, match.argList[0], '').replace(/^@/, '');
     if (!LOGIN.test(login)) return skip('name who to shout out: !so @user');
     const now = context.now();
@@ -112,10 +113,4 @@ export function createShoutoutService(deps: ShoutoutServiceDeps): Service {
 
 function skip(reason: string): StepOutcome {
   return { status: 'SKIP', notes: [reason] };
-}
-
-function mayRun(allowed: readonly string[], roles: readonly string[]): boolean {
-  if (allowed.length === 0 || allowed.includes('viewer')) return true;
-  if (roles.includes('broadcaster')) return true;
-  return allowed.some((role) => roles.includes(role));
 }

@@ -170,7 +170,8 @@ function commandName(command: CommandDefinition): string {
   return trigger.kind === 'exact' || trigger.kind === 'prefix' ? trigger.text.trim() : command.id;
 }
 
-function mayRun(command: CommandDefinition, roles: readonly string[]): boolean {
+/** Whether someone with these roles may run the command (the broadcaster always may). */
+export function mayRun(command: Pick<CommandDefinition, 'roles'>, roles: readonly string[]): boolean {
   if (command.roles.length === 0 || command.roles.includes('viewer')) return true;
   if (roles.includes('broadcaster')) return true;
   return command.roles.some((role) => roles.includes(role));
