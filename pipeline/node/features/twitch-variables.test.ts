@@ -144,7 +144,22 @@ describe('{game} {title} {followage} from Helix', () => {
     expect(helix.requests).toBe(before);
   });
 
-  it('formats follow ages', () => {
+  it('a cooldown holds for two runs that both waited for Twitch at once', async () => {
+    const client = helixClient();
+    const service = createCommandsService({
+      commands: () => [{ ...info, globalCooldownSeconds: 30 }],
+      variables: sources(() => client),
+      now: () => clock,
+    });
+    const outcomes = await Promise.all([
+      service.run(chatFrom('ada', '2001'), context),
+      service.run(chatFrom('bob', '2002'), context),
+    ]);
+    expect(outcomes.map((outcome) => outcome.status).sort()).toEqual(['OK', 'SKIP']);
+    expect(outcomes.find((outcome) => outcome.status === 'SKIP')?.notes?.[0]).toMatch(/cooldown, 30 s left/);
+  });
+
+    it('formats follow ages', () => {
     expect(formatFollowAge(3 * 3600_000)).toBe('3h 0m');
     expect(formatFollowAge(12 * DAY)).toBe('12 days');
     expect(formatFollowAge(62 * DAY)).toBe('2 months, 2 days');

@@ -120,7 +120,15 @@ export function createCommandsService(deps: CommandsServiceDeps): Service {
     // Only a template with {game}, {title} or {followage} waits for Twitch (while a broadcaster is linked).
     const reply = (all: TemplateVars) => propose(command, name, event, all, now, userKey, commands);
     const fromTwitch = twitchVars(command.template, deps.variables, event.identity.external, now);
-    return fromTwitch ? fromTwitch.then((more) => reply({ ...vars, ...more })) : reply(vars);
+    if (!fromTwitch) return reply(vars);
+    return fromTwitch.then((more) => {
+      // Another run of the command may have replied while this one waited for Twitch.
+      const waited = Math.max(
+        remaining(lastReplyAt.get(command.id), command.globalCooldownSeconds, now),
+        remaining(lastReplyAt.get(userKey), command.userCooldownSeconds, now),
+      );
+      return waited > 0 ? skip(`${name}: cooldown, ${Math.ceil(waited / 1000)} s left`) : reply({ ...vars, ...more });
+    });
   }
 
   function propose(
