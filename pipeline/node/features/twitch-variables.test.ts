@@ -159,7 +159,7 @@ describe('{game} {title} {followage} from Helix', () => {
     expect(outcomes.find((outcome) => outcome.status === 'SKIP')?.notes?.[0]).toMatch(/cooldown, 30 s left/);
   });
 
-    it('formats follow ages', () => {
+  it('formats follow ages', () => {
     expect(formatFollowAge(3 * 3600_000)).toBe('3h 0m');
     expect(formatFollowAge(12 * DAY)).toBe('12 days');
     expect(formatFollowAge(62 * DAY)).toBe('2 months, 2 days');
