@@ -648,7 +648,8 @@ export const DEFAULT_COMMANDS: readonly CommandDefinition[] = [
     id: 'shoutout',
     enabled: true,
     trigger: { kind: 'prefix', text: '!so' },
-    template: 'Go show {arg1} some love at https://twitch.tv/{arg1} 💜',
+    // Run by the shoutout service (rule chat-shoutout): {lastgame} from Helix, and Twitch's own shoutout.
+    template: 'Go show {target} some love at https://twitch.tv/{arg1} 💜 Last seen playing {lastgame}.',
     roles: ['moderator'],
     userCooldownSeconds: 0,
     globalCooldownSeconds: 5,

@@ -1,5 +1,5 @@
 /**
- * The HostApi methods of the streamer features (counters, quotes, timers): params schemas and result
+ * The HostApi methods of the streamer features (counters, quotes, timers, giveaways): params schemas and result
  * types. host-api.ts merges them into the one HostApi, so the transports and the console's bridge
  * derive them like every other method.
  */
@@ -9,6 +9,7 @@ import { CounterNameSchema, MAX_COUNTER_VALUE } from './counters.js';
 import type { Quote } from './quotes.js';
 import type { ConfigFile, ImportPreview } from './config-export.js';
 import type { Timer } from './timers.js';
+import type { Giveaway, GiveawayEntry } from './giveaways.js';
 
 type Result<T> = { ok: true; value: T } | { ok: false; error: string };
 
@@ -42,6 +43,13 @@ export const FeatureApiParams = {
   'timers.list': z.object({}),
   'timers.save': z.object({ timer: z.unknown() }),
   'timers.delete': z.object({ id: z.string().min(1).max(60) }),
+  /** The newest giveaways, each with its entry count and winners. */
+  'giveaways.list': z.object({ limit: z.number().int().min(1).max(200).default(20) }),
+  /** Who entered one giveaway, in the order they entered. */
+  'giveaways.entries': z.object({
+    id: z.number().int().positive(),
+    limit: z.number().int().min(1).max(5000).default(1000),
+  }),
   'backups.list': z.object({}),
   'backups.create': z.object({}),
   /** Schedules a restore of a listed backup; it is applied when BitBrat next starts. */
@@ -82,6 +90,8 @@ export interface FeatureApi {
   'timers.list'(params: P<'timers.list'>): Promise<TimerSummary[]>;
   'timers.save'(params: P<'timers.save'>): Promise<Result<Timer>>;
   'timers.delete'(params: P<'timers.delete'>): Promise<{ ok: boolean }>;
+  'giveaways.list'(params: P<'giveaways.list'>): Promise<Giveaway[]>;
+  'giveaways.entries'(params: P<'giveaways.entries'>): Promise<GiveawayEntry[]>;
   'backups.list'(params: P<'backups.list'>): Promise<BackupList>;
   'backups.create'(params: P<'backups.create'>): Promise<Result<BackupInfo>>;
   'backups.restore'(params: P<'backups.restore'>): Promise<Result<{ file: string; requestedAt: number; by: string }>>;

@@ -33,6 +33,7 @@ import type { ConnectorHealth, EventSummary, PipelineStats, WorkerHealth } from 
 import { DEFAULT_DISCORD_SETTINGS, DiscordSettingsSchema } from './protocol/discord.js';
 import { TWITCH_ACCOUNTS, type TwitchAccountStatus, type TwitchDeviceLogin } from './protocol/twitch.js';
 import { DEFAULT_QUOTE_SETTINGS, QuoteSettingsSchema } from './quotes.js';
+import { DEFAULT_WELCOME_SETTINGS, WelcomeSettingsSchema } from './welcome.js';
 import { RuleSchema, type Rule } from './rules.js';
 import type { StepTransition } from './slip.js';
 
@@ -78,6 +79,8 @@ export const SettingsSchema = z.object({
   backupsKept: z.number().int().min(1).max(100).default(7),
   /** Who may `!quote add`, and how a quote looks in chat. */
   quotes: QuoteSettingsSchema.default(DEFAULT_QUOTE_SETTINGS),
+  /** The greetings of the welcome rules (the rules themselves are off until the streamer turns them on). */
+  welcome: WelcomeSettingsSchema.default(DEFAULT_WELCOME_SETTINGS),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 export const SETTING_KEYS = Object.keys(SettingsSchema.shape) as (keyof Settings)[];

@@ -1,11 +1,12 @@
 /**
- * Timers (define, turn on and off), counters (define, see and set their values) and quotes (search,
- * add, edit, delete). Chat reaches them through the timers, counters and quotes services; this view
+ * Timers (define, turn on and off), counters (define, see and set their values), quotes (search,
+ * add, edit, delete), the welcome greetings and the giveaways run from chat (with who entered). Chat reaches them through the timers, counters and quotes services; this view
  * is the moderators' side.
  */
 import { useEffect, useState } from 'react';
 import type { Counter, CounterValue } from '../../pipeline/core/counters.js';
 import type { TimerSummary } from '../../pipeline/core/feature-api.js';
+import type { Giveaway, GiveawayEntry } from '../../pipeline/core/giveaways.js';
 import type { Quote } from '../../pipeline/core/quotes.js';
 import { notify } from '../state/store.js';
 import { useConsole, useConsoleContext, useHostAction } from '../ui/context.js';
@@ -683,6 +684,153 @@ function QuoteSettingsSection() {
   );
 }
 
+/** Giveaways run from chat (`!giveaway open !join`, draw, redraw, close); this lists them and who entered. */
+function GiveawaysSection() {
+  const { bridge } = useConsoleContext();
+  const run = useHostAction();
+  const status = useConsole((state) => state.connection.status);
+  const [giveaways, setGiveaways] = useState<Giveaway[] | null>(null);
+  const [shown, setShown] = useState<{ id: number; entries: GiveawayEntry[] } | null>(null);
+
+  const load = async () => {
+    const list = await run('Loading giveaways', () => bridge.call('giveaways.list', { limit: 20 }));
+    if (list) setGiveaways(list);
+  };
+  const showEntries = async (id: number) => {
+    const entries = await run('Loading entries', () => bridge.call('giveaways.entries', { id }));
+    if (entries) setShown({ id, entries });
+  };
+  useEffect(() => {
+    if (status !== 'open') return;
+    void load();
+    // Entries arrive from chat: refresh while the view is open.
+    const timer = setInterval(() => void load(), 5000);
+    return () => clearInterval(timer);
+  }, [status]);
+
+  return (
+    <section data-testid="giveaways">
+      <div className="row-gap">
+        <h2>Giveaways</h2>
+        <button type="button" onClick={() => void load()}>
+          Refresh
+        </button>
+      </div>
+      <p className="muted small">
+        In chat (moderators): <span className="mono">!giveaway open !join [subscriber|vip]</span>,{' '}
+        <span className="mono">!giveaway draw</span>, <span className="mono">!giveaway redraw</span>,{' '}
+        <span className="mono">!giveaway close</span>. Viewers enter by typing the keyword while it is open.
+      </p>
+      {giveaways && giveaways.length === 0 && <p className="muted">No giveaways yet.</p>}
+      {giveaways && giveaways.length > 0 && (
+        <table>
+          <thead>
+            <tr>
+              <th>#</th>
+              <th>Keyword</th>
+              <th>Who may enter</th>
+              <th>Status</th>
+              <th>Entries</th>
+              <th>Winners</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {giveaways.map((giveaway) => (
+              <tr key={giveaway.id}>
+                <td>{giveaway.id}</td>
+                <td className="mono">{giveaway.keyword}</td>
+                <td>{giveaway.requiredRole ? `${giveaway.requiredRole}s` : 'everyone'}</td>
+                <td>
+                  {giveaway.status} since {formatDateTime(giveaway.closedAt ?? giveaway.openedAt)}
+                </td>
+                <td>{giveaway.entries}</td>
+                <td>{giveaway.winners.map((winner) => winner.login).join(', ') || '—'}</td>
+                <td>
+                  <button type="button" onClick={() => void showEntries(giveaway.id)}>
+                    Entries of #{giveaway.id}
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {shown && (
+        <div aria-label={`Entries of giveaway ${shown.id}`}>
+          <h3>Entries of giveaway #{shown.id}</h3>
+          {shown.entries.length === 0 ? (
+            <p className="muted small">Nobody entered.</p>
+          ) : (
+            <ul className="plain">
+              {shown.entries.map((entry) => (
+                <li key={`${entry.platform}:${entry.userId}`}>
+                  {entry.displayName} <span className="muted small">{formatDateTime(entry.enteredAt)}</span>
+                </li>
+              ))}
+            </ul>
+          )}
+        </div>
+      )}
+    </section>
+  );
+}
+
+/** The greetings of the welcome rules (the `welcome` setting); the rules are turned on in Rules. */
+function WelcomeSettingsSection() {
+  const { bridge, store } = useConsoleContext();
+  const run = useHostAction();
+  const settings = useConsole((state) => state.settings);
+  const [firstTime, setFirstTime] = useState<string | null>(null);
+  const [returning, setReturning] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  if (!settings) return null;
+  const current = settings.welcome;
+  const save = async () => {
+    const value = { firstTime: firstTime ?? current.firstTime, returning: returning ?? current.returning };
+    const result = await run('Saving the greetings', () => bridge.call('settings.set', { key: 'welcome', value }));
+    if (!result) return;
+    if (!result.ok) return setError(result.error);
+    setError(null);
+    store.setState({ settings: result.value });
+    notify(store, 'Greetings saved.');
+  };
+  const errors = fieldErrors(error);
+  return (
+    <section data-testid="welcome">
+      <h2>Welcome</h2>
+      <p className="muted small">
+        Sent by the rules “Welcome first-time chatters” and “Welcome back returning chatters”, which are off until you
+        turn them on in Rules.
+      </p>
+      <form
+        className="row-gap"
+        onSubmit={(event) => {
+          event.preventDefault();
+          void save();
+        }}
+      >
+        <Field label="First-time chatter greeting" error={errors.firstTime ?? errors['(root)']}>
+          <input
+            value={firstTime ?? current.firstTime}
+            maxLength={400}
+            onChange={(e) => setFirstTime(e.target.value)}
+          />
+        </Field>
+        <Field label="Returning chatter greeting" error={errors.returning}>
+          <input
+            value={returning ?? current.returning}
+            maxLength={400}
+            onChange={(e) => setReturning(e.target.value)}
+          />
+        </Field>
+        <button type="submit">Save greetings</button>
+      </form>
+      <TemplateVariables context="chat" />
+    </section>
+  );
+}
+
 export function CountersQuotesView() {
   return (
     <div className="users features">
@@ -690,6 +838,8 @@ export function CountersQuotesView() {
       <CountersSection />
       <QuotesSection />
       <QuoteSettingsSection />
+      <WelcomeSettingsSection />
+      <GiveawaysSection />
     </div>
   );
 }

@@ -3,7 +3,10 @@
  * (https://dev.twitch.tv/docs/api/reference/#ban-user, #delete-chat-messages):
  * POST /helix/moderation/bans (ban, or timeout with `duration`), DELETE /helix/moderation/chat; the bot's
  * chat out (#send-chat-message): POST /helix/chat/messages, answering `is_sent` and, when it drops a
- * message, `drop_reason {code, message}` with status 200 as Twitch does; GET /helix/users?login=.
+ * message, `drop_reason {code, message}` with status 200 as Twitch does; GET /helix/users?login=; the chat
+ * features' reads and shoutout (#get-channel-information, #get-channel-followers, #send-a-shoutout):
+ * GET /helix/channels, GET /helix/channels/followers (only the total without the scope, as Twitch does),
+ * POST /helix/chat/shoutouts (204; 429 for a repeat within Twitch's cooldown).
  * Like Twitch it answers 401 for an unknown/revoked token, 403 when the token's user is not the
  * moderator_id or lacks the scope, 429 with Ratelimit-Reset when the bucket is empty, 404 for a message
  * that is gone, 400 for a user already banned. Every response carries the Ratelimit-* headers.
@@ -33,6 +36,12 @@ export interface TwitchHelixServer {
   }>;
   /** The next `count` chat messages are not sent: 200 with is_sent false and this drop reason. */
   dropNextChat(count: number, reason: { code: string; message: string }): void;
+  /** Channels GET /channels knows, by broadcaster id. */
+  readonly channels: Map<string, { login: string; name: string; game: string; title: string }>;
+  /** Follows GET /channels/followers knows: broadcaster id → (user id → followed_at ISO). */
+  readonly follows: Map<string, Map<string, string>>;
+  /** Shoutouts Twitch accepted, in order. */
+  readonly shoutouts: Array<{ from: string; to: string; moderatorId: string }>;
   /** Answer the next `count` requests with 429 (bucket empty, resets in `resetSeconds`). */
   rateLimitNext(count: number, resetSeconds?: number): void;
   readonly requests: number;
@@ -48,6 +57,9 @@ export async function startTwitchHelixServer(options: { clientId: string }): Pro
   const users: TwitchHelixServer['users'] = [];
   const chatMessages: TwitchHelixServer['chatMessages'] = [];
   const drops = { count: 0, reason: { code: '', message: '' } };
+  const channels: TwitchHelixServer['channels'] = new Map();
+  const follows: TwitchHelixServer['follows'] = new Map();
+  const shoutouts: TwitchHelixServer['shoutouts'] = [];
   let requests = 0;
 
   const server = http.createServer((request, response) => {
@@ -122,6 +134,71 @@ export async function startTwitchHelixServer(options: { clientId: string }): Pro
         });
         return reply(200, { data: [{ message_id: messageId, is_sent: true, drop_reason: null }] });
       }
+      if (url.pathname === '/helix/channels' && request.method === 'GET') {
+        const ids = url.searchParams.getAll('broadcaster_id');
+        if (ids.length === 0) return error(400, 'Bad Request', 'Missing required parameter "broadcaster_id"');
+        return reply(200, {
+          data: ids.flatMap((id) => {
+            const channel = channels.get(id);
+            return channel
+              ? [
+                  {
+                    broadcaster_id: id,
+                    broadcaster_login: channel.login,
+                    broadcaster_name: channel.name,
+                    broadcaster_language: 'en',
+                    game_id: channel.game ? '509658' : '',
+                    game_name: channel.game,
+                    title: channel.title,
+                    delay: 0,
+                    tags: [],
+                    content_classification_labels: [],
+                    is_branded_content: false,
+                  },
+                ]
+              : [];
+          }),
+        });
+      }
+      if (url.pathname === '/helix/channels/followers' && request.method === 'GET') {
+        const broadcaster = url.searchParams.get('broadcaster_id');
+        if (!broadcaster) return error(400, 'Bad Request', 'Missing required parameter "broadcaster_id"');
+        // Without the scope (or as neither the broadcaster nor a moderator) Twitch answers only the total.
+        const allowed = owner.scopes.includes('moderator:read:followers') && owner.userId === broadcaster;
+        const all = [...(follows.get(broadcaster) ?? new Map<string, string>())];
+        const userId = url.searchParams.get('user_id');
+        const data = allowed
+          ? all
+              .filter(([id]) => userId === null || id === userId)
+              .map(([id, followedAt]) => {
+                const user = users.find((entry) => entry.id === id);
+                return {
+                  user_id: id,
+                  user_login: user?.login ?? id,
+                  user_name: user?.display_name ?? id,
+                  followed_at: followedAt,
+                };
+              })
+          : [];
+        return reply(200, { total: all.length, data, pagination: {} });
+      }
+      if (url.pathname === '/helix/chat/shoutouts' && request.method === 'POST') {
+        const from = url.searchParams.get('from_broadcaster_id');
+        const to = url.searchParams.get('to_broadcaster_id');
+        const moderator = url.searchParams.get('moderator_id');
+        if (!from || !to || !moderator) return error(400, 'Bad Request', 'Missing required parameter');
+        if (!owner.scopes.includes('moderator:manage:shoutouts'))
+          return error(401, 'Unauthorized', 'Missing scope: moderator:manage:shoutouts');
+        if (moderator !== owner.userId)
+          return error(403, 'Forbidden', 'The ID in moderator_id must match the user ID in the access token.');
+        if (from === to) return error(400, 'Bad Request', 'The broadcaster may not give itself a Shoutout.');
+        if (!channels.has(to)) return error(400, 'Bad Request', 'The to_broadcaster_id is not valid.');
+        // Twitch: one shoutout per 2 minutes, and the same streamer once per 60 minutes.
+        if (shoutouts.some((entry) => entry.from === from && entry.to === to))
+          return error(429, 'Too Many Requests', 'The broadcaster is in a cooldown period for this streamer.');
+        shoutouts.push({ from, to, moderatorId: moderator });
+        return reply(204);
+      }
       const broadcasterId = url.searchParams.get('broadcaster_id');
       const moderatorId = url.searchParams.get('moderator_id');
       if (!broadcasterId || !moderatorId)
@@ -177,13 +254,7 @@ export async function startTwitchHelixServer(options: { clientId: string }): Pro
         }
         messages.delete(messageId);
         deleted.push(messageId);
-        response.writeHead(204, {
-          'ratelimit-limit': '800',
-          'ratelimit-remaining': '799',
-          'ratelimit-reset': String(reset),
-        });
-        response.end();
-        return;
+        return reply(204);
       }
       return error(404, 'Not Found', `no route ${request.method} ${url.pathname}`);
     });
@@ -196,6 +267,9 @@ export async function startTwitchHelixServer(options: { clientId: string }): Pro
     messages,
     users,
     chatMessages,
+    channels,
+    follows,
+    shoutouts,
     dropNextChat(count, reason) {
       drops.count = count;
       drops.reason = reason;

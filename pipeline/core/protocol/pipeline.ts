@@ -203,7 +203,7 @@ export interface WorkerControlProtocol {
     tickTimers(): string[];
     /** Reaction: commands changed on disk; reload them. */
     reloadCommands(): void;
-    /** Ingress and egress: the Twitch channel and accounts (tokens in memory only); null turns Twitch off. */
+    /** Ingress, egress and reaction: the Twitch channel and accounts (tokens in memory only); null turns Twitch off. */
     twitch(params: TwitchWorkerConfig | null): void;
     /** Ingress and egress: the Discord bot token (memory only) and settings; null turns Discord off. */
     discord(params: DiscordWorkerConfig | null): void;

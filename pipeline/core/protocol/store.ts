@@ -10,6 +10,7 @@ import type { CounterStoreWrite } from '../counters.js';
 import type { Envelope } from '../envelope.js';
 import type { LlmStoreWrite } from '../llm.js';
 import type { QuoteStoreWrite } from '../quotes.js';
+import type { GiveawayStoreWrite } from '../giveaways.js';
 import type { TimerStoreWrite } from '../timers.js';
 import type { Rule } from '../rules.js';
 import type { StepTransition } from '../slip.js';
@@ -109,7 +110,8 @@ export type StoreWrite =
   /** Counters, quotes and timers (applied by pipeline/node/features/feature-store-appliers.ts). */
   | CounterStoreWrite
   | QuoteStoreWrite
-  | TimerStoreWrite;
+  | TimerStoreWrite
+  | GiveawayStoreWrite;
 
 export interface DeliveryClaim {
   /** `eventId:connector`: an event's reply goes to each place at most once. */

@@ -72,6 +72,7 @@ describe('bitbrat replay', () => {
     expect(out[0].steps.map((step: { id: string }) => step.id)).toEqual([
       'auth',
       'query-analyzer',
+      'giveaways',
       'counters',
       'commands',
       'twitch-chat',

@@ -12,7 +12,7 @@ import { KnownEventTypes, type Envelope } from '../../core/envelope.js';
 import type { StoreWrite } from '../../core/protocol/store.js';
 import { StepFailure, type Service, type StepContext, type StepOutcome } from '../../core/service.js';
 import type { FeatureReader } from './feature-reader.js';
-import { counterExtras, streamVars, targetOf, type VariableSources } from './template-context.js';
+import { counterExtras, streamVars, targetOf, twitchVars, type VariableSources } from './template-context.js';
 
 export interface CountersServiceDeps {
   reader: Pick<FeatureReader, 'counters' | 'counterValue' | 'changeResult' | 'stream'>;
@@ -20,8 +20,8 @@ export interface CountersServiceDeps {
   commit(batch: StoreWrite[]): Promise<void>;
   newId?: () => string;
   random?: () => number;
-  /** Game and title, when a source exists (see template-context.ts). */
-  channelInfo?: VariableSources['channelInfo'];
+  /** `{game}`, `{title}`, `{followage}` from Twitch, while a broadcaster is linked (see template-context.ts). */
+  twitch?: VariableSources['twitch'];
 }
 
 const INVISIBLE_CHARACTERS = /[\u034f\u200b-\u200d\u2060\ufeff\u{e0000}-\u{e007f}]/gu;
@@ -36,7 +36,7 @@ export function createCountersService(deps: CountersServiceDeps): Service {
     counters: () => deps.reader.counters(),
     counterValue: (name, scopeKey) => deps.reader.counterValue(name, scopeKey),
     stream: () => deps.reader.stream(),
-    ...(deps.channelInfo ? { channelInfo: deps.channelInfo } : {}),
+    ...(deps.twitch ? { twitch: deps.twitch } : {}),
   };
 
   function find(text: string): { counter: Counter; rest: string } | undefined {
@@ -102,6 +102,7 @@ export function createCountersService(deps: CountersServiceDeps): Service {
       args: found.rest,
       target: targetOf(text, request.target, external.displayName),
       ...streamVars(counter.template, sources, context.now()),
+      ...(await twitchVars(counter.template, sources, external, context.now())),
     };
     const extras = counterExtras(counter.template, owner, sources);
     const reply = renderTemplate(counter.template, vars, {

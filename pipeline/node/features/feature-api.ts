@@ -14,9 +14,11 @@ import { backupFolder, cancelRestore, createBackup, listBackups, pendingRestore,
 import { checkConfigFile } from '../../core/config-export.js';
 import { exportConfig, planImport, type ConfigSources } from './config-transfer.js';
 import type { FeatureReader } from './feature-reader.js';
+import type { GiveawayReader } from './giveaway-store.js';
 
 export interface FeatureApiDeps {
   reader: FeatureReader;
+  giveaways: GiveawayReader;
   commit(batch: StoreWrite[]): Promise<void>;
   now?: () => number;
   /** Backups: the data folder, a connection to copy from, and how many to keep. */
@@ -58,6 +60,8 @@ export function createFeatureApi(deps: FeatureApiDeps): FeatureApi {
       await commit([{ op: 'counter.setValue', name, scopeKey, value, at }]);
       return { ok: true, value: { name, scopeKey, value: reader.counterValue(name, scopeKey), updatedAt: at } };
     },
+    'giveaways.list': async ({ limit = 20 }) => deps.giveaways.list(limit),
+    'giveaways.entries': async ({ id, limit = 1000 }) => deps.giveaways.entries(id, limit),
     'quotes.list': async ({ search, limit = 200 }) => reader.listQuotes({ ...(search ? { search } : {}), limit }),
     'quotes.save': async ({ id, quote, moderator }) => {
       const parsed = QuoteEditSchema.safeParse(quote);

@@ -12,6 +12,8 @@ import {
 } from '../../core/counters.js';
 import { describeIssues } from '../../core/envelope.js';
 import { QUOTE_STORE_OPS, QuoteStoreWriteSchema, type QuoteStoreWrite } from '../../core/quotes.js';
+import { GIVEAWAY_STORE_OPS, GiveawayStoreWriteSchema } from '../../core/giveaways.js';
+import { applyGiveawayWrite } from './giveaway-store.js';
 import { TIMER_STORE_OPS, TimerStoreWriteSchema, type TimerStoreWrite } from '../../core/timers.js';
 
 type Writer = Pick<Database.Database, 'prepare'>;
@@ -132,7 +134,13 @@ export function createFeatureStoreAppliers(
     if (parsed.success) applyTimerWrite(db, parsed.data);
     else options.onInvalid?.(opName(op), describeIssues(parsed.error));
   };
+  const giveaways: FeatureStoreApplier = (db, op) => {
+    const parsed = GiveawayStoreWriteSchema.safeParse(op);
+    if (parsed.success) applyGiveawayWrite(db, parsed.data);
+    else options.onInvalid?.(opName(op), describeIssues(parsed.error));
+  };
   return {
+    ...Object.fromEntries(GIVEAWAY_STORE_OPS.map((name) => [name, giveaways])),
     ...Object.fromEntries(TIMER_STORE_OPS.map((name) => [name, timers])),
     ...Object.fromEntries(COUNTER_STORE_OPS.map((name) => [name, counters])),
     ...Object.fromEntries(QUOTE_STORE_OPS.map((name) => [name, quotes])),

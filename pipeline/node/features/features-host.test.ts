@@ -54,6 +54,7 @@ describe('counters and quotes in the running pipeline', () => {
       .concat(change.detail.event.routing.slip)
       .filter((step) => step.phase === 'reaction');
     expect(steps.map((step) => [step.id, step.status])).toEqual([
+      ['giveaways', 'SKIP'],
       ['counters', 'OK'],
       ['commands', 'SKIP'],
     ]);

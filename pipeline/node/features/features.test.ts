@@ -12,6 +12,7 @@ import { chatEvent, migratedDb, tempDir } from '../store/test-support.js';
 import { createStoreWriter, type StoreWriter } from '../store/writer.js';
 import { createCountersService } from './counters-service.js';
 import { createFeatureApi } from './feature-api.js';
+import { createGiveawayReader } from './giveaway-store.js';
 import { createFeatureReader, STREAM_EVENT_TYPES, type FeatureReader } from './feature-reader.js';
 import { createFeatureStoreAppliers } from './feature-store-appliers.js';
 import { createQuotesService } from './quotes-service.js';
@@ -87,7 +88,12 @@ describe('counters service', () => {
   });
 
   it('keeps per-user counters per login, and a named user is changed by name', async () => {
-    const api = createFeatureApi({ reader, commit, backups: { dataDir: temp.dir, db: readDb, keep: () => 3 } });
+    const api = createFeatureApi({
+      reader,
+      giveaways: createGiveawayReader(readDb),
+      commit,
+      backups: { dataDir: temp.dir, db: readDb, keep: () => 3 },
+    });
     const saved = await api['counters.save']({
       counter: {
         name: 'hugs',
@@ -141,7 +147,12 @@ describe('counters service', () => {
   });
 
   it('rejects invalid counters with the field named, and an invalid op never reaches the table', async () => {
-    const api = createFeatureApi({ reader, commit, backups: { dataDir: temp.dir, db: readDb, keep: () => 3 } });
+    const api = createFeatureApi({
+      reader,
+      giveaways: createGiveawayReader(readDb),
+      commit,
+      backups: { dataDir: temp.dir, db: readDb, keep: () => 3 },
+    });
     const bad = await api['counters.save']({ counter: { name: 'x', command: 'two words' } });
     expect(bad).toEqual({ ok: false, error: expect.stringContaining('command') });
     const clash = await api['counters.save']({ counter: { name: 'other', command: '!deaths' } });
@@ -183,6 +194,7 @@ describe('quotes service', () => {
   it('lists, edits and deletes from the console; a quote never starts a Twitch command', async () => {
     const api = createFeatureApi({
       reader,
+      giveaways: createGiveawayReader(readDb),
       commit,
       backups: { dataDir: temp.dir, db: readDb, keep: () => 3 },
       now: () => 5,

@@ -19,14 +19,14 @@ import {
 import { StepFailure, type Service, type StepContext, type StepOutcome } from '../../core/service.js';
 import { capOnWordBoundary } from '../../core/commands.js';
 import type { FeatureReader } from './feature-reader.js';
-import type { ChannelInfo } from './template-context.js';
+import type { TwitchLookups } from './template-context.js';
 
 export interface QuotesServiceDeps {
   reader: Pick<FeatureReader, 'quote' | 'quoteAddedBy' | 'randomQuote' | 'searchQuote'>;
   commit(batch: StoreWrite[]): Promise<void>;
   settings?: () => QuoteSettings;
   /** The category to store with a new quote, when known. */
-  channelInfo?: () => ChannelInfo | undefined;
+  twitch?: () => TwitchLookups | undefined;
   newId?: () => string;
 }
 
@@ -54,6 +54,15 @@ export function createQuotesService(deps: QuotesServiceDeps): Service {
   });
   const show = (quote: Quote | undefined, notes: string[], missing: string): StepOutcome =>
     quote ? reply(formatQuote(quote, settings().template), [...notes, `quote #${quote.id}`]) : reply(missing, notes);
+
+  /** The category to store with a new quote; a Twitch failure stores none rather than losing the quote. */
+  async function gameNow(): Promise<string | null> {
+    try {
+      return (await deps.twitch?.()?.channel())?.game ?? null;
+    } catch {
+      return null;
+    }
+  }
 
   async function run(event: Readonly<Envelope>, context: StepContext): Promise<StepOutcome> {
     if (event.type !== KnownEventTypes.chatMessage) return { status: 'SKIP', notes: ['not a chat message'] };
@@ -87,7 +96,7 @@ export function createQuotesService(deps: QuotesServiceDeps): Service {
                 text: request.text.slice(0, 400),
                 saidBy: request.saidBy ?? (event.ingress.channel || external.login),
                 addedBy: external.login,
-                game: deps.channelInfo?.()?.game ?? null,
+                game: await gameNow(),
                 at: context.now(),
               },
             ]);

@@ -8,11 +8,12 @@ import type { Envelope } from '../../core/envelope.js';
 import type { Service, StepContext, StepOutcome } from '../../core/service.js';
 import { TIMER_EVENT_TYPE } from '../../core/timers.js';
 import type { FeatureReader } from './feature-reader.js';
-import { counterExtras, streamVars, type VariableSources } from './template-context.js';
+import { counterExtras, streamVars, twitchVars, type VariableSources } from './template-context.js';
 
 export interface TimersServiceDeps {
   reader: Pick<FeatureReader, 'timers' | 'counters' | 'counterValue' | 'stream'>;
-  channelInfo?: VariableSources['channelInfo'];
+  /** `{game}`, `{title}` from Twitch, while a broadcaster is linked. */
+  twitch?: VariableSources['twitch'];
   newId?: () => string;
   random?: () => number;
 }
@@ -23,10 +24,10 @@ export function createTimersService(deps: TimersServiceDeps): Service {
     counters: () => deps.reader.counters(),
     counterValue: (name, scopeKey) => deps.reader.counterValue(name, scopeKey),
     stream: () => deps.reader.stream(),
-    ...(deps.channelInfo ? { channelInfo: deps.channelInfo } : {}),
+    ...(deps.twitch ? { twitch: deps.twitch } : {}),
   };
 
-  function run(event: Readonly<Envelope>, context: StepContext): StepOutcome {
+  async function run(event: Readonly<Envelope>, context: StepContext): Promise<StepOutcome> {
     if (event.type !== TIMER_EVENT_TYPE) return { status: 'SKIP', notes: ['not a timer event'] };
     const timerId = event.details?.timerId;
     const index = event.details?.messageIndex;
@@ -39,6 +40,7 @@ export function createTimersService(deps: TimersServiceDeps): Service {
       login: event.identity.external.login,
       user: event.identity.external.displayName,
       ...streamVars(template, sources, context.now()),
+      ...(await twitchVars(template, sources, event.identity.external, context.now())),
     };
     const extras = counterExtras(template, event.identity.external.login, sources);
     const text = renderTemplate(template, vars, { ...extras, ...(deps.random ? { random: deps.random } : {}) });

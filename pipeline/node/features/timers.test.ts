@@ -11,6 +11,7 @@ import { openReadConnection, type ReadDb, type WriteDb } from '../store/database
 import { chatEvent, migratedDb, tempDir } from '../store/test-support.js';
 import { createStoreWriter, type StoreWriter } from '../store/writer.js';
 import { createFeatureApi } from './feature-api.js';
+import { createGiveawayReader } from './giveaway-store.js';
 import { createFeatureReader, STREAM_EVENT_TYPES, type FeatureReader } from './feature-reader.js';
 import { createFeatureStoreAppliers } from './feature-store-appliers.js';
 import { createTimerScheduler } from './timer-scheduler.js';
@@ -70,6 +71,7 @@ describe('timer scheduler', () => {
   it('fires every N minutes while live after M chat lines, in order, and remembers it across a restart', async () => {
     const api = createFeatureApi({
       reader,
+      giveaways: createGiveawayReader(readDb),
       commit,
       backups: { dataDir: temp.dir, db: readDb, keep: () => 3 },
       now: () => clock,
@@ -110,7 +112,12 @@ describe('timer scheduler', () => {
   });
 
   it('two overlapping ticks fire a due timer once', async () => {
-    const api = createFeatureApi({ reader, commit, backups: { dataDir: temp.dir, db: readDb, keep: () => 3 } });
+    const api = createFeatureApi({
+      reader,
+      giveaways: createGiveawayReader(readDb),
+      commit,
+      backups: { dataDir: temp.dir, db: readDb, keep: () => 3 },
+    });
     await api['timers.save']({ timer: { id: 'tip', onlyWhenLive: false, minChatLines: 0, messages: ['tip'] } });
     const timers = scheduler();
     const [first, second] = await Promise.all([timers.tick(), timers.tick()]);
@@ -124,7 +131,12 @@ describe('timers service', () => {
   const context: StepContext = { signal: new AbortController().signal, attempt: 1, now: () => clock };
 
   it('proposes the message the scheduler chose, with variables filled', async () => {
-    const api = createFeatureApi({ reader, commit, backups: { dataDir: temp.dir, db: readDb, keep: () => 3 } });
+    const api = createFeatureApi({
+      reader,
+      giveaways: createGiveawayReader(readDb),
+      commit,
+      backups: { dataDir: temp.dir, db: readDb, keep: () => 3 },
+    });
     await api['timers.save']({
       timer: { id: 'deaths', messages: ['one', 'Deaths so far: {count:deaths}, live {uptime}'] },
     });

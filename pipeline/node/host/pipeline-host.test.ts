@@ -85,6 +85,7 @@ describe('PipelineHost: the default flow on real workers and a real database', (
     expect(steps).toEqual([
       'enrichment:auth:OK',
       'enrichment:query-analyzer:OK',
+      'reaction:giveaways:SKIP',
       'reaction:counters:SKIP',
       'reaction:commands:OK',
       'egress:console:OK',
@@ -96,6 +97,8 @@ describe('PipelineHost: the default flow on real workers and a real database', (
       'auth:OK',
       'query-analyzer:RUNNING',
       'query-analyzer:OK',
+      'giveaways:RUNNING',
+      'giveaways:SKIP',
       'counters:RUNNING',
       'counters:SKIP',
       'commands:RUNNING',

@@ -33,6 +33,7 @@ import { createPersonaStore, type PersonaStore } from '../llm/personas.js';
 import { secureDataDir, takeDataDirLock, type DataDirLock } from '../store/data-dir.js';
 import { applyPendingRestore, DAY_MS } from '../features/backups.js';
 import { createFeatureApi, seedDemoTimer } from '../features/feature-api.js';
+import { createGiveawayReader } from '../features/giveaway-store.js';
 import { createFeatureReader } from '../features/feature-reader.js';
 import { openReadConnection, openWriteConnection, type ReadDb } from '../store/database.js';
 import { migrate, seedIfEmpty } from '../store/migrations.js';
@@ -198,7 +199,7 @@ export class PipelineHost {
         endpoints: twitchEndpointsFromEnv(process.env, options.twitch?.endpoints),
         clientIdOverride: process.env[TWITCH_CLIENT_ID_ENV],
         enabled: options.twitch?.enabled ?? true,
-        publish: (config) => publishTwitch(supervisor, ['ingress', 'egress'], config),
+        publish: (config) => publishTwitch(supervisor, ['ingress', 'egress', 'reaction'], config),
         log,
         ...(options.twitch?.refreshMarginMs !== undefined ? { refreshMarginMs: options.twitch.refreshMarginMs } : {}),
         ...(options.twitch?.minRefreshDelayMs !== undefined
@@ -358,6 +359,8 @@ export class PipelineHost {
       await publishDiscord(this.supervisor, [role], await this.discord.workerConfig());
     } else if (role === 'reaction' || role === 'enrichment') {
       await this.pushLlmApiKey([role]);
+      // The reaction worker reads Helix with the broadcaster's token ({game}, {followage}, !so).
+      if (role === 'reaction') await publishTwitch(this.supervisor, [role], this.twitch.workerConfig());
     }
   }
 
@@ -488,6 +491,7 @@ export class PipelineHost {
       // Counters, quotes ... (issue 14), on the host's read connection.
       ...createFeatureApi({
         reader: createFeatureReader(this.llm.db),
+        giveaways: createGiveawayReader(this.llm.db),
         commit: (batch) => this.write(batch),
         backups: { dataDir: this.dataDir, db: this.llm.db, keep: () => reader.loadSettings().backupsKept },
         config: {
@@ -771,10 +775,10 @@ export class PipelineHost {
   }
 }
 
-/** Tells the ingress and/or egress worker the Twitch config (both answer once their connections are set up). */
+/** Tells the ingress, egress and/or reaction worker the Twitch config (each answers once it is set up). */
 async function publishTwitch(
   supervisor: WorkerSupervisor,
-  roles: readonly ('ingress' | 'egress')[],
+  roles: readonly ('ingress' | 'egress' | 'reaction')[],
   config: TwitchWorkerConfig | null,
 ): Promise<void> {
   await Promise.all(

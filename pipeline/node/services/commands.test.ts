@@ -3,7 +3,11 @@ import { DEFAULT_COMMANDS } from '../../core/commands.js';
 import { acceptInbound, type Envelope, type Role, type UserRecord } from '../../core/envelope.js';
 import type { CommandDefinition } from '../../core/protocol/store.js';
 import type { StepContext, StepOutcome } from '../../core/service.js';
+import { UNAVAILABLE } from '../features/template-context.js';
 import { createCommandsService } from './commands.js';
+
+/** The default !so as the commands service answers it (the shoutout service looks up {lastgame}). */
+const SHOUTOUT_BY_COMMANDS = `Go show grace some love at https://twitch.tv/grace 💜 Last seen playing ${UNAVAILABLE.lastgame}.`;
 
 function command(
   id: string,
@@ -235,16 +239,11 @@ describe('commands service', () => {
   it.each<[string, Role[], Partial<UserRecord> | undefined, string]>([
     ['viewer', [], undefined, 'SKIP !so: needs moderator'],
     ['vip', ['vip', 'subscriber'], undefined, 'SKIP !so: needs moderator'],
-    ['moderator', ['moderator'], undefined, 'Go show grace some love at https://twitch.tv/grace 💜'],
-    [
-      'broadcaster (always allowed)',
-      ['broadcaster'],
-      undefined,
-      'Go show grace some love at https://twitch.tv/grace 💜',
-    ],
+    ['moderator', ['moderator'], undefined, SHOUTOUT_BY_COMMANDS],
+    ['broadcaster (always allowed)', ['broadcaster'], undefined, SHOUTOUT_BY_COMMANDS],
     // The auth service's record is the authority once enrichment ran: roles as of THIS event.
     ['unmodded since (user record says viewer)', ['moderator'], { roles: [] }, 'SKIP !so: needs moderator'],
-    ['modded (user record)', [], { roles: ['moderator'] }, 'Go show grace some love at https://twitch.tv/grace 💜'],
+    ['modded (user record)', [], { roles: ['moderator'] }, SHOUTOUT_BY_COMMANDS],
   ])('permissions: %s', (_name, roles, user, expected) => {
     const { reply } = setup(DEFAULT_COMMANDS);
     expect(reply(chat('!so grace', { roles, ...(user ? { user } : {}) }))).toBe(expected);

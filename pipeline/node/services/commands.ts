@@ -16,7 +16,7 @@ import {
 import { KnownEventTypes, type Envelope, type Role } from '../../core/envelope.js';
 import type { CommandDefinition } from '../../core/protocol/store.js';
 import type { Service, StepContext, StepOutcome } from '../../core/service.js';
-import { counterExtras, streamVars, targetOf, type VariableSources } from '../features/template-context.js';
+import { counterExtras, streamVars, targetOf, twitchVars, type VariableSources } from '../features/template-context.js';
 
 export interface CommandsServiceDeps {
   /** The current command list, in priority order (read on every event: edits apply at once). */
@@ -90,7 +90,7 @@ export function createCommandsService(deps: CommandsServiceDeps): Service {
     return undefined;
   }
 
-  function run(event: Readonly<Envelope>, context: StepContext): StepOutcome {
+  function run(event: Readonly<Envelope>, context: StepContext): StepOutcome | Promise<StepOutcome> {
     const now = (deps.now ?? context.now)();
     const commands = deps.commands();
     const match = findMatch(event, commands);
@@ -117,6 +117,29 @@ export function createCommandsService(deps: CommandsServiceDeps): Service {
       ...templateVarsFor(event, match, commands, roles),
       ...streamVars(command.template, deps.variables, now),
     };
+    // Only a template with {game}, {title} or {followage} waits for Twitch (while a broadcaster is linked).
+    const reply = (all: TemplateVars) => propose(command, name, event, all, now, userKey, commands);
+    const fromTwitch = twitchVars(command.template, deps.variables, event.identity.external, now);
+    if (!fromTwitch) return reply(vars);
+    return fromTwitch.then((more) => {
+      // Another run of the command may have replied while this one waited for Twitch.
+      const waited = Math.max(
+        remaining(lastReplyAt.get(command.id), command.globalCooldownSeconds, now),
+        remaining(lastReplyAt.get(userKey), command.userCooldownSeconds, now),
+      );
+      return waited > 0 ? skip(`${name}: cooldown, ${Math.ceil(waited / 1000)} s left`) : reply({ ...vars, ...more });
+    });
+  }
+
+  function propose(
+    command: CommandDefinition,
+    name: string,
+    event: Readonly<Envelope>,
+    vars: TemplateVars,
+    now: number,
+    userKey: string,
+    commands: readonly CommandDefinition[],
+  ): StepOutcome {
     const extras = counterExtras(command.template, event.identity.external.login, deps.variables);
     const text = renderTemplate(command.template, vars, { ...extras, ...(deps.random ? { random: deps.random } : {}) });
     if (text.length === 0) return skip(`${name}: the reply was blank`);
@@ -155,7 +178,8 @@ function commandName(command: CommandDefinition): string {
   return trigger.kind === 'exact' || trigger.kind === 'prefix' ? trigger.text.trim() : command.id;
 }
 
-function mayRun(command: CommandDefinition, roles: readonly string[]): boolean {
+/** Whether someone with these roles may run the command (the broadcaster always may). */
+export function mayRun(command: Pick<CommandDefinition, 'roles'>, roles: readonly string[]): boolean {
   if (command.roles.length === 0 || command.roles.includes('viewer')) return true;
   if (roles.includes('broadcaster')) return true;
   return command.roles.some((role) => roles.includes(role));

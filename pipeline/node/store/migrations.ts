@@ -377,8 +377,135 @@ const streamerFeatures: Migration = {
   },
 };
 
+/**
+ * Giveaways, welcome and shoutouts (issue 14): the giveaway tables (one entry per user per giveaway,
+ * one open or draw per chat event), and for an install that already had its default rules: the
+ * giveaways step in the chat-commands rule where the streamer left it as shipped, and the shoutout and
+ * (off) welcome rules. A fresh install gets them from DEFAULT_RULES when seeded. Values written out:
+ * a released migration never changes.
+ */
+const giveawaysWelcome: Migration = {
+  version: 5,
+  name: 'giveaways, welcome and shoutout rules',
+  up(db) {
+    db.exec(`
+      CREATE TABLE giveaways (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        keyword TEXT NOT NULL,         -- lower-case chat command, "!join"
+        required_role TEXT,            -- NULL: everyone may enter
+        status TEXT NOT NULL,          -- 'open' | 'closed'
+        opened_by TEXT NOT NULL,
+        opened_at INTEGER NOT NULL,
+        closed_at INTEGER,
+        event_id TEXT NOT NULL UNIQUE  -- the chat event that opened it
+      );
+      CREATE TABLE giveaway_entries (
+        giveaway_id INTEGER NOT NULL REFERENCES giveaways (id) ON DELETE CASCADE,
+        platform TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        login TEXT NOT NULL,
+        display_name TEXT NOT NULL,
+        entered_at INTEGER NOT NULL,
+        PRIMARY KEY (giveaway_id, platform, user_id)
+      ) WITHOUT ROWID;
+      CREATE TABLE giveaway_draws (
+        event_id TEXT PRIMARY KEY,     -- the chat event that drew: a retried step draws once
+        giveaway_id INTEGER NOT NULL REFERENCES giveaways (id) ON DELETE CASCADE,
+        platform TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        login TEXT NOT NULL,
+        display_name TEXT NOT NULL,
+        drawn_at INTEGER NOT NULL
+      );
+      CREATE INDEX giveaway_draws_giveaway ON giveaway_draws (giveaway_id, drawn_at);
+    `);
+    if (!db.prepare("SELECT 1 FROM store_meta WHERE key = 'seeded.rules'").get()) return;
+    const now = Date.now();
+    const chatCommands = db.prepare("SELECT json FROM rules WHERE id = 'chat-commands'").get() as
+      { json: string } | undefined;
+    if (chatCommands) {
+      const rule = JSON.parse(chatCommands.json) as { slip?: unknown };
+      if (JSON.stringify(rule.slip) === JSON.stringify(['counters', 'commands'])) {
+        db.prepare("UPDATE rules SET json = ?, updated_at = ? WHERE id = 'chat-commands'").run(
+          JSON.stringify({ ...rule, slip: ['giveaways', 'counters', 'commands'] }),
+          now,
+        );
+      }
+    }
+    const insertRule = db.prepare('INSERT OR IGNORE INTO rules (id, json, updated_at) VALUES (?, ?, ?)');
+    const chat = { '==': [{ var: 'type' }, 'chat.message.v1'] };
+    const notCommand = { '!': { startsWith: [{ var: 'text' }, '!'] } };
+    const rules = [
+      {
+        id: 'chat-shoutout',
+        name: 'Shoutouts',
+        description:
+          "!so @user (the shoutout command: its roles, template and cooldown): the reply names the user's last category, and Twitch's own shoutout is sent where the broadcaster account is linked.",
+        enabled: true,
+        priority: 115,
+        stage: 'reaction',
+        when: { or: [{ '==': [{ var: 'text' }, '!so'] }, { startsWith: [{ var: 'text' }, '!so '] }] },
+        slip: ['shoutout'],
+      },
+      {
+        id: 'welcome-first-time',
+        name: 'Welcome first-time chatters',
+        description:
+          "A chatter's first message in the channel (Twitch's first-msg) gets the greeting from Settings → welcome.firstTime. Off until you turn it on.",
+        enabled: false,
+        priority: 60,
+        stage: 'reaction',
+        when: {
+          and: [
+            chat,
+            notCommand,
+            {
+              or: [
+                { '==': [{ var: 'details.firstMessage' }, true] },
+                { in: ['first-message', { var: 'identity.user.tags' }] },
+              ],
+            },
+          ],
+        },
+        slip: ['welcome'],
+      },
+      {
+        id: 'welcome-returning',
+        name: 'Welcome back returning chatters',
+        description:
+          'A chatter seen in an earlier stream, at their first message of this one, gets the greeting from Settings → welcome.returning. Off until you turn it on.',
+        enabled: false,
+        priority: 58,
+        stage: 'reaction',
+        when: {
+          and: [
+            chat,
+            notCommand,
+            { in: ['returning', { var: 'identity.user.tags' }] },
+            { in: ['new-session', { var: 'identity.user.tags' }] },
+          ],
+        },
+        slip: ['welcome'],
+      },
+    ];
+    for (const rule of rules) {
+      insertRule.run(
+        rule.id,
+        JSON.stringify({ ...rule, enrichments: {}, approval: { mode: 'auto' }, maxAttempts: 3 }),
+        now,
+      );
+    }
+  },
+};
+
 /** Every migration, in order. Append only. */
-export const MIGRATIONS: readonly Migration[] = [initialSchema, gatewayClients, approvalSafety, streamerFeatures];
+export const MIGRATIONS: readonly Migration[] = [
+  initialSchema,
+  gatewayClients,
+  approvalSafety,
+  streamerFeatures,
+  giveawaysWelcome,
+];
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;
 
 export function schemaVersion(db: WriteDb): number {

@@ -15,6 +15,7 @@ import type { GatewayDelivery } from '../../core/client-protocol.js';
 import { webhookSecretName, type OutboundWebhook } from '../gateway/webhooks/webhook-store.js';
 import type { Redactor } from '../../core/redaction.js';
 import type { DiscordDelivery } from '../connectors/discord/discord-egress.js';
+import type { ReactionTwitch } from '../twitch-integration/reaction-twitch.js';
 import { openReadConnection, type ReadDb } from '../store/database.js';
 import { createStoreReader, type StoreReader } from '../store/reader.js';
 import { batchPerTick } from './batch-per-tick.js';
@@ -44,6 +45,8 @@ interface ServiceDeps {
   llmApiKey?: () => string | undefined;
   /** Egress: outbound webhook secrets are registered as they are read, so no error carries one. */
   redactor?: Redactor;
+  /** Reaction: Helix with the linked broadcaster's token ({game}, {title}, {followage}, !so). */
+  reactionTwitch?: ReactionTwitch;
 }
 
 function redactedTargets(targets: () => OutboundWebhook[], redactor: Redactor | undefined): () => OutboundWebhook[] {
@@ -69,25 +72,47 @@ async function createServices(phase: WorkerPhase, deps: ServiceDeps): Promise<Se
       ];
     }
     case 'reaction': {
-      const [{ createCountersService }, { createFeatureReader }, { createQuotesService }, { createTimersService }] =
-        await Promise.all([
-          import('../features/counters-service.js'),
-          import('../features/feature-reader.js'),
-          import('../features/quotes-service.js'),
-          import('../features/timers-service.js'),
-        ]);
+      const [
+        { createCountersService },
+        { createFeatureReader },
+        { createQuotesService },
+        { createTimersService },
+        { createWelcomeService },
+        { createShoutoutService },
+        { createGiveawaysService },
+        { createGiveawayReader },
+      ] = await Promise.all([
+        import('../features/counters-service.js'),
+        import('../features/feature-reader.js'),
+        import('../features/quotes-service.js'),
+        import('../features/timers-service.js'),
+        import('../features/welcome-service.js'),
+        import('../features/shoutout-service.js'),
+        import('../features/giveaways-service.js'),
+        import('../features/giveaway-store.js'),
+      ]);
       const { createCommandsService } = await import('../services/commands.js');
       const features = createFeatureReader(deps.db);
+      const twitch = () => deps.reactionTwitch?.helix();
+      const variables = {
+        counters: () => features.counters(),
+        counterValue: (name: string, scopeKey: string) => features.counterValue(name, scopeKey),
+        stream: () => features.stream(),
+        twitch,
+      };
       // Counter changes and new quotes are committed before the reply that reports them.
       const commit = (batch: StoreWrite[]) => deps.store().call('write', batch);
       const responder = deps.demo
         ? (await import('../llm/scripted-responder.js')).createScriptedResponder()
         : await createLlm(deps);
       return [
-        createCountersService({ reader: features, commit }),
-        createQuotesService({ reader: features, commit, settings: () => deps.settings().quotes }),
-        createTimersService({ reader: features }),
-        createCommandsService({ commands: deps.commands, variables: features }),
+        createCountersService({ reader: features, commit, twitch }),
+        createQuotesService({ reader: features, commit, settings: () => deps.settings().quotes, twitch }),
+        createTimersService({ reader: features, twitch }),
+        createWelcomeService({ settings: () => deps.settings().welcome, variables }),
+        createShoutoutService({ commands: deps.commands, twitch }),
+        createGiveawaysService({ reader: createGiveawayReader(deps.db), commit }),
+        createCommandsService({ commands: deps.commands, variables }),
         responder,
       ];
     }
@@ -191,6 +216,10 @@ export async function runPhaseWorker(context: WorkerContext, phase: WorkerPhase)
     phase === 'egress'
       ? (await import('../connectors/discord/discord-egress.js')).createDiscordDelivery({ ledger, log: context.log })
       : undefined;
+  const reactionTwitch =
+    phase === 'reaction'
+      ? (await import('../twitch-integration/reaction-twitch.js')).createReactionTwitch()
+      : undefined;
   const services = await createServices(phase, {
     db,
     demo: context.init.demo,
@@ -204,11 +233,13 @@ export async function runPhaseWorker(context: WorkerContext, phase: WorkerPhase)
     ledger,
     ...(twitchChat ? { twitchChat } : {}),
     ...(discord ? { discord } : {}),
+    ...(reactionTwitch ? { reactionTwitch } : {}),
     llmApiKey: () => llmApiKey ?? undefined,
     redactor: context.redactor,
   });
   if (twitchChat) context.serve({ twitch: (config) => twitchChat.configure(config) });
   if (discord) context.serve({ discord: (config) => discord.configure(config) });
+  if (reactionTwitch) context.serve({ twitch: (config) => reactionTwitch.configure(config) });
   if (phase === 'reaction' || phase === 'enrichment') {
     // Only these phases hold the LLM key (egress never loads the LLM client).
     const { llmConfigFromEnv } = await import('../llm/client.js');

@@ -58,9 +58,11 @@ describe('scopes → EventSub subscriptions', () => {
 
   it('renders the README table from the same data', () => {
     const table = scopesMarkdownTable();
-    expect(table.split('\n')).toHaveLength(2 + 5 + EVENTSUB_SUBSCRIPTIONS.length + EVENTSUB_CHAT_SUBSCRIPTIONS.length);
+    expect(table.split('\n')).toHaveLength(2 + 6 + EVENTSUB_SUBSCRIPTIONS.length + EVENTSUB_CHAT_SUBSCRIPTIONS.length);
     expect(table).toContain('| Follows | `channel.follow` v2 | `moderator:read:followers` |');
     expect(table).toContain('`channel:read:redemptions` or `channel:manage:redemptions`');
+    expect(table).toContain("| Twitch's shoutout with `!so` (broadcaster) | — | `moderator:manage:shoutouts` |");
+    expect(BROADCASTER_SCOPES).toContain('moderator:manage:shoutouts');
   });
 
   it('chooses the bot’s chat path from the setting and what the bot granted', () => {

@@ -26,6 +26,8 @@ export const FEATURE_SCOPES = {
   moderationBan: ['moderator:manage:banned_users'],
   /** Deleting a chat message from the console (DELETE /helix/moderation/chat). */
   moderationDelete: ['moderator:manage:chat_messages'],
+  /** `!so @user` also sends Twitch's own shoutout with the broadcaster's token (POST /helix/chat/shoutouts). */
+  shoutout: ['moderator:manage:shoutouts'],
 } as const;
 
 export type EventSubCondition = 'broadcaster' | 'broadcaster+moderator' | 'to_broadcaster';
@@ -282,6 +284,7 @@ export const BROADCASTER_SCOPES: readonly string[] = [
     ...EVENTSUB_SUBSCRIPTIONS.flatMap((spec) => spec.anyOf.slice(0, 1)),
     ...FEATURE_SCOPES.moderationBan,
     ...FEATURE_SCOPES.moderationDelete,
+    ...FEATURE_SCOPES.shoutout,
   ]),
 ];
 
@@ -325,6 +328,7 @@ export function scopesMarkdownTable(): string {
     ['Bot sends chat through Helix', '—', all(FEATURE_SCOPES.chatHelixSend)],
     ['Timeout / ban from the console', '—', all(FEATURE_SCOPES.moderationBan)],
     ['Delete a message from the console', '—', all(FEATURE_SCOPES.moderationDelete)],
+    ["Twitch's shoutout with `!so` (broadcaster)", '—', all(FEATURE_SCOPES.shoutout)],
     ...[...EVENTSUB_SUBSCRIPTIONS, ...EVENTSUB_CHAT_SUBSCRIPTIONS].map((spec) => [
       spec.label,
       `\`${spec.type}\` v${spec.version}`,
