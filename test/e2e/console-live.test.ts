@@ -60,7 +60,10 @@ describe('the console views against the real host', () => {
       await mod.page.locator('.feed-row .chip.disp-replied').nth(2).waitFor();
       await rows().nth(23).waitFor();
       // A bot mention's reply held for a moderator (on a loaded machine it can come after row 24).
-      await rows().filter({ has: mod.page.locator('.chip.stage-approval') }).first().waitFor();
+      await rows()
+        .filter({ has: mod.page.locator('.chip.stage-approval') })
+        .first()
+        .waitFor();
       await host.served.host.workers.control('ingress').call('demo', null);
       await screenshot(mod.page, 'console-live');
       // The same view with a held reply's routing slip open beside the feed.
