@@ -18,6 +18,7 @@ import {
   type WebhookInfo,
 } from './client-protocol.js';
 import { FeatureApiParams, type FeatureApi } from './feature-api.js';
+import { AlertApiParams, AlertSettingsSchema, DEFAULT_ALERT_SETTINGS, type AlertApi } from './alerts.js';
 import { DispositionSchema, StageSchema, type Envelope } from './envelope.js';
 import {
   DEFAULT_LLM_SETTINGS,
@@ -77,6 +78,8 @@ export const SettingsSchema = z.object({
   backupsKept: z.number().int().min(1).max(100).default(7),
   /** Who may `!quote add`, and how a quote looks in chat. */
   quotes: QuoteSettingsSchema.default(DEFAULT_QUOTE_SETTINGS),
+  /** Overlay alerts per kind: template, sound (in sounds/), duration, volume. */
+  alerts: AlertSettingsSchema.default(DEFAULT_ALERT_SETTINGS),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 export const SETTING_KEYS = Object.keys(SettingsSchema.shape) as (keyof Settings)[];
@@ -208,12 +211,14 @@ export const HostApiParams = {
   }),
   // Counters, quotes ... (feature-api.ts).
   ...FeatureApiParams,
+  // Overlay alerts and their sounds (alerts.ts).
+  ...AlertApiParams,
 } as const;
 
 type P<K extends keyof typeof HostApiParams> = z.input<(typeof HostApiParams)[K]>;
 
 /** The HostApi: params in, results out. */
-export interface HostApi extends FeatureApi {
+export interface HostApi extends FeatureApi, AlertApi {
   'events.list'(params: P<'events.list'>): Promise<EventPage>;
   'events.get'(params: P<'events.get'>): Promise<EventDetail | null>;
   'events.reroute'(params: P<'events.reroute'>): Promise<{ ok: boolean; message: string }>;

@@ -6,6 +6,7 @@
  */
 import type { Approval, DecisionRequest, DecisionResult } from '../approval.js';
 import type { GatewayDelivery } from '../client-protocol.js';
+import type { OverlayAlert } from '../alerts.js';
 import type { Disposition, Envelope, Stage, WorkerPhase } from '../envelope.js';
 import type { DiscordWorkerConfig } from './discord.js';
 import type { TwitchAccountName, TwitchWorkerConfig } from './twitch.js';
@@ -216,6 +217,8 @@ export interface WorkerControlProtocol {
     approvals: Approval[];
     /** Egress (`gateway-clients`) → host: replies to publish to connected gateway clients. */
     delivery: GatewayDelivery[];
+    /** Reaction (`overlay-alerts`) → host: alerts for the overlay (client topic `alerts`). */
+    alert: OverlayAlert[];
     /** Ingress → host: Twitch refused this account's token (401, IRC login failed); refresh it and push again. */
     twitchToken: { account: TwitchAccountName; reason: string };
   };

@@ -9,6 +9,8 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Approval } from '../../core/approval.js';
 import type { GatewayDelivery } from '../../core/client-protocol.js';
+import type { OverlayAlert } from '../../core/alerts.js';
+import { createAlertApi } from '../alerts/alert-api.js';
 import { DEFAULT_COMMANDS, checkCommand } from '../../core/commands.js';
 import { SettingsSchema, type HostApi, type HostPushes, type HostTopic, type Settings } from '../../core/host-api.js';
 import type {
@@ -105,6 +107,7 @@ export class PipelineHost {
   readonly api: HostApi;
   private readonly listeners = new Set<PushListener>();
   private readonly deliveryListeners = new Set<(deliveries: GatewayDelivery[]) => void>();
+  private readonly alertListeners = new Set<(alerts: OverlayAlert[]) => void>();
   private readonly terminalWaiters = new Map<
     string,
     { settled: (summary: EventSummary) => boolean; done: (summary: EventSummary) => void }[]
@@ -264,6 +267,12 @@ export class PipelineHost {
     return () => this.deliveryListeners.delete(listener);
   }
 
+  /** Alerts the `overlay-alerts` reaction service published, for the overlays (client topic `alerts`). */
+  onAlerts(listener: (alerts: OverlayAlert[]) => void): () => void {
+    this.alertListeners.add(listener);
+    return () => this.alertListeners.delete(listener);
+  }
+
   /** Parses raw replay lines on the ingress worker (bulk parsing off the host's thread). */
   parseLines(format: ReplayWorkerFormat, lines: string[]): Promise<LineParseResult[]> {
     return this.supervisor.control('ingress').call('parse', { format, lines });
@@ -338,6 +347,8 @@ export class PipelineHost {
     } else if (topic === 'approvals') this.emit('approvals', data as Approval[]);
     else if (topic === 'delivery') {
       for (const listener of this.deliveryListeners) listener(data as GatewayDelivery[]);
+    } else if (topic === 'alert') {
+      for (const listener of this.alertListeners) listener(data as OverlayAlert[]);
     } else if (topic === 'twitchToken') {
       this.twitch.onTokenRefused(data as { account: 'broadcaster' | 'bot'; reason: string });
     }
@@ -502,6 +513,8 @@ export class PipelineHost {
           },
         },
       }),
+      // Overlay alerts: sounds in the data folder, test alerts through the pipeline (alerts.ts).
+      ...createAlertApi({ dataDir: this.dataDir, submit: (connector, items) => this.submit(connector, items) }),
       'events.list': async (query) => reader.listEvents(query),
       'events.get': async ({ id }) => reader.getEvent(id),
       'events.reroute': (params) => this.control('router').call('reroute', params),

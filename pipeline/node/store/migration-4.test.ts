@@ -37,7 +37,10 @@ describe('migration 4: counters, quotes and timers', () => {
       MIGRATIONS.filter((migration) => migration.version < 4),
     );
     seedIfEmpty(db, { rules: OLD_RULES, commands: [] });
-    migrate(db);
+    migrate(
+      db,
+      MIGRATIONS.filter((migration) => migration.version <= 4),
+    );
     expect(schemaVersion(db)).toBe(4);
     const rules = rulesById();
     expect(rules['chat-commands']!.slip).toEqual(['counters', 'commands']);

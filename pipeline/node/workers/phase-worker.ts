@@ -12,6 +12,7 @@ import type { Service } from '../../core/service.js';
 import type { DeliveryLedger } from '../services/console-delivery.js';
 import type { TwitchChatDelivery } from '../twitch-integration/egress-twitch.js';
 import type { GatewayDelivery } from '../../core/client-protocol.js';
+import type { OverlayAlert } from '../../core/alerts.js';
 import { webhookSecretName, type OutboundWebhook } from '../gateway/webhooks/webhook-store.js';
 import type { Redactor } from '../../core/redaction.js';
 import type { DiscordDelivery } from '../connectors/discord/discord-egress.js';
@@ -36,6 +37,8 @@ interface ServiceDeps {
   dataDir: string;
   /** Egress: replies for the gateway's clients leave on the control line to the host. */
   publishDelivery(delivery: GatewayDelivery): void;
+  /** Reaction: overlay alerts leave on the control line to the host (`alert` push). */
+  publishAlert(alert: OverlayAlert): void;
   /** Egress: the bot's Twitch chat connection, configured by the host over the control line. */
   twitchChat?: TwitchChatDelivery;
   /** Egress: Discord replies and cross-posts, configured by the host over the control line. */
@@ -77,6 +80,7 @@ async function createServices(phase: WorkerPhase, deps: ServiceDeps): Promise<Se
           import('../features/timers-service.js'),
         ]);
       const { createCommandsService } = await import('../services/commands.js');
+      const { createOverlayAlertsService } = await import('../alerts/overlay-alerts-service.js');
       const features = createFeatureReader(deps.db);
       // Counter changes and new quotes are committed before the reply that reports them.
       const commit = (batch: StoreWrite[]) => deps.store().call('write', batch);
@@ -87,6 +91,11 @@ async function createServices(phase: WorkerPhase, deps: ServiceDeps): Promise<Se
         createCountersService({ reader: features, commit }),
         createQuotesService({ reader: features, commit, settings: () => deps.settings().quotes }),
         createTimersService({ reader: features }),
+        createOverlayAlertsService({
+          ledger: deps.ledger,
+          settings: () => deps.settings().alerts,
+          publish: deps.publishAlert,
+        }),
         createCommandsService({ commands: deps.commands, variables: features }),
         responder,
       ];
@@ -201,6 +210,7 @@ export async function runPhaseWorker(context: WorkerContext, phase: WorkerPhase)
     settings: () => settings,
     dataDir: context.init.dataDir,
     publishDelivery: batchPerTick<GatewayDelivery>((deliveries) => context.host.push('delivery', deliveries)),
+    publishAlert: batchPerTick<OverlayAlert>((alerts) => context.host.push('alert', alerts)),
     ledger,
     ...(twitchChat ? { twitchChat } : {}),
     ...(discord ? { discord } : {}),
