@@ -18,6 +18,7 @@ import {
   type WebhookInfo,
 } from './client-protocol.js';
 import { FeatureApiParams, type FeatureApi } from './feature-api.js';
+import { DEFAULT_OBS_SETTINGS, ObsApiParams, ObsSettingsSchema, type ObsApi } from './obs.js';
 import { AlertApiParams, AlertSettingsSchema, DEFAULT_ALERT_SETTINGS, type AlertApi } from './alerts.js';
 import { DispositionSchema, StageSchema, type Envelope } from './envelope.js';
 import {
@@ -80,6 +81,8 @@ export const SettingsSchema = z.object({
   quotes: QuoteSettingsSchema.default(DEFAULT_QUOTE_SETTINGS),
   /** Overlay alerts per kind: template, sound (in sounds/), duration, volume. */
   alerts: AlertSettingsSchema.default(DEFAULT_ALERT_SETTINGS),
+  /** OBS control over obs-websocket 5: on/off and the address. The password is in the secret store. */
+  obs: ObsSettingsSchema.default(DEFAULT_OBS_SETTINGS),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 export const SETTING_KEYS = Object.keys(SettingsSchema.shape) as (keyof Settings)[];
@@ -213,12 +216,14 @@ export const HostApiParams = {
   ...FeatureApiParams,
   // Overlay alerts and their sounds (alerts.ts).
   ...AlertApiParams,
+  // OBS control (obs.ts).
+  ...ObsApiParams,
 } as const;
 
 type P<K extends keyof typeof HostApiParams> = z.input<(typeof HostApiParams)[K]>;
 
 /** The HostApi: params in, results out. */
-export interface HostApi extends FeatureApi, AlertApi {
+export interface HostApi extends FeatureApi, AlertApi, ObsApi {
   'events.list'(params: P<'events.list'>): Promise<EventPage>;
   'events.get'(params: P<'events.get'>): Promise<EventDetail | null>;
   'events.reroute'(params: P<'events.reroute'>): Promise<{ ok: boolean; message: string }>;

@@ -9,6 +9,7 @@ import { LogicEngine } from 'json-logic-engine';
 import { z } from 'zod';
 import { ApprovalPolicySchema, type Envelope } from './envelope.js';
 import { ALERT_TEST_CONNECTOR, OVERLAY_ALERTS_SERVICE } from './alerts.js';
+import { OBS_ACTIONS_ANNOTATION, OBS_SERVICE } from './obs.js';
 
 export const RuleStageSchema = z.enum(['enrichment', 'reaction', 'egress']);
 export type RuleStage = z.infer<typeof RuleStageSchema>;
@@ -327,6 +328,22 @@ export const DEFAULT_RULES: readonly Rule[] = [
     },
     slip: [OVERLAY_ALERTS_SERVICE, 'commands'],
     enrichments: {},
+    approval: { mode: 'auto' },
+    maxAttempts: 3,
+  },
+  {
+    id: 'raid-obs-scene',
+    name: 'Raid scene in OBS',
+    description:
+      'Off until OBS is linked: on a raid, the alert plays, OBS switches to the "Raid" scene for 20 seconds (the obs step; change the actions in obs.actions), and the raider is thanked.',
+    enabled: false,
+    priority: 95,
+    stage: 'reaction',
+    when: { '==': [{ var: 'type' }, 'twitch.raid.v1'] },
+    slip: [OVERLAY_ALERTS_SERVICE, OBS_SERVICE, 'commands'],
+    enrichments: {
+      annotations: [{ kind: OBS_ACTIONS_ANNOTATION, value: [{ do: 'switchScene', scene: 'Raid', seconds: 20 }] }],
+    },
     approval: { mode: 'auto' },
     maxAttempts: 3,
   },

@@ -12,7 +12,7 @@ import { UserActions } from '../ui/UserActions.js';
 import { LlmSettingsSection } from './LlmSettings.js';
 
 /** The plain fields; the LLM endpoint, the ignore list, Discord (not yet in the console) and quotes (the Counters & quotes view) have their own. */
-export type PlainKey = Exclude<keyof Settings, 'llm' | 'ignoredUsers' | 'discord' | 'quotes' | 'alerts'>;
+export type PlainKey = Exclude<keyof Settings, 'llm' | 'ignoredUsers' | 'discord' | 'quotes' | 'alerts' | 'obs'>;
 const LABELS: Record<PlainKey, { label: string; help: string }> = {
   channel: { label: 'Twitch channel', help: 'The channel to read. Anonymous reading needs no account.' },
   botName: { label: 'Bot name', help: 'Messages that mention it go to the LLM bot.' },

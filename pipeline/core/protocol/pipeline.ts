@@ -7,6 +7,7 @@
 import type { Approval, DecisionRequest, DecisionResult } from '../approval.js';
 import type { GatewayDelivery } from '../client-protocol.js';
 import type { OverlayAlert } from '../alerts.js';
+import type { ObsWorkerConfig } from '../obs.js';
 import type { Disposition, Envelope, Stage, WorkerPhase } from '../envelope.js';
 import type { DiscordWorkerConfig } from './discord.js';
 import type { TwitchAccountName, TwitchWorkerConfig } from './twitch.js';
@@ -207,6 +208,10 @@ export interface WorkerControlProtocol {
     discord(params: DiscordWorkerConfig | null): void;
     /** Reaction: the LLM API key from the host's secret store (in memory only; null: none stored). */
     llmApiKey(params: { apiKey: string | null }): void;
+    /** Reaction: the OBS address and password (memory only); null turns OBS control off. */
+    obs(params: ObsWorkerConfig | null): void;
+    /** Reaction: the OBS connection's state, for the connectors list. */
+    obsHealth(): ConnectorHealth[];
   };
   pushes: {
     /** Any worker → host: initialized and serving. */

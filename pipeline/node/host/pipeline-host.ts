@@ -222,6 +222,7 @@ export class PipelineHost {
       holder.host = host;
       // Before resuming: a resumed reply bound for Twitch chat needs the bot's connection.
       await host.pushLlmApiKey();
+      await host.pushObs();
       await twitch.start();
       await discord.republish();
       const resumed = await supervisor.control('router').call('resume', undefined);
@@ -361,7 +362,23 @@ export class PipelineHost {
       await publishDiscord(this.supervisor, [role], await this.discord.workerConfig());
     } else if (role === 'reaction' || role === 'enrichment') {
       await this.pushLlmApiKey([role]);
+      if (role === 'reaction') await this.pushObs();
     }
+  }
+
+  /** The reaction worker's OBS connection: the address from the settings, the password from the secret store. */
+  private async pushObs(): Promise<void> {
+    const settings = this.reader.loadSettings().obs;
+    let password: string | null = null;
+    try {
+      password = await this.secrets.get(SECRET_NAMES.obsPassword);
+    } catch (error) {
+      this.log('error', 'could not read the OBS password from the secret store', { error: String(error) });
+    }
+    // The connection attempt may take a while: the host does not wait for OBS.
+    void this.control('reaction')
+      .call('obs', settings.enabled ? { url: settings.url, password } : null)
+      .catch((error: unknown) => this.log('warn', 'could not configure OBS control', { error: String(error) }));
   }
 
   /**
@@ -596,6 +613,7 @@ export class PipelineHost {
         if (key === 'channel' || key === 'twitchClientId' || key === 'twitchChatTransport')
           await this.twitch.republish();
         if (key === 'discord') await this.discord.republish();
+        if (key === 'obs') await this.pushObs();
         return { ok: true, value: parsed.data };
       },
       'health.get': async () => ({
@@ -606,6 +624,9 @@ export class PipelineHost {
             .call('connectors', undefined, { timeoutMs: 2000 })
             .catch(() => [])),
           ...this.twitch.health(),
+          ...(await this.control('reaction')
+            .call('obsHealth', undefined, { timeoutMs: 2000 })
+            .catch(() => [])),
         ],
         database: { path: this.dbPath, sizeBytes: fileSize(this.dbPath) + fileSize(`${this.dbPath}-wal`) },
       }),
@@ -663,6 +684,19 @@ export class PipelineHost {
       'twitch.accounts': async () => this.twitch.accounts(),
       'twitch.logout': ({ account }) => this.twitch.logout(account),
       'discord.setToken': ({ token }) => this.discord.setToken(token),
+      'obs.setPassword': async ({ password }) => {
+        try {
+          if (password) await this.secrets.set(SECRET_NAMES.obsPassword, password);
+          else await this.secrets.delete(SECRET_NAMES.obsPassword);
+        } catch (error) {
+          return {
+            ok: false,
+            message: `could not store the password: ${error instanceof Error ? error.message : String(error)}`,
+          };
+        }
+        await this.pushObs();
+        return { ok: true, message: password ? 'OBS password stored' : 'OBS password removed' };
+      },
       'llm.setApiKey': async ({ key }) => {
         try {
           if (key) await this.secrets.set(SECRET_NAMES.llmApiKey, key);

@@ -1,4 +1,4 @@
-/** Migration 5 (overlay alerts): the alert step and the test-alert rule reach an install seeded before them. */
+/** Migration 5 (overlay alerts, OBS): the alert step, the test-alert and raid-scene rules reach an install seeded before them. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_RULES, type Rule } from '../../core/rules.js';
 import { openWriteConnection, type WriteDb } from './database.js';
@@ -27,7 +27,7 @@ const rulesById = () =>
 const OLD_TYPES = ['twitch.follow.v1', 'twitch.sub.v1', 'twitch.subgift.v1', 'twitch.cheer.v1', 'twitch.raid.v1'];
 /** The default rules as an install before migration 5 had them. */
 const oldRules = (thank: Partial<Rule> = {}): Rule[] =>
-  DEFAULT_RULES.filter((rule) => rule.id !== 'test-alerts').map((rule) =>
+  DEFAULT_RULES.filter((rule) => rule.id !== 'test-alerts' && rule.id !== 'raid-obs-scene').map((rule) =>
     rule.id === 'thank-supporters'
       ? { ...rule, when: { in: [{ var: 'type' }, OLD_TYPES] }, slip: ['commands'], ...thank }
       : rule,
@@ -50,6 +50,7 @@ describe('migration 5: overlay alerts', () => {
     // Written out in the migration: it must be what a fresh install seeds.
     expect(rules['thank-supporters']).toEqual(DEFAULT_RULES.find((rule) => rule.id === 'thank-supporters'));
     expect(rules['test-alerts']).toEqual(DEFAULT_RULES.find((rule) => rule.id === 'test-alerts'));
+    expect(rules['raid-obs-scene']).toEqual(DEFAULT_RULES.find((rule) => rule.id === 'raid-obs-scene'));
   });
 
   it('leaves a thank-supporters slip the streamer changed as it is', () => {

@@ -378,13 +378,14 @@ const streamerFeatures: Migration = {
 };
 
 /**
- * Overlay alerts (issue 14): an install seeded before them gets the `overlay-alerts` step in its
- * untouched thank-supporters rule (redemptions included) and the rule for the console's test alerts.
+ * Overlay alerts and OBS control (issue 14): an install seeded before them gets the `overlay-alerts`
+ * step in its untouched thank-supporters rule (redemptions included), the rule for the console's test
+ * alerts, and the raid-scene OBS rule (off).
  * No tables: the alert is claimed in `deliveries` and kept on the event as an annotation.
  */
 const overlayAlerts: Migration = {
   version: 5,
-  name: 'overlay alerts in the default rules',
+  name: 'overlay alerts and OBS control in the default rules',
   up(db) {
     if (!db.prepare("SELECT 1 FROM store_meta WHERE key = 'seeded.rules'").get()) return;
     const now = Date.now();
@@ -419,6 +420,26 @@ const overlayAlerts: Migration = {
         when: { '==': [{ var: 'ingress.connector' }, 'alert-test'] },
         slip: ['overlay-alerts'],
         enrichments: {},
+        approval: { mode: 'auto' },
+        maxAttempts: 3,
+      }),
+      now,
+    );
+    db.prepare('INSERT OR IGNORE INTO rules (id, json, updated_at) VALUES (?, ?, ?)').run(
+      'raid-obs-scene',
+      JSON.stringify({
+        id: 'raid-obs-scene',
+        name: 'Raid scene in OBS',
+        description:
+          'Off until OBS is linked: on a raid, the alert plays, OBS switches to the "Raid" scene for 20 seconds (the obs step; change the actions in obs.actions), and the raider is thanked.',
+        enabled: false,
+        priority: 95,
+        stage: 'reaction',
+        when: { '==': [{ var: 'type' }, 'twitch.raid.v1'] },
+        slip: ['overlay-alerts', 'obs', 'commands'],
+        enrichments: {
+          annotations: [{ kind: 'obs.actions', value: [{ do: 'switchScene', scene: 'Raid', seconds: 20 }] }],
+        },
         approval: { mode: 'auto' },
         maxAttempts: 3,
       }),

@@ -13,6 +13,7 @@ import type { DeliveryLedger } from '../services/console-delivery.js';
 import type { TwitchChatDelivery } from '../twitch-integration/egress-twitch.js';
 import type { GatewayDelivery } from '../../core/client-protocol.js';
 import type { OverlayAlert } from '../../core/alerts.js';
+import type { ObsLink } from '../obs/obs-link.js';
 import { webhookSecretName, type OutboundWebhook } from '../gateway/webhooks/webhook-store.js';
 import type { Redactor } from '../../core/redaction.js';
 import type { DiscordDelivery } from '../connectors/discord/discord-egress.js';
@@ -37,6 +38,8 @@ interface ServiceDeps {
   dataDir: string;
   /** Egress: replies for the gateway's clients leave on the control line to the host. */
   publishDelivery(delivery: GatewayDelivery): void;
+  /** Reaction: the OBS connection, configured by the host over the control line. */
+  obs?: ObsLink;
   /** Reaction: overlay alerts leave on the control line to the host (`alert` push). */
   publishAlert(alert: OverlayAlert): void;
   /** Egress: the bot's Twitch chat connection, configured by the host over the control line. */
@@ -45,6 +48,7 @@ interface ServiceDeps {
   discord?: DiscordDelivery;
   /** Reaction: the LLM API key the host pushed from its secret store (memory only). */
   llmApiKey?: () => string | undefined;
+  log?: WorkerContext['log'];
   /** Egress: outbound webhook secrets are registered as they are read, so no error carries one. */
   redactor?: Redactor;
 }
@@ -91,6 +95,14 @@ async function createServices(phase: WorkerPhase, deps: ServiceDeps): Promise<Se
         createCountersService({ reader: features, commit }),
         createQuotesService({ reader: features, commit, settings: () => deps.settings().quotes }),
         createTimersService({ reader: features }),
+        ...(deps.obs
+          ? [
+              (await import('../obs/obs-service.js')).createObsService({
+                link: deps.obs,
+                log: (message) => deps.log?.('warn', message),
+              }),
+            ]
+          : []),
         createOverlayAlertsService({
           ledger: deps.ledger,
           settings: () => deps.settings().alerts,
@@ -200,7 +212,13 @@ export async function runPhaseWorker(context: WorkerContext, phase: WorkerPhase)
     phase === 'egress'
       ? (await import('../connectors/discord/discord-egress.js')).createDiscordDelivery({ ledger, log: context.log })
       : undefined;
+  const obs =
+    phase === 'reaction'
+      ? (await import('../obs/obs-link.js')).createObsLink({ redactor: context.redactor, log: context.log })
+      : undefined;
   const services = await createServices(phase, {
+    ...(obs ? { obs } : {}),
+    log: context.log,
     db,
     demo: context.init.demo,
     reader,
@@ -219,6 +237,11 @@ export async function runPhaseWorker(context: WorkerContext, phase: WorkerPhase)
   });
   if (twitchChat) context.serve({ twitch: (config) => twitchChat.configure(config) });
   if (discord) context.serve({ discord: (config) => discord.configure(config) });
+  if (obs)
+    context.serve({
+      obs: (config) => obs.configure(config),
+      obsHealth: () => (obs.configured() ? [obs.health()] : []),
+    });
   if (phase === 'reaction' || phase === 'enrichment') {
     // Only these phases hold the LLM key (egress never loads the LLM client).
     const { llmConfigFromEnv } = await import('../llm/client.js');
@@ -264,6 +287,7 @@ export async function runPhaseWorker(context: WorkerContext, phase: WorkerPhase)
     drain: async () => {
       await runner.drain();
       await runner.close();
+      await obs?.close();
       await store.call('flush', undefined);
     },
   });
