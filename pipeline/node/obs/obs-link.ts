@@ -4,7 +4,8 @@
  * reporting its state for the connectors list. A wrong password is not retried in a loop: it waits
  * for the streamer to store another one.
  */
-import OBSWebSocket, { OBSWebSocketError } from 'obs-websocket-js';
+// The JSON build (subprotocol obswebsocket.json): the default Node build speaks msgpack.
+import OBSWebSocket, { OBSWebSocketError } from 'obs-websocket-js/json';
 import type { ObsWorkerConfig } from '../../core/obs.js';
 import { OBS_CONNECTOR } from '../../core/obs.js';
 import type { ConnectorHealth } from '../../core/protocol/pipeline.js';
@@ -55,6 +56,7 @@ export function createObsLink(deps: {
       detail = authFailed
         ? 'OBS refused the password: store the one in OBS → Tools → WebSocket Server Settings'
         : `OBS is not reachable at ${config?.url}: ${describe(error)}`;
+      deps.log('warn', detail);
       if (!authFailed) schedule(mine);
     });
     client.on('CurrentProgramSceneChanged', () => {
@@ -110,8 +112,8 @@ export function createObsLink(deps: {
         return ((await obs.call(requestType as never, requestData as never)) ?? {}) as Record<string, unknown>;
       } catch (error) {
         if (error instanceof OBSWebSocketError)
-          throw new Error(`OBS refused ${requestType}: ${error.message} (${error.code})`);
-        throw new Error(`OBS ${requestType} failed: ${describe(error)}`);
+          throw new Error(`OBS refused ${requestType}: ${error.message} (${error.code})`, { cause: error });
+        throw new Error(`OBS ${requestType} failed: ${describe(error)}`, { cause: error });
       }
     },
     connected: () => state === 'connected',
