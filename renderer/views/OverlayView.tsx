@@ -22,6 +22,7 @@ import { useConsole, useConsoleContext, useHostAction } from '../ui/context.js';
 import { Field } from '../ui/Field.js';
 import { CopyField } from '../ui/CopyField.js';
 import { formatDateTime } from '../ui/format.js';
+import { ObsControl } from './ObsControl.js';
 import { OverlayAlerts } from './OverlayAlerts.js';
 
 const SCOPES: { scope: ClientScope; help: string }[] = [
@@ -68,6 +69,7 @@ export function OverlayView() {
       <Exposure base={base} lanAccess={settings.lanAccess} data={data} />
       <OverlaySection base={base} clients={data?.clients ?? []} reload={reload} />
       <OverlayAlerts />
+      <ObsControl />
       <ClientTokens clients={data?.clients ?? []} reload={reload} />
       <Webhooks base={base} webhooks={data?.webhooks ?? []} reload={reload} />
     </div>

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { overlayUrl } from '../../pipeline/node/gateway/overlay/overlay-route.js';
+import { startObsWebSocketServer } from '../support/obs-websocket-server.js';
 import {
   CHROMIUM,
   CHROMIUM_ARGS,
@@ -109,5 +110,25 @@ describe('alerts in the console', () => {
     });
     expect(mod.problems).toEqual([]);
     await overlay.close();
+  });
+  it('links OBS with an address and a write-only password, and shows the connection', async () => {
+    const obs = await startObsWebSocketServer({ password: 'e2e-obs-password', scenes: [{ name: 'Live', items: [] }] });
+    try {
+      await step(mod, 'obs', async () => {
+        const panel = mod.page.getByRole('region', { name: 'OBS control' });
+        await panel.getByLabel('Control OBS').check();
+        await panel.getByLabel('OBS address').fill(obs.url);
+        await panel.getByLabel('OBS password').fill('e2e-obs-password');
+        await panel.getByRole('button', { name: 'Save OBS control' }).click();
+        await panel.locator('[data-testid=obs-state][data-state=connected]').waitFor();
+        // Write-only: the field is emptied and the settings never carry it.
+        expect(await panel.getByLabel('OBS password').inputValue()).toBe('');
+      });
+      expect(JSON.stringify(await host.served.host.api['settings.get']({}))).not.toContain('e2e-obs-password');
+      expect(obs.sessions()).toBe(1);
+      expect(mod.problems).toEqual([]);
+    } finally {
+      await obs.close();
+    }
   });
 });
