@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chimeWav } from '../../pipeline/node/alerts/chime.js';
 import { overlayUrl } from '../../pipeline/node/gateway/overlay/overlay-route.js';
 import { startObsWebSocketServer } from '../support/obs-websocket-server.js';
 import {
@@ -21,28 +22,6 @@ import {
   type ConsolePage,
   type TestHost,
 } from './support.js';
-
-/** A real WAV file: 16-bit mono PCM, a short tone. */
-function wav(seconds: number): Buffer {
-  const rate = 8000;
-  const data = Buffer.alloc(Math.round(rate * seconds) * 2);
-  for (let i = 0; i < data.length / 2; i += 1)
-    data.writeInt16LE(Math.round(8000 * Math.sin((2 * Math.PI * 660 * i) / rate)), i * 2);
-  const header = Buffer.alloc(44);
-  header.write('RIFF', 0);
-  header.writeUInt32LE(36 + data.length, 4);
-  header.write('WAVEfmt ', 8);
-  header.writeUInt32LE(16, 16);
-  header.writeUInt16LE(1, 20);
-  header.writeUInt16LE(1, 22);
-  header.writeUInt32LE(rate, 24);
-  header.writeUInt32LE(rate * 2, 28);
-  header.writeUInt16LE(2, 32);
-  header.writeUInt16LE(16, 34);
-  header.write('data', 36);
-  header.writeUInt32LE(data.length, 40);
-  return Buffer.concat([header, data]);
-}
 
 let host: TestHost;
 let browser: Browser;
@@ -88,7 +67,7 @@ describe('alerts in the console', () => {
       await mod.page.getByRole('button', { name: 'Overlay & clients' }).click();
       const panel = mod.page.getByRole('region', { name: 'Alerts' });
       const file = join(folder, 'Air Horn.wav');
-      writeFileSync(file, wav(0.4));
+      writeFileSync(file, chimeWav(0.4));
       await panel.getByLabel(/Upload a sound/).setInputFiles(file);
       // The host stored it under a name it accepts; it is offered for every kind.
       await panel.getByLabel('Raid sound').locator('option[value="air-horn.wav"]').waitFor({ state: 'attached' });

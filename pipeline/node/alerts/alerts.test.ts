@@ -14,31 +14,8 @@ import type { Envelope } from '../../core/envelope.js';
 import { serve, type Served } from '../cli/serve.js';
 import { CHROMIUM, CHROMIUM_ARGS } from '../cli/chromium.js';
 import { overlayUrl } from '../gateway/overlay/overlay-route.js';
+import { chimeWav, DEMO_SOUND } from './chime.js';
 import { soundsFolder } from './sounds.js';
-
-/** A real WAV file: 16-bit mono PCM, a 440 Hz tone of `seconds`. */
-function wav(seconds: number): Buffer {
-  const rate = 8000;
-  const samples = Math.round(rate * seconds);
-  const data = Buffer.alloc(samples * 2);
-  for (let i = 0; i < samples; i += 1)
-    data.writeInt16LE(Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / rate)), i * 2);
-  const header = Buffer.alloc(44);
-  header.write('RIFF', 0);
-  header.writeUInt32LE(36 + data.length, 4);
-  header.write('WAVE', 8);
-  header.write('fmt ', 12);
-  header.writeUInt32LE(16, 16);
-  header.writeUInt16LE(1, 20); // PCM
-  header.writeUInt16LE(1, 22); // mono
-  header.writeUInt32LE(rate, 24);
-  header.writeUInt32LE(rate * 2, 28);
-  header.writeUInt16LE(2, 32);
-  header.writeUInt16LE(16, 34);
-  header.write('data', 36);
-  header.writeUInt32LE(data.length, 40);
-  return Buffer.concat([header, data]);
-}
 
 let served: Served;
 let dataDir: string;
@@ -67,7 +44,7 @@ afterAll(async () => {
 
 describe('alert sounds', () => {
   it('tells sound files by their first bytes, not their names', () => {
-    expect(soundTypeOf(wav(0.1))).toBe('wav');
+    expect(soundTypeOf(chimeWav(0.1))).toBe('wav');
     expect(soundTypeOf(Buffer.from('OggS\0\x02'))).toBe('ogg');
     expect(soundTypeOf(Buffer.from('ID3\x04\0'))).toBe('mp3');
     expect(soundTypeOf(Buffer.from([0xff, 0xfb, 0x90, 0x64]))).toBe('mp3');
@@ -76,12 +53,12 @@ describe('alert sounds', () => {
 
   it('stores an uploaded sound in sounds/ and refuses what is not one, naming the field', async () => {
     const api = served.host.api;
-    const data = wav(0.3).toString('base64');
+    const data = chimeWav(0.3).toString('base64');
     expect(await api['alerts.sounds.upload']({ name: 'raid-horn.wav', data })).toMatchObject({
       ok: true,
       value: { name: 'raid-horn.wav', type: 'wav' },
     });
-    expect(readFileSync(join(soundsFolder(dataDir), 'raid-horn.wav'))).toEqual(wav(0.3));
+    expect(readFileSync(join(soundsFolder(dataDir), 'raid-horn.wav'))).toEqual(chimeWav(0.3));
     const html = Buffer.from('<html><body>not a sound</body></html>').toString('base64');
     expect(await api['alerts.sounds.upload']({ name: 'evil.mp3', data: html })).toEqual({
       ok: false,
@@ -96,7 +73,7 @@ describe('alert sounds', () => {
       ok: false,
       error: expect.stringMatching(/^name: /),
     });
-    const tooBig = Buffer.concat([wav(0.1), Buffer.alloc(2 * 1024 * 1024)]).toString('base64');
+    const tooBig = Buffer.concat([chimeWav(0.1), Buffer.alloc(2 * 1024 * 1024)]).toString('base64');
     expect(await api['alerts.sounds.upload']({ name: 'big.wav', data: tooBig })).toMatchObject({
       ok: false,
       error: expect.stringMatching(/^data: a sound is at most 2 MiB/),
@@ -114,7 +91,7 @@ describe('alert sounds', () => {
     const ok = await fetch(`${base}?token=${token}`);
     expect(ok.status).toBe(200);
     expect(ok.headers.get('content-type')).toBe('audio/wav');
-    expect(Buffer.from(await ok.arrayBuffer())).toEqual(wav(0.3));
+    expect(Buffer.from(await ok.arrayBuffer())).toEqual(chimeWav(0.3));
     expect((await fetch(`${served.gateway.url}/overlay/sounds/..%2Fbitbrat.db?token=${token}`)).status).toBe(404);
   });
 });
@@ -234,5 +211,26 @@ describe('alerts on the overlay', () => {
       expect.arrayContaining([OVERLAY_ALERTS_SERVICE, 'commands']),
     );
     await page.close();
+  });
+});
+
+describe('the demo', () => {
+  it('gives every alert kind the chime, so the demo plays an alert with sound', async () => {
+    const demoDir = mkdtempSync(join(tmpdir(), 'bitbrat-alerts-demo-'));
+    const demo = await serve({
+      dataDir: demoDir,
+      port: 0,
+      lan: false,
+      demo: { ratePerSecond: 1, scripted: true, live: true },
+      log: () => undefined,
+    });
+    try {
+      expect((await demo.host.api['alerts.sounds.list']({})).map((sound) => sound.name)).toEqual([DEMO_SOUND]);
+      const { alerts } = await demo.host.api['settings.get']({});
+      expect(Object.values(alerts).map((kind) => kind.sound)).toEqual(Array(6).fill(DEMO_SOUND));
+    } finally {
+      await demo.stop();
+      rmSync(demoDir, { recursive: true, force: true });
+    }
   });
 });

@@ -11,6 +11,7 @@ import type { Approval } from '../../core/approval.js';
 import type { GatewayDelivery } from '../../core/client-protocol.js';
 import type { OverlayAlert } from '../../core/alerts.js';
 import { createAlertApi } from '../alerts/alert-api.js';
+import { seedDemoAlertSound } from '../alerts/chime.js';
 import { DEFAULT_COMMANDS, checkCommand } from '../../core/commands.js';
 import { SettingsSchema, type HostApi, type HostPushes, type HostTopic, type Settings } from '../../core/host-api.js';
 import type {
@@ -230,6 +231,7 @@ export class PipelineHost {
       host.startTimers();
       if (options.demo) {
         if (options.demo.live) await seedDemoTimer(host.api);
+        if (options.demo.live) await seedDemoAlertSound(host.api);
         await supervisor.control('ingress').call('demo', options.demo);
       }
       return host;
