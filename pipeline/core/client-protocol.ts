@@ -9,6 +9,7 @@
  * See docs/client-api.md for the prose version.
  */
 import { z } from 'zod';
+import type { OverlayAlert } from './alerts.js';
 
 export const CLIENT_PROTOCOL_VERSION = 1;
 /** The WebSocket subprotocol a client offers, next to `bitbrat.token.<token>`. */
@@ -116,19 +117,8 @@ export interface ClientReply {
   text: string;
 }
 
-/** A follow, sub, gift, raid or cheer, for the overlay. */
-export interface ClientAlert {
-  eventId: string;
-  at: number;
-  kind: 'follow' | 'sub' | 'subgift' | 'raid' | 'cheer';
-  login: string;
-  displayName: string;
-  text: string | null;
-  /** What happened, in words, without the name ("raided with 187 viewers"): `eventHeadline`. */
-  headline: string;
-  /** bits, months, viewers, count ... as the connector normalized them. */
-  details: Record<string, unknown>;
-}
+/** A follow, sub, gift, raid, cheer or redemption, for the overlay: what `overlay-alerts` published. */
+export type ClientAlert = OverlayAlert;
 
 /** An event as a `receive` client sees it (the moderators' feed without the pipeline internals). */
 export interface ClientEvent {

@@ -19,6 +19,8 @@ import {
   type WebhookInfo,
 } from './client-protocol.js';
 import { FeatureApiParams, type FeatureApi } from './feature-api.js';
+import { DEFAULT_OBS_SETTINGS, ObsApiParams, ObsSettingsSchema, type ObsApi } from './obs.js';
+import { AlertApiParams, AlertSettingsSchema, DEFAULT_ALERT_SETTINGS, type AlertApi } from './alerts.js';
 import { DispositionSchema, StageSchema, type Envelope } from './envelope.js';
 import {
   DEFAULT_LLM_SETTINGS,
@@ -81,6 +83,10 @@ export const SettingsSchema = z.object({
   quotes: QuoteSettingsSchema.default(DEFAULT_QUOTE_SETTINGS),
   /** The greetings of the welcome rules (the rules themselves are off until the streamer turns them on). */
   welcome: WelcomeSettingsSchema.default(DEFAULT_WELCOME_SETTINGS),
+  /** Overlay alerts per kind: template, sound (in sounds/), duration, volume. */
+  alerts: AlertSettingsSchema.default(DEFAULT_ALERT_SETTINGS),
+  /** OBS control over obs-websocket 5: on/off and the address. The password is in the secret store. */
+  obs: ObsSettingsSchema.default(DEFAULT_OBS_SETTINGS),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 export const SETTING_KEYS = Object.keys(SettingsSchema.shape) as (keyof Settings)[];
@@ -212,12 +218,16 @@ export const HostApiParams = {
   }),
   // Counters, quotes ... (feature-api.ts).
   ...FeatureApiParams,
+  // Overlay alerts and their sounds (alerts.ts).
+  ...AlertApiParams,
+  // OBS control (obs.ts).
+  ...ObsApiParams,
 } as const;
 
 type P<K extends keyof typeof HostApiParams> = z.input<(typeof HostApiParams)[K]>;
 
 /** The HostApi: params in, results out. */
-export interface HostApi extends FeatureApi {
+export interface HostApi extends FeatureApi, AlertApi, ObsApi {
   'events.list'(params: P<'events.list'>): Promise<EventPage>;
   'events.get'(params: P<'events.get'>): Promise<EventDetail | null>;
   'events.reroute'(params: P<'events.reroute'>): Promise<{ ok: boolean; message: string }>;

@@ -9,6 +9,8 @@ import { LogicEngine } from 'json-logic-engine';
 import { describeIssues } from './zod-issues.js';
 import { z } from 'zod';
 import { ApprovalPolicySchema, type Envelope } from './envelope.js';
+import { ALERT_TEST_CONNECTOR, OVERLAY_ALERTS_SERVICE } from './alerts.js';
+import { OBS_ACTIONS_ANNOTATION, OBS_SERVICE } from './obs.js';
 
 export const RuleStageSchema = z.enum(['enrichment', 'reaction', 'egress']);
 export type RuleStage = z.infer<typeof RuleStageSchema>;
@@ -367,17 +369,54 @@ export const DEFAULT_RULES: readonly Rule[] = [
   {
     id: 'thank-supporters',
     name: 'Thank supporters',
-    description: 'Follows, subs, gifts, cheers and raids get a thank-you from the commands service.',
+    description:
+      'Follows, subs, gifts, cheers, raids and redemptions play their alert on the OBS overlay (overlay-alerts: template, sound, duration per kind), then get a thank-you from the commands service.',
     enabled: true,
     priority: 90,
     stage: 'reaction',
     when: {
       in: [
         { var: 'type' },
-        ['twitch.follow.v1', 'twitch.sub.v1', 'twitch.subgift.v1', 'twitch.cheer.v1', 'twitch.raid.v1'],
+        [
+          'twitch.follow.v1',
+          'twitch.sub.v1',
+          'twitch.subgift.v1',
+          'twitch.cheer.v1',
+          'twitch.raid.v1',
+          'twitch.redemption.v1',
+        ],
       ],
     },
-    slip: ['commands'],
+    slip: [OVERLAY_ALERTS_SERVICE, 'commands'],
+    enrichments: {},
+    approval: { mode: 'auto' },
+    maxAttempts: 3,
+  },
+  {
+    id: 'raid-obs-scene',
+    name: 'Raid scene in OBS',
+    description:
+      'Off until OBS is linked: on a raid, the alert plays, OBS switches to the "Raid" scene for 20 seconds (the obs step; change the actions in obs.actions), and the raider is thanked.',
+    enabled: false,
+    priority: 95,
+    stage: 'reaction',
+    when: { '==': [{ var: 'type' }, 'twitch.raid.v1'] },
+    slip: [OVERLAY_ALERTS_SERVICE, OBS_SERVICE, 'commands'],
+    enrichments: {
+      annotations: [{ kind: OBS_ACTIONS_ANNOTATION, value: [{ do: 'switchScene', scene: 'Raid', seconds: 20 }] }],
+    },
+    approval: { mode: 'auto' },
+    maxAttempts: 3,
+  },
+  {
+    id: 'test-alerts',
+    name: 'Test alerts',
+    description: 'The console\'s "test alert" buttons: the alert plays on the overlay and nothing is said in chat.',
+    enabled: true,
+    priority: 1000,
+    stage: 'reaction',
+    when: { '==': [{ var: 'ingress.connector' }, ALERT_TEST_CONNECTOR] },
+    slip: [OVERLAY_ALERTS_SERVICE],
     enrichments: {},
     approval: { mode: 'auto' },
     maxAttempts: 3,

@@ -22,6 +22,8 @@ import { useConsole, useConsoleContext, useHostAction } from '../ui/context.js';
 import { Field } from '../ui/Field.js';
 import { CopyField } from '../ui/CopyField.js';
 import { formatDateTime } from '../ui/format.js';
+import { ObsControl } from './ObsControl.js';
+import { OverlayAlerts } from './OverlayAlerts.js';
 
 const SCOPES: { scope: ClientScope; help: string }[] = [
   { scope: 'send', help: 'send chat and triggers as this client (Stream Deck buttons)' },
@@ -66,6 +68,8 @@ export function OverlayView() {
     <div className="settings gateway-view">
       <Exposure base={base} lanAccess={settings.lanAccess} data={data} />
       <OverlaySection base={base} clients={data?.clients ?? []} reload={reload} />
+      <OverlayAlerts />
+      <ObsControl />
       <ClientTokens clients={data?.clients ?? []} reload={reload} />
       <Webhooks base={base} webhooks={data?.webhooks ?? []} reload={reload} />
     </div>

@@ -12,8 +12,11 @@ import { UserActions } from '../ui/UserActions.js';
 import { LlmSettingsSection } from './LlmSettings.js';
 import { SafetySettingsSection } from './SafetySettings.js';
 
-/** The plain fields; the LLM endpoint, the ignore list, Discord (Connections), quotes and welcome greetings (the Counters & quotes view) have their own. */
-export type PlainKey = Exclude<keyof Settings, 'llm' | 'ignoredUsers' | 'discord' | 'quotes' | 'welcome'>;
+/** The plain fields; the LLM endpoint, the ignore list, Discord (Connections), quotes and welcome greetings (the Counters & quotes view), alerts and OBS (Overlay & clients) have their own. */
+export type PlainKey = Exclude<
+  keyof Settings,
+  'llm' | 'ignoredUsers' | 'discord' | 'quotes' | 'welcome' | 'alerts' | 'obs'
+>;
 const LABELS: Record<PlainKey, { label: string; help: string }> = {
   channel: { label: 'Twitch channel', help: 'The channel to read. Anonymous reading needs no account.' },
   botName: { label: 'Bot name', help: 'Messages that mention it go to the LLM bot.' },

@@ -6,6 +6,8 @@
  */
 import type { Approval, DecisionRequest, DecisionResult } from '../approval.js';
 import type { GatewayDelivery } from '../client-protocol.js';
+import type { OverlayAlert } from '../alerts.js';
+import type { ObsWorkerConfig } from '../obs.js';
 import type { Disposition, Envelope, Stage, WorkerPhase } from '../envelope.js';
 import type { DiscordWorkerConfig } from './discord.js';
 import type { TwitchAccountName, TwitchWorkerConfig } from './twitch.js';
@@ -209,6 +211,10 @@ export interface WorkerControlProtocol {
     discord(params: DiscordWorkerConfig | null): void;
     /** Reaction: the LLM API key from the host's secret store (in memory only; null: none stored). */
     llmApiKey(params: { apiKey: string | null }): void;
+    /** Reaction: the OBS address and password (memory only); null turns OBS control off. */
+    obs(params: ObsWorkerConfig | null): void;
+    /** Reaction: the OBS connection's state, for the connectors list. */
+    obsHealth(): ConnectorHealth[];
   };
   pushes: {
     /** Any worker → host: initialized and serving. */
@@ -219,6 +225,8 @@ export interface WorkerControlProtocol {
     approvals: Approval[];
     /** Egress (`gateway-clients`) → host: replies to publish to connected gateway clients. */
     delivery: GatewayDelivery[];
+    /** Reaction (`overlay-alerts`) → host: alerts for the overlay (client topic `alerts`). */
+    alert: OverlayAlert[];
     /** Ingress → host: Twitch refused this account's token (401, IRC login failed); refresh it and push again. */
     twitchToken: { account: TwitchAccountName; reason: string };
   };

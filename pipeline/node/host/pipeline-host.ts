@@ -10,6 +10,9 @@ import { describeIssues } from '../../core/zod-issues.js';
 import { join } from 'node:path';
 import type { Approval } from '../../core/approval.js';
 import type { GatewayDelivery } from '../../core/client-protocol.js';
+import type { OverlayAlert } from '../../core/alerts.js';
+import { createAlertApi } from '../alerts/alert-api.js';
+import { seedDemoAlertSound } from '../alerts/chime.js';
 import { DEFAULT_COMMANDS, checkCommand } from '../../core/commands.js';
 import { SettingsSchema, type HostApi, type HostPushes, type HostTopic, type Settings } from '../../core/host-api.js';
 import type {
@@ -109,6 +112,7 @@ export class PipelineHost {
   readonly api: HostApi;
   private readonly listeners = new Set<PushListener>();
   private readonly deliveryListeners = new Set<(deliveries: GatewayDelivery[]) => void>();
+  private readonly alertListeners = new Set<(alerts: OverlayAlert[]) => void>();
   private readonly terminalWaiters = new Map<
     string,
     { settled: (summary: EventSummary) => boolean; done: (summary: EventSummary) => void }[]
@@ -228,6 +232,7 @@ export class PipelineHost {
       holder.host = host;
       // Before resuming: a resumed reply bound for Twitch chat needs the bot's connection.
       await host.pushLlmApiKey();
+      await host.pushObs();
       await twitch.start();
       await discord.republish();
       const resumed = await supervisor.control('router').call('resume', undefined);
@@ -235,6 +240,7 @@ export class PipelineHost {
       host.startTimers();
       if (options.demo) {
         if (options.demo.live) await seedDemoTimer(host.api);
+        if (options.demo.live) await seedDemoAlertSound(host.api);
         await supervisor.control('ingress').call('demo', options.demo);
       }
       return host;
@@ -271,6 +277,12 @@ export class PipelineHost {
   onDeliveries(listener: (deliveries: GatewayDelivery[]) => void): () => void {
     this.deliveryListeners.add(listener);
     return () => this.deliveryListeners.delete(listener);
+  }
+
+  /** Alerts the `overlay-alerts` reaction service published, for the overlays (client topic `alerts`). */
+  onAlerts(listener: (alerts: OverlayAlert[]) => void): () => void {
+    this.alertListeners.add(listener);
+    return () => this.alertListeners.delete(listener);
   }
 
   /** Parses raw replay lines on the ingress worker (bulk parsing off the host's thread). */
@@ -347,6 +359,8 @@ export class PipelineHost {
     } else if (topic === 'approvals') this.emit('approvals', data as Approval[]);
     else if (topic === 'delivery') {
       for (const listener of this.deliveryListeners) listener(data as GatewayDelivery[]);
+    } else if (topic === 'alert') {
+      for (const listener of this.alertListeners) listener(data as OverlayAlert[]);
     } else if (topic === 'twitchToken') {
       this.twitch.onTokenRefused(data as { account: 'broadcaster' | 'bot'; reason: string });
     }
@@ -359,9 +373,27 @@ export class PipelineHost {
       await publishDiscord(this.supervisor, [role], await this.discord.workerConfig());
     } else if (role === 'reaction' || role === 'enrichment') {
       await this.pushLlmApiKey([role]);
-      // The reaction worker reads Helix with the broadcaster's token ({game}, {followage}, !so).
-      if (role === 'reaction') await publishTwitch(this.supervisor, [role], this.twitch.workerConfig());
+      if (role === 'reaction') {
+        // The reaction worker reads Helix with the broadcaster's token ({game}, {followage}, !so).
+        await publishTwitch(this.supervisor, [role], this.twitch.workerConfig());
+        await this.pushObs();
+      }
     }
+  }
+
+  /** The reaction worker's OBS connection: the address from the settings, the password from the secret store. */
+  private async pushObs(): Promise<void> {
+    const settings = this.reader.loadSettings().obs;
+    let password: string | null = null;
+    try {
+      password = await this.secrets.get(SECRET_NAMES.obsPassword);
+    } catch (error) {
+      this.log('error', 'could not read the OBS password from the secret store', { error: String(error) });
+    }
+    // The connection attempt may take a while: the host does not wait for OBS.
+    void this.control('reaction')
+      .call('obs', settings.enabled ? { url: settings.url, password } : null)
+      .catch((error: unknown) => this.log('warn', 'could not configure OBS control', { error: String(error) }));
   }
 
   /**
@@ -514,6 +546,8 @@ export class PipelineHost {
           },
         },
       }),
+      // Overlay alerts: sounds in the data folder, test alerts through the pipeline (alerts.ts).
+      ...createAlertApi({ dataDir: this.dataDir, submit: (connector, items) => this.submit(connector, items) }),
       'events.list': async (query) => reader.listEvents(query),
       'events.get': async ({ id }) => reader.getEvent(id),
       'events.reroute': (params) => this.control('router').call('reroute', params),
@@ -595,6 +629,7 @@ export class PipelineHost {
         if (key === 'channel' || key === 'twitchClientId' || key === 'twitchChatTransport')
           await this.twitch.republish();
         if (key === 'discord') await this.discord.republish();
+        if (key === 'obs') await this.pushObs();
         return { ok: true, value: parsed.data };
       },
       'health.get': async () => ({
@@ -605,6 +640,9 @@ export class PipelineHost {
             .call('connectors', undefined, { timeoutMs: 2000 })
             .catch(() => [])),
           ...this.twitch.health(),
+          ...(await this.control('reaction')
+            .call('obsHealth', undefined, { timeoutMs: 2000 })
+            .catch(() => [])),
         ],
         database: { path: this.dbPath, sizeBytes: fileSize(this.dbPath) + fileSize(`${this.dbPath}-wal`) },
       }),
@@ -662,6 +700,19 @@ export class PipelineHost {
       'twitch.accounts': async () => this.twitch.accounts(),
       'twitch.logout': ({ account }) => this.twitch.logout(account),
       'discord.setToken': ({ token }) => this.discord.setToken(token),
+      'obs.setPassword': async ({ password }) => {
+        try {
+          if (password) await this.secrets.set(SECRET_NAMES.obsPassword, password);
+          else await this.secrets.delete(SECRET_NAMES.obsPassword);
+        } catch (error) {
+          return {
+            ok: false,
+            message: `could not store the password: ${error instanceof Error ? error.message : String(error)}`,
+          };
+        }
+        await this.pushObs();
+        return { ok: true, message: password ? 'OBS password stored' : 'OBS password removed' };
+      },
       'llm.setApiKey': async ({ key }) => {
         try {
           if (key) await this.secrets.set(SECRET_NAMES.llmApiKey, key);

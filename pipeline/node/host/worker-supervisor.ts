@@ -237,6 +237,7 @@ export class WorkerSupervisor {
         feed: (data) => this.options.onPush('feed', data),
         approvals: (data) => this.options.onPush('approvals', data),
         delivery: (data) => this.options.onPush('delivery', data),
+        alert: (data) => this.options.onPush('alert', data),
         twitchToken: (data) => this.options.onPush('twitchToken', data),
       },
       onLog: (level, message, fields) => {

@@ -6,7 +6,18 @@ import type { WorkerPhase } from '../../core/envelope.js';
 
 export const PHASE_SERVICE_IDS: Record<WorkerPhase, readonly string[]> = {
   enrichment: ['auth', 'query-analyzer'],
-  reaction: ['counters', 'quotes', 'timers', 'welcome', 'shoutout', 'giveaways', 'commands', 'llm-bot'],
+  reaction: [
+    'counters',
+    'quotes',
+    'timers',
+    'welcome',
+    'shoutout',
+    'giveaways',
+    'overlay-alerts',
+    'obs',
+    'commands',
+    'llm-bot',
+  ],
   egress: ['console', 'gateway-clients', 'webhook', 'twitch-chat', 'discord'],
 };
 

@@ -499,12 +499,85 @@ const giveawaysWelcome: Migration = {
 };
 
 /** Every migration, in order. Append only. */
+/**
+ * Overlay alerts and OBS control (issue 14): an install seeded before them gets the `overlay-alerts`
+ * step in its untouched thank-supporters rule (redemptions included), the rule for the console's test
+ * alerts, and the raid-scene OBS rule (off).
+ * No tables: the alert is claimed in `deliveries` and kept on the event as an annotation.
+ */
+const overlayAlerts: Migration = {
+  version: 6,
+  name: 'overlay alerts and OBS control in the default rules',
+  up(db) {
+    if (!db.prepare("SELECT 1 FROM store_meta WHERE key = 'seeded.rules'").get()) return;
+    const now = Date.now();
+    const thank = db.prepare("SELECT json FROM rules WHERE id = 'thank-supporters'").get() as
+      { json: string } | undefined;
+    if (thank) {
+      const rule = JSON.parse(thank.json) as { slip?: unknown; when?: unknown; description?: unknown };
+      if (JSON.stringify(rule.slip) === JSON.stringify(['commands'])) {
+        const types = ['twitch.follow.v1', 'twitch.sub.v1', 'twitch.subgift.v1', 'twitch.cheer.v1', 'twitch.raid.v1'];
+        const untouchedWhen = JSON.stringify(rule.when) === JSON.stringify({ in: [{ var: 'type' }, types] });
+        db.prepare("UPDATE rules SET json = ?, updated_at = ? WHERE id = 'thank-supporters'").run(
+          JSON.stringify({
+            ...rule,
+            description:
+              'Follows, subs, gifts, cheers, raids and redemptions play their alert on the OBS overlay (overlay-alerts: template, sound, duration per kind), then get a thank-you from the commands service.',
+            ...(untouchedWhen ? { when: { in: [{ var: 'type' }, [...types, 'twitch.redemption.v1']] } } : {}),
+            slip: ['overlay-alerts', 'commands'],
+          }),
+          now,
+        );
+      }
+    }
+    db.prepare('INSERT OR IGNORE INTO rules (id, json, updated_at) VALUES (?, ?, ?)').run(
+      'test-alerts',
+      JSON.stringify({
+        id: 'test-alerts',
+        name: 'Test alerts',
+        description: 'The console\'s "test alert" buttons: the alert plays on the overlay and nothing is said in chat.',
+        enabled: true,
+        priority: 1000,
+        stage: 'reaction',
+        when: { '==': [{ var: 'ingress.connector' }, 'alert-test'] },
+        slip: ['overlay-alerts'],
+        enrichments: {},
+        approval: { mode: 'auto' },
+        maxAttempts: 3,
+      }),
+      now,
+    );
+    db.prepare('INSERT OR IGNORE INTO rules (id, json, updated_at) VALUES (?, ?, ?)').run(
+      'raid-obs-scene',
+      JSON.stringify({
+        id: 'raid-obs-scene',
+        name: 'Raid scene in OBS',
+        description:
+          'Off until OBS is linked: on a raid, the alert plays, OBS switches to the "Raid" scene for 20 seconds (the obs step; change the actions in obs.actions), and the raider is thanked.',
+        enabled: false,
+        priority: 95,
+        stage: 'reaction',
+        when: { '==': [{ var: 'type' }, 'twitch.raid.v1'] },
+        slip: ['overlay-alerts', 'obs', 'commands'],
+        enrichments: {
+          annotations: [{ kind: 'obs.actions', value: [{ do: 'switchScene', scene: 'Raid', seconds: 20 }] }],
+        },
+        approval: { mode: 'auto' },
+        maxAttempts: 3,
+      }),
+      now,
+    );
+  },
+};
+
+/** Every migration, in order. Append only. */
 export const MIGRATIONS: readonly Migration[] = [
   initialSchema,
   gatewayClients,
   approvalSafety,
   streamerFeatures,
   giveawaysWelcome,
+  overlayAlerts,
 ];
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;
 

@@ -26,6 +26,7 @@ export const SECRET_NAMES = {
   twitchToken: (account: string) => `twitch.${account}`,
   llmApiKey: 'llm.apiKey',
   discordToken: 'discord.token',
+  obsPassword: 'obs.password',
 } as const;
 
 export const HEADLESS_SECRETS_FILE = 'secrets.enc';

@@ -12,6 +12,8 @@ import type { Service } from '../../core/service.js';
 import type { DeliveryLedger } from '../services/console-delivery.js';
 import type { TwitchChatDelivery } from '../twitch-integration/egress-twitch.js';
 import type { GatewayDelivery } from '../../core/client-protocol.js';
+import type { OverlayAlert } from '../../core/alerts.js';
+import type { ObsLink } from '../obs/obs-link.js';
 import { webhookSecretName, type OutboundWebhook } from '../gateway/webhooks/webhook-store.js';
 import type { Redactor } from '../../core/redaction.js';
 import type { DiscordDelivery } from '../connectors/discord/discord-egress.js';
@@ -37,12 +39,17 @@ interface ServiceDeps {
   dataDir: string;
   /** Egress: replies for the gateway's clients leave on the control line to the host. */
   publishDelivery(delivery: GatewayDelivery): void;
+  /** Reaction: the OBS connection, configured by the host over the control line. */
+  obs?: ObsLink;
+  /** Reaction: overlay alerts leave on the control line to the host (`alert` push). */
+  publishAlert(alert: OverlayAlert): void;
   /** Egress: the bot's Twitch chat connection, configured by the host over the control line. */
   twitchChat?: TwitchChatDelivery;
   /** Egress: Discord replies and cross-posts, configured by the host over the control line. */
   discord?: DiscordDelivery;
   /** Reaction: the LLM API key the host pushed from its secret store (memory only). */
   llmApiKey?: () => string | undefined;
+  log?: WorkerContext['log'];
   /** Egress: outbound webhook secrets are registered as they are read, so no error carries one. */
   redactor?: Redactor;
   /** Reaction: Helix with the linked broadcaster's token ({game}, {title}, {followage}, !so). */
@@ -92,6 +99,7 @@ async function createServices(phase: WorkerPhase, deps: ServiceDeps): Promise<Se
         import('../features/giveaway-store.js'),
       ]);
       const { createCommandsService } = await import('../services/commands.js');
+      const { createOverlayAlertsService } = await import('../alerts/overlay-alerts-service.js');
       const features = createFeatureReader(deps.db);
       const twitch = () => deps.reactionTwitch?.helix();
       const variables = {
@@ -112,6 +120,19 @@ async function createServices(phase: WorkerPhase, deps: ServiceDeps): Promise<Se
         createWelcomeService({ settings: () => deps.settings().welcome, variables }),
         createShoutoutService({ commands: deps.commands, twitch }),
         createGiveawaysService({ reader: createGiveawayReader(deps.db), commit }),
+        ...(deps.obs
+          ? [
+              (await import('../obs/obs-service.js')).createObsService({
+                link: deps.obs,
+                log: (message) => deps.log?.('warn', message),
+              }),
+            ]
+          : []),
+        createOverlayAlertsService({
+          ledger: deps.ledger,
+          settings: () => deps.settings().alerts,
+          publish: deps.publishAlert,
+        }),
         createCommandsService({ commands: deps.commands, variables }),
         responder,
       ];
@@ -220,7 +241,13 @@ export async function runPhaseWorker(context: WorkerContext, phase: WorkerPhase)
     phase === 'reaction'
       ? (await import('../twitch-integration/reaction-twitch.js')).createReactionTwitch()
       : undefined;
+  const obs =
+    phase === 'reaction'
+      ? (await import('../obs/obs-link.js')).createObsLink({ redactor: context.redactor, log: context.log })
+      : undefined;
   const services = await createServices(phase, {
+    ...(obs ? { obs } : {}),
+    log: context.log,
     db,
     demo: context.init.demo,
     reader,
@@ -230,6 +257,7 @@ export async function runPhaseWorker(context: WorkerContext, phase: WorkerPhase)
     settings: () => settings,
     dataDir: context.init.dataDir,
     publishDelivery: batchPerTick<GatewayDelivery>((deliveries) => context.host.push('delivery', deliveries)),
+    publishAlert: batchPerTick<OverlayAlert>((alerts) => context.host.push('alert', alerts)),
     ledger,
     ...(twitchChat ? { twitchChat } : {}),
     ...(discord ? { discord } : {}),
@@ -240,6 +268,11 @@ export async function runPhaseWorker(context: WorkerContext, phase: WorkerPhase)
   if (twitchChat) context.serve({ twitch: (config) => twitchChat.configure(config) });
   if (discord) context.serve({ discord: (config) => discord.configure(config) });
   if (reactionTwitch) context.serve({ twitch: (config) => reactionTwitch.configure(config) });
+  if (obs)
+    context.serve({
+      obs: (config) => obs.configure(config),
+      obsHealth: () => (obs.configured() ? [obs.health()] : []),
+    });
   if (phase === 'reaction' || phase === 'enrichment') {
     // Only these phases hold the LLM key (egress never loads the LLM client).
     const { llmConfigFromEnv } = await import('../llm/client.js');
@@ -285,6 +318,7 @@ export async function runPhaseWorker(context: WorkerContext, phase: WorkerPhase)
     drain: async () => {
       await runner.drain();
       await runner.close();
+      await obs?.close();
       await store.call('flush', undefined);
     },
   });

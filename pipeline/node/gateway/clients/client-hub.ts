@@ -31,7 +31,7 @@ import {
 } from '../../../core/client-protocol.js';
 import type { EventDetail, EventPage, EventQuery } from '../../../core/host-api.js';
 import type { EventSummary, SubmitResult } from '../../../core/protocol/pipeline.js';
-import { eventHeadline } from '../../../core/event-headline.js';
+import { ALERT_ANNOTATION, ALERT_EVENT_TYPES } from '../../../core/alerts.js';
 import type { LogLevel } from '../../../core/rpc.js';
 import { CLIENT_SOURCE_PREFIX, GATEWAY_CLIENTS_CONNECTOR } from './client-delivery.js';
 import type { ClientIdentity } from './client-tokens.js';
@@ -83,19 +83,13 @@ export const DEFAULT_CLIENT_LIMITS: ClientLimits = {
 /** Catch-up after a reconnect reaches back at most this far. */
 export const CATCH_UP_MS = 5 * 60_000;
 const CATCH_UP_ITEMS = 20;
-const ALERT_KINDS: Record<string, ClientAlert['kind']> = {
-  'twitch.follow.v1': 'follow',
-  'twitch.sub.v1': 'sub',
-  'twitch.subgift.v1': 'subgift',
-  'twitch.raid.v1': 'raid',
-  'twitch.cheer.v1': 'cheer',
-};
-
 export interface ClientHubDeps {
   authenticate(token: string): ClientIdentity | null;
   submit(connector: string, items: unknown[]): Promise<SubmitResult[]>;
   subscribeFeed(listener: (summaries: EventSummary[]) => void): () => void;
   subscribeDeliveries(listener: (deliveries: GatewayDelivery[]) => void): () => void;
+  /** Alerts the `overlay-alerts` step published. */
+  subscribeAlerts(listener: (alerts: ClientAlert[]) => void): () => void;
   listEvents(query: EventQuery): Promise<EventPage>;
   getEvent(id: string): Promise<EventDetail | null>;
   /** Records when a client last connected (best effort). */
@@ -182,31 +176,12 @@ export function createClientHub(deps: ClientHubDeps): ClientHub {
       }
     }
   };
-  const hasSubscribers = (topic: ClientTopic) => [...connections].some((connection) => connection.topics.has(topic));
-
-  const toAlert = (summary: EventSummary, detail: EventDetail | null): ClientAlert => ({
-    eventId: summary.id,
-    at: summary.at,
-    kind: ALERT_KINDS[summary.type]!,
-    login: summary.login,
-    displayName: summary.displayName,
-    text: summary.text,
-    headline: summary.headline ?? eventHeadline(summary.type, detail?.event.details) ?? 'sent an alert',
-    details: detail?.event.details ?? {},
-  });
 
   // ------------------------------------------------------------ pushes from the host
   const unsubscribeFeed = deps.subscribeFeed((summaries) => {
     for (const summary of summaries) {
       if (summary.disposition === 'replied' && summary.reply && seenReplies.add(summary.id)) {
         publish('replies', { type: 'reply', id: null, payload: toClientReply(summary) });
-      }
-      if (ALERT_KINDS[summary.type] && seenAlerts.add(summary.id) && hasSubscribers('alerts')) {
-        // Alerts carry the details (bits, months, viewers), which only the stored event has.
-        void deps.getEvent(summary.id).then(
-          (detail) => publish('alerts', { type: 'alert', id: null, payload: toAlert(summary, detail) }),
-          () => publish('alerts', { type: 'alert', id: null, payload: toAlert(summary, null) }),
-        );
       }
       if (summary.disposition && seenEvents.add(summary.id)) {
         publish('events', {
@@ -226,6 +201,11 @@ export function createClientHub(deps: ClientHubDeps): ClientHub {
           },
         });
       }
+    }
+  });
+  const unsubscribeAlerts = deps.subscribeAlerts((alerts) => {
+    for (const alert of alerts) {
+      if (seenAlerts.add(alert.eventId)) publish('alerts', { type: 'alert', id: null, payload: alert });
     }
   });
   const unsubscribeDeliveries = deps.subscribeDeliveries((deliveries) => {
@@ -249,14 +229,17 @@ export function createClientHub(deps: ClientHubDeps): ClientHub {
       }
     }
     if (topics.includes('alerts')) {
-      const found: EventSummary[] = [];
-      for (const type of Object.keys(ALERT_KINDS)) {
-        found.push(...(await deps.listEvents({ type, since: from, limit: CATCH_UP_ITEMS })).items);
+      // The alert as published is on the event (the step's annotation): an overlay that was away plays it now.
+      const found: ClientAlert[] = [];
+      for (const type of Object.values(ALERT_EVENT_TYPES)) {
+        for (const summary of (await deps.listEvents({ type, since: from, limit: CATCH_UP_ITEMS })).items) {
+          const detail = await deps.getEvent(summary.id);
+          const annotation = detail?.event.annotations.find((item) => item.kind === ALERT_ANNOTATION);
+          if (annotation) found.push(annotation.value as ClientAlert);
+        }
       }
       found.sort((a, b) => a.at - b.at);
-      for (const summary of found.slice(-CATCH_UP_ITEMS)) {
-        send(connection, { type: 'alert', id: null, payload: toAlert(summary, await deps.getEvent(summary.id)) });
-      }
+      for (const alert of found.slice(-CATCH_UP_ITEMS)) send(connection, { type: 'alert', id: null, payload: alert });
     }
   };
 
@@ -511,6 +494,7 @@ export function createClientHub(deps: ClientHubDeps): ClientHub {
       clearInterval(heartbeat);
       unsubscribeFeed();
       unsubscribeDeliveries();
+      unsubscribeAlerts();
       for (const connection of connections) connection.ws.close(1001, 'server stopping');
       wss.close();
     },

@@ -3,7 +3,7 @@
  * the OBS overlay and inbound webhooks, plus the admin handlers the HostApi serves (client tokens,
  * webhooks). `serve` hands `routes` and `upgrades` to the gateway.
  */
-import type { ClientCounters, GatewayDelivery } from '../../../core/client-protocol.js';
+import type { ClientAlert, ClientCounters, GatewayDelivery } from '../../../core/client-protocol.js';
 import type { HostApi } from '../../../core/host-api.js';
 import type { EventSummary, SubmitResult } from '../../../core/protocol/pipeline.js';
 import type { StoreWrite } from '../../../core/protocol/store.js';
@@ -13,6 +13,7 @@ import { openReadConnection } from '../../store/database.js';
 import { isOwnOrigin, type GatewayRoute, type GatewayUpgrade } from '../gateway.js';
 import { writeOverlayFile, type OverlayFileResult } from '../overlay/overlay-file.js';
 import { overlayRoute } from '../overlay/overlay-route.js';
+import { soundRoute } from '../overlay/sound-route.js';
 import { createInboundWebhooks, type InboundWebhooks } from '../webhooks/inbound.js';
 import { createSecretBox, loadOrCreateSecretKey } from '../webhooks/secret-box.js';
 import {
@@ -33,6 +34,7 @@ export interface ExtensionHost {
   submit(connector: string, items: unknown[]): Promise<SubmitResult[]>;
   subscribe(listener: (topic: 'feed' | 'approvals' | 'health', data: unknown) => void): () => void;
   onDeliveries(listener: (deliveries: GatewayDelivery[]) => void): () => void;
+  onAlerts(listener: (alerts: ClientAlert[]) => void): () => void;
   readonly workers: { store(): { call(method: 'write', batch: StoreWrite[]): Promise<void> } };
   /** The host's redactor: webhook secrets and new client tokens are registered with it. */
   readonly redactor: Pick<Redactor, 'set'>;
@@ -96,6 +98,7 @@ export function createGatewayExtensions(options: {
         if (topic === 'feed') listener(data as EventSummary[]);
       }),
     subscribeDeliveries: (listener) => host.onDeliveries(listener),
+    subscribeAlerts: (listener) => host.onAlerts(listener),
     listEvents: (query) => host.api['events.list'](query),
     getEvent: (id) => host.api['events.get']({ id }),
     markUsed: (id) =>
@@ -114,7 +117,12 @@ export function createGatewayExtensions(options: {
     setGatewayAddress(address) {
       gatewayAddress = address;
     },
-    routes: [overlayRoute, (request, response, url) => inbound.handle(request, response, url)],
+    // Sounds first: the overlay route answers 404 for everything else under /overlay/.
+    routes: [
+      soundRoute({ dataDir: host.dataDir, authenticate: (offered) => clients.authenticate(offered) }),
+      overlayRoute,
+      (request, response, url) => inbound.handle(request, response, url),
+    ],
     upgrades: { [CLIENTS_PATH]: (request, socket, head) => hub.handleUpgrade(request, socket, head) },
     clients,
     webhooks,

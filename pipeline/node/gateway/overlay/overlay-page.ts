@@ -1,7 +1,7 @@
 /**
  * The OBS overlay: a browser-source page that shows approved bot replies and alerts (follows, subs,
- * gifts, raids, cheers). Plain HTML/CSS/JS kept as strings here, so the bundled CLI serves it with
- * no extra build step and no renderer; the page talks to the client API (`/api/clients`) with the
+ * gifts, raids, cheers, redemptions). Alerts queue and play one at a time, each with its sound. Plain
+ * HTML/CSS/JS kept as strings here, so the bundled CLI serves it with no extra build step and no renderer; the page talks to the client API (`/api/clients`) with the
  * read-only token from its URL (an OBS browser source can only be given a URL).
  *
  * Themeable: CSS variables, set from query parameters (`position`, `font`, `size`, `color`, `bg`,
@@ -9,10 +9,13 @@
  * reconnect asks for what it missed (`since`), so an app restart mid-stream loses nothing.
  */
 
-/** frame-ancestors 'self': the console served by this gateway shows the overlay as a live preview. */
+/**
+ * frame-ancestors 'self': the console served by this gateway shows the overlay as a live preview.
+ * media-src 'self': alert sounds come from this gateway (`/overlay/sounds/`), nowhere else.
+ */
 export const OVERLAY_CSP =
   "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; font-src 'self' data:; " +
-  "img-src 'none'; object-src 'none'; base-uri 'none'; frame-ancestors 'self'; form-action 'none'";
+  "media-src 'self'; img-src 'none'; object-src 'none'; base-uri 'none'; frame-ancestors 'self'; form-action 'none'";
 
 export const OVERLAY_HTML = `<!doctype html>
 <html lang="en">
@@ -68,6 +71,8 @@ body[data-position="center"] #items { top: 50%; left: 50%; transform: translate(
 .item.alert .kind {
   display: block; font-size: 0.55em; letter-spacing: 0.2em; text-transform: uppercase; opacity: 0.85;
 }
+.item.alert[data-alert-state="playing"] { animation: bb-alert-in 600ms cubic-bezier(0.2, 1.4, 0.4, 1); }
+@keyframes bb-alert-in { from { opacity: 0; transform: scale(0.6); } to { opacity: 1; transform: none; } }
 @keyframes bb-in { from { opacity: 0; transform: translateY(8px); } to { opacity: 1; transform: none; } }
 `;
 
@@ -104,25 +109,84 @@ export const OVERLAY_JS = `(() => {
   const shown = new Set();
   let lastAt = Date.now();
 
-  // The host words the alert (eventHeadline): "Ada raided with 187 viewers!".
-  function alertText(alert) {
-    return alert.displayName + ' ' + (alert.headline || 'sent an alert') + '!';
+  // Alerts play one at a time: the next waits until the one on screen has ended (its duration and
+  // its sound), so two raids never overlap. The host words them (the kind's template).
+  const soundBase = (fileConfig ? 'http://' + fileConfig.gateway : '') + '/overlay/sounds/';
+  const alertQueue = [];
+  let alertPlaying = false;
+  function queueAlert(alert) {
+    if (shown.has(alert.eventId)) return;
+    shown.add(alert.eventId);
+    if (typeof alert.at === 'number' && alert.at > lastAt) lastAt = alert.at;
+    alertQueue.push(alert);
+    body.dataset.alertsQueued = String(alertQueue.length);
+    if (!alertPlaying) playNextAlert();
+  }
+  function playNextAlert() {
+    const alert = alertQueue.shift();
+    body.dataset.alertsQueued = String(alertQueue.length);
+    if (!alert) { alertPlaying = false; return; }
+    alertPlaying = true;
+    const item = document.createElement('div');
+    item.className = 'item alert';
+    item.dataset.eventId = alert.eventId;
+    item.dataset.alert = alert.kind;
+    item.dataset.alertState = 'playing';
+    const label = document.createElement('span');
+    label.className = 'kind';
+    label.textContent = alert.kind === 'subgift' ? 'gift' : alert.kind;
+    item.appendChild(label);
+    const line = document.createElement('span');
+    line.className = 'text';
+    line.textContent = alert.title || (alert.displayName + ' ' + (alert.headline || 'sent an alert') + '!');
+    item.appendChild(line);
+    item.dataset.shownAt = String(Date.now());
+    list.appendChild(item);
+    while (list.children.length > maxItems) list.firstElementChild.remove();
+    const durationMs = Math.min(60000, Math.max(1000, Number(alert.durationMs) || 6000));
+    let waiting = 1;
+    let finished = false;
+    const done = () => {
+      waiting -= 1;
+      if (waiting > 0 || finished) return;
+      finished = true;
+      item.dataset.alertState = 'ended';
+      item.classList.add('leaving');
+      setTimeout(() => { item.remove(); playNextAlert(); }, 400);
+    };
+    if (alert.sound) {
+      waiting += 1;
+      const audio = document.createElement('audio');
+      audio.className = 'alert-sound';
+      audio.dataset.eventId = alert.eventId;
+      audio.volume = Math.min(1, Math.max(0, Number(alert.volume)));
+      audio.src = soundBase + encodeURIComponent(alert.sound) + '?token=' + encodeURIComponent(token);
+      let soundDone = false;
+      // A sound that cannot play (missing file, stalled) must not hold the queue forever.
+      const cap = setTimeout(() => finishSound(), durationMs + 30000);
+      const finishSound = () => {
+        if (soundDone) return;
+        soundDone = true;
+        clearTimeout(cap);
+        audio.remove();
+        done();
+      };
+      audio.addEventListener('ended', finishSound);
+      audio.addEventListener('error', finishSound);
+      item.appendChild(audio);
+      const played = audio.play();
+      if (played && played.catch) played.catch(finishSound);
+    }
+    setTimeout(done, durationMs);
   }
 
-  function add(kind, eventId, who, text, at, alertKind) {
+  function add(kind, eventId, who, text, at) {
     if (shown.has(eventId)) return;
     shown.add(eventId);
     if (typeof at === 'number' && at > lastAt) lastAt = at;
     const item = document.createElement('div');
     item.className = 'item ' + kind;
     item.dataset.eventId = eventId;
-    if (alertKind) {
-      item.dataset.alert = alertKind;
-      const label = document.createElement('span');
-      label.className = 'kind';
-      label.textContent = alertKind === 'subgift' ? 'gift' : alertKind;
-      item.appendChild(label);
-    }
     item.dataset.shownAt = String(Date.now());
     if (who) {
       const name = document.createElement('span');
@@ -170,7 +234,7 @@ export const OVERLAY_JS = `(() => {
       } else if (frame.type === 'reply') {
         add('reply', frame.payload.eventId, frame.payload.to.displayName, frame.payload.text, frame.payload.at);
       } else if (frame.type === 'alert') {
-        add('alert', frame.payload.eventId, '', alertText(frame.payload), frame.payload.at, frame.payload.kind);
+        queueAlert(frame.payload);
       } else if (frame.type === 'pong') {
         clearTimeout(pongDeadline);
       } else if (frame.type === 'error') {
@@ -209,7 +273,7 @@ export function overlayFileHtml(options: { gateway: string; query: string }): st
   const config = JSON.stringify({ gateway: options.gateway, query: options.query }).replace(/</g, '\\u003c');
   const csp =
     "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; " +
-    `connect-src ws://${options.gateway}; img-src 'none'; object-src 'none'; base-uri 'none'; form-action 'none'`;
+    `connect-src ws://${options.gateway}; media-src http://${options.gateway}; img-src 'none'; object-src 'none'; base-uri 'none'; form-action 'none'`;
   return `<!doctype html>
 <html lang="en">
 <head>
