@@ -2,7 +2,7 @@
  * `bitbrat bench --ui`: is the console smooth under a raid? A real host (every worker, every slip
  * transition persisted) is fed N events/s from inside the ingress worker while headless Chromium
  * shows the console's live view; the page counts animation frames and records main-thread long
- * tasks (PerformanceObserver 'longtask', tasks over 50 ms). Target: ≥ 50 fps, no task over 100 ms.
+ * tasks (PerformanceObserver 'longtask', tasks over 50 ms). Target (issue 13): ≥ 55 fps, no task over 50 ms.
  *
  * A benchmark, not a test: figures depend on the machine (the host and the browser share its cores).
  */
@@ -191,7 +191,7 @@ export async function benchUi(options: BenchUiOptions): Promise<BenchUiResult> {
         longTasks: probe.longTasks,
         received,
       },
-      target: { fps: 50, longestTaskMs: 100, met: fps >= 50 && longestTaskMs <= 100 },
+      target: { fps: 55, longestTaskMs: 50, met: fps >= 55 && longestTaskMs <= 50 },
       machine: { cpus: (await import('node:os')).cpus().length, node: process.version, browser: browser.version() },
     };
   } finally {
