@@ -17,6 +17,7 @@ import {
   type TestHost,
   startTestHost,
 } from './support.js';
+import { waitUntil } from '../support/wait.js';
 
 let host: TestHost;
 let browser: Browser;
@@ -43,13 +44,13 @@ async function replyTo(text: string, login = 'viewer1', roles: string[] = ['view
 
 /** Polls the host until `read` returns what is expected (the console's save is asynchronous). */
 async function eventually<T>(read: () => Promise<T>, expected: T, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
   let last: T | undefined;
-  while (Date.now() < deadline) {
+  const matched = async () => {
     last = await read();
-    if (JSON.stringify(last) === JSON.stringify(expected)) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+    return JSON.stringify(last) === JSON.stringify(expected);
+  };
+  // On a timeout the assertion below shows what the host had instead.
+  await waitUntil('the expected value', matched, timeoutMs).catch(() => undefined);
   expect(last).toEqual(expected);
 }
 

@@ -16,6 +16,7 @@ import { CHROMIUM, CHROMIUM_ARGS } from '../cli/chromium.js';
 import { overlayUrl } from '../gateway/overlay/overlay-route.js';
 import { chimeWav, DEMO_SOUND } from './chime.js';
 import { soundsFolder } from './sounds.js';
+import { waitUntil } from '../../../test/support/wait.js';
 
 let served: Served;
 let dataDir: string;
@@ -125,21 +126,6 @@ const steps = (event: Envelope | undefined) => (event ? [...event.routing.histor
 
 const recorded = (page: Page) => page.evaluate('window.__log') as Promise<Recorded[]>;
 
-async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  state: () => Promise<unknown>,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(await state())}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 describe('alerts on the overlay', () => {
   it('plays two raids one after the other, each with its sound, as a step on the slip', async () => {
     const saved = await served.host.api['settings.set']({
@@ -156,13 +142,12 @@ describe('alerts on the overlay', () => {
     if (!first.ok || !second.ok) throw new Error('test alerts refused');
     const [a, b] = [first.value.eventId, second.value.eventId];
 
-    const log = await waitFor(
-      'both alerts to end',
+    const log = await waitUntil(
+      async () => `both alerts to end: ${JSON.stringify(await Promise.all([recorded(page), page.content()]))}`,
       async () => {
         const entries = await recorded(page);
-        return entries.filter((entry) => entry.type === 'gone').length >= 2 ? entries : undefined;
+        return entries.filter((entry) => entry.type === 'gone').length >= 2 && entries;
       },
-      () => Promise.all([recorded(page), page.content()]),
     );
     const order = log
       .filter((entry) => entry.type !== 'playing')

@@ -16,6 +16,7 @@ import { EVENTSUB_EXAMPLES, eventSubFrame } from '../../../test/support/twitch-e
 import { normalizeEventSubFrame } from '../connectors/twitch/eventsub-message.js';
 import { PipelineHost } from '../host/pipeline-host.js';
 import { dataFolderFiles } from '../../../test/support/data-folder.js';
+import { waitUntil } from '../../../test/support/wait.js';
 
 const TOKEN = 'MTEwMDAwMDAwMDAwMDAwMDAx.Gabcde.discord-host-test-secret';
 const ANNOUNCE_ID = '290926798626357777';
@@ -34,16 +35,6 @@ function nextEvent(host: PipelineHost, match: (summary: EventSummary) => boolean
       resolve(hit);
     });
   });
-}
-
-async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean, what: string): Promise<T> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const value = await read();
-    if (ok(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 it('links a Discord bot: messages in, answered in the same channel as replies, and going live announced', async () => {
@@ -87,10 +78,10 @@ it('links a Discord bot: messages in, answered in the same channel as replies, a
   const ready = server.nextReady();
   expect(await host.api['discord.setToken']({ token: TOKEN })).toMatchObject({ ok: true });
   await ready;
-  await until(
-    () => host.api['health.get']({}),
-    (health) => health.connectors.some((connector) => connector.id === 'discord' && connector.state === 'connected'),
-    'the discord connector to connect',
+  await waitUntil('the discord connector to connect', async () =>
+    (await host.api['health.get']({})).connectors.some(
+      (connector) => connector.id === 'discord' && connector.state === 'connected',
+    ),
   );
 
   const seen = nextEvent(host, (summary) => summary.connector === 'discord');

@@ -12,6 +12,7 @@ import { PipelineHost } from '../host/pipeline-host.js';
 import { openReadConnection } from '../store/database.js';
 import { migratedDb } from '../store/test-support.js';
 import { backupFolder, checkBackupFile, createBackup, listBackups } from './backups.js';
+import { waitUntil } from '../../../test/support/wait.js';
 
 const bin = fileURLToPath(new URL('../../../bin/bitbrat.js', import.meta.url));
 const hosts: PipelineHost[] = [];
@@ -29,14 +30,6 @@ async function startHost(dataDir: string): Promise<PipelineHost> {
   const host = await PipelineHost.start({ dataDir, log: () => undefined, twitch: { enabled: false } });
   hosts.push(host);
   return host;
-}
-async function until<T>(read: () => T, done: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = read();
-    if (done(value) || Date.now() > deadline) return value;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }
 const deaths = async (host: PipelineHost) =>
   (await host.api['counters.values']({ name: 'deaths' })).find((value) => value.scopeKey === '')?.value ?? 0;
@@ -69,10 +62,10 @@ describe('backups', () => {
     await host.api['counters.setValue']({ name: 'deaths', value: 7 });
     const made = await host.api['backups.create']({});
     if (!made.ok) throw new Error(made.error);
-    const atStart = await until(
-      () => listBackups(dataDir),
-      (list) => list.length >= 2,
-    );
+    const atStart = await waitUntil('two backups', () => {
+      const list = listBackups(dataDir);
+      return list.length >= 2 && list;
+    });
     expect(atStart.length).toBeGreaterThanOrEqual(2);
     await host.api['counters.setValue']({ name: 'deaths', value: 99 });
 

@@ -12,6 +12,7 @@ import Database from 'better-sqlite3';
 import { afterEach, expect, it } from 'vitest';
 import { startOpenAiServer } from '../../../test/support/openai-server.js';
 import { PipelineHost } from './pipeline-host.js';
+import { waitUntil } from '../../../test/support/wait.js';
 
 const cleanups: (() => Promise<unknown> | unknown)[] = [];
 afterEach(async () => {
@@ -62,11 +63,7 @@ it('answers a re-route only once its writes are committed, not while another con
   });
   void answered.then(() => order.push('answered'));
   // The router has taken the re-route once the regenerate reaches the LLM server; the lock still holds.
-  const deadline = Date.now() + 20_000;
-  while (server.chatRequests().length <= requestsBefore) {
-    if (Date.now() > deadline) throw new Error('the re-route never reached the reaction phase');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  await waitUntil('the re-route to reach the reaction phase', () => server.chatRequests().length > requestsBefore);
   order.push('released');
   locker.exec('ROLLBACK');
   const result = await answered;

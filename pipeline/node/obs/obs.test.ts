@@ -19,22 +19,13 @@ import { serve, type Served } from '../cli/serve.js';
 import { startObsWebSocketServer, type ObsWebSocketServer } from '../../../test/support/obs-websocket-server.js';
 import { createObsLink, type ObsLink } from './obs-link.js';
 import { createObsService } from './obs-service.js';
+import { waitUntil } from '../../../test/support/wait.js';
 
 const PASSWORD = 'obs-pass-7f3a9c1e5b';
 const SCENES = [
   { name: 'Live', items: ['Camera', 'Follower goal'] },
   { name: 'Raid', items: ['Raid banner'] },
 ];
-
-async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 15_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 function raidEvent(actions: unknown): Envelope {
   const accepted = acceptInbound(
@@ -82,8 +73,8 @@ describe('OBS link and the obs step (obs-websocket-js against the local protocol
     expect(obs.sessions()).toBe(1);
     expect(await link.call('GetVersion')).toMatchObject({ rpcVersion: 1 });
     obs.dropAll();
-    await until('the link to notice', () => link.health().state === 'reconnecting');
-    await until('the link to reconnect', () => link.health().state === 'connected');
+    await waitUntil('the link to notice', () => link.health().state === 'reconnecting');
+    await waitUntil('the link to reconnect', () => link.health().state === 'connected');
     expect(obs.sessions()).toBe(1);
   });
 
@@ -91,7 +82,7 @@ describe('OBS link and the obs step (obs-websocket-js against the local protocol
     newLink();
     const before = obs.closeCodes.length;
     await link.configure({ url: obs.url, password: 'not-the-password' });
-    await until('the refusal', () => link.health().state === 'failed');
+    await waitUntil('the refusal', () => link.health().state === 'failed');
     expect(obs.closeCodes.slice(before)).toEqual([4009]);
     expect(link.health().detail).toMatch(/refused the password/);
     expect(link.connected()).toBe(false);
@@ -128,8 +119,8 @@ describe('OBS link and the obs step (obs-websocket-js against the local protocol
     expect(obs.state.recording).toBe(true);
     // The timers fire: the scene and the source go back.
     for (const run of undo) run();
-    await until('the undo', () => obs.state.currentScene === 'Live');
-    await until(
+    await waitUntil('the undo', () => obs.state.currentScene === 'Live');
+    await waitUntil(
       'the source back',
       () => obs.state.scenes.get('Live')!.find((item) => item.source === 'Follower goal')!.enabled,
     );
@@ -178,7 +169,7 @@ describe('OBS control in the app', () => {
     const api = served.host.api;
     expect(await api['obs.setPassword']({ password: PASSWORD })).toMatchObject({ ok: true });
     expect((await api['settings.set']({ key: 'obs', value: { enabled: true, url: obs.url } })).ok).toBe(true);
-    const health = await until('OBS in the connectors list', async () =>
+    const health = await waitUntil('OBS in the connectors list', async () =>
       (await api['health.get']({})).connectors.find(
         (connector) => connector.id === 'obs' && connector.state === 'connected',
       ),
@@ -218,7 +209,7 @@ describe('OBS control in the app', () => {
         .filter((request) => request.requestType === 'SetCurrentProgramScene')
         .map((request) => request.requestData['sceneName']);
     expect(switches()).toEqual(['Raid']);
-    await until('the scene to go back', () => obs.state.currentScene === 'Live');
+    await waitUntil('the scene to go back', () => obs.state.currentScene === 'Live');
     expect(switches()).toEqual(['Raid', 'Live']);
 
     // Never in clear in SQLite, its WAL, backups or logs: only the secret store holds it, encrypted.

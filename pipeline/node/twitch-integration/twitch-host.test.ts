@@ -21,6 +21,7 @@ import { BOT_SCOPES, BROADCASTER_SCOPES, subscriptionsForScopes } from '../conne
 import { PipelineHost } from '../host/pipeline-host.js';
 import { FileSecretStore, HEADLESS_SECRETS_FILE } from './secret-store.js';
 import { dataFolderFiles } from '../../../test/support/data-folder.js';
+import { waitUntil } from '../../../test/support/wait.js';
 
 const CLIENT_ID = 'localtestclient';
 const CHANNEL = 'streamer';
@@ -422,13 +423,12 @@ describe('Twitch chat over EventSub and Helix for a linked bot', () => {
       BOT_SCOPES.filter((scope) => scope !== 'user:read:chat'),
     );
     await world.irc.waitForJoins(`#${CHANNEL}`, 2);
-    const deadline = Date.now() + 15_000;
-    let chat;
-    while (Date.now() < deadline) {
-      chat = (await world.host.api['health.get']({})).connectors.find((connector) => connector.id === 'twitch-chat');
-      if (chat?.detail?.startsWith('IRC fallback') && chat.state === 'connected') break;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    const chat = await waitUntil('twitch-chat on the IRC fallback', async () => {
+      const found = (await world.host.api['health.get']({})).connectors.find(
+        (connector) => connector.id === 'twitch-chat',
+      );
+      return found?.detail?.startsWith('IRC fallback') && found.state === 'connected' && found;
+    });
     expect(chat).toMatchObject({
       state: 'connected',
       detail: expect.stringMatching(/^IRC fallback: EventSub chat not available/),

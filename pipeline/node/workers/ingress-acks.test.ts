@@ -16,6 +16,7 @@ import { serve } from '../cli/serve.js';
 import { RETRY_AFTER_SECONDS } from '../gateway/webhooks/inbound.js';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, signBody } from '../gateway/webhooks/signature.js';
 import { PipelineHost } from '../host/pipeline-host.js';
+import { waitUntil } from '../../../test/support/wait.js';
 
 const bin = fileURLToPath(new URL('../../../bin/bitbrat.js', import.meta.url));
 const dirs: string[] = [];
@@ -107,13 +108,12 @@ describe('ingress acknowledges only committed events', () => {
           : { kind: 'refused', code: `${response.status} ${json.error?.code}` },
       );
     };
-    const waitForAnswers = async (ids: string[]) => {
-      const deadline = Date.now() + 30_000;
-      while (!ids.every((id) => answers.has(id))) {
-        if (Date.now() > deadline) throw new Error(`no answer for ${ids.filter((id) => !answers.has(id)).join(', ')}`);
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-    };
+    const waitForAnswers = (ids: string[]) =>
+      waitUntil(
+        () => `answers for ${ids.filter((id) => !answers.has(id)).join(', ')}`,
+        () => ids.every((id) => answers.has(id)),
+        30_000,
+      );
 
     // Before the stall: acked as usual.
     const before = ['a1', 'a2'];

@@ -12,6 +12,7 @@ import { CHANNEL_ID, GUILD_ID, MODS_ROLE_ID, discordMessage } from '../../../../
 import { startDiscordServer } from '../../../../test/support/discord-server.js';
 import type { IngressSink } from '../connector.js';
 import { DiscordConnector } from './discord-connector.js';
+import { waitUntil } from '../../../../test/support/wait.js';
 
 const TOKEN = 'MTEwMDAw.local-test-token';
 const OTHER_CHANNEL = '290926798626357251';
@@ -98,9 +99,7 @@ it('reads the chosen channels, maps roles by name, heartbeats, and resumes after
     identity: { external: { platform: 'discord', login: 'mightyalex', roles: ['moderator'] } },
     message: { id: '1002', text: 'hello from discord' },
   });
-  const deadline = Date.now() + 10_000;
-  while (server.heartbeatAcks < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
-  expect(server.heartbeatAcks).toBeGreaterThanOrEqual(2);
+  await waitUntil('two heartbeat acks', () => server.heartbeatAcks >= 2);
 
   // Op 7: discord.js closes and resumes the same session; nothing is identified again.
   const resumed = server.nextResumed();
