@@ -8,13 +8,37 @@ import type { Approval, DecisionRequest, DecisionResult } from '../approval.js';
 import type { GatewayDelivery } from '../client-protocol.js';
 import type { OverlayAlert } from '../alerts.js';
 import type { ObsWorkerConfig } from '../obs.js';
-import type { Disposition, Envelope, Stage, WorkerPhase } from '../envelope.js';
+import type {
+  Annotation,
+  Candidate,
+  Disposition,
+  Envelope,
+  Stage,
+  Step,
+  UserRecord,
+  WorkerPhase,
+} from '../envelope.js';
 import type { DiscordWorkerConfig } from './discord.js';
 import type { TwitchAccountName, TwitchWorkerConfig } from './twitch.js';
 
 export type WorkerRole = 'router' | 'ingress' | 'enrichment' | 'reaction' | 'egress' | 'store';
 
-/** The phase worker's work order: run the event's current slip from `startIndex`. */
+/**
+ * A value carried across a port as its JSON text. A string crosses a MessagePort as one copy, where
+ * an object graph is structured-cloned field by field on both sides (for an envelope several times
+ * the cost of JSON); the brand keeps both ends agreeing on what the text holds.
+ */
+export type Json<T> = string & { readonly __json?: T };
+export const toJson = <T>(value: T): Json<T> => JSON.stringify(value) as Json<T>;
+export const fromJson = <T>(text: Json<T>): T => JSON.parse(text) as T;
+/** Joins values that are each already JSON text into the text of their array (no re-serializing). */
+export const jsonArray = <T>(items: readonly Json<T>[]): Json<T[]> => `[${items.join(',')}]` as Json<T[]>;
+
+/**
+ * The phase worker's work order: run the event's current slip. `event` holds the facts the phase's
+ * services read (read-only): the router leaves out what none of them reads (the retired slips, the
+ * rule decisions, the errors), so less crosses the port.
+ */
 export interface Dispatch {
   event: Envelope;
   /** Echoed in the result; a result whose ticket is stale (sent before a restart) is ignored. */
@@ -23,9 +47,20 @@ export interface Dispatch {
   hint?: string;
 }
 
+/**
+ * What a phase worker did with a dispatch: the slip as it left it and what the services added (a
+ * delta, never the envelope back). The router applies it to the event it owns.
+ */
 export interface PhaseResult {
-  event: Envelope;
+  eventId: string;
   ticket: number;
+  /** The slip after the run: the statuses, attempts, notes, errors and deliveries of its steps. */
+  slip: Step[];
+  /** What the services added, with an `EventDelta`'s meaning: lists appended, candidates the whole list. */
+  annotations?: Annotation[];
+  candidates?: Candidate[];
+  user?: UserRecord;
+  errors?: Envelope['errors'];
   /** When the worker took the event and when it finished the slip (for per-phase latency). */
   startedAt: number;
   endedAt: number;
@@ -35,7 +70,7 @@ export interface PhaseResult {
 export interface PhaseWorkerProtocol {
   requests: Record<string, never>;
   pushes: {
-    dispatch: Dispatch[];
+    dispatch: Json<Dispatch[]>;
     /** Stop work on these events (the reply was rejected or expired). */
     cancel: string[];
   };
@@ -45,9 +80,9 @@ export interface PhaseWorkerProtocol {
 export interface RouterPortProtocol {
   requests: Record<string, never>;
   pushes: {
-    completed: PhaseResult[];
-    /** Ingress: events accepted at the boundary, already committed to the store. */
-    accepted: Envelope[];
+    completed: Json<PhaseResult[]>;
+    /** Ingress: events accepted at the boundary, already committed to the store (the JSON ingress stored). */
+    accepted: Json<Envelope[]>;
   };
 }
 

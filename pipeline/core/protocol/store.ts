@@ -8,6 +8,7 @@
 import type { Approval } from '../approval.js';
 import type { CounterStoreWrite } from '../counters.js';
 import type { Envelope } from '../envelope.js';
+import type { EventLogEntry } from '../event-log.js';
 import type { LlmStoreWrite } from '../llm.js';
 import type { QuoteStoreWrite } from '../quotes.js';
 import type { GiveawayStoreWrite } from '../giveaways.js';
@@ -96,6 +97,10 @@ export type StoreWrite =
   | { op: 'event.upsert'; event: Envelope }
   | { op: 'event.put'; row: EventRow }
   | { op: 'steps.append'; transitions: StepTransition[] }
+  /** One event's changes in one commit window (append-only). */
+  | { op: 'event.log'; entry: EventLogEntry }
+  /** The terminal write: the whole envelope with its disposition, and the window's transitions. */
+  | { op: 'event.end'; row: EventRow; entry?: EventLogEntry }
   | { op: 'approval.upsert'; approval: Approval }
   | { op: 'user.upsert'; user: UserRow }
   | { op: 'rule.upsert'; rule: Rule }

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import type { Approval } from '../../core/approval.js';
 import { acceptInbound, type Envelope, type WorkerPhase } from '../../core/envelope.js';
 import { SettingsSchema } from '../../core/host-api.js';
-import type { EventSummary } from '../../core/protocol/pipeline.js';
+import { applyDelta, type EventDelta } from '../../core/event-log.js';
+import { fromJson, toJson, type EventSummary } from '../../core/protocol/pipeline.js';
 import type { StoreWrite } from '../../core/protocol/store.js';
 import { RuleBook, RuleSchema, type RuleInput } from '../../core/rules.js';
 import { StepFailure, type Service } from '../../core/service.js';
@@ -58,6 +59,9 @@ const baseRules: RuleInput[] = [
   { id: 'out', stage: 'egress', slip: ['deliver'], approval: { mode: 'auto' } },
 ];
 
+/** What the other side of a port receives: the JSON text the workers send, parsed. */
+const overPort = <T>(value: T): T => fromJson(toJson(value));
+
 function harness(
   options: { rules?: RuleInput[]; services?: Service[]; clock?: { now: number }; maxHeld?: number } = {},
 ) {
@@ -76,10 +80,14 @@ function harness(
     enrichment: new PhaseRunner({
       phase: 'enrichment',
       services: byPhase('enrichment'),
-      send: (r) => router.completed(r),
+      send: (r) => router.completed(overPort(r)),
     }),
-    reaction: new PhaseRunner({ phase: 'reaction', services: byPhase('reaction'), send: (r) => router.completed(r) }),
-    egress: new PhaseRunner({ phase: 'egress', services: byPhase('egress'), send: (r) => router.completed(r) }),
+    reaction: new PhaseRunner({
+      phase: 'reaction',
+      services: byPhase('reaction'),
+      send: (r) => router.completed(overPort(r)),
+    }),
+    egress: new PhaseRunner({ phase: 'egress', services: byPhase('egress'), send: (r) => router.completed(overPort(r)) }),
   };
   let paused: WorkerPhase | null = null;
   const held: { phase: WorkerPhase; items: Parameters<PhaseRunner['dispatch']>[0] }[] = [];
@@ -90,8 +98,8 @@ function harness(
     },
     dispatch: (phase, items) => {
       dispatched[phase] += items.length;
-      // Dispatches cross a port in production: clone, so the router never shares objects with a worker.
-      const copy = structuredClone(items);
+      // Dispatches cross a port in production as JSON, so the router never shares objects with a worker.
+      const copy = overPort(items);
       if (paused === phase) held.push({ phase, items: copy });
       else runners[phase].dispatch(copy);
     },
@@ -117,10 +125,29 @@ function harness(
     }
     throw new Error(`event ${id} did not settle: ${JSON.stringify(feed.get(id))}`);
   };
-  /** The last persisted envelope of an event. */
+  /** The event's whole-row writes: its accept, then its end. */
   const rows = (id: string) =>
-    writes.filter((w): w is Extract<StoreWrite, { op: 'event.put' }> => w.op === 'event.put' && w.row.id === id);
-  const persisted = (id: string) => JSON.parse(rows(id).at(-1)!.row.json) as Envelope;
+    writes.filter(
+      (w): w is Extract<StoreWrite, { op: 'event.put' | 'event.end' }> =>
+        (w.op === 'event.put' || w.op === 'event.end') && w.row.id === id,
+    );
+  /** The envelope as the store holds it: the last whole row and every log delta after it, applied. */
+  const persisted = (id: string) => {
+    let envelope: Envelope | undefined;
+    for (const write of writes) {
+      if ((write.op === 'event.put' || write.op === 'event.end') && write.row.id === id)
+        envelope = JSON.parse(write.row.json) as Envelope;
+      else if (write.op === 'event.log' && write.entry.eventId === id && write.entry.delta && envelope)
+        applyDelta(envelope, JSON.parse(write.entry.delta) as EventDelta);
+    }
+    if (!envelope) throw new Error(`event ${id} was never written`);
+    return envelope;
+  };
+  /** The event's step transitions, from its log rows. */
+  const transitionsOf = (id: string) =>
+    writes.flatMap((w) =>
+      (w.op === 'event.log' || w.op === 'event.end') && w.entry?.eventId === id ? w.entry.transitions : [],
+    );
   return {
     router,
     writes,
@@ -131,6 +158,7 @@ function harness(
     cancelled,
     settle,
     persisted,
+    transitionsOf,
     settled,
     pause: (phase: WorkerPhase | null) => (paused = phase),
     held,
@@ -160,9 +188,7 @@ describe('Router: the default flow and stage re-entry', () => {
     // The accepted event was written before anything else happened to it.
     expect(h.rows(event.id)[0]!.row.stage).toBe('initial');
     // Every transition was persisted: RUNNING and OK for each of the three steps.
-    const transitions = h.writes
-      .flatMap((w) => (w.op === 'steps.append' ? w.transitions : []))
-      .filter((t) => t.eventId === event.id);
+    const transitions = h.transitionsOf(event.id);
     expect(transitions.map((t) => `${t.service}:${t.status}`)).toEqual([
       'tag:RUNNING',
       'tag:OK',

@@ -26,6 +26,7 @@ import {
 import type { Settings } from '../../core/host-api.js';
 import type { Dispatch, EventSummary, PhaseResult, PhaseStats, PipelineStats } from '../../core/protocol/pipeline.js';
 import { toEventRow, type StoreWrite } from '../../core/protocol/store.js';
+import { applyDelta, type EventDelta, type EventLogEntry } from '../../core/event-log.js';
 import { ruleFacts, type Rule, type RuleBook, type RuleStage } from '../../core/rules.js';
 import {
   MAX_HOPS,
@@ -64,6 +65,8 @@ export interface RouterDeps {
 
 interface InFlight {
   event: Envelope;
+  /** Write-behind: this window's step transitions and what the store's log already holds of the event. */
+  log: FlightLog;
   /** Increases with every dispatch; results carrying an older ticket are stale. */
   ticket: number;
   dispatchedAt: number;
@@ -71,6 +74,39 @@ interface InFlight {
   hint?: string;
   /** Whether ingress was already told this event settled (flow control counts each event once). */
   creditReturned?: boolean;
+}
+
+interface FlightLog {
+  transitions: EventLogEntry['transitions'];
+  annotations: number;
+  errors: number;
+  /** Ids, statuses and edits of the candidates as last logged (they change in place). */
+  candidates: string;
+  user: Envelope['identity']['user'];
+  egress: Envelope['egress'];
+}
+
+function logStateOf(event: Envelope): FlightLog {
+  return {
+    transitions: [],
+    annotations: event.annotations.length,
+    errors: event.errors.length,
+    candidates: candidateSignature(event.candidates),
+    user: event.identity.user,
+    egress: event.egress,
+  };
+}
+
+function candidateSignature(candidates: Envelope['candidates']): string {
+  if (candidates.length === 0) return '';
+  let signature = '';
+  for (const candidate of candidates) signature += `${candidate.id}:${candidate.status}:${candidate.finalText ?? ''}|`;
+  return signature;
+}
+
+/** What a phase worker's services read of an event: not the retired slips, the rule decisions or the errors. */
+function factsOf(event: Envelope): Envelope {
+  return { ...event, routing: { ...event.routing, history: [], decisions: [] }, errors: [] };
 }
 
 /**
@@ -102,7 +138,8 @@ export class Router {
   // for one of this router's dispatches.
   private nextTicket = Date.now() * 1000;
   private pendingWrites: StoreWrite[] = [];
-  private pendingTransitions: StepTransition[] = [];
+  /** Events changed in the current write-behind window (ended ones too): one log row each at the flush. */
+  private readonly dirty = new Set<InFlight>();
   private readonly feedQueue = new Map<string, EventSummary>();
   private readonly approvalQueue = new Map<string, Approval>();
   private readonly dispatchQueue = new Map<WorkerPhase, Dispatch[]>();
@@ -150,7 +187,7 @@ export class Router {
     this.settledSincePush += incoming.length - events.length;
     for (const event of events) {
       this.counts.accepted += 1;
-      this.events.set(event.id, { event, ticket: 0, dispatchedAt: 0, phase: null });
+      this.events.set(event.id, { event, log: logStateOf(event), ticket: 0, dispatchedAt: 0, phase: null });
       this.enqueueFeed(event);
     }
     try {
@@ -188,7 +225,14 @@ export class Router {
       // Already taken from ingress by this router (it arrived while the resume was on its way).
       if (event.disposition || this.events.has(event.id)) continue;
       // Resumed events were not counted by the current ingress worker's flow control.
-      const flight: InFlight = { event, ticket: 0, dispatchedAt: 0, phase: null, creditReturned: true };
+      const flight: InFlight = {
+        event,
+        log: logStateOf(event),
+        ticket: 0,
+        dispatchedAt: 0,
+        phase: null,
+        creditReturned: true,
+      };
       this.events.set(event.id, flight);
       if (event.routing.stage === 'approval') {
         const approval = openApprovals.get(event.id);
@@ -312,7 +356,7 @@ export class Router {
       };
     }
     assignSlip(event, RULE_STAGE_FOR[ruleStage].stage, phase, chosen.slip, chosen.maxAttempts);
-    this.persistEvent(event);
+    this.persistEvent(flight);
     this.runStep(flight, 0);
   }
 
@@ -328,23 +372,23 @@ export class Router {
         message: `gave up after ${step.attempt} attempts`,
         retryable: false,
       };
-      this.transition(event, index);
+      this.transition(flight, index);
       return this.end(flight, 'failed', `${step.id} failed after ${step.attempt} attempts: ${step.error.message}`);
     }
     const now = this.deps.now();
     step.status = 'RUNNING';
     step.attempt += 1;
     step.startedAt = now;
-    delete step.endedAt;
-    delete step.durationMs;
-    this.transition(event, index);
-    this.persistEvent(event);
+    step.endedAt = undefined;
+    step.durationMs = undefined;
+    this.transition(flight, index);
+    this.persistEvent(flight);
     flight.ticket = this.nextTicket++;
     flight.dispatchedAt = now;
     flight.phase = phase;
     let queue = this.dispatchQueue.get(phase);
     if (!queue) this.dispatchQueue.set(phase, (queue = []));
-    queue.push({ event, ticket: flight.ticket, ...(flight.hint ? { hint: flight.hint } : {}) });
+    queue.push({ event: factsOf(event), ticket: flight.ticket, ...(flight.hint ? { hint: flight.hint } : {}) });
     this.scheduleIo();
   }
 
@@ -359,25 +403,27 @@ export class Router {
   }
 
   private completeOne(result: PhaseResult): void {
-    const flight = this.events.get(result.event.id);
+    const flight = this.events.get(result.eventId);
     if (!flight || flight.ticket !== result.ticket || flight.event.disposition) return; // stale or already ended
-    const before = flight.event.routing.slip;
-    flight.event = result.event;
+    const event = flight.event;
+    const before = event.routing.slip;
+    event.routing.slip = result.slip;
+    applyDelta(event, result);
     flight.phase = null;
-    const phase = result.event.routing.slip[0]?.phase;
+    const phase = result.slip[0]?.phase;
     if (phase === 'enrichment' || phase === 'reaction' || phase === 'egress') {
       this.latency[phase].add(result.endedAt - result.startedAt);
     }
-    const slip = result.event.routing.slip;
+    const slip = result.slip;
     for (let index = 0; index < slip.length; index++) {
       const step = slip[index]!;
       const old = before[index];
       if (old && old.status === step.status && old.attempt === step.attempt) continue;
       if (isFinished(step.status) && old?.status !== 'RUNNING' && step.startedAt !== undefined) {
         // The worker ran this step after the first: record its start as its own transition.
-        this.pendingTransitions.push({ ...transitionOf(result.event, index, step.startedAt), status: 'RUNNING' });
+        this.transition(flight, index, step.startedAt, 'RUNNING');
       }
-      this.pendingTransitions.push(transitionOf(result.event, index, step.endedAt ?? this.deps.now()));
+      this.transition(flight, index, step.endedAt ?? this.deps.now());
     }
     const failedIndex = slip.findIndex((step) => step.status === 'ERROR');
     if (failedIndex >= 0) {
@@ -393,8 +439,8 @@ export class Router {
       );
       return;
     }
-    this.persistEvent(result.event);
-    this.advance(result.event.id);
+    this.persistEvent(flight);
+    this.advance(event.id);
   }
 
   /** A phase worker crashed or hung and was restarted: its in-flight events run again. */
@@ -416,7 +462,7 @@ export class Router {
     step.status = 'ERROR';
     step.error = { code, message, retryable: true };
     step.endedAt = this.deps.now();
-    this.transition(flight.event, index);
+    this.transition(flight, index);
     this.runStep(flight, index);
   }
 
@@ -496,7 +542,7 @@ export class Router {
       note: `held: ${approval.reason}`,
     });
     this.write({ op: 'approval.upsert', approval });
-    this.persistEvent(event);
+    this.persistEvent(flight);
     this.enqueueFeed(event);
     this.enqueueApproval(approval);
     // Parked for a person, not for the pipeline: if held replies kept ingress's credit, a raid
@@ -737,7 +783,7 @@ export class Router {
     if (disposition === 'replied') this.recordReplyLatency(event);
     if (cancelPhase) this.deps.cancel(cancelPhase, [event.id]);
     this.returnCredit(flight);
-    this.persistEvent(event);
+    this.persistEvent(flight);
     this.enqueueFeed(event);
     this.events.delete(event.id);
   }
@@ -751,12 +797,17 @@ export class Router {
 
   // ---------------------------------------------------------------- I/O batching
 
-  private transition(event: Envelope, index: number): void {
-    this.pendingTransitions.push(transitionOf(event, index, this.deps.now()));
+  private transition(flight: InFlight, index: number, at = this.deps.now(), status?: StepTransition['status']): void {
+    const { eventId: _id, ...transition } = transitionOf(flight.event, index, at);
+    if (status) transition.status = status;
+    flight.log.transitions.push(transition);
+    this.persistEvent(flight);
   }
 
-  private persistEvent(event: Envelope): void {
-    this.write({ op: 'event.upsert', event });
+  /** The event changed: it gets its log row (or its terminal write) at the end of this window. */
+  private persistEvent(flight: InFlight): void {
+    this.dirty.add(flight);
+    this.scheduleIo();
   }
 
   private write(op: StoreWrite): void {
@@ -783,28 +834,60 @@ export class Router {
     });
   }
 
+  /**
+   * This window's writes: the ops queued by the gate and the services' bookkeeping, then one row per
+   * changed event — its log entry (transitions and a delta), or the whole envelope if it ended.
+   */
   private takeWrites(): StoreWrite[] {
-    // An event upserted several times in the window is written once, in its latest state (the ops
-    // hold the live envelope; the port clones it when the batch leaves).
-    const seen = new Set<Envelope>();
-    const batch: StoreWrite[] = [];
-    for (let index = this.pendingWrites.length - 1; index >= 0; index--) {
-      const op = this.pendingWrites[index]!;
-      if (op.op === 'event.upsert') {
-        if (seen.has(op.event)) continue;
-        seen.add(op.event);
-        batch.push({ op: 'event.put', row: toEventRow(op.event) });
-        continue;
-      }
-      batch.push(op);
-    }
-    batch.reverse();
-    if (this.pendingTransitions.length > 0) {
-      batch.push({ op: 'steps.append', transitions: this.pendingTransitions });
-      this.pendingTransitions = [];
-    }
+    const batch = this.pendingWrites;
     this.pendingWrites = [];
+    const at = this.deps.now();
+    for (const flight of this.dirty) {
+      const event = flight.event;
+      const entry: EventLogEntry = {
+        eventId: event.id,
+        at,
+        stage: event.routing.stage,
+        transitions: flight.log.transitions,
+        delta: null,
+      };
+      flight.log.transitions = [];
+      if (event.disposition) batch.push({ op: 'event.end', row: toEventRow(event), entry });
+      else {
+        entry.delta = JSON.stringify(this.takeDelta(flight));
+        batch.push({ op: 'event.log', entry });
+      }
+    }
+    this.dirty.clear();
     return batch;
+  }
+
+  /** What changed on the event since its last log row, and remembers it as logged. */
+  private takeDelta(flight: InFlight): EventDelta {
+    const { event, log } = flight;
+    const delta: EventDelta = { routing: event.routing };
+    if (event.annotations.length > log.annotations) {
+      delta.annotations = event.annotations.slice(log.annotations);
+      log.annotations = event.annotations.length;
+    }
+    if (event.errors.length > log.errors) {
+      delta.errors = event.errors.slice(log.errors);
+      log.errors = event.errors.length;
+    }
+    const candidates = candidateSignature(event.candidates);
+    if (candidates !== log.candidates) {
+      delta.candidates = event.candidates;
+      log.candidates = candidates;
+    }
+    if (event.identity.user !== log.user) {
+      if (event.identity.user) delta.user = event.identity.user;
+      log.user = event.identity.user;
+    }
+    if (event.egress !== log.egress) {
+      if (event.egress) delta.egress = event.egress;
+      log.egress = event.egress;
+    }
+    return delta;
   }
 
   private enqueueFeed(event: Envelope): void {
@@ -830,7 +913,7 @@ export class Router {
         this.deps.settled(this.settledSincePush);
         this.settledSincePush = 0;
       }
-      const pending = this.pendingWrites.length > 0 || this.pendingTransitions.length > 0 || this.feedQueue.size > 0;
+      const pending = this.pendingWrites.length > 0 || this.dirty.size > 0 || this.feedQueue.size > 0;
       if (pending && !this.behindTimer) {
         this.behindTimer = setTimeout(() => {
           this.behindTimer = undefined;

@@ -10,7 +10,12 @@ import { join } from 'node:path';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Envelope, InboundEvent } from '../../core/envelope.js';
-import type { IngressPortProtocol, RouterPortProtocol, WorkerControlProtocol } from '../../core/protocol/pipeline.js';
+import {
+  fromJson,
+  type IngressPortProtocol,
+  type RouterPortProtocol,
+  type WorkerControlProtocol,
+} from '../../core/protocol/pipeline.js';
 import type { StoreProtocol, StoreWrite } from '../../core/protocol/store.js';
 import { createPeer, type Peer, type Protocol } from '../../core/rpc.js';
 import { workerFileUrl } from '../host/worker-file.js';
@@ -46,7 +51,7 @@ async function startIngress(highWater: number) {
   const accepted: Envelope[] = [];
   const router: Peer<IngressPortProtocol> = createPeer<RouterPortProtocol, IngressPortProtocol>(
     portTransport(toRouter.port2),
-    { pushes: { accepted: (batch) => void accepted.push(...batch) } },
+    { pushes: { accepted: (batch) => void accepted.push(...fromJson(batch)) } },
   );
 
   const worker = new Worker(workerFileUrl(), {

@@ -16,7 +16,14 @@ import { randomUUID } from 'node:crypto';
 import { acceptInbound, type Envelope } from '../../core/envelope.js';
 import { toEventRow } from '../../core/protocol/store.js';
 import type { MessagePort } from 'node:worker_threads';
-import type { IngressPortProtocol, RouterPortProtocol, SubmitResult } from '../../core/protocol/pipeline.js';
+import {
+  jsonArray,
+  toJson,
+  type IngressPortProtocol,
+  type Json,
+  type RouterPortProtocol,
+  type SubmitResult,
+} from '../../core/protocol/pipeline.js';
 import type { StoreProtocol } from '../../core/protocol/store.js';
 import { createPeer, type Protocol } from '../../core/rpc.js';
 import type { InboundConnector, IngressSink } from '../connectors/connector.js';
@@ -50,6 +57,8 @@ const STORE_RETRY_MS = 100;
 /** An event waiting for its commit; `answer` is set when a caller awaits the commit (submit). */
 interface Committing {
   event: Envelope;
+  /** The event's JSON as it is stored: the router receives this text, not a second serialization. */
+  json?: Json<Envelope>;
   answer?: (result: SubmitResult) => void;
 }
 
@@ -58,7 +67,7 @@ export function runIngressWorker(context: WorkerContext): void {
   // Flow control: `outstanding` events are in the router's hands; beyond HIGH_WATER new events
   // wait in `backlog` (in arrival order) until the router reports some settled.
   let outstanding = 0;
-  const backlog: Envelope[] = [];
+  const backlog: Json<Envelope>[] = [];
   /** Events parsed and sent to the store, not yet committed. */
   let committing = 0;
   let waiters: (() => void)[] = [];
@@ -92,7 +101,7 @@ export function runIngressWorker(context: WorkerContext): void {
   });
 
   /** A committed event goes to the router now, or waits its turn under a flood. */
-  const send = (event: Envelope): void => {
+  const send = (event: Json<Envelope>): void => {
     if (outstanding < HIGH_WATER && backlog.length === 0) forward(event);
     else backlog.push(event);
   };
@@ -101,7 +110,7 @@ export function runIngressWorker(context: WorkerContext): void {
   const onCommitted = (batch: Committing[]) => {
     committing -= batch.length;
     for (const item of batch) {
-      send(item.event);
+      send(item.json ?? toJson(item.event));
       item.answer?.({ ok: true, id: item.event.id });
     }
     wakeWaiters();
@@ -128,7 +137,11 @@ export function runIngressWorker(context: WorkerContext): void {
     wakeWaiters();
   };
   const putOps = (batch: Committing[]) =>
-    batch.map((item) => ({ op: 'event.put' as const, row: toEventRow(item.event) }));
+    batch.map((item) => {
+      const row = toEventRow(item.event);
+      item.json = row.json as Json<Envelope>;
+      return { op: 'event.put' as const, row };
+    });
   // Live sources: the store keeps their batch until it can commit, however long a lock lasts.
   const commitLive = batchPerTick<Committing>((batch) =>
     store.call('write', putOps(batch)).then(
@@ -143,8 +156,8 @@ export function runIngressWorker(context: WorkerContext): void {
       (error: unknown) => onCommitFailed(batch, error),
     ),
   );
-  const toRouter = batchPerTick<Envelope>((batch) => router.push('accepted', batch));
-  const forward = (event: Envelope) => {
+  const toRouter = batchPerTick<Json<Envelope>>((batch) => router.push('accepted', jsonArray(batch)));
+  const forward = (event: Json<Envelope>) => {
     outstanding += 1;
     toRouter(event);
   };

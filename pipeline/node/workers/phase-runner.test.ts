@@ -44,8 +44,8 @@ function runner(services: Service[], options: { stepTimeoutMs?: number; phase?: 
     ...(options.stepTimeoutMs ? { stepTimeoutMs: options.stepTimeoutMs } : {}),
   });
   const result = async (eventId: string) => {
-    await expect.poll(() => results.some((r) => r.event.id === eventId), { timeout: 10_000 }).toBe(true);
-    return results.find((r) => r.event.id === eventId)!;
+    await expect.poll(() => results.some((r) => r.eventId === eventId), { timeout: 10_000 }).toBe(true);
+    return results.find((r) => r.eventId === eventId)!;
   };
   return { instance, results, result, redactor };
 }
@@ -66,12 +66,12 @@ describe('PhaseRunner', () => {
     const done = await result(event.id);
     expect(order).toEqual(['a', 'b']);
     expect(done.ticket).toBe(7);
-    expect(done.event.routing.slip.map((step) => `${step.id}:${step.status}:${step.attempt}`)).toEqual([
+    expect(done.slip.map((step) => `${step.id}:${step.status}:${step.attempt}`)).toEqual([
       'a:OK:1',
       'b:ERROR:1',
       'c:PENDING:0',
     ]);
-    expect(done.event.routing.slip[1]!.error).toEqual({ code: 'NOPE', message: 'b refused', retryable: false });
+    expect(done.slip[1]!.error).toEqual({ code: 'NOPE', message: 'b refused', retryable: false });
   });
 
   it('records a delivery as the step.delivery field (detail redacted) and as a note people read', async () => {
@@ -85,7 +85,7 @@ describe('PhaseRunner', () => {
     redactor.set('twitch token', 'oauth:sekrit123');
     const event = eventWithSlip('egress', ['out']);
     instance.dispatch([{ event, ticket: 1 }]);
-    const step = (await result(event.id)).event.routing.slip[0]!;
+    const step = (await result(event.id)).slip[0]!;
     expect(step.delivery).toEqual({
       connector: 'twitch-chat',
       status: 'dropped',
@@ -106,12 +106,13 @@ describe('PhaseRunner', () => {
     const { instance, results, result } = runner([service('out', () => outcomes[attempt++]!)]);
     const event = eventWithSlip('egress', ['out']);
     instance.dispatch([{ event, ticket: 1 }]);
-    const first = structuredClone((await result(event.id)).event);
+    const first = structuredClone(event);
+    first.routing.slip = structuredClone((await result(event.id)).slip);
     expect(first.routing.slip[0]!.delivery?.status).toBe('dropped');
     results.length = 0;
     first.routing.slip[0]!.status = 'RUNNING';
     instance.dispatch([{ event: first, ticket: 2 }]);
-    const second = (await result(event.id)).event.routing.slip[0]!;
+    const second = (await result(event.id)).slip[0]!;
     expect(second.status).toBe('SKIP');
     expect(second.delivery).toBeUndefined();
   });
@@ -132,7 +133,7 @@ describe('PhaseRunner', () => {
     );
     const event = eventWithSlip('egress', ['slow']);
     instance.dispatch([{ event, ticket: 1 }]);
-    const step = (await result(event.id)).event.routing.slip[0]!;
+    const step = (await result(event.id)).slip[0]!;
     expect(step.status).toBe('ERROR');
     expect(step.error).toMatchObject({ code: 'TIMEOUT', retryable: true });
     await expect.poll(() => aborted, { timeout: 10_000 }).toBe(true);
@@ -163,9 +164,10 @@ describe('PhaseRunner', () => {
     instance.dispatch([{ event, ticket: 1 }]);
     await expect.poll(() => instance.inFlight, { timeout: 10_000 }).toBe(1);
     instance.cancel([event.id]);
-    const done = (await result(event.id)).event;
-    expect(done.routing.slip[0]!.error).toMatchObject({ code: 'CANCELLED', retryable: false });
-    expect(done.candidates).toEqual([]);
+    const done = await result(event.id);
+    expect(done.slip[0]!.error).toMatchObject({ code: 'CANCELLED', retryable: false });
+    // Nothing the cancelled step returned comes back to the router.
+    expect(done.candidates).toBeUndefined();
   });
 
   it('names a service it does not run, and turns a thrown error into a retryable step error without the secret', async () => {
@@ -181,15 +183,39 @@ describe('PhaseRunner', () => {
       { event: missing, ticket: 1 },
       { event: thrown, ticket: 2 },
     ]);
-    expect((await result(missing.id)).event.routing.slip[0]!.error).toMatchObject({
+    expect((await result(missing.id)).slip[0]!.error).toMatchObject({
       code: 'UNKNOWN_SERVICE',
       message: 'no service "ghost" in the egress worker',
       retryable: false,
     });
-    const error = (await result(thrown.id)).event.routing.slip[0]!.error!;
+    const error = (await result(thrown.id)).slip[0]!.error!;
     expect(error).toMatchObject({ code: 'SERVICE_ERROR', retryable: true });
     expect(error.message).toContain('[redacted llm key]');
     expect(error.message).not.toContain('sk-abcdef');
+  });
+
+  it('returns what the services added as a delta, not the envelope', async () => {
+    const user = { id: 'u1', roles: [], tags: [], firstSeenAt: 1, lastSeenAt: 2, messageCount: 3 };
+    const { instance, result } = runner(
+      [
+        service('auth', () => ({ status: 'OK', user }), 'enrichment'),
+        service(
+          'tag',
+          () => ({ status: 'OK', annotations: [{ kind: 'intent', source: 'tag', value: 'greeting', at: 5 }] }),
+          'enrichment',
+        ),
+      ],
+      { phase: 'enrichment' },
+    );
+    const event = eventWithSlip('enrichment', ['auth', 'tag']);
+    event.annotations.push({ kind: 'earlier', source: 'rule:x', at: 1 });
+    instance.dispatch([{ event, ticket: 3 }]);
+    const done = await result(event.id);
+    expect(done).not.toHaveProperty('event');
+    expect(done.annotations).toEqual([{ kind: 'intent', source: 'tag', value: 'greeting', at: 5 }]);
+    expect(done.user).toEqual(user);
+    expect(done.candidates).toBeUndefined();
+    expect(done.slip.map((step) => `${step.id}:${step.status}`)).toEqual(['auth:OK', 'tag:OK']);
   });
 
   it('refuses a service registered for another phase', () => {

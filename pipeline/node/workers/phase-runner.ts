@@ -64,24 +64,42 @@ export class PhaseRunner {
       this.running.get(item.event.id)?.abort();
       this.running.set(item.event.id, controller);
       const startedAt = this.now();
-      const done = (event: Dispatch['event']) => {
+      const event = item.event;
+      // What the services add is returned as a delta: remember where the event's lists ended.
+      const annotationsFrom = event.annotations.length;
+      const candidatesFrom = event.candidates.length;
+      const errorsFrom = event.errors.length;
+      const userBefore = event.identity.user;
+      const done = () => {
         if (this.running.get(event.id) === controller) this.running.delete(event.id);
-        this.outbox.push({ event, ticket: item.ticket, startedAt, endedAt: this.now() });
+        const result: PhaseResult = {
+          eventId: event.id,
+          ticket: item.ticket,
+          slip: event.routing.slip,
+          startedAt,
+          endedAt: this.now(),
+        };
+        if (event.annotations.length > annotationsFrom) result.annotations = event.annotations.slice(annotationsFrom);
+        // Candidates travel whole (as in an EventDelta): few, and a delta replaces the list.
+        if (event.candidates.length > candidatesFrom) result.candidates = event.candidates;
+        if (event.errors.length > errorsFrom) result.errors = event.errors.slice(errorsFrom);
+        if (event.identity.user && event.identity.user !== userBefore) result.user = event.identity.user;
+        this.outbox.push(result);
         this.scheduleFlush();
       };
       const result = this.runSlip(item, controller.signal);
       if (result instanceof Promise) {
         result.then(done, (error: unknown) => {
           // runSlip never rejects; this is a last guard so a bug cannot lose an event silently.
-          item.event.errors.push({
+          event.errors.push({
             at: this.now(),
             source: this.options.phase,
             code: 'RUNNER',
             message: this.redactor.errorText(error),
           });
-          done(item.event);
+          done();
         });
-      } else done(result);
+      } else done();
     }
   }
 
@@ -222,14 +240,14 @@ export class PhaseRunner {
     step.status = outcome.status;
     step.endedAt = endedAt;
     step.durationMs = endedAt - (step.startedAt ?? endedAt);
-    delete step.error;
+    step.error = undefined;
     const notes = [...(outcome.notes ?? [])];
     if (outcome.delivery) {
       // The outcome is the field; the note is its readable line in the event's history.
       const { detail, ...delivery } = outcome.delivery;
       step.delivery = detail ? { ...delivery, detail: this.redactor.redact(detail).slice(0, 500) } : delivery;
       notes.push(describeDelivery(step.delivery));
-    } else if (step.delivery) delete step.delivery;
+    } else if (step.delivery) step.delivery = undefined;
     if (notes.length > 0) step.notes = notes.slice(0, 50).map((note) => this.redactor.redact(note).slice(0, 500));
     if (outcome.annotations) event.annotations.push(...outcome.annotations);
     if (outcome.candidates) event.candidates.push(...outcome.candidates);

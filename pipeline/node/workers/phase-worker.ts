@@ -5,7 +5,12 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { WorkerPhase } from '../../core/envelope.js';
 import type { Settings } from '../../core/host-api.js';
-import type { PhaseWorkerProtocol, RouterPortProtocol } from '../../core/protocol/pipeline.js';
+import {
+  fromJson,
+  toJson,
+  type PhaseWorkerProtocol,
+  type RouterPortProtocol,
+} from '../../core/protocol/pipeline.js';
 import type { CommandDefinition, StoreProtocol, StoreWrite } from '../../core/protocol/store.js';
 import { createPeer, type Peer, type Protocol } from '../../core/rpc.js';
 import type { Service } from '../../core/service.js';
@@ -288,13 +293,13 @@ export async function runPhaseWorker(context: WorkerContext, phase: WorkerPhase)
   const runner = new PhaseRunner({
     phase,
     services,
-    send: (results) => router?.push('completed', results),
+    send: (results) => router?.push('completed', toJson(results)),
     redactor: context.redactor,
   });
   const attachRouter = (port: MessagePort) => {
     router?.close('replaced');
     router = createPeer<PhaseWorkerProtocol, RouterPortProtocol>(portTransport(port), {
-      pushes: { dispatch: (items) => runner.dispatch(items), cancel: (ids) => runner.cancel(ids) },
+      pushes: { dispatch: (items) => runner.dispatch(fromJson(items)), cancel: (ids) => runner.cancel(ids) },
       onLog: context.log,
     });
   };

@@ -5,7 +5,13 @@
 import type { MessagePort } from 'node:worker_threads';
 import { WORKER_PHASES, type WorkerPhase } from '../../core/envelope.js';
 import type { Settings } from '../../core/host-api.js';
-import type { IngressPortProtocol, PhaseWorkerProtocol, RouterPortProtocol } from '../../core/protocol/pipeline.js';
+import {
+  fromJson,
+  toJson,
+  type IngressPortProtocol,
+  type PhaseWorkerProtocol,
+  type RouterPortProtocol,
+} from '../../core/protocol/pipeline.js';
 import type { StoreProtocol } from '../../core/protocol/store.js';
 import { createPeer, type Peer, type Protocol } from '../../core/rpc.js';
 import { RuleBook } from '../../core/rules.js';
@@ -29,7 +35,7 @@ export function runRouterWorker(context: WorkerContext): void {
   const router = new Router({
     now: Date.now,
     persist: (batch) => store.call('write', batch),
-    dispatch: (phase, items) => phases.get(phase)?.push('dispatch', items),
+    dispatch: (phase, items) => phases.get(phase)?.push('dispatch', toJson(items)),
     cancel: (phase, ids) => phases.get(phase)?.push('cancel', ids),
     feed: (summaries) => context.host.push('feed', summaries),
     approvalsChanged: (approvals) => context.host.push('approvals', approvals),
@@ -44,7 +50,7 @@ export function runRouterWorker(context: WorkerContext): void {
   const attachIngress = (port: MessagePort) => {
     ingress?.close('replaced');
     ingress = createPeer<RouterPortProtocol, IngressPortProtocol>(portTransport(port), {
-      pushes: { accepted: (events) => void router.accept(events, { committed: true }) },
+      pushes: { accepted: (events) => void router.accept(fromJson(events), { committed: true }) },
       onLog: context.log,
     });
   };
@@ -52,7 +58,7 @@ export function runRouterWorker(context: WorkerContext): void {
   const attachPhase = (phase: WorkerPhase, port: MessagePort) => {
     phases.get(phase)?.close('replaced');
     const peer = createPeer<RouterPortProtocol, PhaseWorkerProtocol>(portTransport(port), {
-      pushes: { completed: (results) => router.completed(results) },
+      pushes: { completed: (results) => router.completed(fromJson(results)) },
       onLog: context.log,
     });
     phases.set(phase, peer);
