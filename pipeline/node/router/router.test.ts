@@ -87,7 +87,11 @@ function harness(
       services: byPhase('reaction'),
       send: (r) => router.completed(overPort(r)),
     }),
-    egress: new PhaseRunner({ phase: 'egress', services: byPhase('egress'), send: (r) => router.completed(overPort(r)) }),
+    egress: new PhaseRunner({
+      phase: 'egress',
+      services: byPhase('egress'),
+      send: (r) => router.completed(overPort(r)),
+    }),
   };
   let paused: WorkerPhase | null = null;
   const held: { phase: WorkerPhase; items: Parameters<PhaseRunner['dispatch']>[0] }[] = [];

@@ -110,11 +110,13 @@ function factsOf(event: Envelope): Envelope {
 }
 
 /**
- * Write-behind window: slip transitions and envelope updates are committed at most this long after
- * they happen ("within a few milliseconds"). An event usually crosses several stage boundaries in
- * one window, so it costs one row update instead of one per boundary.
+ * Write-behind window: slip transitions and deltas are committed this long after they happen, or
+ * right after the commit in flight (see `scheduleBehind`). What an event does within one window
+ * costs one log row, however many stage boundaries it crossed.
  */
 const WRITE_BEHIND_MS = 4;
+/** Flow-control credit is returned to ingress at most this often. */
+const SETTLED_PUSH_MS = 2;
 
 /**
  * Held replies no longer count against ingress's flow control, so they get their own bound: a raid
@@ -145,6 +147,8 @@ export class Router {
   private readonly dispatchQueue = new Map<WorkerPhase, Dispatch[]>();
   private pushScheduled = false;
   private behindTimer: ReturnType<typeof setTimeout> | undefined;
+  private behindCommitting = false;
+  private settledTimer: ReturnType<typeof setTimeout> | undefined;
   /** Events accepted from ingress that settled since the last flow-control push. */
   private settledSincePush = 0;
   private readonly newId: () => string;
@@ -909,20 +913,37 @@ export class Router {
         if (items.length > 0) this.deps.dispatch(phase, items);
       }
       this.dispatchQueue.clear();
-      if (this.settledSincePush > 0) {
-        this.deps.settled(this.settledSincePush);
-        this.settledSincePush = 0;
+      if (this.settledSincePush > 0 && !this.settledTimer) {
+        // Credit is not urgent (ingress holds thousands): one message per few events, not per tick.
+        this.settledTimer = setTimeout(() => {
+          this.settledTimer = undefined;
+          if (this.settledSincePush === 0) return;
+          this.deps.settled(this.settledSincePush);
+          this.settledSincePush = 0;
+        }, SETTLED_PUSH_MS);
       }
-      const pending = this.pendingWrites.length > 0 || this.dirty.size > 0 || this.feedQueue.size > 0;
-      if (pending && !this.behindTimer) {
-        this.behindTimer = setTimeout(() => {
-          this.behindTimer = undefined;
-          this.flushWrites().catch((error: unknown) =>
-            this.deps.log('error', 'a write-behind batch failed', { error: String(error) }),
-          );
-        }, WRITE_BEHIND_MS);
-      }
+      this.scheduleBehind();
     });
+  }
+
+  /**
+   * Group commit: a write-behind batch leaves WRITE_BEHIND_MS after the first change, and never
+   * while the previous one is still committing — what changes meanwhile goes in the next batch, so
+   * the batches grow with the load instead of the commits.
+   */
+  private scheduleBehind(): void {
+    if (this.behindTimer || this.behindCommitting) return;
+    if (this.pendingWrites.length === 0 && this.dirty.size === 0 && this.feedQueue.size === 0) return;
+    this.behindTimer = setTimeout(() => {
+      this.behindTimer = undefined;
+      this.behindCommitting = true;
+      this.flushWrites()
+        .catch((error: unknown) => this.deps.log('error', 'a write-behind batch failed', { error: String(error) }))
+        .finally(() => {
+          this.behindCommitting = false;
+          this.scheduleBehind();
+        });
+    }, WRITE_BEHIND_MS);
   }
 
   private ignoredCache: { list: readonly string[] | null; set: Set<string> } = { list: null, set: new Set() };

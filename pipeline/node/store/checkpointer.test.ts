@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startCheckpointer, type Checkpointer } from './checkpointer.js';
+import { startCheckpointThread, startCheckpointer, type Checkpointer } from './checkpointer.js';
 import { openReadConnection } from './database.js';
 import { migratedDb, tempDir } from './test-support.js';
 import type { WriteDb } from './database.js';
@@ -64,6 +64,30 @@ describe('the WAL checkpointer', () => {
     const reader = openReadConnection(temp.file);
     try {
       expect(reader.prepare('SELECT COUNT(*) AS n FROM settings WHERE key LIKE ?').get('key-%')).toEqual({ n: 2000 });
+    } finally {
+      reader.close();
+    }
+  });
+});
+
+describe('the checkpoint thread', () => {
+  it('copies committed pages into the database file from its own thread, and empties the WAL when it stops', async () => {
+    const dbFileBytes = () => fs.statSync(temp.file).size;
+    const before = dbFileBytes();
+    const thread = startCheckpointThread(temp.file, { intervalMs: 20 });
+    try {
+      writeRows(0, 3000); // ~1.5 MB, in the WAL only: this connection never checkpoints
+      expect(walBytes()).toBeGreaterThan(1_000_000);
+      // Only a checkpoint grows the database file; nothing on this thread runs one.
+      await expect.poll(dbFileBytes, { timeout: 10_000 }).toBeGreaterThan(before + 1_000_000);
+    } finally {
+      db.close();
+      await thread.stop();
+    }
+    expect(walBytes()).toBe(0);
+    const reader = openReadConnection(temp.file);
+    try {
+      expect(reader.prepare('SELECT COUNT(*) AS n FROM settings WHERE key LIKE ?').get('key-%')).toEqual({ n: 3000 });
     } finally {
       reader.close();
     }

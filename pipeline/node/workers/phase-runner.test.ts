@@ -218,6 +218,38 @@ describe('PhaseRunner', () => {
     expect(done.slip.map((step) => `${step.id}:${step.status}`)).toEqual(['auth:OK', 'tag:OK']);
   });
 
+  it('with concurrentSteps, starts every step at once (deliveries claim together) and one failure stops no other', async () => {
+    const started: string[] = [];
+    const release: (() => void)[] = [];
+    const gated = (id: string, fail = false): Service =>
+      service(id, () => {
+        started.push(id);
+        return new Promise<StepOutcome>((resolve, reject) =>
+          release.push(() =>
+            fail ? reject(new StepFailure('DOWN', `${id} is down`, true)) : resolve({ status: 'OK' }),
+          ),
+        );
+      });
+    const results: PhaseResult[] = [];
+    const instance = new PhaseRunner({
+      phase: 'egress',
+      services: [gated('twitch-chat', true), gated('console'), gated('webhook')],
+      send: (batch) => results.push(...batch),
+      concurrentSteps: true,
+    });
+    const event = eventWithSlip('egress', ['twitch-chat', 'console', 'webhook']);
+    instance.dispatch([{ event, ticket: 1 }]);
+    // All three started before any finished: sequential running would have started only the first.
+    expect(started).toEqual(['twitch-chat', 'console', 'webhook']);
+    release.forEach((go) => go());
+    await expect.poll(() => results.length, { timeout: 10_000 }).toBe(1);
+    expect(results[0]!.slip.map((step) => `${step.id}:${step.status}:${step.attempt}`)).toEqual([
+      'twitch-chat:ERROR:1',
+      'console:OK:1',
+      'webhook:OK:1',
+    ]);
+  });
+
   it('refuses a service registered for another phase', () => {
     expect(() => runner([service('enrich', () => ({ status: 'OK' }), 'enrichment')])).toThrow(
       /enrich belongs to enrichment, not egress/,

@@ -21,6 +21,11 @@ export interface PhaseRunnerOptions {
   stepTimeoutMs?: number;
   /** Takes this worker's secrets out of step errors and notes (they are stored and shown). */
   redactor?: Redactor;
+  /**
+   * Run the slip's steps of this phase all at once instead of one after another (egress: each step
+   * is an independent delivery, so their claims reach the store in one tick and one commit).
+   */
+  concurrentSteps?: boolean;
 }
 
 const SLICE = 250;
@@ -119,6 +124,7 @@ export class PhaseRunner {
 
   /** Runs synchronously while services answer synchronously; goes async at the first promise. */
   private runSlip(item: Dispatch, signal: AbortSignal): Dispatch['event'] | Promise<Dispatch['event']> {
+    if (this.options.concurrentSteps) return this.runConcurrently(item, signal);
     const event = item.event;
     const slip = event.routing.slip;
     for (let index = 0; index < slip.length; index++) {
@@ -146,6 +152,36 @@ export class PhaseRunner {
       if (!outcome) return event;
     }
     return event;
+  }
+
+  /** Starts every pending step of this phase's run of the slip together; done when all are. */
+  private runConcurrently(item: Dispatch, signal: AbortSignal): Dispatch['event'] | Promise<Dispatch['event']> {
+    const event = item.event;
+    const slip = event.routing.slip;
+    const waiting: Promise<boolean>[] = [];
+    for (let index = 0; index < slip.length; index++) {
+      const step = slip[index]!;
+      if (isFinished(step.status)) continue;
+      if (step.phase !== this.options.phase) break;
+      const service = this.services.get(step.id);
+      if (!service) {
+        this.fail(
+          event,
+          index,
+          new StepFailure('UNKNOWN_SERVICE', `no service "${step.id}" in the ${this.options.phase} worker`, false),
+        );
+        continue;
+      }
+      // The router marked the first step RUNNING when it dispatched; the others start here.
+      if (step.status === 'PENDING') {
+        step.status = 'RUNNING';
+        step.attempt += 1;
+        step.startedAt = this.now();
+      }
+      const outcome = this.invoke(service, item, index, signal);
+      if (outcome instanceof Promise) waiting.push(outcome);
+    }
+    return waiting.length === 0 ? event : Promise.all(waiting).then(() => event);
   }
 
   private async continueAsync(item: Dispatch, from: number, signal: AbortSignal): Promise<Dispatch['event']> {

@@ -5,12 +5,7 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { WorkerPhase } from '../../core/envelope.js';
 import type { Settings } from '../../core/host-api.js';
-import {
-  fromJson,
-  toJson,
-  type PhaseWorkerProtocol,
-  type RouterPortProtocol,
-} from '../../core/protocol/pipeline.js';
+import { fromJson, toJson, type PhaseWorkerProtocol, type RouterPortProtocol } from '../../core/protocol/pipeline.js';
 import type { CommandDefinition, StoreProtocol, StoreWrite } from '../../core/protocol/store.js';
 import { createPeer, type Peer, type Protocol } from '../../core/rpc.js';
 import type { Service } from '../../core/service.js';
@@ -295,6 +290,8 @@ export async function runPhaseWorker(context: WorkerContext, phase: WorkerPhase)
     services,
     send: (results) => router?.push('completed', toJson(results)),
     redactor: context.redactor,
+    // Egress steps are independent deliveries: their claims commit together.
+    concurrentSteps: phase === 'egress',
   });
   const attachRouter = (port: MessagePort) => {
     router?.close('replaced');

@@ -9,7 +9,7 @@ import { createPeer, type Protocol, type RequestHandlers } from '../../core/rpc.
 import { createFeatureStoreAppliers } from '../features/feature-store-appliers.js';
 import { createGatewayStoreAppliers } from '../gateway/clients/store-appliers.js';
 import { createLlmStoreAppliers } from '../llm/llm-store-appliers.js';
-import { startCheckpointer } from '../store/checkpointer.js';
+import { startCheckpointThread } from '../store/checkpointer.js';
 import { openWriteConnection } from '../store/database.js';
 import { createStoreWriter, type StoreApplier } from '../store/writer.js';
 import { portTransport } from './port-transport.js';
@@ -34,7 +34,7 @@ export function extensionAppliers(log: WorkerContext['log']): Record<string, Sto
 export function runStoreWorker(context: WorkerContext): void {
   const db = openWriteConnection(context.init.dbPath);
   const writer = createStoreWriter(db, { appliers: extensionAppliers(context.log), log: context.log });
-  const checkpointer = startCheckpointer(context.init.dbPath, { log: context.log });
+  const checkpointer = startCheckpointThread(context.init.dbPath, { log: context.log });
   const handlers: RequestHandlers<StoreProtocol> = {
     write: (batch) => writer.write(batch),
     writeWithin: (params) => writer.writeWithin(params),
@@ -52,7 +52,7 @@ export function runStoreWorker(context: WorkerContext): void {
     ...(handlers as object),
     drain: async () => {
       await writer.close();
-      checkpointer.stop();
+      await checkpointer.stop();
     },
   } as Parameters<WorkerContext['serve']>[0]);
 }
