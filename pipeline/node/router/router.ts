@@ -26,7 +26,7 @@ import {
 import type { Settings } from '../../core/host-api.js';
 import type { Dispatch, EventSummary, PhaseResult, PhaseStats, PipelineStats } from '../../core/protocol/pipeline.js';
 import { toEventRow, type StoreWrite } from '../../core/protocol/store.js';
-import { applyDelta, type EventDelta, type EventLogEntry } from '../../core/event-log.js';
+import { applyDelta } from '../../core/event-log.js';
 import { ruleFacts, type Rule, type RuleBook, type RuleStage } from '../../core/rules.js';
 import {
   MAX_HOPS,
@@ -36,37 +36,25 @@ import {
   nextStepIndex,
   retireSlip,
   selectedCandidate,
-  transitionOf,
   type StepTransition,
 } from '../../core/slip.js';
-import { summarizeEvent } from '../../core/summary.js';
 import { LatencyWindow } from './latency-window.js';
+import { RouterOutbox, loggedState, type LoggedEvent, type OutboxDeps } from './router-outbox.js';
 import { checkSafetyDecision, rememberDelivered, safetyHoldOf } from './safety-gate.js';
 
-export interface RouterDeps {
-  now(): number;
-  /** Commits a batch of writes in one transaction; resolves after the commit. */
-  persist(batch: StoreWrite[]): Promise<void>;
-  dispatch(phase: WorkerPhase, items: Dispatch[]): void;
+/** The router's I/O: what its outbox sends (store, phase workers, console, ingress) and what it reads. */
+export interface RouterDeps extends OutboxDeps {
   cancel(phase: WorkerPhase, eventIds: string[]): void;
-  feed(summaries: EventSummary[]): void;
-  approvalsChanged(approvals: Approval[]): void;
-  /** Flow control: this many accepted events settled (ended or held) since the last call. */
-  settled(count: number): void;
   rules(): RuleBook;
   settings(): Settings;
   /** Service ids each phase worker runs; a slip naming another service is dead-lettered. */
   services: Record<WorkerPhase, ReadonlySet<string>>;
-  log(level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>): void;
   newId?: () => string;
   /** Replies held for a moderator at most (default MAX_HELD); past it a new one ends `expired`. */
   maxHeld?: number;
 }
 
-interface InFlight {
-  event: Envelope;
-  /** Write-behind: this window's step transitions and what the store's log already holds of the event. */
-  log: FlightLog;
+interface InFlight extends LoggedEvent {
   /** Increases with every dispatch; results carrying an older ticket are stale. */
   ticket: number;
   dispatchedAt: number;
@@ -76,47 +64,10 @@ interface InFlight {
   creditReturned?: boolean;
 }
 
-interface FlightLog {
-  transitions: EventLogEntry['transitions'];
-  annotations: number;
-  errors: number;
-  /** Ids, statuses and edits of the candidates as last logged (they change in place). */
-  candidates: string;
-  user: Envelope['identity']['user'];
-  egress: Envelope['egress'];
-}
-
-function logStateOf(event: Envelope): FlightLog {
-  return {
-    transitions: [],
-    annotations: event.annotations.length,
-    errors: event.errors.length,
-    candidates: candidateSignature(event.candidates),
-    user: event.identity.user,
-    egress: event.egress,
-  };
-}
-
-function candidateSignature(candidates: Envelope['candidates']): string {
-  if (candidates.length === 0) return '';
-  let signature = '';
-  for (const candidate of candidates) signature += `${candidate.id}:${candidate.status}:${candidate.finalText ?? ''}|`;
-  return signature;
-}
-
 /** What a phase worker's services read of an event: not the retired slips, the rule decisions or the errors. */
 function factsOf(event: Envelope): Envelope {
   return { ...event, routing: { ...event.routing, history: [], decisions: [] }, errors: [] };
 }
-
-/**
- * Write-behind window: slip transitions and deltas are committed this long after they happen, or
- * right after the commit in flight (see `scheduleBehind`). What an event does within one window
- * costs one log row, however many stage boundaries it crossed.
- */
-const WRITE_BEHIND_MS = 4;
-/** Flow-control credit is returned to ingress at most this often. */
-const SETTLED_PUSH_MS = 2;
 
 /**
  * Held replies no longer count against ingress's flow control, so they get their own bound: a raid
@@ -139,18 +90,6 @@ export class Router {
   // Unique across router restarts, so a result dispatched by a previous router is never taken
   // for one of this router's dispatches.
   private nextTicket = Date.now() * 1000;
-  private pendingWrites: StoreWrite[] = [];
-  /** Events changed in the current write-behind window (ended ones too): one log row each at the flush. */
-  private readonly dirty = new Set<InFlight>();
-  private readonly feedQueue = new Map<string, EventSummary>();
-  private readonly approvalQueue = new Map<string, Approval>();
-  private readonly dispatchQueue = new Map<WorkerPhase, Dispatch[]>();
-  private pushScheduled = false;
-  private behindTimer: ReturnType<typeof setTimeout> | undefined;
-  private behindCommitting = false;
-  private settledTimer: ReturnType<typeof setTimeout> | undefined;
-  /** Events accepted from ingress that settled since the last flow-control push. */
-  private settledSincePush = 0;
   private readonly newId: () => string;
   private readonly statsSince: number;
   private counts = { accepted: 0 };
@@ -173,7 +112,10 @@ export class Router {
     approvalWait: new LatencyWindow(),
   };
 
+  private readonly outbox: RouterOutbox;
+
   constructor(private readonly deps: RouterDeps) {
+    this.outbox = new RouterOutbox(deps);
     this.newId = deps.newId ?? randomUUID;
     this.statsSince = deps.now();
   }
@@ -188,10 +130,10 @@ export class Router {
   async accept(incoming: Envelope[], options: { committed?: boolean } = {}): Promise<void> {
     const events = incoming.filter((event) => !this.events.has(event.id));
     // Ingress counted the duplicates as in flight: give their credit back.
-    this.settledSincePush += incoming.length - events.length;
+    if (events.length < incoming.length) this.outbox.settled(incoming.length - events.length);
     for (const event of events) {
       this.counts.accepted += 1;
-      this.events.set(event.id, { event, log: logStateOf(event), ticket: 0, dispatchedAt: 0, phase: null });
+      this.events.set(event.id, { event, log: loggedState(event), ticket: 0, dispatchedAt: 0, phase: null });
       this.enqueueFeed(event);
     }
     try {
@@ -218,7 +160,6 @@ export class Router {
     for (let start = 0; start < items.length; start += SLICE) {
       if (start > 0) await new Promise((resolve) => setImmediate(resolve));
       for (const item of items.slice(start, start + SLICE)) each(item);
-      this.scheduleIo();
     }
   }
 
@@ -231,7 +172,7 @@ export class Router {
       // Resumed events were not counted by the current ingress worker's flow control.
       const flight: InFlight = {
         event,
-        log: logStateOf(event),
+        log: loggedState(event),
         ticket: 0,
         dispatchedAt: 0,
         phase: null,
@@ -252,7 +193,6 @@ export class Router {
       if (running >= 0) this.retryStep(flight, running, 'RESUMED', 'pipeline restarted while this step ran');
       else this.advance(event.id);
     }
-    this.scheduleIo();
     return open.length;
   }
 
@@ -390,10 +330,11 @@ export class Router {
     flight.ticket = this.nextTicket++;
     flight.dispatchedAt = now;
     flight.phase = phase;
-    let queue = this.dispatchQueue.get(phase);
-    if (!queue) this.dispatchQueue.set(phase, (queue = []));
-    queue.push({ event: factsOf(event), ticket: flight.ticket, ...(flight.hint ? { hint: flight.hint } : {}) });
-    this.scheduleIo();
+    this.outbox.dispatch(phase, {
+      event: factsOf(event),
+      ticket: flight.ticket,
+      ...(flight.hint ? { hint: flight.hint } : {}),
+    });
   }
 
   /** Results from a phase worker: the slip steps it ran and what its services added. */
@@ -403,7 +344,6 @@ export class Router {
       return;
     }
     for (const result of results) this.completeOne(result);
-    this.scheduleIo();
   }
 
   private completeOne(result: PhaseResult): void {
@@ -457,7 +397,6 @@ export class Router {
       count += 1;
       this.retryStep(flight, running, 'WORKER_RESTARTED', `the ${phase} worker stopped while this step ran`);
     }
-    this.scheduleIo();
     return count;
   }
 
@@ -577,7 +516,6 @@ export class Router {
       this.write({ op: 'approval.upsert', approval });
       this.enqueueApproval(approval);
       this.end(regenerating, 'rejected', `rejected by ${request.moderator} while a new reply was being written`);
-      this.scheduleIo();
       return { ok: true, approval };
     }
     if (!isOpen(approval)) {
@@ -663,7 +601,6 @@ export class Router {
       });
       this.chooseSlip(flight, 'egress');
     }
-    this.scheduleIo();
     return { ok: true, approval };
   }
 
@@ -699,7 +636,6 @@ export class Router {
       flight.event.routing.stage = 'initial';
       this.advance(flight.event.id);
     }
-    this.scheduleIo();
     return { ok: true, message: `re-routed from ${params.stage}` };
   }
 
@@ -759,7 +695,6 @@ export class Router {
     // Closed approvals are on disk; keep memory bounded.
     for (const [id, approval] of this.approvals)
       if (!isOpen(approval) && !this.events.has(approval.eventId)) this.approvals.delete(id);
-    this.scheduleIo();
   }
 
   /** End-to-end latency, split into the moderator's wait at the gate and the pipeline's own time. */
@@ -796,154 +731,35 @@ export class Router {
   private returnCredit(flight: InFlight): void {
     if (flight.creditReturned) return;
     flight.creditReturned = true;
-    this.settledSincePush += 1;
+    this.outbox.settled(1);
   }
 
   // ---------------------------------------------------------------- I/O batching
 
   private transition(flight: InFlight, index: number, at = this.deps.now(), status?: StepTransition['status']): void {
-    const { eventId: _id, ...transition } = transitionOf(flight.event, index, at);
-    if (status) transition.status = status;
-    flight.log.transitions.push(transition);
-    this.persistEvent(flight);
+    this.outbox.transition(flight, index, at, status);
   }
 
   /** The event changed: it gets its log row (or its terminal write) at the end of this window. */
   private persistEvent(flight: InFlight): void {
-    this.dirty.add(flight);
-    this.scheduleIo();
+    this.outbox.changed(flight);
   }
 
   private write(op: StoreWrite): void {
-    this.pendingWrites.push(op);
-    this.scheduleIo();
-  }
-
-  /**
-   * Sends everything queued so far to the store and resolves after the commit. Feed and approval
-   * pushes for these changes leave only after the commit: what a console shows is on disk.
-   */
-  flushWrites(): Promise<void> {
-    if (this.behindTimer) clearTimeout(this.behindTimer);
-    this.behindTimer = undefined;
-    const batch = this.takeWrites();
-    const feed = this.feedQueue.size > 0 ? [...this.feedQueue.values()] : null;
-    const approvals = this.approvalQueue.size > 0 ? [...this.approvalQueue.values()] : null;
-    this.feedQueue.clear();
-    this.approvalQueue.clear();
-    const committed = batch.length > 0 ? this.deps.persist(batch) : Promise.resolve();
-    return committed.then(() => {
-      if (feed) this.deps.feed(feed);
-      if (approvals) this.deps.approvalsChanged(approvals);
-    });
-  }
-
-  /**
-   * This window's writes: the ops queued by the gate and the services' bookkeeping, then one row per
-   * changed event — its log entry (transitions and a delta), or the whole envelope if it ended.
-   */
-  private takeWrites(): StoreWrite[] {
-    const batch = this.pendingWrites;
-    this.pendingWrites = [];
-    const at = this.deps.now();
-    for (const flight of this.dirty) {
-      const event = flight.event;
-      const entry: EventLogEntry = {
-        eventId: event.id,
-        at,
-        stage: event.routing.stage,
-        transitions: flight.log.transitions,
-        delta: null,
-      };
-      flight.log.transitions = [];
-      if (event.disposition) batch.push({ op: 'event.end', row: toEventRow(event), entry });
-      else {
-        entry.delta = JSON.stringify(this.takeDelta(flight));
-        batch.push({ op: 'event.log', entry });
-      }
-    }
-    this.dirty.clear();
-    return batch;
-  }
-
-  /** What changed on the event since its last log row, and remembers it as logged. */
-  private takeDelta(flight: InFlight): EventDelta {
-    const { event, log } = flight;
-    const delta: EventDelta = { routing: event.routing };
-    if (event.annotations.length > log.annotations) {
-      delta.annotations = event.annotations.slice(log.annotations);
-      log.annotations = event.annotations.length;
-    }
-    if (event.errors.length > log.errors) {
-      delta.errors = event.errors.slice(log.errors);
-      log.errors = event.errors.length;
-    }
-    const candidates = candidateSignature(event.candidates);
-    if (candidates !== log.candidates) {
-      delta.candidates = event.candidates;
-      log.candidates = candidates;
-    }
-    if (event.identity.user !== log.user) {
-      if (event.identity.user) delta.user = event.identity.user;
-      log.user = event.identity.user;
-    }
-    if (event.egress !== log.egress) {
-      if (event.egress) delta.egress = event.egress;
-      log.egress = event.egress;
-    }
-    return delta;
+    this.outbox.write(op);
   }
 
   private enqueueFeed(event: Envelope): void {
-    this.feedQueue.set(event.id, summarizeEvent(event, this.deps.now()));
-    this.scheduleIo();
+    this.outbox.feed(event);
   }
 
   private enqueueApproval(approval: Approval): void {
-    this.approvalQueue.set(approval.id, { ...approval });
+    this.outbox.approval(approval);
   }
 
-  /** Sends dispatches and one write-behind batch per tick. */
-  private scheduleIo(): void {
-    if (this.pushScheduled) return;
-    this.pushScheduled = true;
-    setImmediate(() => {
-      this.pushScheduled = false;
-      for (const [phase, items] of this.dispatchQueue) {
-        if (items.length > 0) this.deps.dispatch(phase, items);
-      }
-      this.dispatchQueue.clear();
-      if (this.settledSincePush > 0 && !this.settledTimer) {
-        // Credit is not urgent (ingress holds thousands): one message per few events, not per tick.
-        this.settledTimer = setTimeout(() => {
-          this.settledTimer = undefined;
-          if (this.settledSincePush === 0) return;
-          this.deps.settled(this.settledSincePush);
-          this.settledSincePush = 0;
-        }, SETTLED_PUSH_MS);
-      }
-      this.scheduleBehind();
-    });
-  }
-
-  /**
-   * Group commit: a write-behind batch leaves WRITE_BEHIND_MS after the first change, and never
-   * while the previous one is still committing — what changes meanwhile goes in the next batch, so
-   * the batches grow with the load instead of the commits.
-   */
-  private scheduleBehind(): void {
-    if (this.behindTimer || this.behindCommitting) return;
-    if (this.pendingWrites.length === 0 && this.dirty.size === 0 && this.feedQueue.size === 0) return;
-    this.behindTimer = setTimeout(() => {
-      this.behindTimer = undefined;
-      this.behindCommitting = true;
-      this.flushWrites()
-        .catch((error: unknown) => this.deps.log('error', 'a write-behind batch failed', { error: String(error) }))
-        .finally(() => {
-          this.behindCommitting = false;
-          this.scheduleBehind();
-        });
-    }, WRITE_BEHIND_MS);
+  /** Commits everything queued so far; the console's pushes for it follow the commit. */
+  flushWrites(): Promise<void> {
+    return this.outbox.flush();
   }
 
   private ignoredCache: { list: readonly string[] | null; set: Set<string> } = { list: null, set: new Set() };
