@@ -303,7 +303,7 @@ function checkSafetyDecision(
       return { ok: true };
     }
     case 'edit': {
-      const findings = detectReplyRisks(decision.text);
+      const findings = [...detectReplyRisks(decision.text)];
       // Spans the checks found in the draft (a leaked sentence, an address) must not come back by hand.
       for (const finding of hold.findings) {
         if (finding.found.length >= 6 && decision.text.toLowerCase().includes(finding.found.toLowerCase()))
