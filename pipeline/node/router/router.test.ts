@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { Approval } from '../../core/approval.js';
-import { acceptInbound, type Envelope, type WorkerPhase } from '../../core/envelope.js';
+import { acceptInbound, type Candidate, type Envelope, type WorkerPhase } from '../../core/envelope.js';
 import { SettingsSchema } from '../../core/host-api.js';
 import type { EventSummary } from '../../core/protocol/pipeline.js';
 import type { StoreWrite } from '../../core/protocol/store.js';
@@ -38,6 +38,13 @@ const replyService = (text: string): Service => ({
     status: 'OK',
     candidates: [{ id: randomUUID(), text, source: 'reply', priority: 1, status: 'proposed' }],
   }),
+});
+
+/** A reaction service that proposes these drafts for every event. */
+const proposing = (candidates: Candidate[]): Service => ({
+  id: 'reply',
+  phase: 'reaction',
+  run: () => ({ status: 'OK', candidates: structuredClone(candidates) }),
 });
 
 const deliver: Service = {
@@ -577,16 +584,9 @@ describe('Router: the approval gate', () => {
       { reason: 'drafted by the bot' },
     ];
     for (const extra of drafts) {
-      const unsafe: Service = {
-        id: 'reply',
-        phase: 'reaction',
-        run: () => ({
-          status: 'OK',
-          candidates: [
-            { id: randomUUID(), text: 'call 555-0100', source: 'x', priority: 1, status: 'proposed', hold, ...extra },
-          ],
-        }),
-      };
+      const unsafe = proposing([
+        { id: randomUUID(), text: 'call 555-0100', source: 'x', priority: 1, status: 'proposed', hold, ...extra },
+      ]);
       const h = harness({ services: [ok('tag', 'enrichment'), unsafe, deliver] });
       const { approval } = await heldEvent(h);
       expect(approval.reason).toBe('personal-data (phone number: 555-0100)');
@@ -599,17 +599,10 @@ describe('Router: the approval gate', () => {
   });
 
   it('pick sends another proposed draft: the gate applies its candidate changes to the event', async () => {
-    const two: Service = {
-      id: 'reply',
-      phase: 'reaction',
-      run: () => ({
-        status: 'OK',
-        candidates: [
-          { id: 'first', text: 'first draft', source: 'reply', priority: 2, status: 'proposed' },
-          { id: 'second', text: 'second draft', source: 'reply', priority: 1, status: 'proposed' },
-        ],
-      }),
-    };
+    const two = proposing([
+      { id: 'first', text: 'first draft', source: 'reply', priority: 2, status: 'proposed' },
+      { id: 'second', text: 'second draft', source: 'reply', priority: 1, status: 'proposed' },
+    ]);
     const h = harness({ rules: requireRules, services: [ok('tag', 'enrichment'), two, deliver] });
     const { event, approval } = await heldEvent(h);
     expect(approval.candidateId).toBe('first');
