@@ -82,9 +82,7 @@ function context(
 ): GateContext {
   return {
     now: overrides.now ?? NOW,
-    ...(overrides.gone
-      ? {}
-      : { event: { stage: 'approval' as const, candidates: frozen(overrides.candidates ?? candidates()) } }),
+    ...(overrides.gone ? {} : { event: { candidates: frozen(overrides.candidates ?? candidates()) } }),
     detectReplyRisks: overrides.detect ?? (() => []),
   };
 }

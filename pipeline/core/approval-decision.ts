@@ -20,7 +20,7 @@
  * The detectors run in Node, so they come in through the context.
  */
 import { isOpen, isSafetyHeld, type Approval, type ApprovalDecision } from './approval.js';
-import { MAX_REPLY_TEXT, type Candidate, type Disposition, type Stage } from './envelope.js';
+import { MAX_REPLY_TEXT, type Candidate, type Disposition } from './envelope.js';
 import {
   describeHold,
   HELD_REASON_PREFIX,
@@ -43,7 +43,7 @@ export type GateInput =
 export interface GateContext {
   now: number;
   /** The approval's event while the router still routes it; absent once it ended or was pruned. */
-  event?: { stage: Stage; candidates: readonly Candidate[] };
+  event?: { candidates: readonly Candidate[] };
   /** The reply detectors (they run in Node): an edit of a safety-held draft must pass them. */
   detectReplyRisks(text: string): SafetyFindingInput[];
 }

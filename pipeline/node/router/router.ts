@@ -501,8 +501,8 @@ export class Router {
   decide(request: DecisionRequest): DecisionResult {
     const approval = this.approvals.get(request.approvalId);
     if (!approval) return { ok: false, code: 'NOT_FOUND', message: 'no such held reply (it may have been pruned)' };
-    const { decision, moderator, console } = request;
-    const outcome = this.gate(approval, { kind: 'decision', decision, moderator, console });
+    const { decision, moderator } = request;
+    const outcome = this.gate(approval, { kind: 'decision', decision, moderator, console: request.console });
     return outcome.ok ? { ok: true, approval: outcome.approval } : outcome;
   }
 
@@ -544,7 +544,7 @@ export class Router {
     const live = flight && !flight.event.disposition ? flight : undefined;
     const outcome = applyDecision(approval, input, {
       now: this.deps.now(),
-      ...(live ? { event: { stage: live.event.routing.stage, candidates: live.event.candidates } } : {}),
+      ...(live ? { event: { candidates: live.event.candidates } } : {}),
       detectReplyRisks: (text) => detectReplyRisks(text),
     });
     if (!outcome.ok) return outcome;
