@@ -57,6 +57,12 @@ export const SafetyHoldSchema = z.object({
 });
 export type SafetyHold = z.infer<typeof SafetyHoldSchema>;
 
+/**
+ * How a held candidate's reason starts (for people reading it). The findings are `candidate.hold`;
+ * the gate reads this prefix only on candidates written before that field existed (fail closed).
+ */
+export const HELD_REASON_PREFIX = 'held:';
+
 /** The moderator's words for a hold: "personal-data (phone: 555-0100); link (bit.ly/x)". */
 export function describeHold(hold: SafetyHold): string {
   const parts = hold.findings.map((finding) => `${finding.check} (${finding.kind}: ${finding.found.slice(0, 60)})`);

@@ -13,6 +13,7 @@
  * "send anyway" override sends it.
  */
 import {
+  HELD_REASON_PREFIX,
   SafetyFindingSchema,
   describeHold,
   type SafetyFindingInput,
@@ -21,8 +22,6 @@ import {
 } from '../../core/safety.js';
 import { detectReplyRisks, type ReplyContext } from './safety-detectors.js';
 import { judgeFindings, type Judge } from './safety-judge.js';
-
-export const HELD_PREFIX = 'held:';
 
 export type SafetyVerdict = { ok: true } | { ok: false; reason: string; hold: SafetyHold };
 
@@ -38,7 +37,7 @@ export interface ReplyCheckOptions {
 function verdictOf(findings: readonly SafetyFindingInput[]): SafetyVerdict {
   if (findings.length === 0) return { ok: true };
   const hold: SafetyHold = { findings: findings.slice(0, 30).map((finding) => SafetyFindingSchema.parse(finding)) };
-  return { ok: false, reason: `${HELD_PREFIX} ${describeHold(hold)}`.slice(0, 500), hold };
+  return { ok: false, reason: `${HELD_REASON_PREFIX} ${describeHold(hold)}`.slice(0, 500), hold };
 }
 
 /** The local layers only: cheap, offline. */

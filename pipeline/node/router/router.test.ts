@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { Approval } from '../../core/approval.js';
-import { acceptInbound, type Envelope, type WorkerPhase } from '../../core/envelope.js';
+import { acceptInbound, type Candidate, type Envelope, type WorkerPhase } from '../../core/envelope.js';
 import { SettingsSchema } from '../../core/host-api.js';
 import { applyDelta, type EventDelta } from '../../core/event-log.js';
 import { fromJson, toJson, type EventSummary } from '../../core/protocol/pipeline.js';
@@ -39,6 +39,13 @@ const replyService = (text: string): Service => ({
     status: 'OK',
     candidates: [{ id: randomUUID(), text, source: 'reply', priority: 1, status: 'proposed' }],
   }),
+});
+
+/** A reaction service that proposes these drafts for every event. */
+const proposing = (candidates: Candidate[]): Service => ({
+  id: 'reply',
+  phase: 'reaction',
+  run: () => ({ status: 'OK', candidates: structuredClone(candidates) }),
 });
 
 const deliver: Service = {
@@ -594,6 +601,100 @@ describe('Router: the approval gate', () => {
     const { approval } = await heldEvent(h);
     expect(approval.reason).toBe('profanity');
     expect(h.dispatched.egress).toBe(0);
+  });
+
+  it('holds by the candidate.hold field: the findings word the reason, a reason text without "held:" still holds', async () => {
+    const hold = {
+      findings: [{ check: 'personal-data' as const, kind: 'phone number', found: '555-0100', overridable: true }],
+    };
+    const drafts = [
+      // The reason text says something else: the findings are what the moderator is shown.
+      { reason: 'held: an older wording' },
+      // No "held:" at all: the field alone holds it.
+      { reason: 'drafted by the bot' },
+    ];
+    for (const extra of drafts) {
+      const unsafe = proposing([
+        { id: randomUUID(), text: 'call 555-0100', source: 'x', priority: 1, status: 'proposed', hold, ...extra },
+      ]);
+      const h = harness({ services: [ok('tag', 'enrichment'), unsafe, deliver] });
+      const { approval } = await heldEvent(h);
+      expect(approval.reason).toBe('personal-data (phone number: 555-0100)');
+      expect(approval.hold).toEqual(hold);
+      expect(
+        h.router.decide({ approvalId: approval.id, decision: { action: 'approve' }, moderator: 'm', console: 'c' }),
+      ).toMatchObject({ ok: false, code: 'INVALID' });
+      expect(h.dispatched.egress).toBe(0);
+    }
+  });
+
+  it('pick sends another proposed draft: the gate applies its candidate changes to the event', async () => {
+    const two = proposing([
+      { id: 'first', text: 'first draft', source: 'reply', priority: 2, status: 'proposed' },
+      { id: 'second', text: 'second draft', source: 'reply', priority: 1, status: 'proposed' },
+    ]);
+    const h = harness({ rules: requireRules, services: [ok('tag', 'enrichment'), two, deliver] });
+    const { event, approval } = await heldEvent(h);
+    expect(approval.candidateId).toBe('first');
+    const picked = h.router.decide({
+      approvalId: approval.id,
+      decision: { action: 'pick', candidateId: 'second' },
+      moderator: 'mo',
+      console: 'c',
+    });
+    expect(picked).toMatchObject({ ok: true, approval: { state: 'approved', candidateId: 'second' } });
+    expect((await h.settle(event.id)).reply).toBe('second draft');
+    expect(h.persisted(event.id).candidates.map((c) => [c.id, c.status])).toEqual([
+      ['first', 'superseded'],
+      ['second', 'selected'],
+    ]);
+    expect(h.persisted(event.id).routing.decisions.map((d) => d.note)).toContain('approved by mo');
+  });
+
+  it('re-routes a held event from enrichment: the old approval closes and the event runs again', async () => {
+    const h = harness({ rules: requireRules });
+    const { event, approval } = await heldEvent(h);
+    expect(h.dispatched.enrichment).toBe(1);
+    expect(h.router.reroute({ eventId: event.id, stage: 'enrichment', hint: 'again', moderator: 'ro' })).toEqual({
+      ok: true,
+      message: 're-routed from enrichment',
+    });
+    const isNew = (a: Approval) => a.eventId === event.id && a.state === 'held' && a.id !== approval.id;
+    await expect.poll(() => [...h.approvals.values()].some(isNew), { timeout: 10_000 }).toBe(true);
+    expect(h.dispatched.enrichment).toBe(2);
+    expect(h.approvals.get(approval.id)).toMatchObject({
+      state: 'regenerating',
+      decidedBy: 'ro',
+      console: 'reroute',
+      note: 're-routed from enrichment with hint: again',
+    });
+    // A second re-route of an event that is no longer at the gate is refused.
+    const next = [...h.approvals.values()].find(isNew)!;
+    h.router.decide({ approvalId: next.id, decision: { action: 'approve' }, moderator: 'ro', console: 'c' });
+    await h.settle(event.id);
+    expect(h.persisted(event.id).candidates.map((c) => c.status)).toEqual(['superseded', 'selected']);
+    expect(h.router.reroute({ eventId: event.id, stage: 'reaction', moderator: 'ro' }).ok).toBe(false);
+  });
+
+  it('a reject while the regeneration runs ends the event rejected and cancels the reaction', async () => {
+    const h = harness({ rules: requireRules });
+    const { event, approval } = await heldEvent(h);
+    h.pause('reaction');
+    h.router.decide({ approvalId: approval.id, decision: { action: 'regenerate' }, moderator: 'm', console: 'c' });
+    await expect.poll(() => h.held.length, { timeout: 10_000 }).toBe(1);
+    const rejected = h.router.decide({
+      approvalId: approval.id,
+      decision: { action: 'reject' },
+      moderator: 'n',
+      console: 'c',
+    });
+    expect(rejected).toMatchObject({ ok: true, approval: { state: 'rejected', note: 'rejected while regenerating' } });
+    const summary = await h.settle(event.id);
+    expect(summary).toMatchObject({
+      disposition: 'rejected',
+      reason: 'rejected by n while a new reply was being written',
+    });
+    expect(h.cancelled).toContain(event.id);
   });
 
   it('resumes held replies and running steps from persisted state', async () => {

@@ -12,9 +12,19 @@
  * `resume` picks every non-terminal event up from its last persisted state.
  */
 import { randomUUID } from 'node:crypto';
+import {
+  applyDecision,
+  dueTimer,
+  holdReason,
+  rerouteEffect,
+  safetyHoldOf,
+  type CandidateChange,
+  type GateEffect,
+  type GateInput,
+  type GateOutcome,
+} from '../../core/approval-decision.js';
 import { isOpen, type Approval, type DecisionRequest, type DecisionResult } from '../../core/approval.js';
 import {
-  MAX_REPLY_TEXT,
   describeDelivery,
   type ApprovalPolicy,
   type Disposition,
@@ -24,7 +34,7 @@ import {
   type WorkerPhase,
 } from '../../core/envelope.js';
 import type { Settings } from '../../core/host-api.js';
-import type { Dispatch, EventSummary, PhaseResult, PhaseStats, PipelineStats } from '../../core/protocol/pipeline.js';
+import type { PhaseResult, PipelineStats } from '../../core/protocol/pipeline.js';
 import { toEventRow, type StoreWrite } from '../../core/protocol/store.js';
 import { applyDelta } from '../../core/event-log.js';
 import { ruleFacts, type Rule, type RuleBook, type RuleStage } from '../../core/rules.js';
@@ -38,9 +48,10 @@ import {
   selectedCandidate,
   type StepTransition,
 } from '../../core/slip.js';
-import { LatencyWindow } from './latency-window.js';
+import { detectReplyRisks } from '../llm/safety-detectors.js';
 import { RouterOutbox, loggedState, type LoggedEvent, type OutboxDeps } from './router-outbox.js';
-import { checkSafetyDecision, rememberDelivered, safetyHoldOf } from './safety-gate.js';
+import { RouterStats, type ReplyLatency } from './router-stats.js';
+import { rememberDelivered } from './safety-gate.js';
 
 /** The router's I/O: what its outbox sends (store, phase workers, console, ingress) and what it reads. */
 export interface RouterDeps extends OutboxDeps {
@@ -91,33 +102,14 @@ export class Router {
   // for one of this router's dispatches.
   private nextTicket = Date.now() * 1000;
   private readonly newId: () => string;
-  private readonly statsSince: number;
-  private counts = { accepted: 0 };
-  private readonly dispositions: Record<Disposition, number> = {
-    replied: 0,
-    ignored: 0,
-    filtered: 0,
-    rejected: 0,
-    expired: 0,
-    failed: 0,
-    'dead-lettered': 0,
-  };
-  private readonly latency = {
-    enrichment: new LatencyWindow(),
-    reaction: new LatencyWindow(),
-    egress: new LatencyWindow(),
-    router: new LatencyWindow(),
-    endToEnd: new LatencyWindow(),
-    pipeline: new LatencyWindow(),
-    approvalWait: new LatencyWindow(),
-  };
+  private readonly statistics: RouterStats;
 
   private readonly outbox: RouterOutbox;
 
   constructor(private readonly deps: RouterDeps) {
     this.outbox = new RouterOutbox(deps);
     this.newId = deps.newId ?? randomUUID;
-    this.statsSince = deps.now();
+    this.statistics = new RouterStats(deps.now());
   }
 
   // ---------------------------------------------------------------- intake
@@ -132,7 +124,7 @@ export class Router {
     // Ingress counted the duplicates as in flight: give their credit back.
     if (events.length < incoming.length) this.outbox.settled(incoming.length - events.length);
     for (const event of events) {
-      this.counts.accepted += 1;
+      this.statistics.accepted();
       this.events.set(event.id, { event, log: loggedState(event), ticket: 0, dispatchedAt: 0, phase: null });
       this.enqueueFeed(event);
     }
@@ -209,7 +201,7 @@ export class Router {
       this.deps.log('error', 'router failed on an event', { eventId, error: String(error) });
       if (!flight.event.disposition) this.end(flight, 'dead-lettered', `router error: ${String(error)}`);
     }
-    this.latency.router.add(this.deps.now() - started);
+    this.statistics.phase('router', this.deps.now() - started);
   }
 
   private step(flight: InFlight): void {
@@ -356,7 +348,7 @@ export class Router {
     flight.phase = null;
     const phase = result.slip[0]?.phase;
     if (phase === 'enrichment' || phase === 'reaction' || phase === 'egress') {
-      this.latency[phase].add(result.endedAt - result.startedAt);
+      this.statistics.phase(phase, result.endedAt - result.startedAt);
     }
     const slip = result.slip;
     for (let index = 0; index < slip.length; index++) {
@@ -458,7 +450,7 @@ export class Router {
       state: 'held',
       policy,
       reason: hold
-        ? candidate.reason?.replace(/^held:\s*/, '') || 'failed a safety check'
+        ? holdReason(candidate)
         : policy.mode === 'require'
           ? `rule ${event.routing.reaction?.ruleId ?? '?'} requires approval`
           : `sends by itself in ${policy.seconds} s unless a moderator steps in`,
@@ -498,110 +490,9 @@ export class Router {
   decide(request: DecisionRequest): DecisionResult {
     const approval = this.approvals.get(request.approvalId);
     if (!approval) return { ok: false, code: 'NOT_FOUND', message: 'no such held reply (it may have been pruned)' };
-    const regenerating = this.events.get(approval.eventId);
-    if (
-      approval.state === 'regenerating' &&
-      request.decision.action === 'reject' &&
-      regenerating &&
-      !regenerating.event.disposition
-    ) {
-      // A moderator may stop a regeneration that is still running: the LLM call is cancelled.
-      Object.assign(approval, {
-        state: 'rejected',
-        decidedBy: request.moderator,
-        decidedAt: this.deps.now(),
-        console: request.console,
-        note: 'rejected while regenerating',
-      });
-      this.write({ op: 'approval.upsert', approval });
-      this.enqueueApproval(approval);
-      this.end(regenerating, 'rejected', `rejected by ${request.moderator} while a new reply was being written`);
-      return { ok: true, approval };
-    }
-    if (!isOpen(approval)) {
-      return {
-        ok: false,
-        code: 'ALREADY_DECIDED',
-        message: `already ${approval.state} by ${approval.decidedBy ?? 'the system'}`,
-        approval,
-      };
-    }
-    const flight = this.events.get(approval.eventId);
-    if (!flight) return { ok: false, code: 'NOT_FOUND', message: 'the event of this reply is gone' };
-    const event = flight.event;
-    const decision = request.decision;
-    const stamp = { decidedBy: request.moderator, decidedAt: this.deps.now(), console: request.console };
-    const candidate = event.candidates.find((c) => c.id === approval.candidateId);
-    const gate = checkSafetyDecision(approval, decision, event.candidates);
-    if (!gate.ok) return { ok: false, code: 'INVALID', message: gate.message, approval };
-
-    switch (decision.action) {
-      case 'override':
-        Object.assign(approval, stamp, {
-          state: 'approved',
-          override: true,
-          finalText: candidate?.text ?? approval.originalText,
-          note: decision.note ? `${gate.note} — ${decision.note}`.slice(0, 500) : (gate.note ?? null),
-        });
-        break;
-      case 'approve':
-        Object.assign(approval, stamp, { state: 'approved', finalText: candidate?.text ?? approval.originalText });
-        break;
-      case 'edit':
-        Object.assign(approval, stamp, {
-          state: 'edited',
-          finalText: decision.text.slice(0, MAX_REPLY_TEXT),
-          ...(gate.note ? { note: gate.note } : {}),
-        });
-        if (candidate) candidate.finalText = approval.finalText!;
-        break;
-      case 'pick': {
-        const picked = event.candidates.find((c) => c.id === decision.candidateId && c.status === 'proposed');
-        if (!picked)
-          return { ok: false, code: 'INVALID', message: 'that candidate is not one of the proposed replies', approval };
-        if (candidate) candidate.status = 'superseded';
-        picked.status = 'selected';
-        Object.assign(approval, stamp, {
-          state: 'approved',
-          candidateId: picked.id,
-          finalText: picked.text,
-          note: 'picked another candidate',
-        });
-        break;
-      }
-      case 'reject':
-        Object.assign(approval, stamp, { state: 'rejected', note: decision.note ?? null });
-        if (candidate) candidate.status = 'rejected';
-        break;
-      case 'regenerate':
-        Object.assign(approval, stamp, {
-          state: 'regenerating',
-          note: decision.hint ? `hint: ${decision.hint}` : null,
-        });
-        break;
-    }
-    this.write({ op: 'approval.upsert', approval });
-    this.enqueueApproval(approval);
-
-    if (approval.state === 'rejected') {
-      this.end(
-        flight,
-        'rejected',
-        `rejected by ${request.moderator}${decision.action === 'reject' && decision.note ? `: ${decision.note}` : ''}`,
-      );
-    } else if (approval.state === 'regenerating') {
-      this.rerunReaction(flight, decision.action === 'regenerate' ? decision.hint : undefined, request.moderator);
-    } else {
-      event.routing.decisions.push({
-        stage: 'approval',
-        at: stamp.decidedAt,
-        matched: [],
-        chosen: null,
-        note: `${approval.override ? 'sent anyway (override)' : approval.state} by ${request.moderator}`,
-      });
-      this.chooseSlip(flight, 'egress');
-    }
-    return { ok: true, approval };
+    const { decision, moderator } = request;
+    const outcome = this.gate(approval, { kind: 'decision', decision, moderator, console: request.console });
+    return outcome.ok ? { ok: true, approval: outcome.approval } : outcome;
   }
 
   /** Moderator override: run the reaction again (with a hint) or the whole event from enrichment. */
@@ -614,36 +505,78 @@ export class Router {
     if (flight.event.routing.stage !== 'approval') {
       return { ok: false, message: `the event is in ${flight.event.routing.stage}; only held events can be re-routed` };
     }
-    for (const approval of this.approvals.values()) {
-      if (approval.eventId === params.eventId && isOpen(approval)) {
-        Object.assign(approval, {
-          state: 'regenerating',
-          decidedBy: params.moderator,
-          decidedAt: this.deps.now(),
-          console: 'reroute',
-          note: `re-routed from ${params.stage}${params.hint ? ` with hint: ${params.hint}` : ''}`,
-        });
-        this.write({ op: 'approval.upsert', approval });
-        this.enqueueApproval(approval);
-      }
-    }
-    if (params.stage === 'reaction') this.rerunReaction(flight, params.hint, params.moderator);
+    const input: GateInput = {
+      kind: 'reroute',
+      stage: params.stage,
+      moderator: params.moderator,
+      ...(params.hint ? { hint: params.hint } : {}),
+    };
+    const open = [...this.approvals.values()].find(
+      (approval) => approval.eventId === params.eventId && isOpen(approval),
+    );
+    if (open) this.gate(open, input);
     else {
-      for (const candidate of flight.event.candidates)
-        if (candidate.status !== 'rejected') candidate.status = 'superseded';
-      flight.hint = params.hint;
-      retireSlip(flight.event, `re-routed by ${params.moderator}`);
-      flight.event.routing.stage = 'initial';
-      this.advance(flight.event.id);
+      // Held without an approval in memory (its record was lost): the event is re-routed all the same.
+      const { effect, candidates } = rerouteEffect(input, flight.event.candidates);
+      this.applyGateEffect(flight, effect, candidates);
     }
     return { ok: true, message: `re-routed from ${params.stage}` };
   }
 
+  /**
+   * One transition of the approval gate (`core/approval-decision.ts` holds the rules): the new
+   * approval is stored, written and pushed, then its effect is applied. A refusal changes nothing.
+   */
+  private gate(approval: Approval, input: GateInput): GateOutcome {
+    const flight = this.events.get(approval.eventId);
+    const live = flight && !flight.event.disposition ? flight : undefined;
+    const outcome = applyDecision(approval, input, {
+      now: this.deps.now(),
+      ...(live ? { event: { candidates: live.event.candidates } } : {}),
+      detectReplyRisks: (text) => detectReplyRisks(text),
+    });
+    if (!outcome.ok) return outcome;
+    this.approvals.set(outcome.approval.id, outcome.approval);
+    this.write({ op: 'approval.upsert', approval: outcome.approval });
+    this.enqueueApproval(outcome.approval);
+    if (live) this.applyGateEffect(live, outcome.effect, outcome.candidates, outcome.approval.decidedAt);
+    return outcome;
+  }
+
+  private applyGateEffect(flight: InFlight, effect: GateEffect, changes: CandidateChange[], at?: number | null): void {
+    const event = flight.event;
+    for (const change of changes) {
+      const candidate = event.candidates.find((c) => c.id === change.id);
+      if (!candidate) continue;
+      if (change.status) candidate.status = change.status;
+      if (change.finalText !== undefined) candidate.finalText = change.finalText;
+    }
+    switch (effect.kind) {
+      case 'egress':
+        if (effect.note)
+          event.routing.decisions.push({
+            stage: 'approval',
+            at: at ?? this.deps.now(),
+            matched: [],
+            chosen: null,
+            note: effect.note,
+          });
+        return this.chooseSlip(flight, 'egress');
+      case 'end':
+        return this.end(flight, effect.disposition, effect.reason);
+      case 'rerun-reaction':
+        return this.rerunReaction(flight, effect.hint, effect.by);
+      case 'rerun-from-enrichment':
+        flight.hint = effect.hint;
+        retireSlip(event, `re-routed by ${effect.by}`);
+        event.routing.stage = 'initial';
+        return this.advance(event.id);
+    }
+  }
+
+  /** The gate superseded the old replies already: write a new one. */
   private rerunReaction(flight: InFlight, hint: string | undefined, moderator: string): void {
     const event = flight.event;
-    for (const candidate of event.candidates) {
-      if (candidate.status === 'selected' || candidate.status === 'proposed') candidate.status = 'superseded';
-    }
     flight.hint = hint;
     event.routing.decisions.push({
       stage: 'approval',
@@ -671,26 +604,8 @@ export class Router {
   tick(): void {
     const now = this.deps.now();
     for (const approval of this.approvals.values()) {
-      if (!isOpen(approval)) continue;
-      const flight = this.events.get(approval.eventId);
-      if (!flight) continue;
-      if (approval.autoSendAt !== null && approval.autoSendAt <= now) {
-        Object.assign(approval, {
-          state: 'approved',
-          decidedBy: 'auto',
-          decidedAt: now,
-          console: 'auto-after',
-          finalText: approval.originalText,
-        });
-        this.write({ op: 'approval.upsert', approval });
-        this.enqueueApproval(approval);
-        this.chooseSlip(flight, 'egress');
-      } else if (approval.expiresAt !== null && approval.expiresAt <= now) {
-        Object.assign(approval, { state: 'expired', decidedBy: 'timer', decidedAt: now, console: 'expiry' });
-        this.write({ op: 'approval.upsert', approval });
-        this.enqueueApproval(approval);
-        this.end(flight, 'expired', 'nobody approved the reply in time');
-      }
+      const due = dueTimer(approval, now);
+      if (due) this.gate(approval, { kind: due });
     }
     // Closed approvals are on disk; keep memory bounded.
     for (const [id, approval] of this.approvals)
@@ -698,7 +613,7 @@ export class Router {
   }
 
   /** End-to-end latency, split into the moderator's wait at the gate and the pipeline's own time. */
-  private recordReplyLatency(event: Envelope): void {
+  private replyLatency(event: Envelope): ReplyLatency {
     const total = this.deps.now() - event.ingress.at;
     let waited = 0;
     // Only events that met the gate can have approvals (few are in memory): the scan is skipped otherwise.
@@ -708,9 +623,7 @@ export class Router {
           waited += approval.decidedAt - approval.heldAt;
       }
     }
-    this.latency.endToEnd.add(total);
-    this.latency.pipeline.add(Math.max(0, total - waited));
-    if (waited > 0) this.latency.approvalWait.add(waited);
+    return { totalMs: total, waitedMs: waited };
   }
 
   private end(flight: InFlight, disposition: Disposition, reason: string): void {
@@ -718,8 +631,7 @@ export class Router {
     if (event.disposition) return;
     const cancelPhase = flight.phase;
     finish(event, disposition, reason);
-    this.dispositions[disposition] += 1;
-    if (disposition === 'replied') this.recordReplyLatency(event);
+    this.statistics.ended(disposition, disposition === 'replied' ? this.replyLatency(event) : undefined);
     if (cancelPhase) this.deps.cancel(cancelPhase, [event.id]);
     this.returnCredit(flight);
     this.persistEvent(flight);
@@ -784,26 +696,8 @@ export class Router {
   }
 
   stats(): PipelineStats {
-    const inFlight = { enrichment: 0, reaction: 0, egress: 0 };
-    for (const flight of this.events.values()) if (flight.phase) inFlight[flight.phase] += 1;
-    const summary = (window: LatencyWindow): PhaseStats => window.summary();
-    return {
-      since: this.statsSince,
-      accepted: this.counts.accepted,
-      rejected: 0,
-      inFlight: this.events.size,
-      held: this.heldCount(),
-      dispositions: { ...this.dispositions },
-      phases: {
-        enrichment: summary(this.latency.enrichment),
-        reaction: summary(this.latency.reaction),
-        egress: summary(this.latency.egress),
-        router: summary(this.latency.router),
-      },
-      endToEnd: summary(this.latency.endToEnd),
-      pipelineLatency: summary(this.latency.pipeline),
-      approvalWait: summary(this.latency.approvalWait),
-      queueDepths: inFlight,
-    };
+    const queueDepths = { enrichment: 0, reaction: 0, egress: 0 };
+    for (const flight of this.events.values()) if (flight.phase) queueDepths[flight.phase] += 1;
+    return this.statistics.snapshot({ inFlight: this.events.size, held: this.heldCount(), queueDepths });
   }
 }
