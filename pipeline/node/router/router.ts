@@ -68,7 +68,6 @@ export interface RouterDeps extends OutboxDeps {
 interface InFlight extends LoggedEvent {
   /** Increases with every dispatch; results carrying an older ticket are stale. */
   ticket: number;
-  dispatchedAt: number;
   phase: WorkerPhase | null;
   hint?: string;
   /** Whether ingress was already told this event settled (flow control counts each event once). */
@@ -125,7 +124,7 @@ export class Router {
     if (events.length < incoming.length) this.outbox.settled(incoming.length - events.length);
     for (const event of events) {
       this.statistics.accepted();
-      this.events.set(event.id, { event, log: loggedState(event), ticket: 0, dispatchedAt: 0, phase: null });
+      this.events.set(event.id, { event, log: loggedState(event), ticket: 0, phase: null });
       this.enqueueFeed(event);
     }
     try {
@@ -166,7 +165,6 @@ export class Router {
         event,
         log: loggedState(event),
         ticket: 0,
-        dispatchedAt: 0,
         phase: null,
         creditReturned: true,
       };
@@ -320,7 +318,6 @@ export class Router {
     this.transition(flight, index);
     this.persistEvent(flight);
     flight.ticket = this.nextTicket++;
-    flight.dispatchedAt = now;
     flight.phase = phase;
     this.outbox.dispatch(phase, {
       event: factsOf(event),

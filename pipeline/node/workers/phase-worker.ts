@@ -20,7 +20,7 @@ import type { DiscordDelivery } from '../connectors/discord/discord-egress.js';
 import type { ReactionTwitch } from '../twitch-integration/reaction-twitch.js';
 import { openReadConnection, type ReadDb } from '../store/database.js';
 import { createStoreReader, type StoreReader } from '../store/reader.js';
-import { batchPerTick } from './batch-per-tick.js';
+import { batchPerTick, batchWithin } from './batch-per-tick.js';
 import { createBatchedLedger } from './delivery-ledger.js';
 import { PhaseRunner } from './phase-runner.js';
 import { portTransport } from './port-transport.js';
@@ -213,13 +213,16 @@ async function createLlm(deps: ServiceDeps): Promise<Service> {
   });
 }
 
+/** How long services' fire-and-forget writes gather before they leave for the store. */
+const SERVICE_WRITE_WINDOW_MS = 5;
+
 export async function runPhaseWorker(context: WorkerContext, phase: WorkerPhase): Promise<void> {
   const db = openReadConnection(context.init.dbPath);
   const reader = createStoreReader(db);
   let store = createPeer<Protocol, StoreProtocol>(portTransport(context.ports.store!), { onLog: context.log });
 
-  // Service writes (user records, memory, usage) leave in one batch per tick.
-  const write = batchPerTick<StoreWrite>((batch) =>
+  // Service writes (user records, memory, usage) are written behind: one batch every few ms.
+  const write = batchWithin<StoreWrite>(SERVICE_WRITE_WINDOW_MS, (batch) =>
     store
       .call('write', batch)
       .catch((error: unknown) => context.log('error', 'service writes failed', { error: String(error) })),
