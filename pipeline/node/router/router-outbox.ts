@@ -103,7 +103,8 @@ export class RouterOutbox {
   private writes: StoreWrite[] = [];
   /** Events changed in the current window (ended ones too): one row each at the flush. */
   private readonly changedEvents = new Set<LoggedEvent>();
-  private readonly feedQueue = new Map<string, EventSummary>();
+  /** Events to show in the console's feed, summarized at the flush (in their latest state, once each). */
+  private readonly feedQueue = new Map<string, Envelope>();
   private readonly approvalQueue = new Map<string, Approval>();
   private readonly dispatchQueue = new Map<WorkerPhase, Dispatch[]>();
   private settledCount = 0;
@@ -135,7 +136,7 @@ export class RouterOutbox {
   }
 
   feed(event: Envelope): void {
-    this.feedQueue.set(event.id, summarizeEvent(event, this.deps.now()));
+    this.feedQueue.set(event.id, event);
     this.schedule();
   }
 
@@ -164,7 +165,9 @@ export class RouterOutbox {
     if (this.behindTimer) clearTimeout(this.behindTimer);
     this.behindTimer = undefined;
     const batch = this.takeWrites();
-    const feed = this.feedQueue.size > 0 ? [...this.feedQueue.values()] : null;
+    const now = this.deps.now();
+    const feed =
+      this.feedQueue.size > 0 ? [...this.feedQueue.values()].map((event) => summarizeEvent(event, now)) : null;
     const approvals = this.approvalQueue.size > 0 ? [...this.approvalQueue.values()] : null;
     this.feedQueue.clear();
     this.approvalQueue.clear();
