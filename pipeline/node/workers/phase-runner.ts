@@ -30,9 +30,35 @@ export interface PhaseRunnerOptions {
 
 const SLICE = 250;
 
+/**
+ * One dispatch's cancellation. The AbortController is made only when a service asks for the signal
+ * (the LLM call, a send): most steps answer at once and never need one, and one per event is a
+ * measurable share of a phase's cost at a thousand events a second.
+ */
+class Run {
+  private controller: AbortController | undefined;
+  private reason: unknown;
+  aborted = false;
+
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.aborted) this.controller.abort(this.reason);
+    }
+    return this.controller.signal;
+  }
+
+  abort(reason?: unknown): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.reason = reason;
+    this.controller?.abort(reason);
+  }
+}
+
 export class PhaseRunner {
   private readonly services = new Map<string, Service>();
-  private readonly running = new Map<string, AbortController>();
+  private readonly running = new Map<string, Run>();
   private outbox: PhaseResult[] = [];
   private flushScheduled = false;
   private idleWaiters: (() => void)[] = [];
@@ -65,9 +91,9 @@ export class PhaseRunner {
     const slice = items.length > SLICE ? items.slice(0, SLICE) : items;
     if (items.length > SLICE) setImmediate(() => this.dispatch(items.slice(SLICE)));
     for (const item of slice) {
-      const controller = new AbortController();
+      const run = new Run();
       this.running.get(item.event.id)?.abort();
-      this.running.set(item.event.id, controller);
+      this.running.set(item.event.id, run);
       const startedAt = this.now();
       const event = item.event;
       // What the services add is returned as a delta: remember where the event's lists ended.
@@ -76,7 +102,7 @@ export class PhaseRunner {
       const errorsFrom = event.errors.length;
       const userBefore = event.identity.user;
       const done = () => {
-        if (this.running.get(event.id) === controller) this.running.delete(event.id);
+        if (this.running.get(event.id) === run) this.running.delete(event.id);
         const result: PhaseResult = {
           eventId: event.id,
           ticket: item.ticket,
@@ -92,7 +118,7 @@ export class PhaseRunner {
         this.outbox.push(result);
         this.scheduleFlush();
       };
-      const result = this.runSlip(item, controller.signal);
+      const result = this.runSlip(item, run);
       if (result instanceof Promise) {
         result.then(done, (error: unknown) => {
           // runSlip never rejects; this is a last guard so a bug cannot lose an event silently.
@@ -123,8 +149,8 @@ export class PhaseRunner {
   }
 
   /** Runs synchronously while services answer synchronously; goes async at the first promise. */
-  private runSlip(item: Dispatch, signal: AbortSignal): Dispatch['event'] | Promise<Dispatch['event']> {
-    if (this.options.concurrentSteps) return this.runConcurrently(item, signal);
+  private runSlip(item: Dispatch, run: Run): Dispatch['event'] | Promise<Dispatch['event']> {
+    if (this.options.concurrentSteps) return this.runConcurrently(item, run);
     const event = item.event;
     const slip = event.routing.slip;
     for (let index = 0; index < slip.length; index++) {
@@ -145,9 +171,9 @@ export class PhaseRunner {
         step.attempt += 1;
         step.startedAt = this.now();
       }
-      const outcome = this.invoke(service, item, index, signal);
+      const outcome = this.invoke(service, item, index, run);
       if (outcome instanceof Promise) {
-        return outcome.then((ok) => (ok ? this.continueAsync(item, index + 1, signal) : event));
+        return outcome.then((ok) => (ok ? this.continueAsync(item, index + 1, run) : event));
       }
       if (!outcome) return event;
     }
@@ -155,7 +181,7 @@ export class PhaseRunner {
   }
 
   /** Starts every pending step of this phase's run of the slip together; done when all are. */
-  private runConcurrently(item: Dispatch, signal: AbortSignal): Dispatch['event'] | Promise<Dispatch['event']> {
+  private runConcurrently(item: Dispatch, run: Run): Dispatch['event'] | Promise<Dispatch['event']> {
     const event = item.event;
     const slip = event.routing.slip;
     const waiting: Promise<boolean>[] = [];
@@ -178,13 +204,13 @@ export class PhaseRunner {
         step.attempt += 1;
         step.startedAt = this.now();
       }
-      const outcome = this.invoke(service, item, index, signal);
+      const outcome = this.invoke(service, item, index, run);
       if (outcome instanceof Promise) waiting.push(outcome);
     }
     return waiting.length === 0 ? event : Promise.all(waiting).then(() => event);
   }
 
-  private async continueAsync(item: Dispatch, from: number, signal: AbortSignal): Promise<Dispatch['event']> {
+  private async continueAsync(item: Dispatch, from: number, run: Run): Promise<Dispatch['event']> {
     const slip = item.event.routing.slip;
     for (let index = from; index < slip.length; index++) {
       const step = slip[index]!;
@@ -202,18 +228,20 @@ export class PhaseRunner {
       step.status = 'RUNNING';
       step.attempt += 1;
       step.startedAt = this.now();
-      if (!(await this.invoke(service, item, index, signal))) return item.event;
+      if (!(await this.invoke(service, item, index, run))) return item.event;
     }
     return item.event;
   }
 
   /** Runs one step; returns whether the slip may continue. */
-  private invoke(service: Service, item: Dispatch, index: number, signal: AbortSignal): boolean | Promise<boolean> {
+  private invoke(service: Service, item: Dispatch, index: number, run: Run): boolean | Promise<boolean> {
     const event = item.event;
     const step = event.routing.slip[index]!;
     const reaction = event.routing.reaction;
     const context = {
-      signal,
+      get signal() {
+        return run.signal;
+      },
       attempt: step.attempt,
       now: this.now,
       ...(reaction
@@ -255,19 +283,18 @@ export class PhaseRunner {
       },
       (error: unknown) => {
         clearTimeout(timer);
-        if (signal.aborted) error = new StepFailure('CANCELLED', 'cancelled: the reply was rejected or expired', false);
+        if (run.aborted) error = new StepFailure('CANCELLED', 'cancelled: the reply was rejected or expired', false);
         // The step failed; its work (an LLM call, a send) must stop too, or it runs on unseen.
-        else if (timedOut) this.abortOwn(event.id, signal, timedOut);
+        else if (timedOut) this.abortOwn(event.id, run, timedOut);
         this.fail(event, index, error);
         return false;
       },
     );
   }
 
-  /** Aborts the dispatch that `signal` belongs to, if it is still this event's current one. */
-  private abortOwn(eventId: string, signal: AbortSignal, reason: Error): void {
-    const controller = this.running.get(eventId);
-    if (controller?.signal === signal) controller.abort(reason);
+  /** Aborts `run` if it is still this event's current dispatch. */
+  private abortOwn(eventId: string, run: Run, reason: Error): void {
+    if (this.running.get(eventId) === run) run.abort(reason);
   }
 
   private apply(event: Dispatch['event'], index: number, outcome: StepOutcome): void {
