@@ -18,7 +18,7 @@ import type { WorkerContext } from './worker-context.js';
 
 const TICK_MS = 200;
 
-export function runRouterWorker(context: WorkerContext): void {
+export function runRouterWorker(context: WorkerContext<'router'>): void {
   const reader = createStoreReader(openReadConnection(context.init.dbPath));
   let rules = new RuleBook(reader.loadRules());
   let settings: Settings = reader.loadSettings();
