@@ -8,7 +8,7 @@ import type { Approval, DecisionRequest, DecisionResult } from '../approval.js';
 import type { GatewayDelivery } from '../client-protocol.js';
 import type { OverlayAlert } from '../alerts.js';
 import type { ObsWorkerConfig } from '../obs.js';
-import type { Disposition, Envelope, Stage, WorkerPhase } from '../envelope.js';
+import { WORKER_PHASES, type Disposition, type Envelope, type Stage, type WorkerPhase } from '../envelope.js';
 import type { DiscordWorkerConfig } from './discord.js';
 import type { StoreProtocol } from './store.js';
 import type { TwitchAccountName, TwitchWorkerConfig } from './twitch.js';
@@ -254,6 +254,11 @@ export interface RoleProtocol {
   store: { requests: StoreControlRequests; pushes: Record<string, never> };
 }
 
+/** A phase worker's role (enrichment, reaction, egress), as opposed to the router, ingress or the store. */
+export function isPhaseRole(role: WorkerRole): role is WorkerPhase {
+  return (WORKER_PHASES as readonly WorkerRole[]).includes(role);
+}
+
 /** Any role's control request name (what the supervisor may re-send after a restart). */
 export type ControlMethod = { [R in WorkerRole]: keyof RoleProtocol[R]['requests'] }[WorkerRole];
 
@@ -272,7 +277,6 @@ export type WorkerPushes = {
   /** Ingress: Twitch refused this account's token (401, IRC login failed); refresh it and push again. */
   twitchToken: { account: TwitchAccountName; reason: string };
 };
-export type WorkerPushTopic = keyof WorkerPushes;
 
 /** The host's end of every control line: it answers nothing and receives the workers' pushes. */
 export interface HostControlProtocol {

@@ -14,15 +14,15 @@
  * is sent again to its successor (at most MAX_REDISPATCH times).
  */
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
-import { WORKER_PHASES, type WorkerPhase } from '../../core/envelope.js';
-import type {
-  ControlMethod,
-  HostControlProtocol,
-  RoleProtocol,
-  WorkerHealth,
-  WorkerInit,
-  WorkerPushes,
-  WorkerRole,
+import {
+  isPhaseRole,
+  type ControlMethod,
+  type HostControlProtocol,
+  type RoleProtocol,
+  type WorkerHealth,
+  type WorkerInit,
+  type WorkerPushes,
+  type WorkerRole,
 } from '../../core/protocol/pipeline.js';
 import { createPeer, type LogLevel, type Peer, type Protocol, type PushHandlers } from '../../core/rpc.js';
 import { createHeartbeatSlot, readHeartbeat } from '../workers/heartbeat.js';
@@ -361,7 +361,7 @@ export class WorkerSupervisor {
     if (roles.includes('router')) {
       await this.line('store').call('flush', undefined);
       await this.line('router').call('resume', undefined);
-    } else if (isPhase(role)) {
+    } else if (isPhaseRole(role)) {
       await this.line('router').call('phaseRestarted', { phase: role });
     } else if (role === 'ingress') {
       // Events the old ingress committed but had not handed to the router yet are on disk only:
@@ -400,8 +400,4 @@ class RoleMap {
   values(): Managed[] {
     return START_ORDER.flatMap((role) => this.get(role) ?? []);
   }
-}
-
-function isPhase(role: WorkerRole): role is WorkerPhase {
-  return (WORKER_PHASES as readonly WorkerRole[]).includes(role);
 }

@@ -5,7 +5,12 @@
 import type { MessagePort } from 'node:worker_threads';
 import { WORKER_PHASES, type WorkerPhase } from '../../core/envelope.js';
 import type { Settings } from '../../core/host-api.js';
-import type { IngressPortProtocol, PhaseWorkerProtocol, RouterPortProtocol } from '../../core/protocol/pipeline.js';
+import {
+  isPhaseRole,
+  type IngressPortProtocol,
+  type PhaseWorkerProtocol,
+  type RouterPortProtocol,
+} from '../../core/protocol/pipeline.js';
 import type { StoreProtocol } from '../../core/protocol/store.js';
 import { createPeer, type Peer, type Protocol } from '../../core/rpc.js';
 import { RuleBook } from '../../core/rules.js';
@@ -60,7 +65,7 @@ export function runRouterWorker(context: WorkerContext<'router'>): void {
   for (const phase of WORKER_PHASES) attachPhase(phase, context.ports[phase]!);
   attachIngress(context.ports.ingress!);
   context.onPort((link, port) => {
-    if ((WORKER_PHASES as readonly string[]).includes(link)) attachPhase(link as WorkerPhase, port);
+    if (isPhaseRole(link)) attachPhase(link, port);
     else if (link === 'ingress') attachIngress(port);
   });
 
