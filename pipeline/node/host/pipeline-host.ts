@@ -10,7 +10,7 @@ import type { GatewayDelivery } from '../../core/client-protocol.js';
 import type { OverlayAlert } from '../../core/alerts.js';
 import { seedDemoAlertSound } from '../alerts/chime.js';
 import { DEFAULT_COMMANDS } from '../../core/commands.js';
-import type { HostApi, HostPushes, HostTopic } from '../../core/host-api.js';
+import { HOST_METHODS, type HostApi, type HostMethod, type HostPushes, type HostTopic } from '../../core/host-api.js';
 import type {
   EventSummary,
   LineParseResult,
@@ -434,14 +434,15 @@ export class PipelineHost {
    * `llm.test`), except the answers whose purpose is to hand out a secret just created.
    */
   private redactAnswers(api: HostApi): HostApi {
-    const handsOutASecret: ReadonlySet<keyof HostApi> = new Set<keyof HostApi>(['clients.create', 'webhooks.create']);
-    const wrapped: Record<string, unknown> = {};
-    for (const [method, handler] of Object.entries(api) as [keyof HostApi, (params: unknown) => Promise<unknown>][]) {
-      wrapped[method] = handsOutASecret.has(method)
-        ? handler
-        : async (params: unknown) => this.redactor.redactValue(await handler(params));
+    const handsOutASecret: ReadonlySet<HostMethod> = new Set<HostMethod>(['clients.create', 'webhooks.create']);
+    const redacted: HostApi = { ...api };
+    for (const method of HOST_METHODS) {
+      if (handsOutASecret.has(method)) continue;
+      const handler: (params: never) => Promise<unknown> = api[method];
+      // Same method, same answer type: the redactor returns the value's own type.
+      Object.assign(redacted, { [method]: async (params: never) => this.redactor.redactValue(await handler(params)) });
     }
-    return wrapped as unknown as HostApi;
+    return redacted;
   }
 }
 
