@@ -53,8 +53,10 @@ export type PushListener = <T extends HostTopic>(topic: T, data: HostPushes[T]) 
 export interface HostOptions {
   dataDir: string;
   log?: HostLog;
-  /** Start the demo source at this many events per second. */
-  /** `live`: the simulated stream goes live and a demo timer is added (`bitbrat serve --demo`). */
+  /**
+   * Start the demo source at this many events per second; `live`: the simulated stream goes live and
+   * a demo timer is added (`bitbrat serve --demo`).
+   */
   demo?: { ratePerSecond: number; scripted: boolean; live?: boolean };
   /**
    * Where Twitch tokens and the LLM API key are kept. The desktop app passes its safeStorage store;
@@ -90,7 +92,7 @@ export class PipelineHost {
   private backupTimer: NodeJS.Timeout | undefined;
   private stopped = false;
   private gatewayAdminHandlers: GatewayAdmin | undefined;
-  readonly startedAt = Date.now();
+  private readonly startedAt = Date.now();
   /** Personas, memory and usage read on the host's own read-only connection; writes go to the store worker. */
   private readonly llm: { personas: PersonaStore; memory: LlmMemory; limits: LlmLimits; db: ReadDb };
 
