@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Configuration } from 'app-builder-lib';
 import { workerFileUrl } from '../../pipeline/node/host/worker-file.js';
 import { WorkerSupervisor } from '../../pipeline/node/host/worker-supervisor.js';
+import { noPushes } from '../../test/support/no-pushes.js';
 import { openWriteConnection } from '../../pipeline/node/store/database.js';
 import { migrate } from '../../pipeline/node/store/migrations.js';
 
@@ -153,7 +154,7 @@ describe('the packaged layout', () => {
     supervisor = new WorkerSupervisor({
       workerFile,
       init: { dataDir, dbPath, demo: false },
-      onPush: () => undefined,
+      pushes: noPushes,
       log: (level, message, fields) => {
         if (level === 'error') errors.push(`${message} ${JSON.stringify(fields ?? {})}`);
       },

@@ -27,13 +27,3 @@ export function plural(count: number, one: string, many = `${one}s`): string {
 export function shortType(type: string): string {
   return type.replace(/\.v\d+$/, '');
 }
-
-export function stringifyValue(value: unknown): string {
-  if (value === undefined) return '';
-  if (typeof value === 'string') return value;
-  try {
-    return JSON.stringify(value);
-  } catch {
-    return String(value);
-  }
-}

@@ -8,17 +8,19 @@ import type { Approval, DecisionRequest, DecisionResult } from '../approval.js';
 import type { GatewayDelivery } from '../client-protocol.js';
 import type { OverlayAlert } from '../alerts.js';
 import type { ObsWorkerConfig } from '../obs.js';
-import type {
-  Annotation,
-  Candidate,
-  Disposition,
-  Envelope,
-  Stage,
-  Step,
-  UserRecord,
-  WorkerPhase,
+import {
+  WORKER_PHASES,
+  type Annotation,
+  type Candidate,
+  type Disposition,
+  type Envelope,
+  type Stage,
+  type Step,
+  type UserRecord,
+  type WorkerPhase,
 } from '../envelope.js';
 import type { DiscordWorkerConfig } from './discord.js';
+import type { StoreProtocol } from './store.js';
 import type { TwitchAccountName, TwitchWorkerConfig } from './twitch.js';
 
 export type WorkerRole = 'router' | 'ingress' | 'enrichment' | 'reaction' | 'egress' | 'store';
@@ -168,7 +170,6 @@ export interface WorkerInit {
   highWater?: number;
 }
 
-/** What every worker answers on its parent port (the host's control line). */
 /** What `bitbrat bench` feeds: every event a replying `!bench` command, or a channel's realistic mix. */
 export type BenchWorkload = 'commands' | 'mix';
 
@@ -203,68 +204,120 @@ export interface WorkerThreadInfo {
   heapTotalBytes: number;
 }
 
-export interface WorkerControlProtocol {
-  requests: {
-    ping(): number;
-    /** Finish in-flight work, then resolve. The host stops workers in order after this. */
-    drain(): void;
-    /** Router: resume non-terminal events from disk. */
-    resume(): number;
-    /** Router: a phase worker was restarted; its in-flight events are re-dispatched. */
-    phaseRestarted(params: { phase: WorkerPhase }): number;
-    /** Router: rules, commands or settings changed on disk; reload them. */
-    reload(params: { what: 'rules' | 'settings' }): void;
-    decide(request: DecisionRequest): DecisionResult;
-    /** Re-route an event from a stage (`reaction` re-runs the reaction, `egress` re-sends). */
-    reroute(params: { eventId: string; stage: 'enrichment' | 'reaction'; hint?: string; moderator: string }): {
-      ok: boolean;
-      message: string;
-    };
-    stats(): PipelineStats;
-    /** Ingress: parse and accept raw events from the host (replay, gateway, tests); answers after the commit. */
+/** What every worker answers on its control line, whatever its role. */
+export type EveryRoleRequests = {
+  ping(): number;
+  /** Finish in-flight work, then resolve. The host stops workers in order after this. */
+  drain(): void;
+  /** Its OS thread id and V8 heap, so `bitbrat bench` can attribute CPU and memory by role. */
+  threadInfo(): WorkerThreadInfo;
+};
+
+/** Settings changed on disk: every worker that reads them reloads (the router reloads rules as well). */
+type ReloadSettings = { reload(params: { what: 'settings' }): void };
+/** The Twitch channel and accounts (tokens in memory only); null turns Twitch off. */
+type TwitchConfigRequest = { twitch(params: TwitchWorkerConfig | null): void };
+/** The Discord bot token (memory only) and settings; null turns Discord off. */
+type DiscordConfigRequest = { discord(params: DiscordWorkerConfig | null): void };
+/** The LLM API key from the host's secret store (in memory only; null: none stored). */
+type LlmApiKeyRequest = { llmApiKey(params: { apiKey: string | null }): void };
+
+export type RouterControlRequests = EveryRoleRequests & {
+  /** Resume non-terminal events from disk. */
+  resume(): number;
+  /** A phase worker was restarted; its in-flight events are re-dispatched. */
+  phaseRestarted(params: { phase: WorkerPhase }): number;
+  /** Rules or settings changed on disk; reload them. */
+  reload(params: { what: 'rules' | 'settings' }): void;
+  decide(request: DecisionRequest): DecisionResult;
+  /** Re-route an event from a stage (`reaction` re-runs the reaction, `egress` re-sends). */
+  reroute(params: { eventId: string; stage: 'enrichment' | 'reaction'; hint?: string; moderator: string }): {
+    ok: boolean;
+    message: string;
+  };
+  stats(): PipelineStats;
+};
+
+export type IngressControlRequests = EveryRoleRequests &
+  TwitchConfigRequest &
+  DiscordConfigRequest & {
+    /** Parse and accept raw events from the host (replay, gateway, tests); answers after the commit. */
     submit(params: { connector: string; items: unknown[] }): SubmitResult[];
     /**
-     * Ingress: parses raw input lines of a replay format (`irc`: Twitch IRC through tmi.js's
-     * parser) into inbound events, so bulk parsing runs on the ingress worker, not the host's thread.
+     * Parses raw input lines of a replay format (`irc`: Twitch IRC through tmi.js's parser) into
+     * inbound events, so bulk parsing runs on the ingress worker, not the host's thread.
      */
     parse(params: { format: ReplayWorkerFormat; lines: string[] }): LineParseResult[];
-    /** Ingress: connectors' state. */
+    /** Connectors' state. */
     connectors(): ConnectorHealth[];
-    /** Ingress: start or stop the demo source. */
+    /** Start or stop the demo source. */
     demo(params: { ratePerSecond: number; scripted: boolean; live?: boolean } | null): void;
-    /** Ingress: a synthetic load for `bitbrat bench` generated inside the ingress worker. */
+    /** A synthetic load for `bitbrat bench` generated inside the ingress worker. */
     load(params: LoadParams): LoadResult;
-    /** Any worker: its OS thread id and V8 heap, so `bitbrat bench` can attribute CPU and memory by role. */
-    threadInfo(): WorkerThreadInfo;
-    /** Ingress: checks the timers now; the ids of those that fired (tests; they also tick by themselves). */
+    /** Checks the timers now; the ids of those that fired (tests; they also tick by themselves). */
     tickTimers(): string[];
-    /** Reaction: commands changed on disk; reload them. */
+  };
+
+/** Enrichment: the analyzer's optional LLM classification holds the key. */
+export type EnrichmentControlRequests = EveryRoleRequests & ReloadSettings & LlmApiKeyRequest;
+
+/** Reaction: commands, the llm-bot, Helix with the broadcaster's token, OBS. */
+export type ReactionControlRequests = EveryRoleRequests &
+  ReloadSettings &
+  LlmApiKeyRequest &
+  TwitchConfigRequest & {
+    /** Commands changed on disk; reload them. */
     reloadCommands(): void;
-    /** Ingress, egress and reaction: the Twitch channel and accounts (tokens in memory only); null turns Twitch off. */
-    twitch(params: TwitchWorkerConfig | null): void;
-    /** Ingress and egress: the Discord bot token (memory only) and settings; null turns Discord off. */
-    discord(params: DiscordWorkerConfig | null): void;
-    /** Reaction: the LLM API key from the host's secret store (in memory only; null: none stored). */
-    llmApiKey(params: { apiKey: string | null }): void;
-    /** Reaction: the OBS address and password (memory only); null turns OBS control off. */
+    /** The OBS address and password (memory only); null turns OBS control off. */
     obs(params: ObsWorkerConfig | null): void;
-    /** Reaction: the OBS connection's state, for the connectors list. */
+    /** The OBS connection's state, for the connectors list. */
     obsHealth(): ConnectorHealth[];
   };
-  pushes: {
-    /** Any worker → host: initialized and serving. */
-    ready: WorkerRole;
-    /** Router → host: summaries of events that changed, coalesced per tick. */
-    feed: EventSummary[];
-    /** Router → host: approvals that changed. */
-    approvals: Approval[];
-    /** Egress (`gateway-clients`) → host: replies to publish to connected gateway clients. */
-    delivery: GatewayDelivery[];
-    /** Reaction (`overlay-alerts`) → host: alerts for the overlay (client topic `alerts`). */
-    alert: OverlayAlert[];
-    /** Ingress → host: Twitch refused this account's token (401, IRC login failed); refresh it and push again. */
-    twitchToken: { account: TwitchAccountName; reason: string };
-  };
+
+/** Egress: the bot's Twitch chat and Discord connections. */
+export type EgressControlRequests = EveryRoleRequests & ReloadSettings & TwitchConfigRequest & DiscordConfigRequest;
+
+/** The store worker serves the store protocol on its control line as well. */
+export type StoreControlRequests = EveryRoleRequests & StoreProtocol['requests'];
+
+/** What the host may ask each worker role on its control line; the host pushes nothing to a worker. */
+export interface RoleProtocol {
+  router: { requests: RouterControlRequests; pushes: Record<string, never> };
+  ingress: { requests: IngressControlRequests; pushes: Record<string, never> };
+  enrichment: { requests: EnrichmentControlRequests; pushes: Record<string, never> };
+  reaction: { requests: ReactionControlRequests; pushes: Record<string, never> };
+  egress: { requests: EgressControlRequests; pushes: Record<string, never> };
+  store: { requests: StoreControlRequests; pushes: Record<string, never> };
+}
+
+/** A phase worker's role (enrichment, reaction, egress), as opposed to the router, ingress or the store. */
+export function isPhaseRole(role: WorkerRole): role is WorkerPhase {
+  return (WORKER_PHASES as readonly WorkerRole[]).includes(role);
+}
+
+/** Any role's control request name (what the supervisor may re-send after a restart). */
+export type ControlMethod = { [R in WorkerRole]: keyof RoleProtocol[R]['requests'] }[WorkerRole];
+
+/** Worker → host pushes, by topic (one payload type per topic). */
+export type WorkerPushes = {
+  /** Any worker: initialized and serving. */
+  ready: WorkerRole;
+  /** Router: summaries of events that changed, coalesced per tick. */
+  feed: EventSummary[];
+  /** Router: approvals that changed. */
+  approvals: Approval[];
+  /** Egress (`gateway-clients`): replies to publish to connected gateway clients. */
+  delivery: GatewayDelivery[];
+  /** Reaction (`overlay-alerts`): alerts for the overlay (client topic `alerts`). */
+  alert: OverlayAlert[];
+  /** Ingress: Twitch refused this account's token (401, IRC login failed); refresh it and push again. */
+  twitchToken: { account: TwitchAccountName; reason: string };
+};
+
+/** The host's end of every control line: it answers nothing and receives the workers' pushes. */
+export interface HostControlProtocol {
+  requests: Record<string, never>;
+  pushes: WorkerPushes;
 }
 
 /** Replay formats the ingress worker parses (`parse`). */

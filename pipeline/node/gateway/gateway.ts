@@ -196,7 +196,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     sockets.add(ws);
     const transport = wsTransport(ws, log);
     const peer: Peer<ConsoleProtocol> = createPeer<HostProtocol, ConsoleProtocol>(transport, {
-      handlers: host.api as unknown as HostProtocol['requests'],
+      handlers: host.api,
       validate: parseHostParams,
     });
     // Batched pushes: the feed coalesced by event id, sent at most every PUSH_INTERVAL_MS.

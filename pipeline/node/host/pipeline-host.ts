@@ -5,76 +5,47 @@
  * Reads are answered from the host's own read-only SQLite connection; every write goes through
  * the store worker (the single writer); decisions go to the router (the single decider).
  */
-import { statSync } from 'node:fs';
-import { describeIssues } from '../../core/zod-issues.js';
 import { join } from 'node:path';
-import type { Approval } from '../../core/approval.js';
 import type { GatewayDelivery } from '../../core/client-protocol.js';
 import type { OverlayAlert } from '../../core/alerts.js';
-import { createAlertApi } from '../alerts/alert-api.js';
 import { seedDemoAlertSound } from '../alerts/chime.js';
-import { DEFAULT_COMMANDS, checkCommand } from '../../core/commands.js';
-import { SettingsSchema, type HostApi, type HostPushes, type HostTopic, type Settings } from '../../core/host-api.js';
+import { DEFAULT_COMMANDS } from '../../core/commands.js';
+import { HOST_METHODS, type HostApi, type HostMethod, type HostPushes, type HostTopic } from '../../core/host-api.js';
 import type {
   EventSummary,
   LineParseResult,
-  PipelineStats,
   ReplayWorkerFormat,
   SubmitResult,
   WorkerRole,
 } from '../../core/protocol/pipeline.js';
 import type { StoreProtocol, StoreWrite } from '../../core/protocol/store.js';
 import type { LogLevel } from '../../core/rpc.js';
-import { DEFAULT_RULES, RuleBook, checkRule, ruleFacts, type Rule } from '../../core/rules.js';
+import { DEFAULT_RULES } from '../../core/rules.js';
 import { summarizeEvent } from '../../core/summary.js';
-import type { LlmStoreWrite, PersonaInput } from '../../core/llm.js';
-import { createLlmClient, llmConfigFromEnv } from '../llm/client.js';
+import type { LlmStoreWrite } from '../../core/llm.js';
+import { llmConfigFromEnv } from '../llm/client.js';
 import { createLlmLimits, type LlmLimits } from '../llm/limits.js';
-import { applyLlmEnv } from '../llm/llm-bot.js';
 import { createLlmMemory, type LlmMemory } from '../llm/memory.js';
 import { createPersonaStore, type PersonaStore } from '../llm/personas.js';
 import { secureDataDir, takeDataDirLock, type DataDirLock } from '../store/data-dir.js';
 import { applyPendingRestore, DAY_MS } from '../features/backups.js';
-import { createFeatureApi, seedDemoTimer } from '../features/feature-api.js';
-import { createGiveawayReader } from '../features/giveaway-store.js';
-import { createFeatureReader } from '../features/feature-reader.js';
+import { seedDemoTimer } from '../features/feature-api.js';
 import { openReadConnection, openWriteConnection, type ReadDb } from '../store/database.js';
 import { migrate, seedIfEmpty } from '../store/migrations.js';
 import { createStoreReader, type StoreReader } from '../store/reader.js';
-import { moderationErrorForEvent } from '../connectors/twitch/helix-moderation.js';
-import { TWITCH_CHAT_CONNECTOR } from '../connectors/twitch/irc-normalize.js';
 import { TWITCH_CLIENT_ID_ENV, twitchEndpointsFromEnv, type TwitchEndpoints } from '../twitch-integration/endpoints.js';
-import { FileSecretStore, SECRET_NAMES, type SecretStore } from '../twitch-integration/secret-store.js';
+import { FileSecretStore, type SecretStore } from '../twitch-integration/secret-store.js';
 import { TwitchIntegration } from '../twitch-integration/twitch-accounts.js';
-import type { TwitchWorkerConfig } from '../../core/protocol/twitch.js';
-import type { DiscordWorkerConfig } from '../../core/protocol/discord.js';
 import { DiscordLink } from '../discord-integration/discord-link.js';
-import type { Envelope } from '../../core/envelope.js';
 import { createRedactor, type Redactor } from '../../core/redaction.js';
+import { createHostApi } from './api/create-host-api.js';
+import type { GatewayAdmin } from './api/gateway-admin-api.js';
 import { redactingLog, redactingSecretStore } from './redacting-secrets.js';
-import { turnTaker } from './turn-taker.js';
+import { createWorkerConfig, type WorkerConfig } from './worker-config.js';
 import { WorkerSupervisor } from './worker-supervisor.js';
 import { workerFileUrl } from './worker-file.js';
 
-/** The gateway-side handlers of the HostApi's client and webhook methods. */
-export type GatewayAdmin = {
-  [
-    K in
-      | 'clients.create'
-      | 'clients.list'
-      | 'clients.revoke'
-      | 'clients.stats'
-      | 'webhooks.create'
-      | 'webhooks.list'
-      | 'webhooks.delete'
-      | 'overlay.writeFile'
-  ]: (params: unknown) => ReturnType<HostApi[K]>;
-};
-
-const gatewayOffResult = {
-  ok: false as const,
-  error: 'the gateway is not running (start BitBrat with its console server on)',
-};
+export type { GatewayAdmin };
 
 export type HostLog = (level: LogLevel, message: string, fields?: Record<string, unknown>) => void;
 export type PushListener = <T extends HostTopic>(topic: T, data: HostPushes[T]) => void;
@@ -82,8 +53,10 @@ export type PushListener = <T extends HostTopic>(topic: T, data: HostPushes[T]) 
 export interface HostOptions {
   dataDir: string;
   log?: HostLog;
-  /** Start the demo source at this many events per second. */
-  /** `live`: the simulated stream goes live and a demo timer is added (`bitbrat serve --demo`). */
+  /**
+   * Start the demo source at this many events per second; `live`: the simulated stream goes live and
+   * a demo timer is added (`bitbrat serve --demo`).
+   */
   demo?: { ratePerSecond: number; scripted: boolean; live?: boolean };
   /**
    * Where Twitch tokens and the LLM API key are kept. The desktop app passes its safeStorage store;
@@ -103,9 +76,6 @@ export interface HostOptions {
   highWater?: number;
 }
 
-/** Twitch config calls wait for the bot to connect and join (tmi.js, up to 10 s) before answering. */
-const TWITCH_CONFIG_TIMEOUT_MS = 30_000;
-
 const HEALTH_PUSH_MS = 2000;
 
 export class PipelineHost {
@@ -122,7 +92,7 @@ export class PipelineHost {
   private backupTimer: NodeJS.Timeout | undefined;
   private stopped = false;
   private gatewayAdminHandlers: GatewayAdmin | undefined;
-  readonly startedAt = Date.now();
+  private readonly startedAt = Date.now();
   /** Personas, memory and usage read on the host's own read-only connection; writes go to the store worker. */
   private readonly llm: { personas: PersonaStore; memory: LlmMemory; limits: LlmLimits; db: ReadDb };
 
@@ -133,12 +103,13 @@ export class PipelineHost {
     private readonly supervisor: WorkerSupervisor,
     private readonly log: HostLog,
     private readonly lock: DataDirLock,
-    private readonly secrets: SecretStore,
+    secrets: SecretStore,
     /** Linked Twitch accounts, login, tokens and moderation (tests drive refreshes through it). */
     readonly twitch: TwitchIntegration,
     /** The host thread's secrets (LLM key, Twitch tokens, the console token): out of every log and answer. */
     readonly redactor: Redactor,
     private readonly discord: DiscordLink,
+    private readonly workerConfig: WorkerConfig,
   ) {
     const db = openReadConnection(dbPath);
     const write = (op: LlmStoreWrite) =>
@@ -156,7 +127,27 @@ export class PipelineHost {
       }),
       limits: createLlmLimits({ db }),
     };
-    this.api = this.redactAnswers(this.createApi());
+    this.api = this.redactAnswers(
+      createHostApi({
+        reader,
+        write: (batch) => this.write(batch),
+        flush: () => this.flush(),
+        control: (role) => supervisor.control(role),
+        submit: (connector, items) => this.submit(connector, items),
+        workerConfig,
+        secrets,
+        log,
+        dataDir,
+        dbPath,
+        startedAt: this.startedAt,
+        db,
+        llm: this.llm,
+        twitch,
+        discord,
+        workers: supervisor,
+        gatewayAdmin: () => this.gatewayAdminHandlers,
+      }),
+    );
   }
 
   static async start(options: HostOptions): Promise<PipelineHost> {
@@ -188,7 +179,13 @@ export class PipelineHost {
           demo: Boolean(options.demo),
           ...(options.highWater ? { highWater: options.highWater } : {}),
         },
-        onPush: (topic, data) => holder.host?.onWorkerPush(topic, data),
+        pushes: {
+          feed: (summaries) => holder.host?.onFeed(summaries),
+          approvals: (approvals) => holder.host?.emit('approvals', approvals),
+          delivery: (deliveries) => holder.host?.deliveryListeners.forEach((listener) => listener(deliveries)),
+          alert: (alerts) => holder.host?.alertListeners.forEach((listener) => listener(alerts)),
+          twitchToken: (refused) => holder.host?.twitch.onTokenRefused(refused),
+        },
         onRestarted: (role) => holder.host?.onWorkerRestarted(role),
         log,
       });
@@ -197,13 +194,14 @@ export class PipelineHost {
         options.secrets ?? new FileSecretStore(options.dataDir, (message) => log('warn', message)),
         redactor,
       );
+      const workerConfig = createWorkerConfig({ supervisor, reader, secrets, log });
       const twitch = await TwitchIntegration.open({
         secrets,
         settings: () => reader.loadSettings(),
         endpoints: twitchEndpointsFromEnv(process.env, options.twitch?.endpoints),
         clientIdOverride: process.env[TWITCH_CLIENT_ID_ENV],
         enabled: options.twitch?.enabled ?? true,
-        publish: (config) => publishTwitch(supervisor, ['ingress', 'egress', 'reaction'], config),
+        publish: (config) => workerConfig.twitch(['ingress', 'egress', 'reaction'], config),
         log,
         ...(options.twitch?.refreshMarginMs !== undefined ? { refreshMarginMs: options.twitch.refreshMarginMs } : {}),
         ...(options.twitch?.minRefreshDelayMs !== undefined
@@ -215,7 +213,7 @@ export class PipelineHost {
         settings: () => reader.loadSettings(),
         enabled: options.discord?.enabled ?? true,
         ...(options.discord?.apiUrl ? { apiUrl: options.discord.apiUrl } : {}),
-        publish: (config) => publishDiscord(supervisor, ['ingress', 'egress'], config),
+        publish: (config) => workerConfig.discord(['ingress', 'egress'], config),
       });
       const host = new PipelineHost(
         options.dataDir,
@@ -228,11 +226,12 @@ export class PipelineHost {
         twitch,
         redactor,
         discord,
+        workerConfig,
       );
       holder.host = host;
       // Before resuming: a resumed reply bound for Twitch chat needs the bot's connection.
-      await host.pushLlmApiKey();
-      await host.pushObs();
+      await workerConfig.llmApiKey();
+      await workerConfig.obs();
       await twitch.start();
       await discord.republish();
       const resumed = await supervisor.control('router').call('resume', undefined);
@@ -256,16 +255,6 @@ export class PipelineHost {
    */
   attachGatewayAdmin(admin: GatewayAdmin): void {
     this.gatewayAdminHandlers = admin;
-  }
-
-  private async gatewayAdmin<K extends keyof GatewayAdmin, F>(
-    method: K,
-    params: unknown,
-    whenOff: F,
-  ): Promise<Awaited<ReturnType<GatewayAdmin[K]>> | F> {
-    const admin = this.gatewayAdminHandlers;
-    if (!admin) return whenOff;
-    return (await admin[method](params)) as Awaited<ReturnType<GatewayAdmin[K]>>;
   }
 
   subscribe(listener: PushListener): () => void {
@@ -351,82 +340,26 @@ export class PipelineHost {
 
   // ---------------------------------------------------------------- pushes
 
-  private onWorkerPush(topic: string, data: unknown): void {
-    if (topic === 'feed') {
-      const summaries = data as EventSummary[];
-      for (const summary of summaries) if (this.terminalWaiters.has(summary.id)) this.settle(summary.id, summary);
-      this.emit('feed', summaries);
-    } else if (topic === 'approvals') this.emit('approvals', data as Approval[]);
-    else if (topic === 'delivery') {
-      for (const listener of this.deliveryListeners) listener(data as GatewayDelivery[]);
-    } else if (topic === 'alert') {
-      for (const listener of this.alertListeners) listener(data as OverlayAlert[]);
-    } else if (topic === 'twitchToken') {
-      this.twitch.onTokenRefused(data as { account: 'broadcaster' | 'bot'; reason: string });
-    }
+  /** Summaries from the router: the feed for every console, and whoever waits for one of these events. */
+  private onFeed(summaries: EventSummary[]): void {
+    for (const summary of summaries) if (this.terminalWaiters.has(summary.id)) this.settle(summary.id, summary);
+    this.emit('feed', summaries);
   }
 
   /** A restarted worker lost what the host keeps only in memory for it: give it back. */
   private async onWorkerRestarted(role: WorkerRole): Promise<void> {
+    const config = this.workerConfig;
     if (role === 'ingress' || role === 'egress') {
-      await publishTwitch(this.supervisor, [role], this.twitch.workerConfig());
-      await publishDiscord(this.supervisor, [role], await this.discord.workerConfig());
+      await config.twitch([role], this.twitch.workerConfig());
+      await config.discord([role], await this.discord.workerConfig());
     } else if (role === 'reaction' || role === 'enrichment') {
-      await this.pushLlmApiKey([role]);
+      await config.llmApiKey([role]);
       if (role === 'reaction') {
         // The reaction worker reads Helix with the broadcaster's token ({game}, {followage}, !so).
-        await publishTwitch(this.supervisor, [role], this.twitch.workerConfig());
-        await this.pushObs();
+        await config.twitch([role], this.twitch.workerConfig());
+        await config.obs();
       }
     }
-  }
-
-  /** The reaction worker's OBS connection: the address from the settings, the password from the secret store. */
-  private async pushObs(): Promise<void> {
-    const settings = this.reader.loadSettings().obs;
-    let password: string | null = null;
-    try {
-      password = await this.secrets.get(SECRET_NAMES.obsPassword);
-    } catch (error) {
-      this.log('error', 'could not read the OBS password from the secret store', { error: String(error) });
-    }
-    // The connection attempt may take a while: the host does not wait for OBS.
-    void this.control('reaction')
-      .call('obs', settings.enabled ? { url: settings.url, password } : null)
-      .catch((error: unknown) => this.log('warn', 'could not configure OBS control', { error: String(error) }));
-  }
-
-  /**
-   * The llm-bot (reaction) and the analyzer's optional classification (enrichment) get the stored
-   * API key over their control lines (memory only).
-   */
-  private async pushLlmApiKey(
-    roles: readonly ('reaction' | 'enrichment')[] = ['reaction', 'enrichment'],
-  ): Promise<void> {
-    let apiKey: string | null = null;
-    try {
-      apiKey = await this.secrets.get(SECRET_NAMES.llmApiKey);
-    } catch (error) {
-      this.log('error', 'could not read the LLM API key from the secret store', { error: String(error) });
-    }
-    await Promise.all(roles.map((role) => this.control(role).call('llmApiKey', { apiKey })));
-  }
-
-  /** A failed moderator action on a finished event is kept on it (`errors[]`). */
-  private async recordModerationError(
-    event: Envelope,
-    answer: { message: string; result?: Parameters<typeof moderationErrorForEvent>[0] },
-    action: string,
-  ): Promise<void> {
-    // The router owns events still in flight and would overwrite this; the answer tells the moderator.
-    if (event.routing.stage !== 'terminal') return;
-    const error = (answer.result && moderationErrorForEvent(answer.result)) ?? {
-      at: Date.now(),
-      source: 'helix-moderation',
-      code: `moderation.${action}.unavailable`,
-      message: answer.message.slice(0, 2000),
-    };
-    await this.write([{ op: 'event.upsert', event: { ...event, errors: [...event.errors, error] } }]);
   }
 
   private settle(eventId: string, summary: EventSummary): void {
@@ -498,361 +431,20 @@ export class PipelineHost {
     return this.storeCall('write', batch);
   }
 
-  private control(role: WorkerRole) {
-    return this.supervisor.control(role);
-  }
-
   /**
    * Every HostApi answer passes the redactor (an error text in an event, a provider's message in
    * `llm.test`), except the answers whose purpose is to hand out a secret just created.
    */
   private redactAnswers(api: HostApi): HostApi {
-    const handsOutASecret: ReadonlySet<keyof HostApi> = new Set<keyof HostApi>(['clients.create', 'webhooks.create']);
-    const wrapped: Record<string, unknown> = {};
-    for (const [method, handler] of Object.entries(api) as [keyof HostApi, (params: unknown) => Promise<unknown>][]) {
-      wrapped[method] = handsOutASecret.has(method)
-        ? handler
-        : async (params: unknown) => this.redactor.redactValue(await handler(params));
+    const handsOutASecret: ReadonlySet<HostMethod> = new Set<HostMethod>(['clients.create', 'webhooks.create']);
+    const redacted: HostApi = { ...api };
+    for (const method of HOST_METHODS) {
+      if (handsOutASecret.has(method)) continue;
+      const handler: (params: never) => Promise<unknown> = api[method];
+      // Same method, same answer type: the redactor returns the value's own type.
+      Object.assign(redacted, { [method]: async (params: never) => this.redactor.redactValue(await handler(params)) });
     }
-    return wrapped as unknown as HostApi;
-  }
-
-  private createApi(): HostApi {
-    const reader = this.reader;
-    return {
-      // Counters, quotes ... (issue 14), on the host's read connection.
-      ...createFeatureApi({
-        reader: createFeatureReader(this.llm.db),
-        giveaways: createGiveawayReader(this.llm.db),
-        commit: (batch) => this.write(batch),
-        backups: { dataDir: this.dataDir, db: this.llm.db, keep: () => reader.loadSettings().backupsKept },
-        config: {
-          sources: {
-            rules: () => reader.loadRules(),
-            commands: () => reader.loadCommands(),
-            personas: () => this.llm.personas.list(),
-            settings: () => reader.loadSettings(),
-          },
-          // Every worker picks up the imported rules, commands and settings at once.
-          afterImport: async () => {
-            await Promise.all([
-              this.control('router').call('reload', { what: 'rules' }),
-              this.control('reaction').call('reloadCommands', undefined),
-              ...(['router', 'enrichment', 'reaction', 'egress'] as const).map((role) =>
-                this.control(role).call('reload', { what: 'settings' }),
-              ),
-            ]);
-            await this.twitch.republish();
-          },
-        },
-      }),
-      // Overlay alerts: sounds in the data folder, test alerts through the pipeline (alerts.ts).
-      ...createAlertApi({ dataDir: this.dataDir, submit: (connector, items) => this.submit(connector, items) }),
-      'events.list': async (query) => reader.listEvents(query),
-      'events.get': async ({ id }) => reader.getEvent(id),
-      'events.reroute': (params) => this.control('router').call('reroute', params),
-      'approvals.list': async ({ open = true, limit = 200 }) => {
-        const approvals = reader.listApprovals({ open, limit });
-        const held = [];
-        // Up to `limit` event reads: in slices, so the gateway and supervision get their turns.
-        const turn = turnTaker();
-        for (const approval of approvals) {
-          await turn();
-          const detail = reader.getEvent(approval.eventId);
-          if (detail) held.push({ approval, event: summarizeEvent(detail.event, Date.now()) });
-        }
-        return held;
-      },
-      'approvals.decide': (request) => this.control('router').call('decide', request),
-      'rules.list': async () => reader.loadRules(),
-      'rules.save': async ({ rule }) => {
-        const checked = checkRule(rule);
-        if (!checked.ok) return checked;
-        await this.write([{ op: 'rule.upsert', rule: checked.rule }]);
-        await this.control('router').call('reload', { what: 'rules' });
-        return { ok: true, value: checked.rule };
-      },
-      'rules.delete': async ({ id }) => {
-        const exists = reader.loadRules().some((rule) => rule.id === id);
-        if (!exists) return { ok: false };
-        await this.write([{ op: 'rule.delete', id }]);
-        await this.control('router').call('reload', { what: 'rules' });
-        return { ok: true };
-      },
-      'rules.test': async ({ eventId, rule }) => {
-        const detail = reader.getEvent(eventId);
-        if (!detail) return { ok: false, error: 'no such event' };
-        let rules: Rule[] = reader.loadRules();
-        let stage: Rule['stage'] = 'reaction';
-        if (rule !== undefined) {
-          const checked = checkRule(rule);
-          if (!checked.ok) return checked;
-          rules = [...rules.filter((existing) => existing.id !== checked.rule.id), checked.rule];
-          stage = checked.rule.stage;
-        }
-        const matched = new RuleBook(rules).match(stage, ruleFacts(detail.event));
-        const chosen = matched[0];
-        return {
-          ok: true,
-          value: { matched: matched.map((r) => r.id), chosen: chosen?.id ?? null, slip: chosen?.slip ?? [] },
-        };
-      },
-      'commands.list': async () => reader.loadCommands(),
-      'commands.save': async ({ command }) => {
-        const checked = checkCommand(command);
-        if (!checked.ok) return { ok: false, error: checked.error };
-        await this.write([{ op: 'command.upsert', command: checked.command }]);
-        await this.control('reaction').call('reloadCommands', undefined);
-        return { ok: true, value: checked.command };
-      },
-      'commands.delete': async ({ id }) => {
-        if (!reader.loadCommands().some((command) => command.id === id)) return { ok: false };
-        await this.write([{ op: 'command.delete', id }]);
-        await this.control('reaction').call('reloadCommands', undefined);
-        return { ok: true };
-      },
-      'settings.get': async () => reader.loadSettings(),
-      'settings.set': async ({ key, value }) => {
-        const next = { ...reader.loadSettings(), [key]: value };
-        const parsed = SettingsSchema.safeParse(next);
-        if (!parsed.success) {
-          return { ok: false, error: describeIssues(parsed.error) };
-        }
-        await this.write([{ op: 'setting.set', key, value: parsed.data[key as keyof Settings] }]);
-        // Every worker that reads settings picks the change up at once (the bot name, the expiry default).
-        await Promise.all(
-          (['router', 'enrichment', 'reaction', 'egress'] as const).map((role) =>
-            this.control(role).call('reload', { what: 'settings' }),
-          ),
-        );
-        // Naming (or changing) the channel starts reading it at once; a new client id is used for the next login.
-        if (key === 'channel' || key === 'twitchClientId' || key === 'twitchChatTransport')
-          await this.twitch.republish();
-        if (key === 'discord') await this.discord.republish();
-        if (key === 'obs') await this.pushObs();
-        return { ok: true, value: parsed.data };
-      },
-      'health.get': async () => ({
-        startedAt: this.startedAt,
-        workers: this.supervisor.health(),
-        connectors: [
-          ...(await this.control('ingress')
-            .call('connectors', undefined, { timeoutMs: 2000 })
-            .catch(() => [])),
-          ...this.twitch.health(),
-          ...(await this.control('reaction')
-            .call('obsHealth', undefined, { timeoutMs: 2000 })
-            .catch(() => [])),
-        ],
-        database: { path: this.dbPath, sizeBytes: fileSize(this.dbPath) + fileSize(`${this.dbPath}-wal`) },
-      }),
-      'stats.get': async (): Promise<PipelineStats> => {
-        const stats = await this.control('router').call('stats', undefined);
-        return { ...stats, rejected: reader.rejectionCount() };
-      },
-      'users.list': async (params) => reader.listUsers({ search: params.search, limit: params.limit ?? 100 }),
-      'users.act': async (params) => {
-        const key = `${params.platform}:${params.externalId}`;
-        if (params.action === 'ignore' || params.action === 'unignore') {
-          const current = reader.loadSettings().ignoredUsers;
-          const next =
-            params.action === 'ignore' ? [...new Set([...current, key])] : current.filter((entry) => entry !== key);
-          const saved = await this.api['settings.set']({ key: 'ignoredUsers', value: next });
-          if (!saved.ok) return { ok: false, message: saved.error };
-          this.log('info', `${params.moderator} ${params.action}d ${key}`);
-          return {
-            ok: true,
-            message: params.action === 'ignore' ? 'ignored: the bot will not react to this user' : 'no longer ignored',
-          };
-        }
-        if (params.platform !== 'twitch') {
-          return {
-            ok: false,
-            message: `time-outs and bans go through Twitch; ${params.platform} users cannot get one`,
-          };
-        }
-        const reason = params.reason ? { reason: params.reason } : {};
-        const answer =
-          params.action === 'timeout'
-            ? await this.twitch.moderate({
-                kind: 'timeout',
-                userId: params.externalId,
-                seconds: params.seconds ?? 600,
-                ...reason,
-              })
-            : await this.twitch.moderate({ kind: 'ban', userId: params.externalId, ...reason });
-        this.log(answer.ok ? 'info' : 'warn', `${params.moderator} ${params.action} ${key}: ${answer.message}`);
-        return { ok: answer.ok, message: answer.message };
-      },
-      'events.deleteMessage': async ({ eventId, moderator }) => {
-        const detail = reader.getEvent(eventId);
-        if (!detail) return { ok: false, message: 'no such event' };
-        const event = detail.event;
-        if (event.ingress.connector !== TWITCH_CHAT_CONNECTOR || !event.message?.id) {
-          return { ok: false, message: 'only Twitch chat messages (with their Twitch message id) can be deleted' };
-        }
-        const answer = await this.twitch.moderate({ kind: 'delete', messageId: event.message.id });
-        this.log(answer.ok ? 'info' : 'warn', `${moderator} deleted message ${event.message.id}: ${answer.message}`);
-        if (!answer.ok) await this.recordModerationError(event, answer, 'delete');
-        return { ok: answer.ok, message: answer.message };
-      },
-      'twitch.login.start': ({ account }) => this.twitch.loginStart(account),
-      'twitch.accounts': async () => this.twitch.accounts(),
-      'twitch.logout': ({ account }) => this.twitch.logout(account),
-      'discord.setToken': ({ token }) => this.discord.setToken(token),
-      'obs.setPassword': async ({ password }) => {
-        try {
-          if (password) await this.secrets.set(SECRET_NAMES.obsPassword, password);
-          else await this.secrets.delete(SECRET_NAMES.obsPassword);
-        } catch (error) {
-          return {
-            ok: false,
-            message: `could not store the password: ${error instanceof Error ? error.message : String(error)}`,
-          };
-        }
-        await this.pushObs();
-        return { ok: true, message: password ? 'OBS password stored' : 'OBS password removed' };
-      },
-      'llm.setApiKey': async ({ key }) => {
-        try {
-          if (key) await this.secrets.set(SECRET_NAMES.llmApiKey, key);
-          else await this.secrets.delete(SECRET_NAMES.llmApiKey);
-        } catch (error) {
-          return {
-            ok: false,
-            message: `could not store the key: ${error instanceof Error ? error.message : String(error)}`,
-          };
-        }
-        await this.pushLlmApiKey();
-        return { ok: true, message: key ? 'API key stored in the secret store' : 'API key removed' };
-      },
-      'events.replay': async ({ id }) => {
-        const detail = reader.getEvent(id);
-        if (!detail) return { ok: false, error: 'no such event' };
-        const original = detail.event;
-        // A replay runs as a new event from the `replay` connector, so its reply goes to the console, never
-        // back to the platform the original came from.
-        const [result] = await this.submit('replay', [
-          {
-            correlationId: original.id,
-            type: original.type,
-            ingress: { connector: 'replay', channel: original.ingress.channel, source: 'console-replay' },
-            identity: { external: original.identity.external },
-            ...(original.message
-              ? {
-                  message: {
-                    text: original.message.text,
-                    ...(original.message.emotes ? { emotes: original.message.emotes } : {}),
-                  },
-                }
-              : {}),
-            ...(original.details ? { details: original.details } : {}),
-            ...(original.externalEvent ? { externalEvent: original.externalEvent } : {}),
-          },
-        ]);
-        if (!result) return { ok: false, error: 'not accepted' };
-        return result.ok ? { ok: true, value: { id: result.id } } : { ok: false, error: result.error };
-      },
-      'personas.list': async () => this.llm.personas.list(),
-      'personas.save': async ({ persona }) => {
-        const saved = this.llm.personas.upsert(persona as PersonaInput);
-        // Committed before answering, so the console's next `personas.list` shows it.
-        await this.flush();
-        return saved.ok ? { ok: true, value: saved.persona } : saved;
-      },
-      'personas.delete': async ({ id }) => {
-        if (!this.llm.personas.list().some((persona) => persona.id === id)) return { ok: false };
-        this.llm.personas.delete(id);
-        await this.flush();
-        return { ok: true };
-      },
-      'memory.list': async (params) =>
-        this.llm.memory.view({
-          ...(params.scope ? { scope: params.scope } : {}),
-          ...(params.scopeKey ? { scopeKey: params.scopeKey } : {}),
-          limit: params.limit ?? 100,
-        }),
-      'memory.clear': async (params) => {
-        this.llm.memory.clear(params.scope, params.scopeKey);
-        await this.flush();
-        return { ok: true };
-      },
-      'clients.create': (params) => this.gatewayAdmin('clients.create', params, gatewayOffResult),
-      'clients.list': (params) => this.gatewayAdmin('clients.list', params, []),
-      'clients.revoke': (params) => this.gatewayAdmin('clients.revoke', params, { ok: false }),
-      'clients.stats': (params) =>
-        this.gatewayAdmin('clients.stats', params, {
-          clients: { connected: 0, accepted: 0, delivered: 0, refused: {} },
-          webhooks: { accepted: 0, refused: {} },
-        }),
-      'webhooks.create': (params) => this.gatewayAdmin('webhooks.create', params, gatewayOffResult),
-      'webhooks.list': (params) => this.gatewayAdmin('webhooks.list', params, []),
-      'webhooks.delete': (params) => this.gatewayAdmin('webhooks.delete', params, { ok: false }),
-      'overlay.writeFile': (params) => this.gatewayAdmin('overlay.writeFile', params, gatewayOffResult),
-      'llm.usage': async () => this.llm.limits.usageToday(),
-      'llm.test': async () => {
-        const settings = applyLlmEnv(reader.loadSettings().llm, llmConfigFromEnv(process.env));
-        if (!settings.baseUrl) return { ok: false, message: 'no LLM configured: set the endpoint first', latencyMs: 0 };
-        const started = Date.now();
-        const storedKey = await this.secrets.get(SECRET_NAMES.llmApiKey).catch(() => null);
-        try {
-          const client = createLlmClient({
-            baseUrl: settings.baseUrl,
-            apiKey: storedKey ?? llmConfigFromEnv(process.env)?.apiKey,
-            timeoutMs: Math.min(settings.timeoutMs, 15_000),
-            maxRetries: 0,
-          });
-          const result = await client.complete({
-            model: settings.model,
-            messages: [{ role: 'user', content: 'Reply with the single word: ok' }],
-            temperature: 0,
-            maxTokens: 5,
-            stream: false,
-          });
-          return {
-            ok: true,
-            message: `answered: ${JSON.stringify(result.choices[0]?.text ?? '').slice(0, 60)}`,
-            latencyMs: Date.now() - started,
-          };
-        } catch (error) {
-          return {
-            ok: false,
-            message: error instanceof Error ? error.message : String(error),
-            latencyMs: Date.now() - started,
-          };
-        }
-      },
-    };
-  }
-}
-
-/** Tells the ingress, egress and/or reaction worker the Twitch config (each answers once it is set up). */
-async function publishTwitch(
-  supervisor: WorkerSupervisor,
-  roles: readonly ('ingress' | 'egress' | 'reaction')[],
-  config: TwitchWorkerConfig | null,
-): Promise<void> {
-  await Promise.all(
-    roles.map((role) => supervisor.control(role).call('twitch', config, { timeoutMs: TWITCH_CONFIG_TIMEOUT_MS })),
-  );
-}
-
-/** Tells the ingress and/or egress worker the Discord config (null: Discord off). */
-async function publishDiscord(
-  supervisor: WorkerSupervisor,
-  roles: readonly ('ingress' | 'egress')[],
-  config: DiscordWorkerConfig | null,
-): Promise<void> {
-  await Promise.all(
-    roles.map((role) => supervisor.control(role).call('discord', config, { timeoutMs: TWITCH_CONFIG_TIMEOUT_MS })),
-  );
-}
-
-function fileSize(path: string): number {
-  try {
-    return statSync(path).size;
-  } catch {
-    return 0;
+    return redacted;
   }
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { WorkerSupervisor } from './worker-supervisor.js';
+import { noPushes } from '../../../test/support/no-pushes.js';
 
 const fixture = new URL('../../../test/support/fixture-worker.mjs', import.meta.url);
 
@@ -8,7 +9,7 @@ function supervisor() {
   const instance = new WorkerSupervisor({
     workerFile: fixture,
     init: { dataDir: '/nonexistent', dbPath: '/nonexistent/db', demo: false },
-    onPush: () => undefined,
+    pushes: noPushes,
     log: (level, message) => logs.push(`${level}: ${message}`),
   });
   return { instance, logs };
@@ -31,7 +32,8 @@ describe('WorkerSupervisor', () => {
       const before = instance.thread('reaction');
       void instance
         .control('reaction')
-        .call('load', { hang: true } as never)
+        // The fixture worker hangs on `load` whatever its role (no reaction request hangs on purpose).
+        .call('load' as never, { hang: true } as never)
         .catch(() => undefined);
       const elapsed = await until(
         () =>
@@ -116,7 +118,7 @@ describe('WorkerSupervisor', () => {
     const instance = new WorkerSupervisor({
       workerFile: new URL('../../../test/support/does-not-exist.mjs', import.meta.url),
       init: { dataDir: '/x', dbPath: '/x/db', demo: false },
-      onPush: () => undefined,
+      pushes: noPushes,
       log: () => undefined,
     });
     await expect(instance.start()).rejects.toThrow(/worker/);
@@ -127,7 +129,7 @@ describe('WorkerSupervisor', () => {
     const instance = new WorkerSupervisor({
       workerFile: fixture,
       init: { dataDir: '/nonexistent/fail-start:egress', dbPath: '/nonexistent/db', demo: false },
-      onPush: () => undefined,
+      pushes: noPushes,
       log: () => undefined,
     });
     await expect(instance.start()).rejects.toThrow(/egress/);

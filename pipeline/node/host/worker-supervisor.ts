@@ -14,14 +14,21 @@
  * is sent again to its successor (at most MAX_REDISPATCH times).
  */
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
-import { WORKER_PHASES, type WorkerPhase } from '../../core/envelope.js';
-import type { WorkerControlProtocol, WorkerHealth, WorkerInit, WorkerRole } from '../../core/protocol/pipeline.js';
-import type { StoreProtocol } from '../../core/protocol/store.js';
-import { createPeer, type LogLevel, type Peer, type Protocol } from '../../core/rpc.js';
+import {
+  isPhaseRole,
+  type ControlMethod,
+  type HostControlProtocol,
+  type RoleProtocol,
+  type WorkerHealth,
+  type WorkerInit,
+  type WorkerPushes,
+  type WorkerRole,
+} from '../../core/protocol/pipeline.js';
+import { createPeer, type LogLevel, type Peer, type Protocol, type PushHandlers } from '../../core/rpc.js';
 import { createHeartbeatSlot, readHeartbeat } from '../workers/heartbeat.js';
 import type { PortHandover } from '../workers/port-transport.js';
 import { portTransport } from '../workers/port-transport.js';
-import type { HostControlProtocol } from '../workers/worker-context.js';
+import type { WorkerPorts } from '../workers/worker-context.js';
 
 /** How often the supervisor reads the heartbeats. */
 export const PING_MS = 100;
@@ -44,7 +51,7 @@ const RESENDABLE: ReadonlySet<string> = new Set([
   'llmApiKey',
   'write',
   'flush',
-] satisfies (keyof WorkerControlProtocol['requests'] | keyof StoreProtocol['requests'])[]);
+] satisfies ControlMethod[]);
 export const HANG_MS = 850;
 
 /**
@@ -82,16 +89,20 @@ const STOP_ORDER: readonly WorkerRole[] = ['ingress', 'enrichment', 'reaction', 
 export interface SupervisorOptions {
   workerFile: URL;
   init: Omit<WorkerInit, 'role'>;
-  onPush: HostControlProtocol['pushes'] extends infer P ? <K extends keyof P>(topic: K, data: P[K]) => void : never;
+  /** The host's handler for each worker push but `ready` (the supervisor's own): a payload typed by its topic. */
+  pushes: WorkerPushHandlers;
   log(level: LogLevel, message: string, fields?: Record<string, unknown>): void;
   /** A restarted worker is ready: the host gives it back what it keeps in memory (Twitch, LLM key) before work resumes. */
   onRestarted?(role: WorkerRole): Promise<void> | void;
 }
 
-interface Managed {
-  role: WorkerRole;
+/** One handler per worker → host push topic; `ready` is the supervisor's. */
+export type WorkerPushHandlers = { [T in Exclude<keyof WorkerPushes, 'ready'>]: (data: WorkerPushes[T]) => void };
+
+interface Managed<R extends WorkerRole = WorkerRole> {
+  role: R;
   worker: Worker;
-  control: Peer<WorkerControlProtocol>;
+  control: Peer<RoleProtocol[R]>;
   health: WorkerHealth;
   ready: Promise<void>;
   stopping: boolean;
@@ -105,7 +116,7 @@ interface Managed {
 export type RoleLine<P extends Protocol> = Pick<Peer<P>, 'call'>;
 
 export class WorkerSupervisor {
-  private readonly workers = new Map<WorkerRole, Managed>();
+  private readonly workers = new RoleMap();
   private readonly restarts = new Map<WorkerRole, number>();
   private pingTimer: NodeJS.Timeout | undefined;
   private stopping = false;
@@ -116,7 +127,7 @@ export class WorkerSupervisor {
 
   async start(): Promise<void> {
     // Every link is one MessageChannel; each side gets its end at start.
-    const ports = new Map<WorkerRole, Record<string, MessagePort>>();
+    const ports = new Map<WorkerRole, WorkerPorts>();
     for (const role of START_ORDER) ports.set(role, {});
     for (const role of START_ORDER) {
       for (const peer of LINKS[role]) {
@@ -126,10 +137,7 @@ export class WorkerSupervisor {
         ports.get(peer)![role] = channel.port2;
       }
     }
-    for (const role of START_ORDER) {
-      const managed = this.spawn(role, ports.get(role)!);
-      this.workers.set(role, managed);
-    }
+    for (const role of START_ORDER) this.workers.set(role, this.spawn(role, ports.get(role)!));
     try {
       await Promise.all([...this.workers.values()].map((managed) => managed.ready));
     } catch (error) {
@@ -141,7 +149,8 @@ export class WorkerSupervisor {
     this.pingTimer.unref();
   }
 
-  control(role: WorkerRole): RoleLine<WorkerControlProtocol> {
+  /** The control line of one role: that role's protocol (RoleProtocol[R]), calls that outlive a restart. */
+  control<R extends WorkerRole>(role: R): RoleLine<RoleProtocol[R]> {
     if (!this.workers.has(role)) throw new Error(`no ${role} worker`);
     return {
       call: (method, params, options) =>
@@ -149,14 +158,14 @@ export class WorkerSupervisor {
     };
   }
 
-  /** The store worker serves the store protocol on its control line as well. */
-  store(): RoleLine<StoreProtocol> {
-    return this.control('store') as unknown as RoleLine<StoreProtocol>;
+  /** The store worker serves the store protocol on its control line. */
+  store(): RoleLine<RoleProtocol['store']> {
+    return this.control('store');
   }
 
-  private async callSurvivingRestart<T>(
-    role: WorkerRole,
-    call: (managed: Managed) => Promise<T>,
+  private async callSurvivingRestart<R extends WorkerRole, T>(
+    role: R,
+    call: (managed: Managed<R>) => Promise<T>,
     method: string,
   ): Promise<T> {
     for (let attempt = 0; ; attempt++) {
@@ -208,7 +217,7 @@ export class WorkerSupervisor {
     }
   }
 
-  private spawn(role: WorkerRole, ports: Record<string, MessagePort>): Managed {
+  private spawn<R extends WorkerRole>(role: R, ports: WorkerPorts): Managed<R> {
     const heartbeat = createHeartbeatSlot();
     const worker = new Worker(this.options.workerFile, {
       workerData: { init: { ...this.options.init, role }, ports, heartbeat },
@@ -226,26 +235,23 @@ export class WorkerSupervisor {
       START_TIMEOUT_MS,
     );
     let lastError: string | null = null;
-    const control = createPeer<HostControlProtocol, WorkerControlProtocol>(portTransport(worker), {
-      pushes: {
-        ready: () => {
-          clearTimeout(startTimer);
-          managed.health.state = 'ready';
-          managed.lastBeatAt = performance.now();
-          markReady();
-        },
-        feed: (data) => this.options.onPush('feed', data),
-        approvals: (data) => this.options.onPush('approvals', data),
-        delivery: (data) => this.options.onPush('delivery', data),
-        alert: (data) => this.options.onPush('alert', data),
-        twitchToken: (data) => this.options.onPush('twitchToken', data),
+    const pushes: PushHandlers<HostControlProtocol> = {
+      ...this.options.pushes,
+      ready: () => {
+        clearTimeout(startTimer);
+        managed.health.state = 'ready';
+        managed.lastBeatAt = performance.now();
+        markReady();
       },
+    };
+    const control = createPeer<HostControlProtocol, RoleProtocol[R]>(portTransport(worker), {
+      pushes,
       onLog: (level, message, fields) => {
         if (level === 'error') lastError = message;
         this.options.log(level, message, fields);
       },
     });
-    const managed: Managed = {
+    const managed: Managed<R> = {
       role,
       worker,
       control,
@@ -309,7 +315,7 @@ export class WorkerSupervisor {
   }
 
   /** The current worker's own line, no re-sending: restarts run inside the restart chain and must not wait on it. */
-  private line(role: WorkerRole): Peer<WorkerControlProtocol> {
+  private line<R extends WorkerRole>(role: R): Peer<RoleProtocol[R]> {
     return this.workers.get(role)!.control;
   }
 
@@ -323,7 +329,7 @@ export class WorkerSupervisor {
     }
     // New links for every restarted worker: a link between two restarted workers gets both ends
     // at spawn; a link to a running worker is handed over to it.
-    const ports = new Map<WorkerRole, Record<string, MessagePort>>(roles.map((target) => [target, {}]));
+    const ports = new Map<WorkerRole, WorkerPorts>(roles.map((target) => [target, {}]));
     const handovers: { to: WorkerRole; link: WorkerRole; port: MessagePort }[] = [];
     for (const target of roles) {
       for (const peer of LINKS[target]) {
@@ -353,10 +359,10 @@ export class WorkerSupervisor {
       }
     }
     if (roles.includes('router')) {
-      await (this.line('store') as unknown as Peer<StoreProtocol>).call('flush', undefined);
+      await this.line('store').call('flush', undefined);
       await this.line('router').call('resume', undefined);
-    } else if ((WORKER_PHASES as readonly string[]).includes(role)) {
-      await this.line('router').call('phaseRestarted', { phase: role as WorkerPhase });
+    } else if (isPhaseRole(role)) {
+      await this.line('router').call('phaseRestarted', { phase: role });
     } else if (role === 'ingress') {
       // Events the old ingress committed but had not handed to the router yet are on disk only:
       // the router picks them up (it skips the events it already holds).
@@ -371,5 +377,27 @@ export class WorkerSupervisor {
       managed.control.close('start failed');
       await managed.worker.terminate();
     }
+  }
+}
+
+/** The running worker of each role, typed by its role. */
+class RoleMap {
+  private readonly byRole: { [R in WorkerRole]?: Managed<R> } = {};
+
+  get<R extends WorkerRole>(role: R): Managed<R> | undefined {
+    return this.byRole[role];
+  }
+
+  set<R extends WorkerRole>(role: R, managed: Managed<R>): void {
+    // (TypeScript cannot check a write through a generic key of a mapped type; the signature does.)
+    Object.assign(this.byRole, { [role]: managed });
+  }
+
+  has(role: WorkerRole): boolean {
+    return this.byRole[role] !== undefined;
+  }
+
+  values(): Managed[] {
+    return START_ORDER.flatMap((role) => this.get(role) ?? []);
   }
 }

@@ -12,9 +12,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Envelope, InboundEvent } from '../../core/envelope.js';
 import {
   fromJson,
+  type HostControlProtocol,
   type IngressPortProtocol,
+  type RoleProtocol,
   type RouterPortProtocol,
-  type WorkerControlProtocol,
 } from '../../core/protocol/pipeline.js';
 import type { StoreProtocol, StoreWrite } from '../../core/protocol/store.js';
 import { createPeer, type Peer, type Protocol } from '../../core/rpc.js';
@@ -23,7 +24,6 @@ import { openWriteConnection } from '../store/database.js';
 import { migrate } from '../store/migrations.js';
 import { createHeartbeatSlot } from './heartbeat.js';
 import { portTransport } from './port-transport.js';
-import type { HostControlProtocol } from './worker-context.js';
 
 const cleanups: (() => Promise<unknown> | void)[] = [];
 afterEach(async () => {
@@ -64,8 +64,8 @@ async function startIngress(highWater: number) {
   });
   let ready!: () => void;
   const started = new Promise<void>((resolve) => (ready = resolve));
-  const control = createPeer<HostControlProtocol, WorkerControlProtocol>(portTransport(worker), {
-    pushes: { ready: () => ready() } as never,
+  const control = createPeer<HostControlProtocol, RoleProtocol['ingress']>(portTransport(worker), {
+    pushes: { ready: () => ready() },
   });
   cleanups.push(async () => {
     control.close('test over');

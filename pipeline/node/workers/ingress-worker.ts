@@ -62,7 +62,7 @@ interface Committing {
   answer?: (result: SubmitResult) => void;
 }
 
-export function runIngressWorker(context: WorkerContext): void {
+export function runIngressWorker(context: WorkerContext<'ingress'>): void {
   const HIGH_WATER = context.init.highWater ?? DEFAULT_HIGH_WATER;
   // Flow control: `outstanding` events are in the router's hands; beyond HIGH_WATER new events
   // wait in `backlog` (in arrival order) until the router reports some settled.

@@ -216,7 +216,7 @@ async function createLlm(deps: ServiceDeps): Promise<Service> {
 /** How long services' fire-and-forget writes gather before they leave for the store. */
 const SERVICE_WRITE_WINDOW_MS = 5;
 
-export async function runPhaseWorker(context: WorkerContext, phase: WorkerPhase): Promise<void> {
+export async function runPhaseWorker(context: PhaseWorkerContext, phase: WorkerPhase): Promise<void> {
   const db = openReadConnection(context.init.dbPath);
   const reader = createStoreReader(db);
   let store = createPeer<Protocol, StoreProtocol>(portTransport(context.ports.store!), { onLog: context.log });
@@ -232,22 +232,8 @@ export async function runPhaseWorker(context: WorkerContext, phase: WorkerPhase)
   // Pushed by the host (`llmApiKey`, `twitch` control requests); held in memory only.
   let llmApiKey: string | null = null;
   const ledger = createBatchedLedger({ store: () => store, write });
-  const twitchChat =
-    phase === 'egress'
-      ? (await import('../twitch-integration/egress-twitch.js')).createTwitchChatDelivery({ ledger, log: context.log })
-      : undefined;
-  const discord =
-    phase === 'egress'
-      ? (await import('../connectors/discord/discord-egress.js')).createDiscordDelivery({ ledger, log: context.log })
-      : undefined;
-  const reactionTwitch =
-    phase === 'reaction'
-      ? (await import('../twitch-integration/reaction-twitch.js')).createReactionTwitch()
-      : undefined;
-  const obs =
-    phase === 'reaction'
-      ? (await import('../obs/obs-link.js')).createObsLink({ redactor: context.redactor, log: context.log })
-      : undefined;
+  const links = await phaseLinks(context, ledger);
+  const { twitchChat, discord, reactionTwitch, obs } = links;
   const services = await createServices(phase, {
     ...(obs ? { obs } : {}),
     log: context.log,
@@ -268,23 +254,10 @@ export async function runPhaseWorker(context: WorkerContext, phase: WorkerPhase)
     llmApiKey: () => llmApiKey ?? undefined,
     redactor: context.redactor,
   });
-  if (twitchChat) context.serve({ twitch: (config) => twitchChat.configure(config) });
-  if (discord) context.serve({ discord: (config) => discord.configure(config) });
-  if (reactionTwitch) context.serve({ twitch: (config) => reactionTwitch.configure(config) });
-  if (obs)
-    context.serve({
-      obs: (config) => obs.configure(config),
-      obsHealth: () => (obs.configured() ? [obs.health()] : []),
-    });
   if (phase === 'reaction' || phase === 'enrichment') {
     // Only these phases hold the LLM key (egress never loads the LLM client).
     const { llmConfigFromEnv } = await import('../llm/client.js');
     context.redactor.set('LLM API key (environment)', llmConfigFromEnv(process.env)?.apiKey);
-    context.serve({
-      llmApiKey: ({ apiKey }) => {
-        llmApiKey = apiKey;
-      },
-    });
   }
 
   let router: Peer<RouterPortProtocol> | undefined;
@@ -313,10 +286,8 @@ export async function runPhaseWorker(context: WorkerContext, phase: WorkerPhase)
     }
   });
 
-  context.serve({
-    reloadCommands: () => {
-      commands = reader.loadCommands();
-    },
+  // Every phase: settings changed on disk, and a graceful stop.
+  const common = {
     reload: () => {
       settings = reader.loadSettings();
     },
@@ -326,5 +297,90 @@ export async function runPhaseWorker(context: WorkerContext, phase: WorkerPhase)
       await obs?.close();
       await store.call('flush', undefined);
     },
-  });
+  };
+  const llmApiKeyHandler = {
+    llmApiKey: ({ apiKey }: { apiKey: string | null }) => {
+      llmApiKey = apiKey;
+    },
+  };
+  // Each phase serves its own role's control protocol (RoleProtocol[phase]), every request of it:
+  // `links.context` is the context of that role.
+  switch (links.phase) {
+    case 'enrichment':
+      return links.context.serve({ ...common, ...llmApiKeyHandler });
+    case 'reaction':
+      return links.context.serve({
+        ...common,
+        ...llmApiKeyHandler,
+        reloadCommands: () => {
+          commands = reader.loadCommands();
+        },
+        twitch: (config) => links.reactionTwitch.configure(config),
+        obs: (config) => links.obs.configure(config),
+        obsHealth: () => (links.obs.configured() ? [links.obs.health()] : []),
+      });
+    case 'egress':
+      return links.context.serve({
+        ...common,
+        twitch: (config) => links.twitchChat.configure(config),
+        discord: (config) => links.discord.configure(config),
+      });
+  }
+}
+
+/** A phase worker's context, narrowed by its role. */
+export type PhaseWorkerContext = WorkerContext<'enrichment'> | WorkerContext<'reaction'> | WorkerContext<'egress'>;
+
+/** What the host configures over a phase's control line, loaded only in the phase that uses it. */
+type PhaseLinks =
+  | {
+      phase: 'enrichment';
+      context: WorkerContext<'enrichment'>;
+      twitchChat?: never;
+      discord?: never;
+      reactionTwitch?: never;
+      obs?: never;
+    }
+  | {
+      phase: 'reaction';
+      context: WorkerContext<'reaction'>;
+      reactionTwitch: ReactionTwitch;
+      obs: ObsLink;
+      twitchChat?: never;
+      discord?: never;
+    }
+  | {
+      phase: 'egress';
+      context: WorkerContext<'egress'>;
+      twitchChat: TwitchChatDelivery;
+      discord: DiscordDelivery;
+      reactionTwitch?: never;
+      obs?: never;
+    };
+
+async function phaseLinks(context: PhaseWorkerContext, ledger: DeliveryLedger): Promise<PhaseLinks> {
+  switch (context.role) {
+    case 'enrichment':
+      return { phase: 'enrichment', context };
+    case 'reaction':
+      return {
+        phase: 'reaction',
+        context,
+        reactionTwitch: (await import('../twitch-integration/reaction-twitch.js')).createReactionTwitch(),
+        obs: (await import('../obs/obs-link.js')).createObsLink({ redactor: context.redactor, log: context.log }),
+      };
+    case 'egress':
+      return {
+        phase: 'egress',
+        context,
+        twitchChat: (await import('../twitch-integration/egress-twitch.js')).createTwitchChatDelivery({
+          ledger,
+          log: context.log,
+        }),
+        discord: (await import('../connectors/discord/discord-egress.js')).createDiscordDelivery({
+          ledger,
+          log: context.log,
+        }),
+      };
+  }
 }

@@ -3,6 +3,7 @@
  * messages (port hand-overs from the host) are passed to `onOther`.
  */
 import type { MessagePort } from 'node:worker_threads';
+import type { WorkerRole } from '../../core/protocol/pipeline.js';
 import type { RpcMessage, Transport } from '../../core/rpc.js';
 
 /** A MessagePort, `parentPort` or a Worker seen from the host: all three deliver 'message' events. */
@@ -41,7 +42,7 @@ export function portTransport(port: PortLike, onOther?: (message: unknown) => vo
 export interface PortHandover {
   kind: 'port';
   /** Which link: `router`, `store`, or a phase name seen from the router. */
-  link: string;
+  link: WorkerRole;
   port: MessagePort;
 }
 

@@ -8,6 +8,7 @@ import type { Settings } from '../../core/host-api.js';
 import {
   fromJson,
   toJson,
+  isPhaseRole,
   type IngressPortProtocol,
   type PhaseWorkerProtocol,
   type RouterPortProtocol,
@@ -24,7 +25,7 @@ import type { WorkerContext } from './worker-context.js';
 
 const TICK_MS = 200;
 
-export function runRouterWorker(context: WorkerContext): void {
+export function runRouterWorker(context: WorkerContext<'router'>): void {
   const reader = createStoreReader(openReadConnection(context.init.dbPath));
   let rules = new RuleBook(reader.loadRules());
   let settings: Settings = reader.loadSettings();
@@ -66,7 +67,7 @@ export function runRouterWorker(context: WorkerContext): void {
   for (const phase of WORKER_PHASES) attachPhase(phase, context.ports[phase]!);
   attachIngress(context.ports.ingress!);
   context.onPort((link, port) => {
-    if ((WORKER_PHASES as readonly string[]).includes(link)) attachPhase(link as WorkerPhase, port);
+    if (isPhaseRole(link)) attachPhase(link, port);
     else if (link === 'ingress') attachIngress(port);
   });
 

@@ -31,7 +31,7 @@ export function extensionAppliers(log: WorkerContext['log']): Record<string, Sto
   };
 }
 
-export function runStoreWorker(context: WorkerContext): void {
+export function runStoreWorker(context: WorkerContext<'store'>): void {
   const db = openWriteConnection(context.init.dbPath);
   const writer = createStoreWriter(db, { appliers: extensionAppliers(context.log), log: context.log });
   const checkpointer = startCheckpointThread(context.init.dbPath, { log: context.log });
@@ -49,10 +49,10 @@ export function runStoreWorker(context: WorkerContext): void {
   // The host reaches the store on the control line too (rules, settings, prune); closing is the
   // last step of a graceful shutdown, after every other worker has drained.
   context.serve({
-    ...(handlers as object),
+    ...handlers,
     drain: async () => {
       await writer.close();
       await checkpointer.stop();
     },
-  } as Parameters<WorkerContext['serve']>[0]);
+  });
 }

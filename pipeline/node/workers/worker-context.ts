@@ -5,7 +5,13 @@
 import { readlinkSync } from 'node:fs';
 import { getHeapStatistics } from 'node:v8';
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
-import type { WorkerControlProtocol, WorkerInit, WorkerThreadInfo } from '../../core/protocol/pipeline.js';
+import type {
+  HostControlProtocol,
+  RoleProtocol,
+  WorkerInit,
+  WorkerRole,
+  WorkerThreadInfo,
+} from '../../core/protocol/pipeline.js';
 import { createRedactor, type Redactor } from '../../core/redaction.js';
 import { createPeer, type LogLevel, type Peer, type Protocol, type RequestHandlers } from '../../core/rpc.js';
 import { startHeartbeat } from './heartbeat.js';
@@ -13,52 +19,62 @@ import { isPortHandover, portTransport } from './port-transport.js';
 
 export interface WorkerStartData {
   init: WorkerInit;
-  ports: Record<string, MessagePort>;
+  /** One port per worker this role talks to directly (the supervisor's LINKS). */
+  ports: WorkerPorts;
   /** This worker's heartbeat counter, shared with the supervisor (see heartbeat.ts). */
   heartbeat: SharedArrayBuffer;
 }
 
-/** The host side of a worker's control line answers nothing; it receives pushes and logs. */
-export interface HostControlProtocol extends Protocol {
-  requests: Record<string, never>;
-  pushes: WorkerControlProtocol['pushes'];
-}
+export type WorkerPorts = Partial<Record<WorkerRole, MessagePort>>;
 
-export interface WorkerContext {
-  init: WorkerInit;
-  ports: Record<string, MessagePort>;
+/** The control requests a role's worker file serves: all of its role's, except the two every worker answers here. */
+export type RoleHandlers<R extends WorkerRole> = Omit<RequestHandlers<RoleProtocol[R]>, 'ping' | 'threadInfo'>;
+
+export interface WorkerContext<R extends WorkerRole = WorkerRole> {
+  role: R;
+  init: WorkerInit & { role: R };
+  ports: WorkerPorts;
   /** Pushes and logs to the host. */
   host: Peer<HostControlProtocol>;
   /** Every log line passes the redactor; so must every error this worker turns into text. */
   log(level: LogLevel, message: string, fields?: Record<string, unknown>): void;
   /** This worker's secrets (registered as the host pushes them: LLM key, Twitch tokens). */
   redactor: Redactor;
-  /** Serves the control requests this role answers; `ping` and `threadInfo` are answered for every role. */
-  serve(handlers: Partial<RequestHandlers<WorkerControlProtocol>>): void;
+  /** Serves this role's control requests, every one of them, in one call. */
+  serve(handlers: RoleHandlers<R>): void;
   /** Called when the host hands over a replacement port for `link`. */
-  onPort(listener: (link: string, port: MessagePort) => void): void;
+  onPort(listener: (link: WorkerRole, port: MessagePort) => void): void;
 }
 
-export function createWorkerContext(): WorkerContext {
+/** The context of whichever role this thread runs: `switch (context.role)` narrows it. */
+export type AnyWorkerContext = { [R in WorkerRole]: WorkerContext<R> }[WorkerRole];
+
+/** Every control request of every role, by name: what `secretsIn` keys are checked against. */
+type AnyControlRequests = { [R in WorkerRole]: (x: RoleProtocol[R]['requests']) => void }[WorkerRole] extends (
+  x: infer I,
+) => void
+  ? I
+  : never;
+
+export function createWorkerContext(): AnyWorkerContext {
   if (!parentPort) throw new Error('worker code must run in a worker thread');
   const data = workerData as WorkerStartData;
   startHeartbeat(data.heartbeat);
-  const portListeners: ((link: string, port: MessagePort) => void)[] = [];
+  const portListeners: ((link: WorkerRole, port: MessagePort) => void)[] = [];
   // One handler table, filled in by `serve`; the peer keeps a reference to it.
-  const handlers: Partial<RequestHandlers<WorkerControlProtocol>> = { ping: () => Date.now(), threadInfo };
+  type AnyHandler = (params: never, signal: AbortSignal) => unknown;
+  const handlers: Record<string, AnyHandler> = { ping: () => Date.now(), threadInfo };
   const transport = portTransport(parentPort, (message) => {
     if (isPortHandover(message)) for (const listener of portListeners) listener(message.link, message.port);
   });
-  const host = createPeer<WorkerControlProtocol, HostControlProtocol>(transport, { handlers });
+  const host = createPeer<Protocol, HostControlProtocol>(transport, { handlers });
   const redactor = createRedactor();
   const log = (level: LogLevel, message: string, fields?: Record<string, unknown>) =>
     host.log(level, redactor.redact(message), redactor.redactValue({ role: data.init.role, ...fields }));
   // Secrets the host pushes are registered before the role's handler sees them.
-  const secretsIn: Partial<{
-    [K in keyof WorkerControlProtocol['requests']]: (
-      params: Parameters<WorkerControlProtocol['requests'][K]>[0],
-    ) => void;
-  }> = {
+  const secretsIn: {
+    [K in 'llmApiKey' | 'twitch' | 'discord']: (params: Parameters<AnyControlRequests[K]>[0]) => void;
+  } = {
     llmApiKey: ({ apiKey }) => redactor.set('LLM API key', apiKey),
     twitch: (config) => {
       redactor.set('Twitch bot token', config?.bot?.accessToken);
@@ -66,17 +82,19 @@ export function createWorkerContext(): WorkerContext {
     },
     discord: (config) => redactor.set('Discord bot token', config?.token),
   };
-  return {
+  const context: WorkerContext = {
+    role: data.init.role,
     init: data.init,
     ports: data.ports,
     host,
     log,
     redactor,
     serve(next) {
-      type AnyHandler = (params: never, signal: AbortSignal) => unknown;
-      for (const [method, handler] of Object.entries(next) as unknown as [string, AnyHandler][]) {
-        const register = (secretsIn as Record<string, ((params: never) => void) | undefined>)[method];
-        (handlers as Record<string, AnyHandler>)[method] = register
+      for (const [method, handler] of Object.entries(next) as [string, AnyHandler][]) {
+        const register = Object.hasOwn(secretsIn, method)
+          ? (secretsIn[method as keyof typeof secretsIn] as (params: never) => void)
+          : undefined;
+        handlers[method] = register
           ? (params, signal) => {
               register(params);
               return handler(params, signal);
@@ -88,6 +106,8 @@ export function createWorkerContext(): WorkerContext {
       portListeners.push(listener);
     },
   };
+  // `role` and `init.role` are the same value, so this context is the one of its role.
+  return context as AnyWorkerContext;
 }
 
 /** This thread's id (Linux: /proc/thread-self → "<pid>/task/<tid>") and its isolate's heap. */

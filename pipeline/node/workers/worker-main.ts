@@ -7,12 +7,13 @@
  * client or the Twitch libraries, and the router's never evaluates the connectors (`bitbrat bench`
  * reports each isolate's heap). Phase workers go further: each phase loads only its own services.
  */
-import { createWorkerContext, type WorkerContext } from './worker-context.js';
+import { createWorkerContext, type AnyWorkerContext } from './worker-context.js';
 
 const context = createWorkerContext();
 
-async function start(context: WorkerContext): Promise<void> {
-  switch (context.init.role) {
+async function start(context: AnyWorkerContext): Promise<void> {
+  // Narrowing on the role gives each runner the context of its own role's protocol.
+  switch (context.role) {
     case 'store':
       (await import('./store-worker.js')).runStoreWorker(context);
       break;
@@ -25,7 +26,7 @@ async function start(context: WorkerContext): Promise<void> {
     case 'enrichment':
     case 'reaction':
     case 'egress':
-      await (await import('./phase-worker.js')).runPhaseWorker(context, context.init.role);
+      await (await import('./phase-worker.js')).runPhaseWorker(context, context.role);
       break;
   }
 }

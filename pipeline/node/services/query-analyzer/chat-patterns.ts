@@ -102,7 +102,6 @@ export const KNOWN_EMOTES: ReadonlySet<string> = new Set([
 /** A word made only of emoji: pictographs, their modifiers, joiners and keycaps. */
 export const EMOJI_WORD =
   /^(?:[\p{Extended_Pictographic}\p{Emoji_Modifier}\p{Regional_Indicator}#*0-9]|\u200d|\ufe0f|\u20e3|<3)+$/u;
-export const HAS_PICTOGRAPH = /[\p{Extended_Pictographic}\p{Regional_Indicator}]/u;
 
 /**
  * Links: a scheme, "www.", or a bare domain with a common top-level domain. Spaces around the dot
