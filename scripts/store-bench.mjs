@@ -16,8 +16,10 @@
 // what is left).
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
+import { performance } from 'node:perf_hooks';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -112,7 +114,7 @@ function makeEvents(store, count) {
         message: { text: `message ${i} about the game, pog ${i % 97}` },
       },
       Date.now(),
-      () => crypto.randomUUID(),
+      () => randomUUID(),
     );
     if (!accepted.ok) throw new Error(accepted.error);
     const event = accepted.value;
@@ -146,7 +148,7 @@ function appendOnlyWindows(store, event) {
     transitions: transitions(event, 6, at).map(({ eventId: _id, ...rest }) => rest),
     delta: JSON.stringify({ annotations: [{ kind: 'sentiment', source: 'analyzer', value: padding(950), at }] }),
   });
-  const done = structuredClone(event);
+  const done = JSON.parse(JSON.stringify(event));
   done.routing.stage = 'terminal';
   done.disposition = 'ignored';
   return [
@@ -159,7 +161,7 @@ function appendOnlyWindows(store, event) {
 
 function legacyWindows(store, event) {
   const at = (stage, disposition) => {
-    const copy = structuredClone(event);
+    const copy = JSON.parse(JSON.stringify(event));
     copy.routing.stage = stage;
     if (disposition) copy.disposition = disposition;
     return { op: 'event.put', row: store.toEventRow(copy) };
