@@ -29,3 +29,11 @@ export const GatewayStoreWriteSchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('gateway.webhook.delete'), name: ClientNameSchema }),
 ]);
 export type GatewayStoreWrite = z.infer<typeof GatewayStoreWriteSchema>;
+
+export const GATEWAY_STORE_OPS = [
+  'gateway.client.create',
+  'gateway.client.revoke',
+  'gateway.client.used',
+  'gateway.webhook.create',
+  'gateway.webhook.delete',
+] as const satisfies readonly GatewayStoreWrite['op'][];

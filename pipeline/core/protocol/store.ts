@@ -121,6 +121,24 @@ export type CoreStoreWrite =
   /** How a claimed delivery ended (written behind: the delivery has already happened). */
   | { op: 'delivery.finish'; result: { key: string; status: 'sent' | 'dropped'; detail?: string; at: number } };
 
+/** The core op names, for the store's registry to check at start (a missing one fails to compile there). */
+export const CORE_STORE_OPS = [
+  'event.upsert',
+  'event.put',
+  'event.log',
+  'event.end',
+  'steps.append',
+  'approval.upsert',
+  'user.upsert',
+  'rule.upsert',
+  'rule.delete',
+  'command.upsert',
+  'command.delete',
+  'setting.set',
+  'rejection.record',
+  'delivery.finish',
+] as const satisfies readonly CoreStoreWrite['op'][];
+
 /** Ops of the features (counters, quotes, timers, giveaways). */
 export type FeatureStoreWrite = CounterStoreWrite | QuoteStoreWrite | TimerStoreWrite | GiveawayStoreWrite;
 

@@ -6,12 +6,18 @@
  * that write is queued — never silently dropped.
  */
 import type { CounterStoreWrite } from '../../core/counters.js';
-import type { GatewayStoreWrite } from '../../core/gateway-store.js';
+import { GATEWAY_STORE_OPS, type GatewayStoreWrite } from '../../core/gateway-store.js';
 import type { GiveawayStoreWrite } from '../../core/giveaways.js';
 import { GIVEAWAY_STORE_OPS } from '../../core/giveaways.js';
 import { COUNTER_STORE_OPS } from '../../core/counters.js';
 import { LLM_STORE_OPS, type LlmStoreWrite } from '../../core/llm.js';
-import type { CoreStoreWrite, FeatureStoreWrite, StoreOpName, StoreWrite } from '../../core/protocol/store.js';
+import {
+  CORE_STORE_OPS,
+  type CoreStoreWrite,
+  type FeatureStoreWrite,
+  type StoreOpName,
+  type StoreWrite,
+} from '../../core/protocol/store.js';
 import { QUOTE_STORE_OPS, type QuoteStoreWrite } from '../../core/quotes.js';
 import { CodedError } from '../../core/rpc.js';
 import { TIMER_STORE_OPS, type TimerStoreWrite } from '../../core/timers.js';
@@ -42,17 +48,30 @@ export interface ExtensionParts {
   features: AppliersOf<FeatureStoreWrite>;
 }
 
-// The features and the LLM build their appliers from their lists of op names; these lines fail to
-// compile when an op of a union is missing from its list (and so would have no applier).
+// Each part lists its op names (the features and the LLM build their appliers from them, the
+// registry checks them at start); these lines fail to compile when an op of a union is not listed.
 type Unlisted<W extends { op: string }, L extends readonly string[]> = Exclude<W['op'], L[number]>;
 type MustBeNever<T extends never> = T;
 export type _EveryOpListed = MustBeNever<
+  | Unlisted<CoreStoreWrite, typeof CORE_STORE_OPS>
+  | Unlisted<GatewayStoreWrite, typeof GATEWAY_STORE_OPS>
   | Unlisted<LlmStoreWrite, typeof LLM_STORE_OPS>
   | Unlisted<CounterStoreWrite, typeof COUNTER_STORE_OPS>
   | Unlisted<QuoteStoreWrite, typeof QUOTE_STORE_OPS>
   | Unlisted<TimerStoreWrite, typeof TIMER_STORE_OPS>
   | Unlisted<GiveawayStoreWrite, typeof GIVEAWAY_STORE_OPS>
 >;
+
+/** Every op name of `StoreWrite`, from the parts' lists. */
+export const STORE_OP_NAMES: readonly StoreOpName[] = [
+  ...CORE_STORE_OPS,
+  ...LLM_STORE_OPS,
+  ...GATEWAY_STORE_OPS,
+  ...COUNTER_STORE_OPS,
+  ...QUOTE_STORE_OPS,
+  ...TIMER_STORE_OPS,
+  ...GIVEAWAY_STORE_OPS,
+];
 
 /** The app's extension parts. Invalid LLM and feature ops are logged and skipped (they travel with events). */
 export function createExtensionParts(log: StoreLog, overrides: Partial<ExtensionParts> = {}): ExtensionParts {
@@ -74,9 +93,11 @@ export function createExtensionParts(log: StoreLog, overrides: Partial<Extension
 
 export function buildOpRegistry(core: AppliersOf<CoreStoreWrite>, parts: ExtensionParts): StoreOpRegistry {
   const registry: StoreOpRegistry = { ...core, ...parts.llm, ...parts.gateway, ...parts.features };
-  // The lists behind the extension parts are checked at compile time; this catches a part built wrongly.
-  for (const [name, applier] of Object.entries(registry)) {
-    if (typeof applier !== 'function') throw new Error(`store op "${name}" has no applier`);
+  // The types make a missing applier a compile error; this catches a part built wrongly (a cast).
+  for (const name of STORE_OP_NAMES) {
+    if (typeof (registry as Record<string, unknown>)[name] !== 'function') {
+      throw new Error(`store op "${name}" has no applier`);
+    }
   }
   return Object.freeze(registry);
 }
