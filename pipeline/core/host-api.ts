@@ -103,7 +103,7 @@ export const EventQuerySchema = z.object({
   stage: StageSchema.optional(),
   /** Login (exact, case-insensitive). */
   user: z.string().max(100).optional(),
-  /** Full-text search over message text (SQLite FTS5 syntax is escaped: words are matched as typed). */
+  /** Full-text search over message text (SQLite FTS5 syntax is escaped: words are matched as typed). Indexed off the pipeline's commits: a message is findable up to about a second after it is stored. */
   text: z.string().max(200).optional(),
   since: z.number().optional(),
   until: z.number().optional(),

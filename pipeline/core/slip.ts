@@ -7,7 +7,7 @@ import type { Disposition, Envelope, Phase, Stage, Step, StepStatus } from './en
 /** A router loop guard: no event is routed more often than this. */
 export const MAX_HOPS = 16;
 
-/** One persisted slip transition (a row of `slip_steps`). */
+/** One slip transition (stored in the `transitions` array of an `event_log` row, without its eventId). */
 export interface StepTransition {
   eventId: string;
   stage: Stage;

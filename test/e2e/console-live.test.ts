@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { startOpenAiServer, type OpenAiTestServer } from '../support/openai-server.js';
+import { waitUntil } from '../support/wait.js';
 import {
   chat,
   connected,
@@ -102,6 +103,11 @@ describe('the console views against the real host', () => {
       for (const text of await rows().locator('.col-type').allTextContents()) expect(text).toBe('twitch.follow');
       await mod.page.getByRole('button', { name: 'Clear' }).click();
 
+      // Search is indexed off the pipeline's commits (up to about a second behind): search once it is there.
+      await waitUntil('the message searchable', async () => {
+        const found = await host.served.host.api['events.list']({ text: 'xylophone' });
+        return found.items.length > 0;
+      });
       await mod.page.getByLabel('Search text').fill('xylophone');
       await mod.page.keyboard.press('Enter');
       await mod.page.getByText('History: 1 event').waitFor();

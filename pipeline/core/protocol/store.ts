@@ -2,13 +2,15 @@
  * The store worker's protocol: the single SQLite writer.
  *
  * Writers send batches of typed write operations; `write` resolves once the batch is committed.
- * Event upserts in one batch are coalesced by event id (last one wins), so an event that passes
- * several stage boundaries within one flush costs one row write.
+ * An event is stored append-only (core/event-log.ts): `event.put` at accept, one `event.log` per
+ * commit window while it runs, one `event.end` when it ends. Event puts in one batch are coalesced
+ * by event id (last one wins). An op whose name the store does not know rejects the whole write.
  */
 import type { Approval } from '../approval.js';
 import type { CounterStoreWrite } from '../counters.js';
 import type { Envelope } from '../envelope.js';
 import type { EventLogEntry } from '../event-log.js';
+import type { GatewayStoreWrite } from '../gateway-store.js';
 import type { LlmStoreWrite } from '../llm.js';
 import type { QuoteStoreWrite } from '../quotes.js';
 import type { GiveawayStoreWrite } from '../giveaways.js';
@@ -93,14 +95,21 @@ export function toEventRow(event: Envelope): EventRow {
   };
 }
 
-export type StoreWrite =
+/** The store's own ops (events, approvals, users, rules, commands, settings, deliveries). */
+export type CoreStoreWrite =
+  /** The whole row (accept; tests). Legacy: prefer `event.put` + `event.log` + `event.end`. */
   | { op: 'event.upsert'; event: Envelope }
+  /** The whole row: ingress's accept row (inserted, or replaced with today's meaning). */
   | { op: 'event.put'; row: EventRow }
-  | { op: 'steps.append'; transitions: StepTransition[] }
-  /** One event's changes in one commit window (append-only). */
+  /** One `event_log` row: what changed in one commit window (transitions, delta JSON as given). */
   | { op: 'event.log'; entry: EventLogEntry }
-  /** The terminal write: the whole envelope with its disposition, and the window's transitions. */
+  /**
+   * The terminal write: one UPDATE of the event's row (stage, disposition, reason, updated_at,
+   * envelope), plus the window's log row when given. A row that is not there is inserted whole.
+   */
   | { op: 'event.end'; row: EventRow; entry?: EventLogEntry }
+  /** Legacy: transitions of any events, stored as one `event_log` row per event (delta null). */
+  | { op: 'steps.append'; transitions: StepTransition[] }
   | { op: 'approval.upsert'; approval: Approval }
   | { op: 'user.upsert'; user: UserRow }
   | { op: 'rule.upsert'; rule: Rule }
@@ -110,13 +119,40 @@ export type StoreWrite =
   | { op: 'setting.set'; key: string; value: unknown }
   | { op: 'rejection.record'; rejection: IngressRejection }
   /** How a claimed delivery ended (written behind: the delivery has already happened). */
-  | { op: 'delivery.finish'; result: { key: string; status: 'sent' | 'dropped'; detail?: string; at: number } }
+  | { op: 'delivery.finish'; result: { key: string; status: 'sent' | 'dropped'; detail?: string; at: number } };
+
+/** The core op names, for the store's registry to check at start (a missing one fails to compile there). */
+export const CORE_STORE_OPS = [
+  'event.upsert',
+  'event.put',
+  'event.log',
+  'event.end',
+  'steps.append',
+  'approval.upsert',
+  'user.upsert',
+  'rule.upsert',
+  'rule.delete',
+  'command.upsert',
+  'command.delete',
+  'setting.set',
+  'rejection.record',
+  'delivery.finish',
+] as const satisfies readonly CoreStoreWrite['op'][];
+
+/** Ops of the features (counters, quotes, timers, giveaways). */
+export type FeatureStoreWrite = CounterStoreWrite | QuoteStoreWrite | TimerStoreWrite | GiveawayStoreWrite;
+
+export type StoreWrite =
+  | CoreStoreWrite
+  /** Memory, usage, personas (applied by pipeline/node/llm/llm-store-appliers.ts). */
   | LlmStoreWrite
-  /** Counters, quotes and timers (applied by pipeline/node/features/feature-store-appliers.ts). */
-  | CounterStoreWrite
-  | QuoteStoreWrite
-  | TimerStoreWrite
-  | GiveawayStoreWrite;
+  /** Counters, quotes, timers, giveaways (applied by pipeline/node/features/feature-store-appliers.ts). */
+  | FeatureStoreWrite
+  /** Client tokens and webhooks (applied by pipeline/node/gateway/clients/store-appliers.ts). */
+  | GatewayStoreWrite;
+
+/** Every op name the store applies: `StoreOpRegistry` (node/store/op-registry.ts) has one applier per name. */
+export type StoreOpName = StoreWrite['op'];
 
 export interface DeliveryClaim {
   /** `eventId:connector`: an event's reply goes to each place at most once. */
@@ -151,7 +187,7 @@ export interface StoreProtocol {
     claimDeliveries(claims: DeliveryClaim[]): boolean[];
     /** Commits everything queued so far. */
     flush(): void;
-    /** Deletes terminal events older than `before` (and their steps); returns how many. */
+    /** Deletes terminal events older than `before` (and their log rows); returns how many. */
     prune(params: { before: number }): number;
   };
   pushes: Record<string, never>;

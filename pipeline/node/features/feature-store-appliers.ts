@@ -13,6 +13,7 @@ import {
 import { describeIssues } from '../../core/envelope.js';
 import { QUOTE_STORE_OPS, QuoteStoreWriteSchema, type QuoteStoreWrite } from '../../core/quotes.js';
 import { GIVEAWAY_STORE_OPS, GiveawayStoreWriteSchema } from '../../core/giveaways.js';
+import type { FeatureStoreWrite } from '../../core/protocol/store.js';
 import { applyGiveawayWrite } from './giveaway-store.js';
 import { TIMER_STORE_OPS, TimerStoreWriteSchema, type TimerStoreWrite } from '../../core/timers.js';
 
@@ -116,7 +117,7 @@ export function applyTimerWrite(db: Writer, write: TimerStoreWrite): void {
 /** The appliers to register with the store writer, one per op name. */
 export function createFeatureStoreAppliers(
   options: { onInvalid?: (op: string, error: string) => void } = {},
-): Record<string, FeatureStoreApplier> {
+): Record<FeatureStoreWrite['op'], FeatureStoreApplier> {
   const opName = (op: unknown) =>
     typeof (op as { op?: unknown } | null)?.op === 'string' ? (op as { op: string }).op : '(no op)';
   const counters: FeatureStoreApplier = (db, op) => {
@@ -139,10 +140,12 @@ export function createFeatureStoreAppliers(
     if (parsed.success) applyGiveawayWrite(db, parsed.data);
     else options.onInvalid?.(opName(op), describeIssues(parsed.error));
   };
-  return {
-    ...Object.fromEntries(GIVEAWAY_STORE_OPS.map((name) => [name, giveaways])),
-    ...Object.fromEntries(TIMER_STORE_OPS.map((name) => [name, timers])),
-    ...Object.fromEntries(COUNTER_STORE_OPS.map((name) => [name, counters])),
-    ...Object.fromEntries(QUOTE_STORE_OPS.map((name) => [name, quotes])),
-  };
+  // Built from the ops lists each feature declares; the store's registry checks every name is there.
+  const byName = (names: readonly string[], apply: FeatureStoreApplier) => names.map((name) => [name, apply] as const);
+  return Object.fromEntries([
+    ...byName(GIVEAWAY_STORE_OPS, giveaways),
+    ...byName(TIMER_STORE_OPS, timers),
+    ...byName(COUNTER_STORE_OPS, counters),
+    ...byName(QUOTE_STORE_OPS, quotes),
+  ]) as Record<FeatureStoreWrite['op'], FeatureStoreApplier>;
 }

@@ -28,7 +28,7 @@ beforeEach(() => {
   temp = tempDir();
   writeDb = migratedDb(temp.file);
   writer = createStoreWriter(writeDb, {
-    appliers: createFeatureStoreAppliers({ onInvalid: (op, error) => invalid.push(`${op}: ${error}`) }),
+    parts: { features: createFeatureStoreAppliers({ onInvalid: (op, error) => invalid.push(`${op}: ${error}`) }) },
     log: () => undefined,
   });
   readDb = openReadConnection(temp.file);

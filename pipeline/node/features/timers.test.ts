@@ -29,7 +29,7 @@ let accepted: InboundEvent[];
 beforeEach(() => {
   temp = tempDir();
   writeDb = migratedDb(temp.file);
-  writer = createStoreWriter(writeDb, { appliers: createFeatureStoreAppliers(), log: () => undefined });
+  writer = createStoreWriter(writeDb, { parts: { features: createFeatureStoreAppliers() }, log: () => undefined });
   readDb = openReadConnection(temp.file);
   reader = createFeatureReader(readDb);
   clock = Date.UTC(2026, 0, 1, 20, 0);

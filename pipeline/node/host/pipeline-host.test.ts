@@ -13,6 +13,7 @@ import { serve } from '../cli/serve.js';
 import { PipelineHost } from './pipeline-host.js';
 import { HOLD_HELLO } from '../../../test/support/rules.js';
 import { startOpenAiServer, type OpenAiTestServer } from '../../../test/support/openai-server.js';
+import { waitUntil } from '../../../test/support/wait.js';
 
 const hosts: PipelineHost[] = [];
 const dirs: string[] = [];
@@ -129,7 +130,11 @@ describe('PipelineHost: the default flow on real workers and a real database', (
     expect((await host.api['events.get']({ id: first }))!.event.disposition).toBe('ignored');
     const page = await host.api['events.list']({ limit: 10 });
     expect(page.items.map((item) => item.id)).toEqual([second, first]);
-    const search = await host.api['events.list']({ text: 'potato' });
+    // Search is indexed off the pipeline's commits and may lag by up to about a second.
+    const search = await waitUntil('the message searchable', async () => {
+      const page = await host.api['events.list']({ text: 'potato' });
+      return page.items.length > 0 && page;
+    });
     expect(search.items.map((item) => item.id)).toEqual([first]);
     const replied = await host.api['events.list']({ disposition: 'replied' });
     expect(replied.items.map((item) => item.id)).toEqual([second]);

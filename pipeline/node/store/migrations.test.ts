@@ -57,7 +57,7 @@ describe('migrations', () => {
       expect.arrayContaining([
         'events',
         'events_fts',
-        'slip_steps',
+        'event_log',
         'approvals',
         'users',
         'rules',
@@ -78,7 +78,7 @@ describe('migrations', () => {
         'events_type_at',
         'events_login_at',
         'events_open',
-        'slip_steps_event',
+        'event_log_event',
         'approvals_state',
         'approvals_event',
         'users_login',
@@ -86,9 +86,9 @@ describe('migrations', () => {
         'llm_usage_day',
       ]),
     );
-    expect(names(db, 'trigger')).toEqual(
-      expect.arrayContaining(['events_fts_insert', 'events_fts_update', 'events_fts_delete']),
-    );
+    expect(names(db, 'table')).not.toContain('slip_steps');
+    // Search is indexed in batches off the pipeline's commits (store/search-index.ts): no insert trigger.
+    expect(names(db, 'trigger').sort()).toEqual(['events_fts_delete', 'events_fts_update']);
     const eventColumns = (db.pragma('table_info(events)') as { name: string }[]).map((c) => c.name);
     expect(eventColumns).toEqual(
       expect.arrayContaining([
@@ -166,12 +166,23 @@ describe('migrations', () => {
     }
     const text = buildEventListQuery({ text: 'hello' });
     expect(plan(db, text.sql, [...text.params, text.limit])).toContain('events_fts');
-    const steps = plan(db, 'SELECT * FROM slip_steps WHERE event_rowid = ? ORDER BY seq', [1]);
-    expect(steps).toContain('slip_steps_event');
+    const steps = plan(db, 'SELECT seq, transitions, delta FROM event_log WHERE event_rowid = ? ORDER BY seq', [1]);
+    expect(steps).toContain('event_log_event');
     expect(steps).not.toContain('TEMP B-TREE');
-    expect(plan(db, "SELECT envelope FROM events WHERE stage <> 'terminal' ORDER BY at, id", [])).toContain(
-      'events_open',
+    const deltas = plan(
+      db,
+      'SELECT seq, delta FROM event_log WHERE event_rowid = ? AND seq > ? AND delta IS NOT NULL ORDER BY seq',
+      [1, 0],
     );
+    expect(deltas).toContain('event_log_event');
+    expect(deltas).not.toContain('TEMP B-TREE');
+    expect(
+      plan(
+        db,
+        "SELECT rowid, envelope, updated_at, stage, log_seq FROM events WHERE stage <> 'terminal' ORDER BY at, id",
+        [],
+      ),
+    ).toContain('events_open');
   });
 
   it('seeds defaults on first start only', () => {

@@ -498,7 +498,6 @@ const giveawaysWelcome: Migration = {
   },
 };
 
-/** Every migration, in order. Append only. */
 /**
  * Overlay alerts and OBS control (issue 14): an install seeded before them gets the `overlay-alerts`
  * step in its untouched thank-supporters rule (redemptions included), the rule for the console's test
@@ -570,6 +569,84 @@ const overlayAlerts: Migration = {
   },
 };
 
+/**
+ * The append-only event store (issue 12). An event is written as its accepted row, one `event_log`
+ * row per commit window (its step transitions as one JSON array and the delta of that window), and
+ * one terminal update; see core/event-log.ts. Here:
+ * - `event_log` replaces `slip_steps`: each event's existing steps move into one log row holding
+ *   its transitions in order (steps of events no longer stored have nothing to show them and go).
+ * - `events.log_seq`: the last log row an envelope rewritten whole already contains (NULL: none),
+ *   so rebuilding an open event applies only the deltas after it.
+ * - Search leaves the hot path: no insert trigger; the writer indexes new rows in batches up to the
+ *   watermark `search.indexed_rowid` (store/search-index.ts); the delete and text-update triggers
+ *   act only on rows at or below it, and a delete keeps it at or below the last rowid. Every row
+ *   existing now is indexed already.
+ * - `events_disposition_at` only holds finished events (`disposition IS NOT NULL`): an accepted
+ *   row no longer writes to it; `disposition = ?` still uses it.
+ */
+const appendOnlyEvents: Migration = {
+  version: 7,
+  name: 'append-only event log, search indexed off the hot path',
+  up(db) {
+    db.exec(`
+      CREATE TABLE event_log (
+        seq INTEGER PRIMARY KEY,
+        event_rowid INTEGER NOT NULL,  -- events.rowid (rowids grow with time: appends at the index's end)
+        at INTEGER NOT NULL,           -- when the commit window closed
+        stage TEXT NOT NULL,           -- the event's stage at the end of the window
+        transitions TEXT NOT NULL,     -- JSON: the window's step transitions, in order (without eventId)
+        delta TEXT                     -- JSON EventDelta, NULL when only steps moved
+      );
+      CREATE INDEX event_log_event ON event_log (event_rowid, seq);
+      ALTER TABLE events ADD COLUMN log_seq INTEGER;
+
+      INSERT INTO event_log (event_rowid, at, stage, transitions, delta)
+        SELECT e.rowid, max(s.at), e.stage,
+               json_group_array(json_object(
+                 'stage', s.stage, 'index', s.idx, 'service', s.service, 'phase', s.phase, 'status', s.status,
+                 'attempt', s.attempt, 'at', s.at, 'durationMs', s.duration_ms,
+                 'error', CASE WHEN json_valid(s.error) THEN json(s.error) END,
+                 'notes', CASE WHEN json_valid(s.notes) THEN json(s.notes) END
+               ) ORDER BY s.seq),
+               NULL
+        FROM slip_steps s
+        JOIN events e ON e.rowid = coalesce(s.event_rowid, (SELECT rowid FROM events WHERE id = s.event_id))
+        GROUP BY e.rowid
+        ORDER BY e.rowid;
+      DROP TABLE slip_steps;
+
+      DROP TRIGGER events_fts_insert;
+      DROP TRIGGER events_fts_update;
+      DROP TRIGGER events_fts_delete;
+      INSERT OR REPLACE INTO store_meta (key, value)
+        VALUES ('search.indexed_rowid', CAST(coalesce((SELECT max(rowid) FROM events), 0) AS TEXT));
+      -- A deleted row leaves the index if it was in it; then the watermark is kept at or below the
+      -- last rowid, since SQLite gives a new row max(rowid) + 1 (a reused rowid must count as new).
+      CREATE TRIGGER events_fts_delete AFTER DELETE ON events BEGIN
+        INSERT INTO events_fts (events_fts, rowid, text)
+          SELECT 'delete', old.rowid, old.text
+          WHERE old.text IS NOT NULL
+            AND old.rowid <= (SELECT CAST(value AS INTEGER) FROM store_meta WHERE key = 'search.indexed_rowid');
+        UPDATE store_meta SET value = CAST((SELECT coalesce(max(rowid), 0) FROM events) AS TEXT)
+          WHERE key = 'search.indexed_rowid'
+            AND CAST(value AS INTEGER) > (SELECT coalesce(max(rowid), 0) FROM events);
+      END;
+      -- An event's text is set at accept and the pipeline never changes it; an edit of an indexed row is followed.
+      CREATE TRIGGER events_fts_update AFTER UPDATE OF text ON events
+        WHEN old.text IS NOT new.text
+          AND old.rowid <= (SELECT CAST(value AS INTEGER) FROM store_meta WHERE key = 'search.indexed_rowid')
+      BEGIN
+        INSERT INTO events_fts (events_fts, rowid, text)
+          SELECT 'delete', old.rowid, old.text WHERE old.text IS NOT NULL;
+        INSERT INTO events_fts (rowid, text) SELECT new.rowid, new.text WHERE new.text IS NOT NULL;
+      END;
+
+      DROP INDEX events_disposition_at;
+      CREATE INDEX events_disposition_at ON events (disposition, at, id) WHERE disposition IS NOT NULL;
+    `);
+  },
+};
+
 /** Every migration, in order. Append only. */
 export const MIGRATIONS: readonly Migration[] = [
   initialSchema,
@@ -578,6 +655,7 @@ export const MIGRATIONS: readonly Migration[] = [
   streamerFeatures,
   giveawaysWelcome,
   overlayAlerts,
+  appendOnlyEvents,
 ];
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;
 

@@ -3,6 +3,7 @@ import type { Approval } from '../../core/approval.js';
 import type { Envelope } from '../../core/envelope.js';
 import { openReadConnection, type WriteDb } from './database.js';
 import { createStoreReader, toFtsQuery, type StoreReader } from './reader.js';
+import { waitUntil } from '../../../test/support/wait.js';
 import { chatEvent, migratedDb, tempDir } from './test-support.js';
 import { createStoreWriter, type StoreLog, type StoreOp, type StoreWriter } from './writer.js';
 
@@ -30,6 +31,19 @@ afterEach(async () => {
 
 async function store(...events: Envelope[]): Promise<void> {
   await writer.write(events.map((event): StoreOp => ({ op: 'event.upsert', event })));
+}
+
+/** Search is indexed behind the commits (at most ~1 s): waits until every stored row is indexed. */
+async function searchable(): Promise<void> {
+  await waitUntil('every event indexed for search', () => {
+    const { last, indexed } = db
+      .prepare(
+        `SELECT (SELECT coalesce(max(rowid), 0) FROM events) AS last,
+                (SELECT CAST(value AS INTEGER) FROM store_meta WHERE key = 'search.indexed_rowid') AS indexed`,
+      )
+      .get() as { last: number; indexed: number };
+    return indexed >= last;
+  });
 }
 
 function approval(eventId: string, id: string, state: Approval['state'], heldAt: number): Approval {
@@ -119,6 +133,9 @@ describe('listEvents', () => {
     const quoted = chatEvent({ text: 'he said "foo OR bar" loudly' });
     const other = chatEvent({ text: 'completely unrelated' });
     await store(hello, quoted, other);
+    // Not searchable in the commit itself: the index follows in a batch of its own.
+    expect(reader.listEvents({ text: 'hello' }).items).toEqual([]);
+    await searchable();
     const ids = (text: string) =>
       reader
         .listEvents({ text })
@@ -150,14 +167,22 @@ describe('listEvents', () => {
     expect(reader.listEvents({}).items).toHaveLength(3);
   });
 
-  it('follows text edits in the index (update and delete triggers)', async () => {
+  it('follows text edits and deletes of indexed rows (the guarded update and delete triggers)', async () => {
     const event = chatEvent({ text: 'original words' });
+    const unindexed = chatEvent({ text: 'gone before indexing' });
     await store(event);
+    await searchable();
     await store({ ...event, message: { text: 'edited words' } });
     expect(reader.listEvents({ text: 'original' }).items).toHaveLength(0);
     expect(reader.listEvents({ text: 'edited' }).items).toHaveLength(1);
     db.prepare('DELETE FROM events WHERE id = ?').run(event.id);
     expect(reader.listEvents({ text: 'words' }).items).toHaveLength(0);
+    // A row deleted before the indexer saw it leaves the index alone (a delete of what it never held would corrupt it).
+    await store(unindexed);
+    db.prepare('DELETE FROM events WHERE id = ?').run(unindexed.id);
+    await store(chatEvent({ text: 'after the gap' }));
+    await searchable();
+    expect(reader.listEvents({ text: 'after' }).items).toHaveLength(1);
     // FTS5's integrity-check throws SQLITE_CORRUPT_VTAB when the index and the table disagree.
     expect(() => db.prepare("INSERT INTO events_fts(events_fts) VALUES ('integrity-check')").run()).not.toThrow();
   });

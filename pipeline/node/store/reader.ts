@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import { ApprovalPolicySchema } from '../../core/envelope.js';
 import type { Approval } from '../../core/approval.js';
 import type { Envelope } from '../../core/envelope.js';
+import { applyDelta, type EventDelta, type EventLogEntry } from '../../core/event-log.js';
 import {
   EventQuerySchema,
   SettingsSchema,
@@ -24,7 +25,7 @@ import { RuleSchema, type Rule } from '../../core/rules.js';
 import { SafetyHoldSchema } from '../../core/safety.js';
 import { summarizeEvent } from '../../core/summary.js';
 import type { ReadDb } from './database.js';
-import type { StoreLog } from './writer.js';
+import type { StoreLog } from './commit-queue.js';
 
 export interface StoreReader {
   listEvents(query: EventQuery): EventPage;
@@ -47,24 +48,24 @@ export interface StoreReader {
 }
 
 interface EventRow {
+  rowid: number;
   envelope: string;
   updated_at: number;
+  stage: string;
+  /** The last log row the envelope already contains (NULL: none). */
+  log_seq: number | null;
 }
 
-interface StepRow {
+interface LogRow {
   seq: number;
-  event_id: string;
-  stage: PersistedTransition['stage'];
-  idx: number;
-  service: string;
-  phase: PersistedTransition['phase'];
-  status: PersistedTransition['status'];
-  attempt: number;
-  at: number;
-  duration_ms: number | null;
-  error: string | null;
-  notes: string | null;
+  transitions: string;
+  delta: string | null;
 }
+
+/** A stored transition: migrated rows carry nulls for the optional fields. */
+type StoredTransition = {
+  [K in keyof EventLogEntry['transitions'][number]]: EventLogEntry['transitions'][number][K] | null;
+};
 
 interface ApprovalRow {
   id: string;
@@ -158,7 +159,7 @@ export function buildEventListQuery(query: EventQuery): { sql: string; params: (
     }
   }
   const sql =
-    'SELECT envelope, updated_at FROM events' +
+    'SELECT rowid, envelope, updated_at, stage, log_seq FROM events' +
     (where.length > 0 ? ` WHERE ${where.join(' AND ')}` : '') +
     ' ORDER BY at DESC, id DESC LIMIT ?';
   return { sql, params, limit: parsed.limit };
@@ -186,10 +187,6 @@ function holdOf(row: Pick<ApprovalRow, 'hold'>): Pick<Approval, 'hold'> {
   };
 }
 
-function parseJson<T>(text: string | null): T | undefined {
-  return text === null ? undefined : (JSON.parse(text) as T);
-}
-
 export function createStoreReader(db: ReadDb, options: { log?: StoreLog } = {}): StoreReader {
   const log: StoreLog =
     options.log ??
@@ -198,12 +195,14 @@ export function createStoreReader(db: ReadDb, options: { log?: StoreLog } = {}):
     });
 
   const statements = {
-    eventById: db.prepare<[string], EventRow & { rowid: number }>(
-      'SELECT rowid, envelope, updated_at FROM events WHERE id = ?',
+    eventById: db.prepare<[string], EventRow>(
+      'SELECT rowid, envelope, updated_at, stage, log_seq FROM events WHERE id = ?',
     ),
-    stepsOfEvent: db.prepare<[number], StepRow>(
-      `SELECT seq, event_id, stage, idx, service, phase, status, attempt, at, duration_ms, error, notes
-       FROM slip_steps WHERE event_rowid = ? ORDER BY seq`,
+    logOfEvent: db.prepare<[number], LogRow>(
+      'SELECT seq, transitions, delta FROM event_log WHERE event_rowid = ? ORDER BY seq',
+    ),
+    deltasAfter: db.prepare<[number, number], { seq: number; delta: string }>(
+      'SELECT seq, delta FROM event_log WHERE event_rowid = ? AND seq > ? AND delta IS NOT NULL ORDER BY seq',
     ),
     approvalsOfEvent: db.prepare<[string], ApprovalRow>(
       'SELECT * FROM approvals WHERE event_id = ? ORDER BY held_at, id',
@@ -214,8 +213,8 @@ export function createStoreReader(db: ReadDb, options: { log?: StoreLog } = {}):
     >(
       'SELECT key, connector, status, detail, claimed_at, text FROM deliveries WHERE event_id = ? ORDER BY claimed_at, key',
     ),
-    openEvents: db.prepare<[], { envelope: string }>(
-      "SELECT envelope FROM events WHERE stage <> 'terminal' ORDER BY at, id",
+    openEvents: db.prepare<[], EventRow>(
+      "SELECT rowid, envelope, updated_at, stage, log_seq FROM events WHERE stage <> 'terminal' ORDER BY at, id",
     ),
     openApprovals: db.prepare<[number], ApprovalRow>(
       "SELECT * FROM approvals WHERE state = 'held' ORDER BY held_at, id LIMIT ?",
@@ -260,23 +259,53 @@ export function createStoreReader(db: ReadDb, options: { log?: StoreLog } = {}):
     ...(row.override === 1 ? { override: true } : {}),
   });
 
-  const toTransition = (row: StepRow): PersistedTransition => {
-    const error = parseJson<PersistedTransition['error']>(row.error);
-    const notes = parseJson<string[]>(row.notes);
-    return {
-      seq: row.seq,
-      eventId: row.event_id,
-      stage: row.stage,
-      index: row.idx,
-      service: row.service,
-      phase: row.phase,
-      status: row.status,
-      attempt: row.attempt,
-      at: row.at,
-      ...(row.duration_ms !== null ? { durationMs: row.duration_ms } : {}),
-      ...(error !== undefined ? { error } : {}),
-      ...(notes !== undefined ? { notes } : {}),
-    };
+  /** The step history of the detail view: every log row's transitions, numbered in order from 1. */
+  const transitionsOf = (eventId: string, rows: readonly LogRow[]): PersistedTransition[] => {
+    const out: PersistedTransition[] = [];
+    for (const row of rows) {
+      const parsed = parseStored(row.transitions);
+      if (!Array.isArray(parsed)) {
+        log('warn', 'a stored event log row is unreadable; its steps are not shown', { eventId, seq: row.seq });
+        continue;
+      }
+      for (const stored of parsed as StoredTransition[]) {
+        out.push({
+          seq: out.length + 1,
+          eventId,
+          stage: stored.stage!,
+          index: stored.index!,
+          service: stored.service!,
+          phase: stored.phase!,
+          status: stored.status!,
+          attempt: stored.attempt!,
+          at: stored.at!,
+          ...(stored.durationMs != null ? { durationMs: stored.durationMs } : {}),
+          ...(stored.error != null ? { error: stored.error } : {}),
+          ...(stored.notes != null ? { notes: stored.notes } : {}),
+        });
+      }
+    }
+    return out;
+  };
+
+  /**
+   * The event as it is now: its row's envelope, and for an open event every later log row's delta
+   * applied in order (a terminal row was written whole at the end and needs nothing).
+   */
+  const envelopeOf = (row: EventRow, deltas?: readonly { seq: number; delta: string | null }[]): Envelope => {
+    const event = JSON.parse(row.envelope) as Envelope;
+    if (row.stage === 'terminal') return event;
+    const after = row.log_seq ?? 0;
+    for (const { seq, delta } of deltas ?? statements.deltasAfter.all(row.rowid, after)) {
+      if (seq <= after || delta === null) continue;
+      const parsed = parseStored(delta);
+      if (typeof parsed !== 'object' || parsed === null) {
+        log('warn', 'a stored event delta is unreadable and was skipped', { eventId: event.id, seq });
+        continue;
+      }
+      applyDelta(event, parsed as EventDelta);
+    }
+    return event;
   };
 
   const toUserRow = (row: UserDbRow): UserRow => ({
@@ -316,9 +345,7 @@ export function createStoreReader(db: ReadDb, options: { log?: StoreLog } = {}):
       }
       // One row more than asked tells whether an older page exists, without a second query.
       const rows = statement.all(...built.params, built.limit + 1);
-      const items = rows
-        .slice(0, built.limit)
-        .map((row) => summarizeEvent(JSON.parse(row.envelope) as Envelope, row.updated_at));
+      const items = rows.slice(0, built.limit).map((row) => summarizeEvent(envelopeOf(row), row.updated_at));
       const last = items.at(-1);
       return { items, next: rows.length > built.limit && last ? { at: last.at, id: last.id } : null };
     },
@@ -326,9 +353,10 @@ export function createStoreReader(db: ReadDb, options: { log?: StoreLog } = {}):
     getEvent(id) {
       const row = statements.eventById.get(id);
       if (!row) return null;
+      const logRows = statements.logOfEvent.all(row.rowid);
       return {
-        event: JSON.parse(row.envelope) as Envelope,
-        transitions: statements.stepsOfEvent.all(row.rowid).map(toTransition),
+        event: envelopeOf(row, logRows),
+        transitions: transitionsOf(id, logRows),
         approvals: statements.approvalsOfEvent.all(id).map(toApproval),
         deliveries: statements.deliveriesOfEvent.all(id).map((delivery) => ({
           key: delivery.key,
@@ -342,7 +370,7 @@ export function createStoreReader(db: ReadDb, options: { log?: StoreLog } = {}):
     },
 
     openEvents() {
-      return statements.openEvents.all().map((row) => JSON.parse(row.envelope) as Envelope);
+      return statements.openEvents.all().map((row) => envelopeOf(row));
     },
 
     listApprovals({ open = true, limit = 200 }) {

@@ -6,6 +6,7 @@ import type { Envelope } from '../../core/envelope.js';
 import type { StepTransition } from '../../core/slip.js';
 import { openReadConnection, type WriteDb } from './database.js';
 import { createStoreReader } from './reader.js';
+import { waitUntil } from '../../../test/support/wait.js';
 import { chatEvent, migratedDb, tempDir } from './test-support.js';
 import { createStoreWriter, type StoreLog, type StoreWriter } from './writer.js';
 
@@ -115,67 +116,75 @@ describe('batching', () => {
       { op: 'event.upsert', event: later },
     ]);
     expect(db.prepare("SELECT value FROM settings WHERE key = 'botName'").get()).toEqual({ value: '"second"' });
-    const steps = db.prepare('SELECT status, event_rowid FROM slip_steps ORDER BY seq').all() as {
-      status: string;
-      event_rowid: number | null;
+    const logRows = db.prepare('SELECT transitions, event_rowid FROM event_log ORDER BY seq').all() as {
+      transitions: string;
+      event_rowid: number;
     }[];
-    expect(steps.map((s) => s.status)).toEqual(['RUNNING', 'OK']);
-    expect(steps.every((s) => s.event_rowid !== null)).toBe(true);
+    // One log row per event per op, holding its transitions in order.
+    expect(logRows).toHaveLength(1);
+    expect((JSON.parse(logRows[0]!.transitions) as StepTransition[]).map((s) => s.status)).toEqual(['RUNNING', 'OK']);
+    expect(logRows[0]!.event_rowid).toBe((db.prepare('SELECT rowid FROM events').get() as { rowid: number }).rowid);
     expect(db.prepare('SELECT stage, disposition FROM events').get()).toEqual({
       stage: 'terminal',
       disposition: 'replied',
     });
   });
 
-  it('logs and drops an op nobody handles, applies registered ones in the same batch', async () => {
-    await writer.close();
-    const seen: unknown[] = [];
-    db = migratedDb(temp.file);
-    writer = createStoreWriter(db, {
-      log,
-      appliers: {
-        'persona.upsert': (target, op) => {
-          seen.push(op);
-          target.prepare('INSERT INTO personas (id, json, updated_at) VALUES (?, ?, ?)').run('p1', '{}', 1);
-        },
-      },
-    });
-    await writer.write([
-      { op: 'persona.upsert', id: 'p1' },
-      { op: 'warp.drive', speed: 9 },
-      { op: 'warp.drive', speed: 10 },
-      42 as never,
-    ]);
-    expect(seen).toEqual([{ op: 'persona.upsert', id: 'p1' }]);
-    expect(count('personas')).toBe(1);
-    expect(logs.filter((entry) => entry.level === 'warn').map((entry) => entry.fields)).toEqual(
-      expect.arrayContaining([
-        { op: 'warp.drive', count: 2 },
-        { op: '(not an op: number)', count: 1 },
+  it('refuses a write with an op it does not know before anything of it is stored; other writes commit', async () => {
+    const kept = chatEvent();
+    const refusedEvent = chatEvent();
+    const results = await Promise.allSettled([
+      writer.write([{ op: 'event.upsert', event: kept }]),
+      writer.write([
+        { op: 'event.upsert', event: refusedEvent },
+        { op: 'setting.set', key: 'botName', value: 'never' },
+        { op: 'warp.drive', speed: 9 } as never,
       ]),
+      writer.write([42 as never]),
+      writer.writeWithin({
+        batch: [{ op: 'event.upsert', event: refusedEvent }, {} as never],
+        deadline: Date.now() + 60_000,
+      }),
+    ]);
+    expect(results.map((result) => result.status)).toEqual(['fulfilled', 'rejected', 'rejected', 'rejected']);
+    const reasons = results
+      .slice(1)
+      .map((result) => (result as PromiseRejectedResult).reason as Error & { code?: string });
+    expect(reasons.map((reason) => reason.code)).toEqual(['UNKNOWN_STORE_OP', 'UNKNOWN_STORE_OP', 'UNKNOWN_STORE_OP']);
+    expect(reasons[0]!.message).toMatch(
+      /op 2 "warp\.drive" is not a store operation; nothing of this write was stored/,
     );
+    expect(reasons[1]!.message).toMatch(/not an op: number/);
+    expect(db.prepare('SELECT id FROM events').all()).toEqual([{ id: kept.id }]);
+    expect(count('settings', "key = 'botName'")).toBe(0);
+  });
+
+  it('applies the extension parts (LLM, gateway, features) in the same batch as the core ops', async () => {
+    const event = chatEvent();
+    await writer.write([
+      { op: 'event.upsert', event },
+      { op: 'counter.setValue', name: 'deaths', scopeKey: '', value: 3, at: 1 },
+      { op: 'memory.clear' },
+      { op: 'gateway.client.used', id: 'nobody', at: 1 },
+    ]);
+    expect(count('events')).toBe(1);
+    expect(db.prepare("SELECT value FROM counter_values WHERE name = 'deaths'").get()).toEqual({ value: 3 });
   });
 
   it('rejects only the write whose op failed; the others of the same tick commit', async () => {
-    await writer.close();
-    db = migratedDb(temp.file);
-    writer = createStoreWriter(db, {
-      log,
-      appliers: {
-        'always.fails': () => {
-          throw new Error('boom');
-        },
-      },
-    });
     const good = chatEvent();
     const results = await Promise.allSettled([
       writer.write([{ op: 'event.upsert', event: good }]),
-      writer.write([{ op: 'event.upsert', event: chatEvent() }, { op: 'always.fails' }]),
+      // The gateway part parses its ops and throws on a bad one (admin calls see the error).
+      writer.write([
+        { op: 'event.upsert', event: chatEvent() },
+        { op: 'gateway.client.revoke', id: '', at: 1 },
+      ]),
       writer.write([{ op: 'event.upsert', event: { id: 'broken' } as never }]),
     ]);
     expect(results.map((result) => result.status)).toEqual(['fulfilled', 'rejected', 'rejected']);
-    expect(String((results[1] as PromiseRejectedResult).reason)).toMatch(/always\.fails.*boom/);
-    expect(String((results[2] as PromiseRejectedResult).reason)).toMatch(/event\.upsert/);
+    expect(String((results[1] as PromiseRejectedResult).reason)).toMatch(/gateway\.client\.revoke.*failed/);
+    expect(String((results[2] as PromiseRejectedResult).reason)).toMatch(/event\.put/);
     expect(db.prepare('SELECT id FROM events').all()).toEqual([{ id: good.id }]);
   });
 
@@ -277,15 +286,21 @@ describe('prune', () => {
       at: 1,
     });
 
+    // Search is indexed behind the commits: the pruned text must have been in the index to prove its removal.
+    await waitUntil(
+      'the old event indexed for search',
+      () => count('events_fts', 'events_fts MATCH \'"ancient"\'') === 1,
+    );
     expect(await writer.prune({ before: 2_000 })).toBe(1);
     expect((db.prepare('SELECT id FROM events ORDER BY at').all() as { id: string }[]).map((r) => r.id).sort()).toEqual(
       [oldButOpen.id, recent.id].sort(),
     );
-    expect(count('slip_steps', `event_id = '${old.id}'`)).toBe(0);
-    expect(count('slip_steps')).toBe(2);
+    expect(count('event_log')).toBe(2);
+    expect(count('event_log', `event_rowid NOT IN (SELECT rowid FROM events)`)).toBe(0);
     expect(count('approvals')).toBe(0);
     expect(count('deliveries')).toBe(0);
     expect(count('events_fts', 'events_fts MATCH \'"ancient"\'')).toBe(0);
+    expect(() => db.prepare("INSERT INTO events_fts(events_fts) VALUES ('integrity-check')").run()).not.toThrow();
     expect(await writer.prune({ before: 2_000 })).toBe(0);
   });
 });

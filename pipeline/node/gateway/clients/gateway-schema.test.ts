@@ -21,12 +21,12 @@ describe('gateway schema', () => {
     dir = mkdtempSync(join(tmpdir(), 'bitbrat-gwschema-'));
     db = openWriteConnection(join(dir, 'test.db'));
     expect(migrate(db).to).toBeGreaterThanOrEqual(2);
-    const writer = createStoreWriter(db, { appliers: createGatewayStoreAppliers(), log: () => undefined });
+    const writer = createStoreWriter(db, { parts: { gateway: createGatewayStoreAppliers() }, log: () => undefined });
     const create = (id: string) => ({
-      op: 'gateway.client.create',
+      op: 'gateway.client.create' as const,
       id,
       name: 'deck',
-      scopes: ['send'],
+      scopes: ['send' as const],
       tokenHash: id.repeat(64).slice(0, 64),
       at: 1,
     });

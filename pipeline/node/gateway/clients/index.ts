@@ -79,9 +79,8 @@ export function createGatewayExtensions(options: {
 }): GatewayExtensions {
   const { host, log } = options;
   const db = openReadConnection(host.dbPath);
-  // Gateway ops are extension ops of the single writer (see store-appliers.ts); the store
-  // protocol's `write` is typed for the core ops only.
-  const write = (batch: GatewayStoreWrite[]) => host.workers.store().call('write', batch as unknown as StoreWrite[]);
+  // Gateway ops are part of StoreWrite (core/gateway-store.ts), applied by store-appliers.ts.
+  const write = (batch: GatewayStoreWrite[]) => host.workers.store().call('write', batch);
   const box = createSecretBox(loadOrCreateSecretKey(host.dataDir));
   const webhookReader = createWebhookReader(db, box);
   // Every webhook secret is known to the host's redactor before any request can make an error quote it.

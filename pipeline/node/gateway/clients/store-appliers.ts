@@ -1,46 +1,24 @@
 /**
  * Write ops of the gateway (client tokens, webhooks), applied by the single writer inside its batch
- * transaction (registered in store-worker.ts `extensionAppliers`). Each op is parsed again here:
+ * transaction (registered in store/op-registry.ts). Each op is parsed again here:
  * the store never trusts a shape it did not check.
  */
-import { z } from 'zod';
-import { ClientNameSchema, ClientScopeSchema, WebhookTemplateSchema } from '../../../core/client-protocol.js';
+import { GatewayStoreWriteSchema, type GatewayStoreWrite } from '../../../core/gateway-store.js';
 import type { WriteDb } from '../../store/database.js';
-import type { StoreApplier } from '../../store/writer.js';
 
-const ClientCreateOp = z.object({
-  op: z.literal('gateway.client.create'),
-  id: z.string().min(1).max(100),
-  name: ClientNameSchema,
-  scopes: z.array(ClientScopeSchema).min(1),
-  tokenHash: z.string().regex(/^[0-9a-f]{64}$/),
-  at: z.number(),
-});
-const ClientRevokeOp = z.object({
-  op: z.literal('gateway.client.revoke'),
-  id: z.string().min(1).max(100),
-  at: z.number(),
-});
-const ClientUsedOp = z.object({ op: z.literal('gateway.client.used'), id: z.string().min(1).max(100), at: z.number() });
-const WebhookCreateOp = z.object({
-  op: z.literal('gateway.webhook.create'),
-  name: ClientNameSchema,
-  direction: z.enum(['in', 'out']),
-  url: z.string().max(2000).nullable(),
-  template: WebhookTemplateSchema.nullable(),
-  secret: z.string().regex(/^v1:/, 'webhook secrets are stored sealed'),
-  at: z.number(),
-});
-const WebhookDeleteOp = z.object({ op: z.literal('gateway.webhook.delete'), name: ClientNameSchema });
+export type { GatewayStoreWrite };
 
-export type GatewayStoreWrite =
-  | z.infer<typeof ClientCreateOp>
-  | z.infer<typeof ClientRevokeOp>
-  | z.infer<typeof ClientUsedOp>
-  | z.infer<typeof WebhookCreateOp>
-  | z.infer<typeof WebhookDeleteOp>;
+type GatewayApplier = (db: WriteDb, raw: unknown) => void;
+type Op<K extends GatewayStoreWrite['op']> = Extract<GatewayStoreWrite, { op: K }>;
 
-export function createGatewayStoreAppliers(): Record<string, StoreApplier> {
+/** Parses `raw` as the op `name` (throws a ZodError naming the field: the caller's write fails). */
+function parseOp<K extends GatewayStoreWrite['op']>(name: K, raw: unknown): Op<K> {
+  const op = GatewayStoreWriteSchema.parse(raw);
+  if (op.op !== name) throw new Error(`expected op "${name}", got "${op.op}"`);
+  return op as Op<K>;
+}
+
+export function createGatewayStoreAppliers(): Record<GatewayStoreWrite['op'], GatewayApplier> {
   // Statements are prepared on first use per connection (the store worker has one).
   type Run = { run(...params: unknown[]): unknown };
   const cache = new WeakMap<WriteDb, Map<string, Run>>();
@@ -53,7 +31,7 @@ export function createGatewayStoreAppliers(): Record<string, StoreApplier> {
   };
   return {
     'gateway.client.create': (db, raw) => {
-      const op = ClientCreateOp.parse(raw);
+      const op = parseOp('gateway.client.create', raw);
       statement(db, 'INSERT INTO client_tokens (id, name, scopes, token_hash, created_at) VALUES (?, ?, ?, ?, ?)').run(
         op.id,
         op.name,
@@ -63,22 +41,22 @@ export function createGatewayStoreAppliers(): Record<string, StoreApplier> {
       );
     },
     'gateway.client.revoke': (db, raw) => {
-      const op = ClientRevokeOp.parse(raw);
+      const op = parseOp('gateway.client.revoke', raw);
       statement(db, 'UPDATE client_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(op.at, op.id);
     },
     'gateway.client.used': (db, raw) => {
-      const op = ClientUsedOp.parse(raw);
+      const op = parseOp('gateway.client.used', raw);
       statement(db, 'UPDATE client_tokens SET last_used_at = ? WHERE id = ?').run(op.at, op.id);
     },
     'gateway.webhook.create': (db, raw) => {
-      const op = WebhookCreateOp.parse(raw);
+      const op = parseOp('gateway.webhook.create', raw);
       statement(
         db,
         'INSERT INTO webhooks (name, direction, url, template, secret, created_at) VALUES (?, ?, ?, ?, ?, ?)',
       ).run(op.name, op.direction, op.url, op.template ? JSON.stringify(op.template) : null, op.secret, op.at);
     },
     'gateway.webhook.delete': (db, raw) => {
-      const op = WebhookDeleteOp.parse(raw);
+      const op = parseOp('gateway.webhook.delete', raw);
       statement(db, 'DELETE FROM webhooks WHERE name = ?').run(op.name);
     },
   };
