@@ -38,11 +38,12 @@ function entry(
   at: number,
   delta: EventDelta | string | null,
   statuses: ('RUNNING' | 'OK')[],
+  stage: EventLogEntry['stage'] = 'enrichment',
 ): EventLogEntry {
   return {
     eventId: event.id,
     at,
-    stage: 'enrichment',
+    stage,
     transitions: statuses.map((status, index) => ({
       stage: 'enrichment',
       index,
@@ -69,7 +70,10 @@ describe('event.log and event.end', () => {
     const before = changes();
     await writer.write([
       { op: 'event.log', entry: entry(event, 10, { annotations: [annotation('first', 10)] }, ['RUNNING', 'OK']) },
-      { op: 'event.log', entry: entry(event, 20, { annotations: [annotation('second', 20)], routing }, ['RUNNING']) },
+      {
+        op: 'event.log',
+        entry: entry(event, 20, { annotations: [annotation('second', 20)], routing }, ['RUNNING'], 'reaction'),
+      },
       { op: 'event.log', entry: entry(event, 30, null, ['OK']) },
     ]);
     // Three appends, nothing else: the events row (and its indexes) is not touched.
@@ -103,6 +107,10 @@ describe('event.log and event.end', () => {
     });
     expect(reader.openEvents()).toEqual([expected]);
     expect(reader.listEvents({}).items[0]).toMatchObject({ id: event.id, stage: 'reaction' });
+    // The stage filter follows the log too (the row's stage column still says where it was accepted).
+    expect(reader.listEvents({ stage: 'reaction' }).items.map((item) => item.id)).toEqual([event.id]);
+    expect(reader.listEvents({ stage: 'initial' }).items).toEqual([]);
+    expect(reader.listEvents({ stage: 'terminal' }).items).toEqual([]);
   });
 
   it('stores the delta exactly as it arrived, never serialized again', async () => {

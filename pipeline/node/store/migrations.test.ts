@@ -155,6 +155,8 @@ describe('migrations', () => {
       [{ type: 'chat.message.v1' }, 'events_type_at'],
       [{ disposition: 'replied' }, 'events_disposition_at'],
       [{ disposition: 'open' }, 'events_open'],
+      // An open stage is read from the log (the few open rows, each its newest log row by index).
+      [{ stage: 'reaction' }, 'events_open'],
       [{ user: 'Viewer1' }, 'events_login_at'],
       [{ user: 'viewer1', before: { at: 5, id: 'x' } }, 'events_login_at'],
     ];

@@ -113,6 +113,11 @@ export function toFtsQuery(input: string): string | null {
   return words.length > 0 ? words.join(' ') : null;
 }
 
+/** The stage of an open event as its log tells it (see `envelopeOf`): the newest delta's window, else the row's. */
+const CURRENT_STAGE = `coalesce((SELECT l.stage FROM event_log l
+  WHERE l.event_rowid = events.rowid AND l.seq > coalesce(events.log_seq, 0) AND l.delta IS NOT NULL
+  ORDER BY l.seq DESC LIMIT 1), events.stage)`;
+
 /** The listing's SQL for one parsed query: exported so tests can check its query plan. */
 export function buildEventListQuery(query: EventQuery): { sql: string; params: (string | number)[]; limit: number } {
   const parsed = EventQuerySchema.parse(query);
@@ -133,8 +138,12 @@ export function buildEventListQuery(query: EventQuery): { sql: string; params: (
     where.push('disposition = ?');
     params.push(parsed.disposition);
   }
-  if (parsed.stage !== undefined) {
-    where.push('stage = ?');
+  if (parsed.stage === 'terminal') {
+    where.push("stage = 'terminal'");
+  } else if (parsed.stage !== undefined) {
+    // An open row's stage column is the one it was accepted (or last rewritten) with; its stage now
+    // is that of its newest log row with a delta after it (log rows say the stage at their window's end).
+    where.push(`stage <> 'terminal' AND ${CURRENT_STAGE} = ?`);
     params.push(parsed.stage);
   }
   if (parsed.user !== undefined) {
