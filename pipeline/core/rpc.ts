@@ -104,6 +104,9 @@ export interface Peer<Remote extends Protocol> {
  * Creates one side of a connection. `Local` is what this side serves, `Remote` what the other
  * side serves.
  */
+/** The signal given to a handler that cannot be cancelled (it does not take one). */
+const NEVER_ABORTED = new AbortController().signal;
+
 export function createPeer<Local extends Protocol, Remote extends Protocol>(
   transport: Transport,
   options: PeerOptions<Local> = {},
@@ -116,18 +119,20 @@ export function createPeer<Local extends Protocol, Remote extends Protocol>(
   const pushHandlers = (options.pushes ?? {}) as Record<string, ((data: unknown) => void) | undefined>;
 
   const answer = async (id: number, method: string, params: unknown): Promise<void> => {
-    const controller = new AbortController();
-    running.set(id, controller);
+    const handler = Object.hasOwn(handlers, method) ? handlers[method] : undefined;
+    // A handler that does not take the signal cannot be cancelled: no AbortController for it (the
+    // store answers thousands of writes a second, each would make one for nothing).
+    const controller = handler && handler.length >= 2 ? new AbortController() : undefined;
+    if (controller) running.set(id, controller);
     try {
-      const handler = Object.hasOwn(handlers, method) ? handlers[method] : undefined;
       if (!handler) throw new CodedError('UNKNOWN_METHOD', `unknown method "${method}"`);
       const checked = options.validate ? options.validate(method, params) : params;
-      const result = await handler(checked, controller.signal);
+      const result = await handler(checked, controller?.signal ?? NEVER_ABORTED);
       if (!closed) transport.send({ type: 'response', id, result });
     } catch (error) {
       if (!closed) transport.send({ type: 'response', id, error: serializeError(error) });
     } finally {
-      running.delete(id);
+      if (controller) running.delete(id);
     }
   };
 

@@ -32,6 +32,14 @@ const SLOW_LOG_INTERVAL_MS = 10_000;
  * gather more. Idle, it runs on the next turn of the event loop.
  */
 const MAX_GROUP_WAIT_MS = 5;
+/**
+ * Commits start at most this often. Each commit writes its pages to the WAL (and the checkpoint
+ * copies them again), whatever it holds: at a thousand events a second with several writers
+ * (ingress's accepts, the router's log rows, the services' writes, egress's claims) one commit per
+ * tick each cost more than the rows themselves. Spaced, they share one commit; an ack waits at most
+ * this much longer.
+ */
+const MIN_COMMIT_SPACING_MS = 1;
 
 export const STORE_STALLED_MESSAGE =
   'the store is stalled (the database is locked by another program); nothing was written, try again';
@@ -105,12 +113,14 @@ export function createCommitQueue(db: WriteDb, options: CommitQueueOptions): Com
   let queue: Task[] = [];
   let scheduled: { cancel(): void } | undefined;
   let lastFlushMs = 0;
+  let lastFlushStart = -Infinity;
   let closed = false;
   let stalledSince = 0;
 
   const schedule = () => {
     if (scheduled) return;
-    const wait = Math.min(MAX_GROUP_WAIT_MS, Math.floor(lastFlushMs));
+    const spacing = MIN_COMMIT_SPACING_MS - (performance.now() - lastFlushStart);
+    const wait = Math.max(Math.min(MAX_GROUP_WAIT_MS, Math.floor(lastFlushMs)), Math.ceil(spacing));
     if (wait >= 1) {
       const timer = setTimeout(flushNow, wait);
       scheduled = { cancel: () => clearTimeout(timer) };
@@ -149,6 +159,7 @@ export function createCommitQueue(db: WriteDb, options: CommitQueueOptions): Com
   const flushNow = (): void => {
     scheduled?.cancel();
     scheduled = undefined;
+    lastFlushStart = performance.now();
     const at = now();
     // Callers that set a deadline (ingress acks) get a clear "not stored" instead of a late commit.
     const tasks: Task[] = [];
