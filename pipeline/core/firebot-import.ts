@@ -143,6 +143,7 @@ function mapCommands(
 ): ConfigFile['commands'] {
   const commands: ConfigFile['commands'] = [];
   const pick = uniquePicker();
+  const claimed = new Set<string>();
   // Commands from an earlier import of this profile are replaced, not clashed with.
   const others = targets.commands.filter((command) => !command.id.startsWith(FIREBOT_ID_PREFIX));
   const counterCommands = new Set(targets.counters.map((counter) => counter.command.toLowerCase()).filter(Boolean));
@@ -191,22 +192,26 @@ function mapCommands(
     for (const [index, trigger] of triggers.entries()) {
       const label = index === 0 ? item : `${trigger} (alias of ${item})`;
       const mapped = mapTrigger(trigger, command);
-      const clash = others.find((other) => triggerClash(mapped, other.trigger));
-      if (clash) {
-        skipped.push({
-          section: 'commands',
-          item: label,
-          scope: 'item',
-          reason: `BitBrat already has a command for it (${clash.id})`,
-        });
-        continue;
-      }
       if (mapped.kind === 'prefix' && counterCommands.has(mapped.text.toLowerCase())) {
         skipped.push({ section: 'commands', item: label, scope: 'item', reason: 'it is a BitBrat counter’s command' });
         continue;
       }
+      // A command BitBrat already has for this trigger (its own !hello, say) is replaced by
+      // Firebot's: the preview lists it as changed, under its id.
+      const existing = others.find((other) => triggerClash(mapped, other.trigger));
+      const id = existing ? existing.id : pick(index === 0 ? base : `${base}-alias`);
+      if (claimed.has(id)) {
+        skipped.push({
+          section: 'commands',
+          item: label,
+          scope: 'item',
+          reason: 'another Firebot command has this trigger',
+        });
+        continue;
+      }
+      claimed.add(id);
       const parsed = CommandSchema.safeParse({
-        id: pick(index === 0 ? base : `${base}-alias`),
+        id,
         enabled: command.active !== false,
         trigger: mapped,
         template: translated.template,
