@@ -740,7 +740,10 @@ function GiveawaysSection() {
               <tr key={giveaway.id}>
                 <td>{giveaway.id}</td>
                 <td className="mono">{giveaway.keyword}</td>
-                <td>{giveaway.requiredRole ? `${giveaway.requiredRole}s` : 'everyone'}</td>
+                <td>
+                  {giveaway.requiredRole ? `${giveaway.requiredRole}s` : 'everyone'}
+                  {giveaway.requiresFollow ? ' (following)' : ''}
+                </td>
                 <td>
                   {giveaway.status} since {formatDateTime(giveaway.closedAt ?? giveaway.openedAt)}
                 </td>
