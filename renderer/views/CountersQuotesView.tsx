@@ -717,7 +717,7 @@ function GiveawaysSection() {
         </button>
       </div>
       <p className="muted small">
-        In chat (moderators): <span className="mono">!giveaway open !join [subscriber|vip]</span>,{' '}
+        In chat (moderators): <span className="mono">!giveaway open !join [subscriber|vip] [follower]</span>,{' '}
         <span className="mono">!giveaway draw</span>, <span className="mono">!giveaway redraw</span>,{' '}
         <span className="mono">!giveaway close</span>. Viewers enter by typing the keyword while it is open.
       </p>

@@ -102,6 +102,16 @@ describe('reading a Firebot profile', () => {
     });
   });
 
+  it('refuses a profile file on disk past the size cap without reading it', async () => {
+    const dir = tempDir();
+    cpSync(join(FIREBOT_FIXTURE, 'profiles', 'Main'), dir, { recursive: true });
+    writeFileSync(join(dir, 'timers.json'), Buffer.alloc(MAX_FIREBOT_FILE_BYTES + 1, 0x20));
+    expect(await readFirebotPath(dir)).toEqual({
+      ok: false,
+      errors: [`timers.json: larger than ${MAX_FIREBOT_FILE_BYTES} bytes`],
+    });
+  });
+
   it('names what is wrong with something that is not a Firebot profile', async () => {
     expect(await readFirebotZip(Buffer.from('this is not a zip at all'))).toEqual({
       ok: false,
