@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { AlertSettingsSchema, alertKindOf, buildAlert, renderAlertTemplate } from './alerts.js';
+import {
+  AlertSettingsSchema,
+  MAX_SPOKEN_CHARACTERS,
+  alertKindOf,
+  buildAlert,
+  renderAlertTemplate,
+  spokenText,
+} from './alerts.js';
 
 const event = (type: string, details: Record<string, unknown> = {}, text?: string) => ({
   id: 'e1',
@@ -48,5 +55,47 @@ describe('alerts', () => {
     const parsed = AlertSettingsSchema.safeParse({ raid: { sound: '../bitbrat.db' } });
     expect(parsed.success).toBe(false);
     expect(parsed.error?.issues[0]?.path).toEqual(['raid', 'sound']);
+  });
+
+  it('reads aloud only the supporter’s own message, cleaned and capped, when the kind has speech on', () => {
+    expect(
+      buildAlert(event('twitch.cheer.v1', { bits: 100 }, 'Cheer100 hi'), AlertSettingsSchema.parse({}))?.speech,
+    ).toBe(null); // off by default
+    const on = AlertSettingsSchema.parse({ cheer: { tts: { enabled: true, voice: 'Zira', rate: 1.5, volume: 0.4 } } });
+    expect(buildAlert(event('twitch.cheer.v1', { bits: 100 }, 'Cheer100 love it'), on)?.speech).toEqual({
+      text: 'love it',
+      voice: 'Zira',
+      rate: 1.5,
+      volume: 0.4,
+    });
+    // Nothing to say: no message, or only cheermotes.
+    expect(buildAlert(event('twitch.cheer.v1', { bits: 100 }), on)?.speech).toBeNull();
+    expect(buildAlert(event('twitch.cheer.v1', { bits: 100 }, 'Cheer100 Kappa50'), on)?.speech).toBeNull();
+    // Words the analyzer rates strong or severe are never read out on stream.
+    const rated = (severity: string) => ({
+      ...event('twitch.cheer.v1', { bits: 100 }, 'Cheer100 some words'),
+      annotations: [
+        { kind: 'toxicity', source: 'query-analyzer', value: { profane: true, terms: ['s***'], severity }, at: 1 },
+      ],
+    });
+    expect(buildAlert(rated('strong'), on)?.speech).toBeNull();
+    expect(buildAlert(rated('severe'), on)?.speech).toBeNull();
+    expect(buildAlert(rated('mild'), on)?.speech?.text).toBe('some words');
+    // Settings outside what a speech engine takes are refused, naming the field.
+    const bad = AlertSettingsSchema.safeParse({ cheer: { tts: { enabled: true, rate: 9 } } });
+    expect(bad.success ? [] : bad.error.issues.map((issue) => issue.path.join('.'))).toEqual(['cheer.tts.rate']);
+  });
+
+  it('cleans the text it speaks: controls and invisible characters, links, cheermotes, length', () => {
+    expect(spokenText('cheer', 'Cheer100 go\u0007 go\u200bgo https://evil.example/x?y www.a.b done')).toBe(
+      'go go go link link done',
+    );
+    // Only cheers drop cheermote-like words; a redemption keeps "R2D2".
+    expect(spokenText('redemption', 'play R2D2 sounds')).toBe('play R2D2 sounds');
+    const long = spokenText('redemption', 'word '.repeat(100));
+    expect(long!.length).toBeLessThanOrEqual(MAX_SPOKEN_CHARACTERS);
+    expect(long!.endsWith('word')).toBe(true);
+    expect(spokenText('redemption', '   ')).toBeNull();
+    expect(spokenText('redemption', null)).toBeNull();
   });
 });

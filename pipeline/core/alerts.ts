@@ -5,8 +5,9 @@
  * gateway and the console all read the alert through these definitions.
  */
 import { z } from 'zod';
+import { readAnalysis } from './analysis.js';
 import { eventHeadline } from './event-headline.js';
-import { KnownEventTypes } from './envelope.js';
+import { KnownEventTypes, type Annotation } from './envelope.js';
 
 /** The reaction service that turns a supporter event into an overlay alert. */
 export const OVERLAY_ALERTS_SERVICE = 'overlay-alerts';
@@ -61,6 +62,21 @@ export function soundTypeOf(bytes: Uint8Array): SoundType | null {
   return null;
 }
 
+/**
+ * Text-to-speech of the supporter's own message (a cheer's or a redemption's text), spoken by the
+ * overlay with the browser's speechSynthesis: inside OBS's browser source that uses the system's
+ * voices, offline. Off by default. `voice` is a voice name as the system lists it ('' the default).
+ */
+export const AlertSpeechSettingsSchema = z.object({
+  enabled: z.boolean().default(false),
+  voice: z.string().trim().max(200).default(''),
+  rate: z.number().min(0.5).max(2).default(1),
+  volume: z.number().min(0).max(1).default(1),
+});
+export type AlertSpeechSettings = z.infer<typeof AlertSpeechSettingsSchema>;
+/** The longest message spoken: a few seconds of speech, not a reading of a pasted essay. */
+export const MAX_SPOKEN_CHARACTERS = 200;
+
 export const AlertKindSettingsSchema = z.object({
   enabled: z.boolean().default(true),
   /** `{user}` the supporter's name, `{headline}` what happened ("raided with 187 viewers"), `{message}` their text. */
@@ -69,6 +85,7 @@ export const AlertKindSettingsSchema = z.object({
   sound: z.union([z.literal(''), SoundNameSchema]).default(''),
   durationSeconds: z.number().min(1).max(60).default(6),
   volume: z.number().min(0).max(1).default(0.8),
+  tts: AlertSpeechSettingsSchema.default(AlertSpeechSettingsSchema.parse({})),
 });
 export type AlertKindSettings = z.infer<typeof AlertKindSettingsSchema>;
 
@@ -101,7 +118,39 @@ export interface OverlayAlert {
   sound: string | null;
   durationMs: number;
   volume: number;
+  /** What the overlay reads aloud after the sound: only the supporter's message, cleaned; null for none. */
+  speech: AlertSpeech | null;
   details: Record<string, unknown>;
+}
+
+export interface AlertSpeech {
+  text: string;
+  voice: string;
+  rate: number;
+  volume: number;
+}
+
+const INVISIBLE_OR_CONTROL = /[\p{Cc}\p{Cf}]/gu;
+const LINK = /\b(?:https?:\/\/|www\.)\S+/giu;
+/** Cheermotes (`Cheer100`, `Kappa1000`): the bits are in the headline, reading them out is noise. */
+const CHEERMOTE = /(?<![\p{L}\p{N}])\p{L}+\d+(?![\p{L}\p{N}])/gu;
+
+/**
+ * The viewer's message as it is read aloud: controls and invisible characters dropped, links said as
+ * "link", cheermotes left out for cheers, whitespace collapsed, at most MAX_SPOKEN_CHARACTERS (cut at
+ * a word). Null when nothing is left to say.
+ */
+export function spokenText(kind: AlertKind, message: string | null): string | null {
+  if (!message) return null;
+  let text = message.replace(INVISIBLE_OR_CONTROL, ' ').replace(LINK, ' link ');
+  if (kind === 'cheer') text = text.replace(CHEERMOTE, ' ');
+  text = text.replace(/\s+/gu, ' ').trim();
+  if (text.length > MAX_SPOKEN_CHARACTERS) {
+    const cut = text.slice(0, MAX_SPOKEN_CHARACTERS);
+    const space = cut.lastIndexOf(' ');
+    text = space > MAX_SPOKEN_CHARACTERS / 2 ? cut.slice(0, space) : cut;
+  }
+  return /[\p{L}\p{N}]/u.test(text) ? text : null;
 }
 
 /** Fills an alert template; the values are plain text (the overlay sets textContent, never HTML). */
@@ -123,6 +172,7 @@ export function buildAlert(
     identity: { external: { login: string; displayName: string } };
     message?: { text: string } | undefined;
     details?: Record<string, unknown> | undefined;
+    annotations?: readonly Annotation[] | undefined;
   },
   settings: AlertSettings,
 ): OverlayAlert | null {
@@ -146,8 +196,24 @@ export function buildAlert(
     sound: chosen.sound === '' ? null : chosen.sound,
     durationMs: Math.round(chosen.durationSeconds * 1000),
     volume: chosen.volume,
+    speech: alertSpeech(kind, text, chosen.tts, event.annotations ?? []),
     details,
   };
+}
+
+/** The speech for an alert, when its kind reads messages aloud and the message is fit to be heard on stream. */
+function alertSpeech(
+  kind: AlertKind,
+  message: string | null,
+  settings: AlertSpeechSettings,
+  annotations: readonly Annotation[],
+): AlertSpeech | null {
+  if (!settings.enabled) return null;
+  // The analyzer's verdict, where it ran: sexual or degrading words and slurs are never read out.
+  const severity = readAnalysis(annotations, 'toxicity')?.severity;
+  if (severity === 'strong' || severity === 'severe') return null;
+  const text = spokenText(kind, message);
+  return text === null ? null : { text, voice: settings.voice, rate: settings.rate, volume: settings.volume };
 }
 
 /** Sample details for a console "test alert", so the overlay shows what a real one looks like. */

@@ -10,6 +10,8 @@ import type { Quote } from './quotes.js';
 import type { ConfigFile, ImportPreview } from './config-export.js';
 import type { Timer } from './timers.js';
 import type { Giveaway, GiveawayEntry } from './giveaways.js';
+import { MAX_FIREBOT_UPLOAD_BASE64 } from './firebot-format.js';
+import type { FirebotSkip } from './firebot-import.js';
 
 type Result<T> = { ok: true; value: T } | { ok: false; error: string };
 
@@ -59,6 +61,25 @@ export const FeatureApiParams = {
   'config.export': z.object({}),
   /** Checks an exported file and previews what it changes; `dryRun: false` applies it (nothing is deleted). */
   'config.import': z.object({ file: z.unknown(), dryRun: z.boolean().default(true) }),
+  /**
+   * Imports commands, timers, counters and quotes from a Firebot v5 profile: an uploaded zip, or a
+   * folder or zip on the host's computer. Previews first (`dryRun`), reports what it left out.
+   */
+  'firebot.import': z.object({
+    source: z.discriminatedUnion('kind', [
+      z.object({
+        kind: z.literal('upload'),
+        zipBase64: z
+          .string()
+          .min(1)
+          .max(MAX_FIREBOT_UPLOAD_BASE64, 'the zip is too large to upload: import it by its path instead')
+          .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'not base64'),
+      }),
+      z.object({ kind: z.literal('path'), path: z.string().trim().min(1).max(4096) }),
+    ]),
+    profile: z.string().trim().min(1).max(200).optional(),
+    dryRun: z.boolean().default(true),
+  }),
 } as const;
 
 export interface BackupInfo {
@@ -100,4 +121,9 @@ export interface FeatureApi {
   'config.import'(
     params: P<'config.import'>,
   ): Promise<{ ok: true; preview: ImportPreview; applied: boolean } | { ok: false; errors: string[] }>;
+  'firebot.import'(params: P<'firebot.import'>): Promise<FirebotImportResult>;
 }
+
+export type FirebotImportResult =
+  | { ok: true; profile: string; preview: ImportPreview; skipped: FirebotSkip[]; applied: boolean }
+  | { ok: false; errors: string[] };

@@ -1,5 +1,5 @@
 /**
- * Giveaways: `!giveaway open !KEYWORD [role]` (moderators), viewers enter by typing the keyword while it
+ * Giveaways: `!giveaway open !KEYWORD [role] [follower]` (moderators), viewers enter by typing the keyword while it
  * is open (one entry per user per giveaway), `!giveaway draw` picks a random winner from the entries,
  * `!giveaway redraw` another one (never a previous winner of the same giveaway), `!giveaway close`
  * stops entries. The `giveaways` reaction service runs them; entries and draws are stored (tables:
@@ -19,6 +19,8 @@ export interface Giveaway {
   keyword: string;
   /** Only chatters with this role (or above it: moderators and the broadcaster) may enter; null: everyone. */
   requiredRole: Role | null;
+  /** Only chatters who follow the channel may enter (checked on Twitch with the linked broadcaster). */
+  requiresFollow: boolean;
   status: 'open' | 'closed';
   openedBy: string;
   openedAt: number;
@@ -53,6 +55,7 @@ export const GiveawayStoreWriteSchema = z.discriminatedUnion('op', [
     eventId: z.string().min(1).max(100),
     keyword: z.string().regex(GIVEAWAY_KEYWORD, 'a keyword is a chat command like !join'),
     requiredRole: RoleSchema.nullable(),
+    requiresFollow: z.boolean().default(false),
     openedBy: z.string().min(1).max(100),
     at: z.number(),
   }),
@@ -76,12 +79,15 @@ export type GiveawayStoreWrite = z.infer<typeof GiveawayStoreWriteSchema>;
 export const GIVEAWAY_STORE_OPS = ['giveaway.open', 'giveaway.enter', 'giveaway.close', 'giveaway.draw'] as const;
 
 export type GiveawayRequest =
-  | { kind: 'open'; keyword: string; requiredRole: Role | null }
+  | { kind: 'open'; keyword: string; requiredRole: Role | null; requiresFollow: boolean }
   | { kind: 'draw' }
   | { kind: 'redraw' }
   | { kind: 'close' }
   | { kind: 'status' }
   | { kind: 'invalid'; reason: string };
+
+const OPEN_USAGE = '!giveaway open !keyword [subscriber|vip|moderator] [follower]';
+const FOLLOW_WORDS: ReadonlySet<string> = new Set(['follower', 'followers', 'follow', 'following']);
 
 /** The words after `!giveaway`. */
 export function parseGiveawayRequest(rest: string): GiveawayRequest {
@@ -94,16 +100,29 @@ export function parseGiveawayRequest(rest: string): GiveawayRequest {
     case 'close':
       return { kind: action };
     case 'open': {
-      if (!keyword) return { kind: 'invalid', reason: 'usage: !giveaway open !keyword [subscriber|vip|moderator]' };
+      if (!keyword) return { kind: 'invalid', reason: `usage: ${OPEN_USAGE}` };
       const word = keyword.startsWith('!') ? keyword : `!${keyword}`;
       if (!GIVEAWAY_KEYWORD.test(word))
         return { kind: 'invalid', reason: `"${keyword.slice(0, 30)}" is not a keyword like !join` };
-      if (extra.length > 0) return { kind: 'invalid', reason: 'one keyword and at most one role' };
-      if (role === undefined) return { kind: 'open', keyword: word, requiredRole: null };
-      const parsed = RoleSchema.safeParse(role.replace(/s$/, ''));
-      if (!parsed.success)
-        return { kind: 'invalid', reason: `"${role.slice(0, 30)}" is not a role (subscriber, vip, moderator)` };
-      return { kind: 'open', keyword: word, requiredRole: parsed.data === 'viewer' ? null : parsed.data };
+      const words = [role, ...extra].filter((item): item is string => item !== undefined);
+      if (words.length > 2) return { kind: 'invalid', reason: 'one keyword, at most one role and "follower"' };
+      let requiredRole: Role | null = null;
+      let requiresFollow = false;
+      for (const item of words) {
+        if (FOLLOW_WORDS.has(item)) {
+          requiresFollow = true;
+          continue;
+        }
+        if (requiredRole !== null) return { kind: 'invalid', reason: 'at most one role' };
+        const parsed = RoleSchema.safeParse(item.replace(/s$/, ''));
+        if (!parsed.success)
+          return {
+            kind: 'invalid',
+            reason: `"${item.slice(0, 30)}" is not a role (subscriber, vip, moderator) or "follower"`,
+          };
+        requiredRole = parsed.data === 'viewer' ? null : parsed.data;
+      }
+      return { kind: 'open', keyword: word, requiredRole, requiresFollow };
     }
     default:
       return { kind: 'invalid', reason: 'usage: !giveaway open !keyword [role] | draw | redraw | close' };

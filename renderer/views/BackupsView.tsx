@@ -1,7 +1,7 @@
 /**
  * Keeping the streamer's work: backups of the database (made at every start and daily; a restore
  * is applied when BitBrat next starts) and export/import of the configuration as one JSON file,
- * with a preview of what an import would change before anything is written.
+ * with a preview of what an import would change before anything is written; and the import from Firebot.
  */
 import { useEffect, useState } from 'react';
 import type { ImportPreview } from '../../pipeline/core/config-export.js';
@@ -9,6 +9,8 @@ import type { BackupList } from '../../pipeline/core/feature-api.js';
 import { notify } from '../state/store.js';
 import { useConsole, useConsoleContext, useHostAction } from '../ui/context.js';
 import { formatDateTime } from '../ui/format.js';
+import { FirebotImportSection } from './FirebotImport.js';
+import { changedSections, ImportPreviewTable } from './ImportPreviewTable.js';
 
 function BackupsSection() {
   const { bridge, store, moderator } = useConsoleContext();
@@ -142,9 +144,7 @@ function ExportImportSection() {
     setPreview(null);
   };
 
-  const changes = preview
-    ? Object.entries(preview).filter(([, section]) => section.added.length + section.changed.length > 0)
-    : [];
+  const changes = preview ? changedSections(preview) : [];
   return (
     <section data-testid="export-import">
       <h2>Export and import</h2>
@@ -180,29 +180,7 @@ function ExportImportSection() {
       {preview && (
         <div data-testid="import-preview">
           <h3>{file?.name}: what the import changes</h3>
-          {changes.length === 0 && <p className="muted">Nothing: everything in the file is already here.</p>}
-          {changes.length > 0 && (
-            <table className="table">
-              <thead>
-                <tr>
-                  <th>section</th>
-                  <th>added</th>
-                  <th>changed</th>
-                  <th>same</th>
-                </tr>
-              </thead>
-              <tbody>
-                {changes.map(([section, change]) => (
-                  <tr key={section}>
-                    <td>{section}</td>
-                    <td>{change.added.join(', ') || '—'}</td>
-                    <td>{change.changed.join(', ') || '—'}</td>
-                    <td>{change.unchanged}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )}
+          <ImportPreviewTable preview={preview} />
           <div className="row-gap">
             <button type="button" className="primary" disabled={changes.length === 0} onClick={() => void apply()}>
               Import these changes
@@ -222,6 +200,7 @@ export function BackupsView() {
     <div className="users backups">
       <BackupsSection />
       <ExportImportSection />
+      <FirebotImportSection />
     </div>
   );
 }

@@ -717,7 +717,7 @@ function GiveawaysSection() {
         </button>
       </div>
       <p className="muted small">
-        In chat (moderators): <span className="mono">!giveaway open !join [subscriber|vip]</span>,{' '}
+        In chat (moderators): <span className="mono">!giveaway open !join [subscriber|vip] [follower]</span>,{' '}
         <span className="mono">!giveaway draw</span>, <span className="mono">!giveaway redraw</span>,{' '}
         <span className="mono">!giveaway close</span>. Viewers enter by typing the keyword while it is open.
       </p>
@@ -740,7 +740,10 @@ function GiveawaysSection() {
               <tr key={giveaway.id}>
                 <td>{giveaway.id}</td>
                 <td className="mono">{giveaway.keyword}</td>
-                <td>{giveaway.requiredRole ? `${giveaway.requiredRole}s` : 'everyone'}</td>
+                <td>
+                  {giveaway.requiredRole ? `${giveaway.requiredRole}s` : 'everyone'}
+                  {giveaway.requiresFollow ? ' (following)' : ''}
+                </td>
                 <td>
                   {giveaway.status} since {formatDateTime(giveaway.closedAt ?? giveaway.openedAt)}
                 </td>

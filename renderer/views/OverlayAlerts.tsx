@@ -3,6 +3,7 @@
  * plays, its template, sound, duration and volume (settings `alerts`, checked with the schema the host
  * parses with), the sounds in the data folder (uploaded here; the host checks what the file is), and a
  * "Test" button per kind that sends a test alert through the pipeline to every open overlay.
+ * Speech (off by default): the supporter's own message read aloud by the overlay with the system's voices.
  */
 import { useCallback, useEffect, useState } from 'react';
 import {
@@ -47,6 +48,16 @@ export function OverlayAlerts() {
   const status = useConsole((state) => state.connection.status);
   const [draft, setDraft] = useState<AlertSettings | null>(settings?.alerts ?? null);
   const [sounds, setSounds] = useState<SoundInfo[]>([]);
+  // This computer's voices, as names to pick from (OBS on the same computer has the same system voices).
+  const [voices, setVoices] = useState<string[]>([]);
+  useEffect(() => {
+    const synth = typeof window.speechSynthesis === 'object' ? window.speechSynthesis : null;
+    if (!synth) return;
+    const load = () => setVoices([...new Set(synth.getVoices().map((voice) => voice.name))]);
+    load();
+    synth.addEventListener('voiceschanged', load);
+    return () => synth.removeEventListener('voiceschanged', load);
+  }, []);
   useEffect(() => {
     if (settings && !draft) setDraft(settings.alerts);
   }, [settings, draft]);
@@ -63,6 +74,8 @@ export function OverlayAlerts() {
   const dirty = JSON.stringify(draft) !== JSON.stringify(settings.alerts);
   const patch = (kind: AlertKind, change: Partial<AlertSettings[AlertKind]>) =>
     setDraft({ ...draft, [kind]: { ...draft[kind], ...change } });
+  const patchSpeech = (kind: AlertKind, change: Partial<AlertSettings[AlertKind]['tts']>) =>
+    patch(kind, { tts: { ...draft[kind].tts, ...change } });
 
   const save = async () => {
     if (!checked.success) return;
@@ -109,6 +122,7 @@ export function OverlayAlerts() {
             <th>Sound</th>
             <th>Seconds</th>
             <th>Volume</th>
+            <th>Read message aloud</th>
             <th />
           </tr>
         </thead>
@@ -167,6 +181,43 @@ export function OverlayAlerts() {
                 />
               </td>
               <td>
+                <input
+                  type="checkbox"
+                  aria-label={`${KIND_LABELS[kind]} reads the message aloud`}
+                  checked={draft[kind].tts.enabled}
+                  onChange={(event) => patchSpeech(kind, { enabled: event.target.checked })}
+                />
+                {draft[kind].tts.enabled && (
+                  <>
+                    <input
+                      aria-label={`${KIND_LABELS[kind]} voice`}
+                      list="alert-voices"
+                      placeholder="system default"
+                      value={draft[kind].tts.voice}
+                      onChange={(event) => patchSpeech(kind, { voice: event.target.value })}
+                    />
+                    <input
+                      type="range"
+                      min={0.5}
+                      max={2}
+                      step={0.1}
+                      aria-label={`${KIND_LABELS[kind]} speech rate`}
+                      value={draft[kind].tts.rate}
+                      onChange={(event) => patchSpeech(kind, { rate: Number(event.target.value) })}
+                    />
+                    <input
+                      type="range"
+                      min={0}
+                      max={1}
+                      step={0.05}
+                      aria-label={`${KIND_LABELS[kind]} speech volume`}
+                      value={draft[kind].tts.volume}
+                      onChange={(event) => patchSpeech(kind, { volume: Number(event.target.value) })}
+                    />
+                  </>
+                )}
+              </td>
+              <td>
                 <button type="button" onClick={() => void test(kind)}>
                   Test {KIND_LABELS[kind].toLowerCase()}
                 </button>
@@ -175,6 +226,16 @@ export function OverlayAlerts() {
           ))}
         </tbody>
       </table>
+      <datalist id="alert-voices">
+        {voices.map((voice) => (
+          <option key={voice} value={voice} />
+        ))}
+      </datalist>
+      <p className="muted small">
+        Read aloud: only the viewer&apos;s own message (a cheer&apos;s or a redemption&apos;s text), links said as
+        &quot;link&quot;, at most 200 characters, never words the analyzer rates strong or severe. OBS speaks it with
+        the system&apos;s voices, offline (Windows and macOS; not in OBS on Linux, which has no speech engine).
+      </p>
       {!checked.success && (
         <p className="error" role="alert">
           {checked.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}

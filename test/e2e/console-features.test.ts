@@ -18,6 +18,7 @@ import {
   startTestHost,
 } from './support.js';
 import { waitUntil } from '../support/wait.js';
+import { fixtureBackupZip } from '../support/firebot-zip.js';
 
 let host: TestHost;
 let browser: Browser;
@@ -200,6 +201,36 @@ describe('Counters & quotes in the console', () => {
         .waitFor();
     });
     expect(await replyTo('!imported')).toBe('from a file');
+    expect(mod.problems).toEqual([]);
+  });
+
+  it('imports a Firebot backup zip after a dry run that lists what it leaves out', async () => {
+    await step(mod, 'firebot-import', async () => {
+      await mod.page.getByRole('button', { name: 'Backups & export' }).click();
+      await mod.page.getByLabel('Firebot backup zip').setInputFiles({
+        name: 'Firebot_Backup.zip',
+        mimeType: 'application/zip',
+        buffer: await fixtureBackupZip(),
+      });
+      const preview = mod.page.getByTestId('firebot-preview');
+      await preview.getByText('firebot-roll', { exact: false }).first().waitFor();
+      await preview
+        .getByTestId('firebot-skipped')
+        .getByText(/restriction firebot:channelcurrency/)
+        .waitFor();
+      expect(await host.served.host.api['commands.list']({})).not.toContainEqual(
+        expect.objectContaining({ id: 'firebot-roll' }),
+      );
+      await preview.getByRole('button', { name: 'Import from Firebot' }).click();
+      await preview.waitFor({ state: 'detached' });
+      await mod.page.getByLabel('Firebot folder or zip path').fill('/no/such/folder');
+      await mod.page.getByTestId('firebot-import').getByRole('button', { name: 'Check' }).click();
+      await mod.page
+        .getByTestId('firebot-errors')
+        .getByText(/does not exist/)
+        .waitFor();
+    });
+    expect(await replyTo('!roll', 'sub1', ['subscriber'])).toMatch(/^sub1 rolled \d{1,3} \(deaths so far: 37\)$/);
     expect(mod.problems).toEqual([]);
   });
 });

@@ -25,7 +25,9 @@ export function createAlertApi(deps: {
             external: { id: 'alert-test', platform: 'test', login: 'testviewer', displayName: 'TestViewer', roles: [] },
           },
           details: { ...TEST_ALERT_DETAILS[kind], test: true },
+          // What a viewer would have typed, so a test also shows (and, with speech on, says) the message.
           ...(kind === 'cheer' ? { message: { text: 'Cheer100 test alert' } } : {}),
+          ...(kind === 'redemption' ? { message: { text: 'This is what the viewer typed' } } : {}),
         },
       ]);
       if (!result) return { ok: false, error: 'the test alert was not accepted' };

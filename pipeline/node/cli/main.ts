@@ -1,7 +1,8 @@
 /**
- * The `bitbrat` command: serve, replay, restore, bench, start. Arguments are checked before anything
+ * The `bitbrat` command: serve, replay, restore, import-firebot, bench, start. Arguments are checked before anything
  * starts; every failure ends with one clear sentence and a non-zero exit code.
  */
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { LogLevel } from '../../core/rpc.js';
 import { DISCORD_CONNECTOR, normalizeDiscordDispatch } from '../connectors/discord/discord-normalize.js';
@@ -35,6 +36,11 @@ Commands:
       --json                  Print JSON lines (the only output format)
   restore FILE                Replace the database with a backup (BitBrat must not be running)
       --data-dir DIR          Where the database lives (default: ${defaultDataDir()})
+  import-firebot PATH         Import commands, timers, counters and quotes from Firebot v5 (its data
+                              folder, a profile folder or a backup zip; BitBrat must not be running)
+      --data-dir DIR          Where the database lives (default: ${defaultDataDir()})
+      --profile NAME          Which Firebot profile, when there are several
+      --dry-run               Only show what would be created, changed and left out
   bench                       Measure the pipeline and print figures (a readable summary)
       --json                  Print one JSON object instead
       --rate N                Events per second of each latency run, open loop (default 1000)
@@ -129,6 +135,8 @@ async function main(argv: string[]): Promise<void> {
           ui: { type: 'boolean', default: false },
           chromium: { type: 'string' },
           verbose: { type: 'boolean', default: false },
+          profile: { type: 'string' },
+          'dry-run': { type: 'boolean', default: false },
         },
       });
     } catch (error) {
@@ -235,6 +243,22 @@ async function main(argv: string[]): Promise<void> {
       const result = restoreFromFile(values['data-dir'] ?? defaultDataDir(), file);
       if (!result.ok) fail(result.error);
       process.stdout.write(`${result.message}\n`);
+      return;
+    }
+    case 'import-firebot': {
+      const path = positionals[0];
+      if (!path) fail("import-firebot needs a PATH (Firebot's data folder, a profile folder or a backup zip)");
+      const { importFirebot, describeFirebotImport } = await import('./import-firebot.js');
+      const dryRun = values['dry-run'] ?? false;
+      const result = await importFirebot({
+        dataDir: values['data-dir'] ?? defaultDataDir(),
+        path: resolve(path),
+        ...(values.profile !== undefined ? { profile: values.profile } : {}),
+        dryRun,
+        log: quietLog(values.verbose ?? false),
+      });
+      if (!result.ok) fail(describeFirebotImport(result, dryRun));
+      process.stdout.write(`${describeFirebotImport(result, dryRun)}\n`);
       return;
     }
     case 'start': {

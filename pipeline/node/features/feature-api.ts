@@ -13,6 +13,9 @@ import type Database from 'better-sqlite3';
 import { backupFolder, cancelRestore, createBackup, listBackups, pendingRestore, scheduleRestore } from './backups.js';
 import { checkConfigFile } from '../../core/config-export.js';
 import { exportConfig, planImport, type ConfigSources } from './config-transfer.js';
+import { parseFirebotFiles } from '../../core/firebot-format.js';
+import { mapFirebotProfile } from '../../core/firebot-import.js';
+import { readFirebotPath, readFirebotZip } from './firebot-source.js';
 import type { FeatureReader } from './feature-reader.js';
 import type { GiveawayReader } from './giveaway-store.js';
 
@@ -123,6 +126,32 @@ export function createFeatureApi(deps: FeatureApiDeps): FeatureApi {
       await commit(plan.ops);
       await deps.config.afterImport();
       return { ok: true, preview: plan.preview, applied: true };
+    },
+    'firebot.import': async ({ source, profile, dryRun = true }) => {
+      if (!deps.config) return { ok: false, errors: ['(source): import is not available here'] };
+      const options = profile === undefined ? {} : { profile };
+      const read =
+        source.kind === 'upload'
+          ? await readFirebotZip(Buffer.from(source.zipBase64, 'base64'), options)
+          : await readFirebotPath(source.path, options);
+      if (!read.ok) return read;
+      const parsed = parseFirebotFiles(read.files);
+      if (!parsed.ok) return parsed;
+      const sources = { ...deps.config.sources, features: reader };
+      const at = now();
+      const mapping = mapFirebotProfile(
+        parsed.profile,
+        { commands: sources.commands(), counters: reader.counters() },
+        at,
+      );
+      // The configuration import does the rest: the same preview, one store batch.
+      const plan = planImport(sources, mapping.file, at);
+      if (!plan.ok) return plan;
+      const result = { ok: true as const, profile: read.profile, preview: plan.preview, skipped: mapping.skipped };
+      if (dryRun || plan.ops.length === 0) return { ...result, applied: false };
+      await commit(plan.ops);
+      await deps.config.afterImport();
+      return { ...result, applied: true };
     },
     'timers.list': async () => {
       const states = reader.timerStates();

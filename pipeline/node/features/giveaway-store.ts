@@ -17,9 +17,9 @@ export function applyGiveawayWrite(db: Writer, write: GiveawayStoreWrite): void 
       if (db.prepare('SELECT 1 FROM giveaways WHERE event_id = ?').get(write.eventId)) return;
       db.prepare("UPDATE giveaways SET status = 'closed', closed_at = ? WHERE status = 'open'").run(write.at);
       db.prepare(
-        `INSERT INTO giveaways (keyword, required_role, status, opened_by, opened_at, event_id)
-         VALUES (?, ?, 'open', ?, ?, ?)`,
-      ).run(write.keyword, write.requiredRole, write.openedBy, write.at, write.eventId);
+        `INSERT INTO giveaways (keyword, required_role, requires_follow, status, opened_by, opened_at, event_id)
+         VALUES (?, ?, ?, 'open', ?, ?, ?)`,
+      ).run(write.keyword, write.requiredRole, write.requiresFollow ? 1 : 0, write.openedBy, write.at, write.eventId);
       return;
     }
     case 'giveaway.enter':
@@ -65,6 +65,7 @@ interface GiveawayRow {
   id: number;
   keyword: string;
   required_role: string | null;
+  requires_follow: number;
   status: string;
   opened_by: string;
   opened_at: number;
@@ -91,7 +92,7 @@ export interface GiveawayReader {
   list(limit: number): Giveaway[];
 }
 
-const GIVEAWAY_COLUMNS = `g.id, g.keyword, g.required_role, g.status, g.opened_by, g.opened_at, g.closed_at,
+const GIVEAWAY_COLUMNS = `g.id, g.keyword, g.required_role, g.requires_follow, g.status, g.opened_by, g.opened_at, g.closed_at,
   (SELECT count(*) FROM giveaway_entries e WHERE e.giveaway_id = g.id) AS entries`;
 
 export function createGiveawayReader(db: ReadDb): GiveawayReader {
@@ -128,6 +129,7 @@ export function createGiveawayReader(db: ReadDb): GiveawayReader {
       id: row.id,
       keyword: row.keyword,
       requiredRole: row.required_role as Role | null,
+      requiresFollow: row.requires_follow === 1,
       status: row.status === 'open' ? 'open' : 'closed',
       openedBy: row.opened_by,
       openedAt: row.opened_at,

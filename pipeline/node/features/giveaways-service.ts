@@ -17,10 +17,36 @@ import {
 } from '../../core/giveaways.js';
 import type { StoreWrite } from '../../core/protocol/store.js';
 import { StepFailure, type Service, type StepContext, type StepOutcome } from '../../core/service.js';
+import { HelixError } from '../connectors/twitch/helix-channel.js';
 import type { GiveawayReader } from './giveaway-store.js';
+import type { ReactionTwitch } from '../twitch-integration/reaction-twitch.js';
+
+/** Whether follows can be checked now, and how. */
+export type FollowCheck =
+  { ok: true; followedAt(userId: string): Promise<number | null> } | { ok: false; reason: string };
+
+/** The scope Get Channel Followers needs to list one user (without it Twitch answers only the total). */
+export const FOLLOWERS_SCOPE = 'moderator:read:followers';
+
+/** Follow checks with the linked broadcaster's token, or why there are none. */
+export function followCheckFor(twitch: Pick<ReactionTwitch, 'helix' | 'broadcaster'> | undefined): FollowCheck {
+  const helix = twitch?.helix();
+  const broadcaster = twitch?.broadcaster();
+  if (!helix || !broadcaster)
+    return { ok: false, reason: 'no broadcaster account is linked (Connections → Twitch) to check follows with' };
+  // Without the scope Twitch answers 200 with no one in it: everybody would look like a non-follower.
+  if (!broadcaster.scopes.includes(FOLLOWERS_SCOPE))
+    return {
+      ok: false,
+      reason: `the broadcaster's login lacks ${FOLLOWERS_SCOPE}: log in again in Connections → Twitch`,
+    };
+  return { ok: true, followedAt: (userId) => helix.followedAt(userId) };
+}
 
 export interface GiveawaysServiceDeps {
   reader: GiveawayReader;
+  /** How follows are checked on Twitch (`followCheckFor`); absent: follower giveaways cannot open. */
+  follows?: () => FollowCheck;
   commit(batch: StoreWrite[]): Promise<void>;
   /** [0, 1): which entry wins; tests pass a fixed sequence. */
   random?: () => number;
@@ -59,8 +85,33 @@ export function createGiveawaysService(deps: GiveawaysServiceDeps): Service {
   }
 
   function describe(giveaway: Giveaway): string {
-    const who = giveaway.requiredRole ? ` (${giveaway.requiredRole}s only)` : '';
-    return `type ${giveaway.keyword} to enter${who}`;
+    const who = giveaway.requiredRole ? `${giveaway.requiredRole}s` : '';
+    const follow = giveaway.requiresFollow ? (who ? ' who follow' : 'followers') : '';
+    return `type ${giveaway.keyword} to enter${who || follow ? ` (${who}${follow} only)` : ''}`;
+  }
+
+  /** Whether the chatter follows the channel, asked on Twitch; a reason when it cannot be told. */
+  async function follows(
+    event: Readonly<Envelope>,
+    giveaway: Giveaway,
+  ): Promise<{ ok: true; following: boolean } | { ok: false; note: string }> {
+    const external = event.identity.external;
+    if (external.platform !== 'twitch')
+      return { ok: false, note: `giveaway #${giveaway.id} is for followers: only Twitch chatters can be checked` };
+    const check = deps.follows?.() ?? { ok: false, reason: 'follow checks are not available here' };
+    if (!check.ok) return { ok: false, note: `giveaway #${giveaway.id} is for followers, but ${check.reason}` };
+    try {
+      return { ok: true, following: (await check.followedAt(external.id)) !== null };
+    } catch (error) {
+      // Twitch down or slow: try again; refused (a token without moderator:read:followers): say so.
+      const status = error instanceof HelixError ? error.status : undefined;
+      const retryable = status === undefined || status === 429 || status >= 500;
+      throw new StepFailure(
+        'GIVEAWAY_FOLLOW_CHECK',
+        `could not check the follow on Twitch: ${String(error)}`,
+        retryable,
+      );
+    }
   }
 
   async function draw(event: Readonly<Envelope>, redraw: boolean, now: number): Promise<StepOutcome> {
@@ -111,6 +162,13 @@ export function createGiveawaysService(deps: GiveawaysServiceDeps): Service {
         return reply(request.reason, ['invalid giveaway command']);
       case 'open': {
         let giveaway = deps.reader.openedBy(event.id);
+        const followCheck = request.requiresFollow ? deps.follows?.() : undefined;
+        if (!giveaway && request.requiresFollow && !followCheck?.ok) {
+          const why = followCheck && !followCheck.ok ? followCheck.reason : 'follow checks are not available here';
+          return reply(`A giveaway for followers cannot open: ${why}. Open it without "follower", or fix that first.`, [
+            `follower giveaway refused: ${why}`,
+          ]);
+        }
         if (!giveaway) {
           await commit([
             {
@@ -118,6 +176,7 @@ export function createGiveawaysService(deps: GiveawaysServiceDeps): Service {
               eventId: event.id,
               keyword: request.keyword,
               requiredRole: request.requiredRole,
+              requiresFollow: request.requiresFollow,
               openedBy: external.login,
               at: now,
             },
@@ -158,6 +217,15 @@ export function createGiveawaysService(deps: GiveawaysServiceDeps): Service {
     const external = event.identity.external;
     if (deps.reader.hasEntered(open.id, external.platform, external.id)) {
       return { status: 'OK', notes: [`already entered giveaway #${open.id}`] };
+    }
+    // Moderators and the broadcaster meet every requirement (the broadcaster cannot follow themselves).
+    if (open.requiresFollow && !roles.includes('broadcaster') && !roles.includes('moderator')) {
+      const checked = await follows(event, open);
+      if (!checked.ok) return { status: 'SKIP', notes: [checked.note] };
+      if (!checked.following)
+        return reply(`@${external.login}, follow the channel to enter giveaway #${open.id}.`, [
+          `not following: no entry in giveaway #${open.id}`,
+        ]);
     }
     await commit([
       {

@@ -157,8 +157,35 @@ describe('giveaways service', () => {
   });
 
   it('parses the moderator commands with field-level reasons', () => {
-    expect(parseGiveawayRequest('open !Join VIPs')).toEqual({ kind: 'open', keyword: '!join', requiredRole: 'vip' });
-    expect(parseGiveawayRequest('open join')).toEqual({ kind: 'open', keyword: '!join', requiredRole: null });
+    expect(parseGiveawayRequest('open !Join VIPs')).toEqual({
+      kind: 'open',
+      keyword: '!join',
+      requiredRole: 'vip',
+      requiresFollow: false,
+    });
+    expect(parseGiveawayRequest('open join')).toEqual({
+      kind: 'open',
+      keyword: '!join',
+      requiredRole: null,
+      requiresFollow: false,
+    });
+    expect(parseGiveawayRequest('open !join follower')).toEqual({
+      kind: 'open',
+      keyword: '!join',
+      requiredRole: null,
+      requiresFollow: true,
+    });
+    expect(parseGiveawayRequest('open !join followers subscribers')).toEqual({
+      kind: 'open',
+      keyword: '!join',
+      requiredRole: 'subscriber',
+      requiresFollow: true,
+    });
+    expect(parseGiveawayRequest('open !join vip subs')).toMatchObject({
+      kind: 'invalid',
+      reason: /"subs" is not a role/,
+    });
+    expect(parseGiveawayRequest('open !join vip follower extra')).toMatchObject({ kind: 'invalid' });
     expect(parseGiveawayRequest('open !join wizards')).toMatchObject({ kind: 'invalid', reason: /not a role/ });
     expect(parseGiveawayRequest('open !a:b')).toMatchObject({ kind: 'invalid', reason: /not a keyword/ });
     expect(parseGiveawayRequest('spin')).toMatchObject({ kind: 'invalid' });

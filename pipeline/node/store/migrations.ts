@@ -647,6 +647,18 @@ const appendOnlyEvents: Migration = {
   },
 };
 
+/**
+ * The giveaways' follow requirement (issue 14): `!giveaway open !join follower` lets in only chatters
+ * who follow the channel. (Version 7 is the append-only event log.)
+ */
+const giveawayFollow: Migration = {
+  version: 8,
+  name: 'giveaways: follow requirement',
+  up(db) {
+    db.exec('ALTER TABLE giveaways ADD COLUMN requires_follow INTEGER NOT NULL DEFAULT 0');
+  },
+};
+
 /** Every migration, in order. Append only. */
 export const MIGRATIONS: readonly Migration[] = [
   initialSchema,
@@ -656,6 +668,7 @@ export const MIGRATIONS: readonly Migration[] = [
   giveawaysWelcome,
   overlayAlerts,
   appendOnlyEvents,
+  giveawayFollow,
 ];
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;
 

@@ -86,7 +86,7 @@ async function createServices(phase: WorkerPhase, deps: ServiceDeps): Promise<Se
         { createTimersService },
         { createWelcomeService },
         { createShoutoutService },
-        { createGiveawaysService },
+        { createGiveawaysService, followCheckFor },
         { createGiveawayReader },
       ] = await Promise.all([
         import('../features/counters-service.js'),
@@ -119,7 +119,11 @@ async function createServices(phase: WorkerPhase, deps: ServiceDeps): Promise<Se
         createTimersService({ reader: features, twitch }),
         createWelcomeService({ settings: () => deps.settings().welcome, variables }),
         createShoutoutService({ commands: deps.commands, twitch }),
-        createGiveawaysService({ reader: createGiveawayReader(deps.db), commit }),
+        createGiveawaysService({
+          reader: createGiveawayReader(deps.db),
+          commit,
+          follows: () => followCheckFor(deps.reactionTwitch),
+        }),
         ...(deps.obs
           ? [
               (await import('../obs/obs-service.js')).createObsService({

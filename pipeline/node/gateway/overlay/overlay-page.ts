@@ -1,6 +1,7 @@
 /**
  * The OBS overlay: a browser-source page that shows approved bot replies and alerts (follows, subs,
- * gifts, raids, cheers, redemptions). Alerts queue and play one at a time, each with its sound. Plain
+ * gifts, raids, cheers, redemptions). Alerts queue and play one at a time, each with its sound and,
+ * where the streamer turned it on, the supporter's message read aloud (speechSynthesis). Plain
  * HTML/CSS/JS kept as strings here, so the bundled CLI serves it with no extra build step and no renderer; the page talks to the client API (`/api/clients`) with the
  * read-only token from its URL (an OBS browser source can only be given a URL).
  *
@@ -154,6 +155,15 @@ export const OVERLAY_JS = `(() => {
       item.classList.add('leaving');
       setTimeout(() => { item.remove(); playNextAlert(); }, 400);
     };
+    // Speech (the supporter's message, read aloud) follows the sound, so the two never talk over each other.
+    let speechStarted = false;
+    const startSpeech = () => {
+      if (speechStarted) return;
+      speechStarted = true;
+      if (alert.speech) speak(alert.speech, done);
+    };
+    if (alert.speech && canSpeak()) waiting += 1;
+    else alert.speech = null;
     if (alert.sound) {
       waiting += 1;
       const audio = document.createElement('audio');
@@ -170,14 +180,42 @@ export const OVERLAY_JS = `(() => {
         clearTimeout(cap);
         audio.remove();
         done();
+        startSpeech();
       };
       audio.addEventListener('ended', finishSound);
       audio.addEventListener('error', finishSound);
       item.appendChild(audio);
       const played = audio.play();
       if (played && played.catch) played.catch(finishSound);
-    }
+    } else startSpeech();
     setTimeout(done, durationMs);
+  }
+
+  // Text-to-speech with the browser's own voices (in OBS: the system's, offline). The host sends only
+  // the supporter's cleaned message; it is handed to the speech engine as text, never as markup.
+  function canSpeak() {
+    return typeof window.speechSynthesis === 'object' && window.speechSynthesis !== null &&
+      typeof window.SpeechSynthesisUtterance === 'function';
+  }
+  function speak(speech, finish) {
+    const synth = window.speechSynthesis;
+    const utterance = new window.SpeechSynthesisUtterance(String(speech.text).slice(0, 300));
+    utterance.volume = Math.min(1, Math.max(0, Number(speech.volume)));
+    utterance.rate = Math.min(2, Math.max(0.5, Number(speech.rate) || 1));
+    const voice = speech.voice ? synth.getVoices().find((candidate) => candidate.name === speech.voice) : null;
+    if (voice) utterance.voice = voice;
+    let over = false;
+    // An engine that never reports the end (no voices installed) must not hold the queue.
+    const cap = setTimeout(() => end(), 30000);
+    const end = () => {
+      if (over) return;
+      over = true;
+      clearTimeout(cap);
+      finish();
+    };
+    utterance.onend = end;
+    utterance.onerror = end;
+    synth.speak(utterance);
   }
 
   function add(kind, eventId, who, text, at) {
