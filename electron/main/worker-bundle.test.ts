@@ -67,9 +67,10 @@ async function runtimeSpecifiers(): Promise<string[]> {
   });
   const imports = result.metafile.inputs['dist/worker.js']?.imports ?? [];
   const specifiers = imports.filter((entry) => entry.external).map((entry) => entry.path);
-  // createRequire(import.meta.url)('x') is invisible to esbuild: find those by their literal.
+  // createRequire(import.meta.url)('x') is invisible to esbuild: find those by their literal (esbuild
+  // renames the import when several modules make one: createRequire2, ...).
   const source = readFileSync(workerBundle, 'utf8');
-  for (const match of source.matchAll(/createRequire\(import\.meta\.url\)\(\s*["']([^"']+)["']\s*\)/g)) {
+  for (const match of source.matchAll(/createRequire\w*\(import\.meta\.url\)\(\s*["']([^"']+)["']\s*\)/g)) {
     specifiers.push(match[1]!);
   }
   return [...new Set(specifiers)].filter((specifier) => !isBuiltin(specifier)).sort();
