@@ -20,7 +20,7 @@ import { summarizeEvent } from '../../core/summary.js';
  * right after the commit in flight (see `scheduleBehind`). What an event does within one window
  * costs one log row, however many stage boundaries it crossed.
  */
-const WRITE_BEHIND_MS = 4;
+const WRITE_BEHIND_MS = 1;
 /** Flow-control credit is returned to ingress at most this often. */
 const SETTLED_PUSH_MS = 2;
 
