@@ -80,7 +80,8 @@ const START_ORDER: readonly WorkerRole[] = ['store', 'router', 'enrichment', 're
 const STOP_ORDER: readonly WorkerRole[] = ['ingress', 'enrichment', 'reaction', 'egress', 'router', 'store'];
 
 export interface SupervisorOptions {
-  workerFile: URL;
+  /** Each role's entry (one bundle per role, `workerFileUrl(role)`); one URL: every role starts from it. */
+  workerFile: URL | ((role: WorkerRole) => URL);
   init: Omit<WorkerInit, 'role'>;
   onPush: HostControlProtocol['pushes'] extends infer P ? <K extends keyof P>(topic: K, data: P[K]) => void : never;
   log(level: LogLevel, message: string, fields?: Record<string, unknown>): void;
@@ -210,7 +211,8 @@ export class WorkerSupervisor {
 
   private spawn(role: WorkerRole, ports: Record<string, MessagePort>): Managed {
     const heartbeat = createHeartbeatSlot();
-    const worker = new Worker(this.options.workerFile, {
+    const { workerFile } = this.options;
+    const worker = new Worker(typeof workerFile === 'function' ? workerFile(role) : workerFile, {
       workerData: { init: { ...this.options.init, role }, ports, heartbeat },
       transferList: Object.values(ports),
       name: `bitbrat-${role}`,
