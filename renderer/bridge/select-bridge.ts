@@ -2,7 +2,7 @@
  * Picks the transport: the Electron preload's bridge when it exists, else the WebSocket gateway
  * of the host that served this page, authenticated with the token from the tokened URL.
  */
-import type { Bridge } from './bridge.js';
+import type { Bridge } from '../../pipeline/core/bridge.js';
 import { openBrowserSocket } from './browser-socket.js';
 import { isValidToken, readToken } from './token.js';
 import { createWsBridge } from './ws-bridge.js';

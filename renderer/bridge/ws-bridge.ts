@@ -13,7 +13,7 @@ import type { HostMethod, HostProtocol, HostPushes, HostTopic } from '../../pipe
 import { HOST_TOPICS } from '../../pipeline/core/host-api.js';
 import { CodedError, createPeer, type Peer, type PushHandlers, type RpcMessage } from '../../pipeline/core/rpc.js';
 import { reconnectDelayMs } from './backoff.js';
-import type { Bridge, ConnectionStatus } from './bridge.js';
+import type { Bridge, ConnectionStatus } from '../../pipeline/core/bridge.js';
 
 export const PROTOCOL_VERSION = 'bitbrat.v1';
 export const TOKEN_PROTOCOL_PREFIX = 'bitbrat.token.';

@@ -5,7 +5,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import type { ConnectionStatus } from '../../renderer/bridge/bridge.js';
+import type { ConnectionStatus } from '../../pipeline/core/bridge.js';
 import { createWsBridge, type SocketFactory, type WsBridge } from '../../renderer/bridge/ws-bridge.js';
 import { chat, startTestHost, type TestHost } from './support.js';
 
