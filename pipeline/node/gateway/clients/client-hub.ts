@@ -15,8 +15,6 @@ import {
   CLIENT_EVENT_TYPES,
   CLIENT_FRAME_TYPES,
   CLIENT_PROTOCOL_VERSION,
-  CLIENT_TOKEN_PREFIX,
-  CLIENT_WS_PROTOCOL,
   ClientFrameSchema,
   TOPIC_SCOPES,
   type ClientAlert,
@@ -33,16 +31,18 @@ import type { EventDetail, EventPage, EventQuery } from '../../../core/host-api.
 import type { EventSummary, SubmitResult } from '../../../core/protocol/pipeline.js';
 import { ALERT_ANNOTATION, ALERT_EVENT_TYPES } from '../../../core/alerts.js';
 import type { LogLevel } from '../../../core/rpc.js';
+import {
+  CLIENT_WS_PROTOCOL,
+  CLOSE_REVOKED,
+  CLOSE_SUBPROTOCOL_REQUIRED,
+  CLOSE_TOO_SLOW,
+  CLOSE_UNAUTHORIZED,
+  TOKEN_PROTOCOL_PREFIX,
+} from '../../../core/protocol/websocket.js';
 import { CLIENT_SOURCE_PREFIX, GATEWAY_CLIENTS_CONNECTOR } from './client-delivery.js';
 import type { ClientIdentity } from './client-tokens.js';
 import { TokenBucket } from './token-bucket.js';
 
-export const CLIENTS_PATH = '/api/clients';
-export const CLOSE_UNAUTHORIZED = 4401;
-export const CLOSE_REVOKED = 4403;
-export const CLOSE_TOO_SLOW = 4408;
-/** The client did not offer `bitbrat.client.v1` (like HTTP 400: the request cannot be served as sent). */
-export const CLOSE_SUBPROTOCOL_REQUIRED = 4400;
 export const SUBPROTOCOL_REQUIRED_REASON = `offer the subprotocol ${CLIENT_WS_PROTOCOL}`;
 
 /**
@@ -55,7 +55,7 @@ export const SUBPROTOCOL_REQUIRED_REASON = `offer the subprotocol ${CLIENT_WS_PR
 export function chooseClientSubprotocol(offered: ReadonlySet<string>): string | false {
   if (offered.has(CLIENT_WS_PROTOCOL)) return CLIENT_WS_PROTOCOL;
   const all = [...offered];
-  return all.find((protocol) => !protocol.startsWith(CLIENT_TOKEN_PREFIX)) ?? all[0] ?? false;
+  return all.find((protocol) => !protocol.startsWith(TOKEN_PROTOCOL_PREFIX)) ?? all[0] ?? false;
 }
 
 export interface ClientLimits {
@@ -407,8 +407,8 @@ export function createClientHub(deps: ClientHubDeps): ClientHub {
     const offered = String(request.headers['sec-websocket-protocol'] ?? '')
       .split(',')
       .map((part) => part.trim())
-      .find((part) => part.startsWith(CLIENT_TOKEN_PREFIX));
-    const client = offered ? deps.authenticate(offered.slice(CLIENT_TOKEN_PREFIX.length)) : null;
+      .find((part) => part.startsWith(TOKEN_PROTOCOL_PREFIX));
+    const client = offered ? deps.authenticate(offered.slice(TOKEN_PROTOCOL_PREFIX.length)) : null;
     const fromLocalFile = request.headers.origin === 'null';
     if (client && fromLocalFile && client.scopes.some((scope) => scope !== 'read-only')) {
       count('FORBIDDEN_ORIGIN');
