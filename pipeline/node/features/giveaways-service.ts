@@ -16,7 +16,7 @@ import {
   type GiveawayEntrant,
 } from '../../core/giveaways.js';
 import type { StoreWrite } from '../../core/protocol/store.js';
-import { StepFailure, type Service, type StepContext, type StepOutcome } from '../../core/service.js';
+import { StepFailure, type Service, type StepContext, type StepOutcome, SERVICE_IDS } from '../../core/service.js';
 import type { GiveawayReader } from './giveaway-store.js';
 
 export interface GiveawaysServiceDeps {
@@ -175,5 +175,5 @@ export function createGiveawaysService(deps: GiveawaysServiceDeps): Service {
     return { status: 'OK', notes: [`entered giveaway #${open.id}`] };
   }
 
-  return { id: 'giveaways', phase: 'reaction', run };
+  return { id: SERVICE_IDS.giveaways, phase: 'reaction', run };
 }

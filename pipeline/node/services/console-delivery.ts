@@ -6,7 +6,7 @@
  * re-dispatched the step.
  */
 import type { DeliveryClaim } from '../../core/protocol/store.js';
-import { StepFailure, type Service } from '../../core/service.js';
+import { StepFailure, type Service, SERVICE_IDS } from '../../core/service.js';
 import { selectedCandidate } from '../../core/slip.js';
 
 export interface DeliveryLedger {
@@ -25,7 +25,7 @@ export function deliveryKey(eventId: string, connector: string): string {
 export function createConsoleDelivery(deps: { ledger: DeliveryLedger; now?: () => number }): Service {
   const now = deps.now ?? Date.now;
   return {
-    id: 'console',
+    id: SERVICE_IDS.console,
     phase: 'egress',
     async run(event) {
       const candidate = selectedCandidate(event);

@@ -26,6 +26,7 @@ import {
   type FrameId,
   type GatewayDelivery,
   type ServerFrame,
+  CLIENT_TRIGGER_TYPE,
 } from '../../../core/client-protocol.js';
 import type { EventDetail, EventPage, EventQuery } from '../../../core/host-api.js';
 import type { EventSummary, SubmitResult } from '../../../core/protocol/pipeline.js';
@@ -42,6 +43,7 @@ import {
 import { CLIENT_SOURCE_PREFIX, GATEWAY_CLIENTS_CONNECTOR } from './client-delivery.js';
 import type { ClientIdentity } from './client-tokens.js';
 import { TokenBucket } from './token-bucket.js';
+import { KnownEventTypes } from '../../../core/envelope.js';
 
 export const SUBPROTOCOL_REQUIRED_REASON = `offer the subprotocol ${CLIENT_WS_PROTOCOL}`;
 
@@ -264,7 +266,7 @@ export function createClientHub(deps: ClientHubDeps): ClientHub {
       // Chat from a client runs the chat rules (commands, bot mentions) like any chat message.
       return {
         ...base,
-        type: 'chat.message.v1',
+        type: KnownEventTypes.chatMessage,
         message: { text: frame.payload.text, ...(frame.payload.messageId ? { id: frame.payload.messageId } : {}) },
       };
     }
@@ -328,8 +330,8 @@ export function createClientHub(deps: ClientHubDeps): ClientHub {
     const frame = parsed.data;
     const { client } = connection;
     switch (frame.type) {
-      case 'client.chat.v1':
-      case 'client.trigger.v1': {
+      case CLIENT_CHAT_TYPE:
+      case CLIENT_TRIGGER_TYPE: {
         if (!client.scopes.includes('send')) {
           return refuse(
             connection,
