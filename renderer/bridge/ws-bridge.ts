@@ -11,7 +11,14 @@
  */
 import type { HostMethod, HostProtocol, HostPushes, HostTopic } from '../../pipeline/core/host-api.js';
 import { HOST_TOPICS } from '../../pipeline/core/host-api.js';
-import { CodedError, createPeer, type Peer, type PushHandlers, type RpcMessage } from '../../pipeline/core/rpc.js';
+import {
+  CodedError,
+  createPeer,
+  RPC_MESSAGE_TYPES,
+  type Peer,
+  type PushHandlers,
+  type RpcMessage,
+} from '../../pipeline/core/rpc.js';
 import {
   CLOSE_UNAUTHORIZED,
   CONSOLE_WS_PROTOCOL,
@@ -57,7 +64,7 @@ export interface ConsoleSide {
   pushes: { [T in HostTopic]: HostPushes[T] };
 }
 
-const MESSAGE_TYPES = new Set(['request', 'response', 'push', 'log', 'cancel']);
+const MESSAGE_TYPES: ReadonlySet<string> = new Set(RPC_MESSAGE_TYPES);
 
 /** Frames come from the network: anything that is not a well-formed RpcMessage is dropped. */
 export function parseFrame(data: unknown): RpcMessage | null {
