@@ -26,12 +26,11 @@ await build({
 });
 
 // The workers: one bundle per role, shared code split into chunks (scripts/worker-build.mjs says why
-// and what stays outside). The metafile says which modules each role can load; it stays out of the app.
+// and what stays outside). A stale single worker.js from an older build is removed.
 rmSync(WORKERS_OUT_DIR, { recursive: true, force: true });
 rmSync('dist/worker.js', { force: true });
 rmSync('dist/worker.js.map', { force: true });
-const workers = await build(workerBuildOptions());
-writeFileSync('dist/workers.meta.json', JSON.stringify(workers.metafile));
+await build(workerBuildOptions());
 // Marks dist/*.js as ESM where the root package.json is not beside them: app.asar.unpacked/ holds
 // dist/ but not the app's package.json, and without a "type" Node would have to guess the format.
 writeFileSync('dist/package.json', `${JSON.stringify({ type: 'module' }, null, 2)}\n`);

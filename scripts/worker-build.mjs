@@ -47,7 +47,6 @@ export function workerBuildOptions() {
     target: 'node20',
     format: 'esm',
     sourcemap: true,
-    metafile: true,
     external: ['better-sqlite3', 'bufferutil', 'utf-8-validate', 'encoding', 'zlib-sync'],
     // sentiment require()s non-English word lists by a computed path; we use its built-in English.
     logOverride: { 'empty-glob': 'silent' },
