@@ -13,6 +13,8 @@ import { ALERT_TEST_CONNECTOR, OVERLAY_ALERTS_SERVICE } from './alerts.js';
 import { OBS_ACTIONS_ANNOTATION, OBS_SERVICE } from './obs.js';
 import { TIMER_EVENT_TYPE } from './timers.js';
 import { SERVICE_IDS } from './service.js';
+import { DISCORD_CONNECTOR_ID } from './protocol/discord.js';
+import { TWITCH_CHAT_CONNECTOR } from './protocol/twitch.js';
 
 export const RuleStageSchema = z.enum(['enrichment', 'reaction', 'egress']);
 export type RuleStage = z.infer<typeof RuleStageSchema>;
@@ -431,7 +433,7 @@ export const DEFAULT_RULES: readonly Rule[] = [
     enabled: true,
     priority: 10,
     stage: 'egress',
-    when: { '==': [{ var: 'ingress.connector' }, 'twitch-chat'] },
+    when: { '==': [{ var: 'ingress.connector' }, TWITCH_CHAT_CONNECTOR] },
     slip: [SERVICE_IDS.twitchChat, SERVICE_IDS.console, SERVICE_IDS.gatewayClients, SERVICE_IDS.webhook],
     enrichments: {},
     approval: { mode: 'auto' },
@@ -445,7 +447,7 @@ export const DEFAULT_RULES: readonly Rule[] = [
     enabled: true,
     priority: 10,
     stage: 'egress',
-    when: { '==': [{ var: 'ingress.connector' }, 'discord'] },
+    when: { '==': [{ var: 'ingress.connector' }, DISCORD_CONNECTOR_ID] },
     slip: [SERVICE_IDS.discord, SERVICE_IDS.console, SERVICE_IDS.gatewayClients, SERVICE_IDS.webhook],
     enrichments: {},
     approval: { mode: 'auto' },

@@ -31,13 +31,13 @@ export function createConsoleDelivery(deps: { ledger: DeliveryLedger; now?: () =
       const candidate = selectedCandidate(event);
       if (!candidate) throw new StepFailure('NO_REPLY', 'no selected reply to deliver', false);
       const text = candidate.finalText ?? candidate.text;
-      const key = deliveryKey(event.id, 'console');
+      const key = deliveryKey(event.id, SERVICE_IDS.console);
       // For the console the record is the delivery (the feed shows the reply from the event), so it
       // is written as sent in one step.
       const fresh = await deps.ledger.claim({
         key,
         eventId: event.id,
-        connector: 'console',
+        connector: SERVICE_IDS.console,
         text,
         at: now(),
         status: 'sent',
@@ -46,13 +46,13 @@ export function createConsoleDelivery(deps: { ledger: DeliveryLedger; now?: () =
         return {
           status: 'OK',
           delivery: {
-            connector: 'console',
+            connector: SERVICE_IDS.console,
             status: 'duplicate',
             detail: 'already delivered before a restart; not sent again',
           },
         };
       }
-      return { status: 'OK', delivery: { connector: 'console', status: 'sent' } };
+      return { status: 'OK', delivery: { connector: SERVICE_IDS.console, status: 'sent' } };
     },
   };
 }

@@ -6,6 +6,7 @@ import { acceptInbound, type Envelope, type InboundEvent, KnownEventTypes } from
 import { finish } from '../../core/slip.js';
 import { openWriteConnection, type WriteDb } from './database.js';
 import { migrate } from './migrations.js';
+import { TWITCH_CHAT_CONNECTOR } from '../../core/protocol/twitch.js';
 
 export function tempDir(): { dir: string; file: string; cleanup(): void } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bitbrat-store-'));
@@ -30,7 +31,11 @@ export function chatEvent(
   const login = options.login ?? 'viewer1';
   const inbound: InboundEvent = {
     type: options.type ?? KnownEventTypes.chatMessage,
-    ingress: { connector: 'twitch-chat', channel: 'streamer', ...(options.at !== undefined ? { at: options.at } : {}) },
+    ingress: {
+      connector: TWITCH_CHAT_CONNECTOR,
+      channel: 'streamer',
+      ...(options.at !== undefined ? { at: options.at } : {}),
+    },
     identity: { external: { id: `id-${login.toLowerCase()}`, login, displayName: login, roles: ['viewer'] } },
     message: { text: options.text ?? 'hello world' },
   };

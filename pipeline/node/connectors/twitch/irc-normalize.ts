@@ -21,8 +21,11 @@ import {
   type EmoteRange,
   type RawIrcTags,
 } from './irc-tags.js';
+import { TWITCH_CHAT_CONNECTOR } from '../../../core/protocol/twitch.js';
 
-export const TWITCH_CHAT_CONNECTOR = 'twitch-chat';
+/** Re-exported: the connectors and their tests import it from here. */
+export { TWITCH_CHAT_CONNECTOR };
+
 /** Longest line accepted: Twitch allows 8 KiB of tags plus a 512-byte message; leave generous headroom. */
 export const MAX_IRC_LINE = 64 * 1024;
 /** Login names are 4-25 ASCII word characters; display names may be CJK or contain emoji. */
