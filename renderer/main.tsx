@@ -3,7 +3,7 @@ import './zod-jitless.js';
 import { StrictMode, useEffect, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App.js';
-import type { Bridge } from './bridge/bridge.js';
+import type { Bridge } from '../pipeline/core/bridge.js';
 import { selectBridge } from './bridge/select-bridge.js';
 import { browserScheduler } from './state/frame-batcher.js';
 import { connectConsole, createConsoleStore, type ConsoleStore } from './state/store.js';

@@ -51,9 +51,11 @@ describe('electron-builder.yml', () => {
     expect(entitlements).not.toContain('disable-library-validation');
   });
 
-  it('unpacks the native SQLite module and the worker entry from the asar', () => {
+  it('unpacks the native SQLite module and the worker bundles from the asar', () => {
     expect(config.asar).toBe(true);
-    expect(config.asarUnpack).toEqual(expect.arrayContaining(['dist/worker.js', 'node_modules/better-sqlite3/**/*']));
+    expect(config.asarUnpack).toEqual(
+      expect.arrayContaining(['dist/workers/**/*', 'node_modules/better-sqlite3/**/*']),
+    );
     expect(config.npmRebuild).toBe(true);
   });
 
@@ -64,7 +66,7 @@ describe('electron-builder.yml', () => {
         'package.json',
         'dist/electron/**/*',
         'dist/renderer/**/*',
-        'dist/worker.js',
+        'dist/workers/**/*',
         '!**/*.map',
       ]),
     );

@@ -1,11 +1,22 @@
 /**
- * The packaged worker: dist/worker.js runs from app.asar.unpacked/, where only what electron-builder.yml
- * unpacks is on disk. Checks that the bundle loads nothing else, that the unpack list is exactly what it
+ * The packaged workers: dist/workers/ (one entry per role and their shared chunks) runs from
+ * app.asar.unpacked/, where only what electron-builder.yml unpacks is on disk. Checks that the bundles
+ * load nothing else, that the unpack list is exactly what it
  * loads, and starts the real workers from a copy of that layout. (Electron and its asar fs are absent
  * here; the layout is plain folders, which is what app.asar.unpacked/ is.)
  */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { builtinModules, createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -20,7 +31,13 @@ import { openWriteConnection } from '../../pipeline/node/store/database.js';
 import { migrate } from '../../pipeline/node/store/migrations.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const workerBundle = path.join(root, 'dist', 'worker.js');
+const workersDir = path.join(root, 'dist', 'workers');
+const ROLES = ['store', 'router', 'enrichment', 'reaction', 'egress', 'ingress'] as const;
+/** Every file of the worker bundles (entries and chunks), relative to the package root. */
+const bundleFiles = () =>
+  readdirSync(workersDir, { recursive: true, encoding: 'utf8' })
+    .filter((file) => file.endsWith('.js'))
+    .map((file) => path.join('dist', 'workers', file));
 const require = createRequire(import.meta.url);
 
 /**
@@ -33,7 +50,9 @@ let asarUnpack: string[];
 let files: string[];
 
 beforeAll(async () => {
-  if (!existsSync(workerBundle)) throw new Error('dist/worker.js is missing: run `node scripts/build.mjs --node-only`');
+  if (!existsSync(path.join(workersDir, 'store.js'))) {
+    throw new Error('dist/workers/ is missing: run `node scripts/build.mjs --node-only`');
+  }
   const loader = require('app-builder-lib/out/util/config/config') as {
     getConfig(projectDir: string, configPath: string | null, configFromOptions: null): Promise<Configuration>;
   };
@@ -51,32 +70,37 @@ const unpackedPackages = () =>
     .filter((name): name is string => Boolean(name))
     .sort();
 
-/** Every module the bundle asks Node for at run time (static, dynamic, require, createRequire). */
+/** Every module the bundles ask Node for at run time (static, dynamic, require, createRequire). */
 async function runtimeSpecifiers(): Promise<string[]> {
-  // esbuild parses the bundle (code, not comments or strings) and lists what it leaves outside.
+  // esbuild parses the bundles (code, not comments or strings) and lists what they leave outside.
   const result = await build({
     absWorkingDir: root,
-    entryPoints: ['dist/worker.js'],
+    entryPoints: bundleFiles(),
     bundle: true,
     write: false,
+    outdir: 'unused',
     metafile: true,
     platform: 'node',
     format: 'esm',
     packages: 'external',
     logLevel: 'silent',
   });
-  const imports = result.metafile.inputs['dist/worker.js']?.imports ?? [];
-  const specifiers = imports.filter((entry) => entry.external).map((entry) => entry.path);
+  const specifiers = Object.values(result.metafile.inputs)
+    .flatMap((input) => input.imports)
+    .filter((entry) => entry.external)
+    .map((entry) => entry.path);
   // createRequire(import.meta.url)('x') is invisible to esbuild: find those by their literal (esbuild
   // renames the import when several modules make one: createRequire2, ...).
-  const source = readFileSync(workerBundle, 'utf8');
-  for (const match of source.matchAll(/createRequire\w*\(import\.meta\.url\)\(\s*["']([^"']+)["']\s*\)/g)) {
-    specifiers.push(match[1]!);
+  for (const file of bundleFiles()) {
+    const source = readFileSync(path.join(root, file), 'utf8');
+    for (const match of source.matchAll(/createRequire\w*\(import\.meta\.url\)\(\s*["']([^"']+)["']\s*\)/g)) {
+      specifiers.push(match[1]!);
+    }
   }
   return [...new Set(specifiers)].filter((specifier) => !isBuiltin(specifier)).sort();
 }
 
-describe('the packaged worker bundle', () => {
+describe('the packaged worker bundles', () => {
   it('loads only better-sqlite3 and the tmi.js parser from node_modules; tmi.js, twurple, openai are inside', async () => {
     const specifiers = await runtimeSpecifiers();
     expect(specifiers.filter((specifier) => !OPTIONAL_NATIVE_HELPERS.includes(specifier))).toEqual([
@@ -84,15 +108,17 @@ describe('the packaged worker bundle', () => {
       'tmi.js/lib/parser.js',
     ]);
     // The lazily imported clients were bundled, not left as import('tmi.js') to fail at run time.
-    const source = readFileSync(workerBundle, 'utf8');
+    const source = bundleFiles()
+      .map((file) => readFileSync(path.join(root, file), 'utf8'))
+      .join('\n');
     for (const name of ['tmi.js', '@twurple/api', '@twurple/eventsub-ws', 'openai']) {
       expect(source).not.toMatch(new RegExp(`import\\(\\s*["']${name.replace('/', '\\/')}["']`));
     }
   });
 
   it('is unpacked with exactly the packages it loads, and marked as ESM there', () => {
-    expect(asarUnpack).toEqual(expect.arrayContaining(['dist/worker.js', 'dist/package.json']));
-    expect(files).toEqual(expect.arrayContaining(['dist/worker.js', 'dist/package.json']));
+    expect(asarUnpack).toEqual(expect.arrayContaining(['dist/workers/**/*', 'dist/package.json']));
+    expect(files).toEqual(expect.arrayContaining(['dist/workers/**/*', 'dist/package.json']));
     expect(JSON.parse(readFileSync(path.join(root, 'dist', 'package.json'), 'utf8'))).toEqual({ type: 'module' });
     // What Node actually loads for those entries (better-sqlite3 opens its addon through `bindings`);
     // `node -e` resolves from the cwd, the package root.
@@ -131,18 +157,20 @@ describe('the packaged layout', () => {
     // app.asar: the package root the walk finds (a folder here; Electron reads the archive).
     mkdirSync(path.join(asar, 'dist', 'electron'), { recursive: true });
     writeFileSync(path.join(asar, 'package.json'), JSON.stringify({ name: 'bitbrat-desktop', type: 'module' }));
-    copyFileSync(workerBundle, path.join(asar, 'dist', 'worker.js'));
+    cpSync(workersDir, path.join(asar, 'dist', 'workers'), { recursive: true });
     // app.asar.unpacked: the unpack list, copied from node_modules as electron-builder would.
     mkdirSync(path.join(unpacked, 'dist'), { recursive: true });
-    for (const file of ['worker.js', 'package.json']) {
-      copyFileSync(path.join(root, 'dist', file), path.join(unpacked, 'dist', file));
-    }
+    cpSync(workersDir, path.join(unpacked, 'dist', 'workers'), { recursive: true });
+    copyFileSync(path.join(root, 'dist', 'package.json'), path.join(unpacked, 'dist', 'package.json'));
     for (const name of unpackedPackages()) {
       cpSync(path.join(root, 'node_modules', name), path.join(unpacked, 'node_modules', name), { recursive: true });
     }
 
-    const workerFile = workerFileUrl(pathToFileURL(path.join(asar, 'dist', 'electron', 'main.js')).href);
-    expect(fileURLToPath(workerFile)).toBe(path.join(unpacked, 'dist', 'worker.js'));
+    const main = pathToFileURL(path.join(asar, 'dist', 'electron', 'main.js')).href;
+    const workerFile = (role: (typeof ROLES)[number]) => workerFileUrl(role, main);
+    for (const role of ROLES) {
+      expect(fileURLToPath(workerFile(role))).toBe(path.join(unpacked, 'dist', 'workers', `${role}.js`));
+    }
 
     const dataDir = path.join(temp, 'data');
     mkdirSync(dataDir);
@@ -162,9 +190,7 @@ describe('the packaged layout', () => {
     });
     await supervisor.start();
     const health = supervisor.health();
-    expect(health.map((worker) => worker.role).sort()).toEqual(
-      ['egress', 'enrichment', 'ingress', 'reaction', 'router', 'store'].sort(),
-    );
+    expect(health.map((worker) => worker.role).sort()).toEqual([...ROLES].sort());
     expect(health.every((worker) => worker.state === 'ready')).toBe(true);
     expect(errors).toEqual([]);
   });

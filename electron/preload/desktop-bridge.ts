@@ -1,13 +1,13 @@
 /**
  * The object the preload hands to the page as `window.bitbrat`: the renderer's `Bridge`
- * (renderer/bridge/bridge.ts) over Electron IPC. `call` and `subscribe` accept only names from
+ * (pipeline/core/bridge.ts) over Electron IPC. `call` and `subscribe` accept only names from
  * HOST_METHODS / HOST_TOPICS (each maps to its own channel; anything else is refused before it
  * reaches IPC), so the page can never address an arbitrary channel, and it never sees
  * `ipcRenderer` or an IPC event object
  * (https://www.electronjs.org/docs/latest/tutorial/context-isolation#security-considerations).
  */
 import { HOST_METHODS, HOST_TOPICS, type HostMethod, type HostTopic } from '../../pipeline/core/host-api.js';
-import type { Bridge, ConnectionStatus } from '../../renderer/bridge/bridge.js';
+import type { Bridge, ConnectionStatus } from '../../pipeline/core/bridge.js';
 import { methodChannel, topicChannel, type IpcReply } from './ipc-channels.js';
 
 /** The narrow part of Electron's `ipcRenderer` the bridge uses. */
@@ -31,7 +31,7 @@ export class BridgeCallError extends Error {
 /** What decisions made in the desktop window record as their console. */
 export const DESKTOP_CONSOLE_ID = 'desktop';
 
-/** The global name the page finds the bridge under (renderer/bridge/bridge.ts declares `window.bitbrat`). */
+/** The global name the page finds the bridge under (renderer/bridge/window-global.ts declares `window.bitbrat`). */
 export const BRIDGE_GLOBAL = 'bitbrat';
 
 function isIpcReply(value: unknown): value is IpcReply {

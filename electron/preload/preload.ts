@@ -4,7 +4,7 @@
  * modules (https://www.electronjs.org/docs/latest/tutorial/sandbox#preload-scripts).
  */
 import { contextBridge, ipcRenderer } from 'electron';
-import type { Bridge } from '../../renderer/bridge/bridge.js';
+import type { Bridge } from '../../pipeline/core/bridge.js';
 import { BRIDGE_GLOBAL, createDesktopBridge } from './desktop-bridge.js';
 
 contextBridge.exposeInMainWorld(BRIDGE_GLOBAL, createDesktopBridge(ipcRenderer) satisfies Bridge);

@@ -8,9 +8,10 @@ import { z } from 'zod';
 import { readAnalysis } from './analysis.js';
 import { eventHeadline } from './event-headline.js';
 import { KnownEventTypes, type Annotation } from './envelope.js';
+import { SERVICE_IDS } from './service.js';
 
 /** The reaction service that turns a supporter event into an overlay alert. */
-export const OVERLAY_ALERTS_SERVICE = 'overlay-alerts';
+export const OVERLAY_ALERTS_SERVICE = SERVICE_IDS.overlayAlerts;
 /** The annotation the service leaves on the event: the alert as published (catch-up reads it back). */
 export const ALERT_ANNOTATION = 'overlay.alert';
 /** The ingress connector of the console's "test alert" events (their own rule keeps them out of chat). */
@@ -31,7 +32,7 @@ export const ALERT_EVENT_TYPES: Record<AlertKind, string> = {
 };
 
 export function alertKindOf(type: string): AlertKind | null {
-  if (type === 'twitch.resub.v1') return 'sub';
+  if (type === KnownEventTypes.resub) return 'sub';
   for (const kind of ALERT_KINDS) if (ALERT_EVENT_TYPES[kind] === type) return kind;
   return null;
 }

@@ -11,8 +11,9 @@
 import { z } from 'zod';
 import type { Annotation } from './envelope.js';
 import { RequestRiskSchema } from './safety.js';
+import { SERVICE_IDS } from './service.js';
 
-export const ANALYZER_SOURCE = 'query-analyzer';
+export const ANALYZER_SOURCE = SERVICE_IDS.queryAnalyzer;
 /** Source of a value that came from the optional LLM classification instead of the local analysis. */
 export const ANALYZER_LLM_SOURCE = 'query-analyzer.llm';
 

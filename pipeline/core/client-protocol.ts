@@ -11,10 +11,8 @@
 import { z } from 'zod';
 import type { OverlayAlert } from './alerts.js';
 
+/** The frames' version; the socket's subprotocol and token prefix are in protocol/websocket.ts. */
 export const CLIENT_PROTOCOL_VERSION = 1;
-/** The WebSocket subprotocol a client offers, next to `bitbrat.token.<token>`. */
-export const CLIENT_WS_PROTOCOL = 'bitbrat.client.v1';
-export const CLIENT_TOKEN_PREFIX = 'bitbrat.token.';
 
 /** What a token allows. `read-only` is for the OBS overlay: approved replies and alerts only. */
 export const ClientScopeSchema = z.enum(['send', 'receive', 'read-only']);

@@ -693,7 +693,7 @@ export const DEFAULT_COMMANDS: readonly CommandDefinition[] = [
   {
     id: 'going-live',
     enabled: true,
-    trigger: { kind: 'event', types: ['twitch.stream.online.v1'] },
+    trigger: { kind: 'event', types: [KnownEventTypes.streamOnline] },
     template: '{user} is live now: https://twitch.tv/{channel}',
     roles: [],
     userCooldownSeconds: 0,

@@ -17,14 +17,27 @@ export const EventTypeSchema = z
   .regex(/^[a-z][a-z0-9_-]*(\.[a-z0-9_-]+)*\.v[0-9]+$/, 'must look like "domain.name.v1"');
 export type EventType = z.infer<typeof EventTypeSchema>;
 
+/**
+ * The event types the app itself produces or reacts to, each written once (a source may send any
+ * other type that matches EventTypeSchema). Timer and client-API types are in timers.ts and
+ * client-protocol.ts. Migrations keep their own literals: they describe data as it was then.
+ */
 export const KnownEventTypes = {
   chatMessage: 'chat.message.v1',
   follow: 'twitch.follow.v1',
   sub: 'twitch.sub.v1',
+  resub: 'twitch.resub.v1',
   subGift: 'twitch.subgift.v1',
   raid: 'twitch.raid.v1',
   cheer: 'twitch.cheer.v1',
   redemption: 'twitch.redemption.v1',
+  announcement: 'twitch.announcement.v1',
+  notice: 'twitch.notice.v1',
+  hypeTrain: 'twitch.hypetrain.v1',
+  poll: 'twitch.poll.v1',
+  prediction: 'twitch.prediction.v1',
+  streamOnline: 'twitch.stream.online.v1',
+  streamOffline: 'twitch.stream.offline.v1',
   moderationAction: 'moderation.action.v1',
 } as const;
 

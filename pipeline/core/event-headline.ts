@@ -17,7 +17,7 @@ export function eventHeadline(type: string, details: Readonly<Record<string, unk
     case KnownEventTypes.follow:
       return 'followed';
     case KnownEventTypes.sub:
-    case 'twitch.resub.v1': {
+    case KnownEventTypes.resub: {
       const months = count(details['months']);
       const prime = details['prime'] === true || details['plan'] === 'Prime';
       const verb = type === KnownEventTypes.sub ? 'subscribed' : 'resubscribed';
@@ -41,7 +41,7 @@ export function eventHeadline(type: string, details: Readonly<Record<string, unk
       const title = text(details['rewardTitle']);
       return title ? `redeemed “${title}”` : 'redeemed a reward';
     }
-    case 'twitch.announcement.v1':
+    case KnownEventTypes.announcement:
       return 'made an announcement';
     default:
       return null;

@@ -10,6 +10,7 @@
 import { z } from 'zod';
 import { MAX_REPLY_TEXT } from './envelope.js';
 import { DEFAULT_SAFETY_SETTINGS, SafetySettingsSchema } from './safety.js';
+import { SERVICE_IDS } from './service.js';
 
 const HttpUrlSchema = z
   .string()
@@ -51,7 +52,7 @@ export type PersonaInput = z.input<typeof PersonaSchema>;
 export const DEFAULT_PERSONA_ID = 'default';
 
 /** The llm-bot's service id, also the `source` of its candidates. */
-export const LLM_BOT_ID = 'llm-bot';
+export const LLM_BOT_ID = SERVICE_IDS.llmBot;
 
 /** Used when a rule names no persona, or names one that does not exist (the slip says so). */
 export const DEFAULT_PERSONA: Persona = {

@@ -8,8 +8,9 @@
  * since a rule is edited by hand.
  */
 import { z } from 'zod';
+import { SERVICE_IDS } from './service.js';
 
-export const OBS_SERVICE = 'obs';
+export const OBS_SERVICE = SERVICE_IDS.obs;
 export const OBS_ACTIONS_ANNOTATION = 'obs.actions';
 export const OBS_CONNECTOR = 'obs';
 

@@ -23,6 +23,17 @@ export type RpcMessage =
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
+/** Every RpcMessage type (a Record, so adding one to the union without listing it here fails to compile). */
+const RPC_TYPES: Record<RpcMessage['type'], true> = {
+  request: true,
+  response: true,
+  push: true,
+  log: true,
+  cancel: true,
+};
+/** For code that checks frames from a network before they reach a peer. */
+export const RPC_MESSAGE_TYPES = Object.keys(RPC_TYPES) as readonly RpcMessage['type'][];
+
 /** A protocol: the requests a side answers and the pushes it may receive. */
 export interface Protocol {
   requests: Record<string, (params: never) => unknown>;

@@ -8,9 +8,13 @@
 import { LogicEngine } from 'json-logic-engine';
 import { describeIssues } from './zod-issues.js';
 import { z } from 'zod';
-import { ApprovalPolicySchema, type Envelope } from './envelope.js';
+import { ApprovalPolicySchema, type Envelope, KnownEventTypes } from './envelope.js';
 import { ALERT_TEST_CONNECTOR, OVERLAY_ALERTS_SERVICE } from './alerts.js';
 import { OBS_ACTIONS_ANNOTATION, OBS_SERVICE } from './obs.js';
+import { TIMER_EVENT_TYPE } from './timers.js';
+import { SERVICE_IDS } from './service.js';
+import { DISCORD_CONNECTOR_ID } from './protocol/discord.js';
+import { TWITCH_CHAT_CONNECTOR } from './protocol/twitch.js';
 
 export const RuleStageSchema = z.enum(['enrichment', 'reaction', 'egress']);
 export type RuleStage = z.infer<typeof RuleStageSchema>;
@@ -186,7 +190,7 @@ export const DEFAULT_RULES: readonly Rule[] = [
     priority: 0,
     stage: 'enrichment',
     when: true,
-    slip: ['auth', 'query-analyzer'],
+    slip: [SERVICE_IDS.auth, SERVICE_IDS.queryAnalyzer],
     enrichments: {},
     approval: { mode: 'auto' },
     maxAttempts: 3,
@@ -232,8 +236,8 @@ export const DEFAULT_RULES: readonly Rule[] = [
     enabled: true,
     priority: 90,
     stage: 'reaction',
-    when: { '==': [{ var: 'type' }, 'twitch.stream.online.v1'] },
-    slip: ['commands'],
+    when: { '==': [{ var: 'type' }, KnownEventTypes.streamOnline] },
+    slip: [SERVICE_IDS.commands],
     enrichments: {},
     approval: { mode: 'auto' },
     maxAttempts: 3,
@@ -247,7 +251,7 @@ export const DEFAULT_RULES: readonly Rule[] = [
     priority: 100,
     stage: 'reaction',
     when: { startsWith: [{ var: 'text' }, '!'] },
-    slip: ['giveaways', 'counters', 'commands'],
+    slip: [SERVICE_IDS.giveaways, SERVICE_IDS.counters, SERVICE_IDS.commands],
     enrichments: {},
     approval: { mode: 'auto' },
     maxAttempts: 3,
@@ -259,7 +263,7 @@ export const DEFAULT_RULES: readonly Rule[] = [
     enabled: true,
     priority: 100,
     stage: 'enrichment',
-    when: { '==': [{ var: 'type' }, 'timer.fired.v1'] },
+    when: { '==': [{ var: 'type' }, TIMER_EVENT_TYPE] },
     slip: [],
     enrichments: {},
     approval: { mode: 'auto' },
@@ -273,8 +277,8 @@ export const DEFAULT_RULES: readonly Rule[] = [
     enabled: true,
     priority: 120,
     stage: 'reaction',
-    when: { '==': [{ var: 'type' }, 'timer.fired.v1'] },
-    slip: ['timers'],
+    when: { '==': [{ var: 'type' }, TIMER_EVENT_TYPE] },
+    slip: [SERVICE_IDS.timers],
     enrichments: {},
     approval: { mode: 'auto' },
     maxAttempts: 3,
@@ -287,7 +291,7 @@ export const DEFAULT_RULES: readonly Rule[] = [
     priority: 110,
     stage: 'reaction',
     when: { or: [{ '==': [{ var: 'text' }, '!quote'] }, { startsWith: [{ var: 'text' }, '!quote '] }] },
-    slip: ['quotes'],
+    slip: [SERVICE_IDS.quotes],
     enrichments: {},
     approval: { mode: 'auto' },
     maxAttempts: 3,
@@ -301,7 +305,7 @@ export const DEFAULT_RULES: readonly Rule[] = [
     priority: 115,
     stage: 'reaction',
     when: { or: [{ '==': [{ var: 'text' }, '!so'] }, { startsWith: [{ var: 'text' }, '!so '] }] },
-    slip: ['shoutout'],
+    slip: [SERVICE_IDS.shoutout],
     enrichments: {},
     approval: { mode: 'auto' },
     maxAttempts: 3,
@@ -316,7 +320,7 @@ export const DEFAULT_RULES: readonly Rule[] = [
     stage: 'reaction',
     when: {
       and: [
-        { '==': [{ var: 'type' }, 'chat.message.v1'] },
+        { '==': [{ var: 'type' }, KnownEventTypes.chatMessage] },
         { '!': { startsWith: [{ var: 'text' }, '!'] } },
         {
           or: [
@@ -326,7 +330,7 @@ export const DEFAULT_RULES: readonly Rule[] = [
         },
       ],
     },
-    slip: ['welcome'],
+    slip: [SERVICE_IDS.welcome],
     enrichments: {},
     approval: { mode: 'auto' },
     maxAttempts: 3,
@@ -341,13 +345,13 @@ export const DEFAULT_RULES: readonly Rule[] = [
     stage: 'reaction',
     when: {
       and: [
-        { '==': [{ var: 'type' }, 'chat.message.v1'] },
+        { '==': [{ var: 'type' }, KnownEventTypes.chatMessage] },
         { '!': { startsWith: [{ var: 'text' }, '!'] } },
         { in: ['returning', { var: 'identity.user.tags' }] },
         { in: ['new-session', { var: 'identity.user.tags' }] },
       ],
     },
-    slip: ['welcome'],
+    slip: [SERVICE_IDS.welcome],
     enrichments: {},
     approval: { mode: 'auto' },
     maxAttempts: 3,
@@ -361,7 +365,7 @@ export const DEFAULT_RULES: readonly Rule[] = [
     priority: 50,
     stage: 'reaction',
     when: { '==': [{ var: 'annotation.intent.label' }, 'mention'] },
-    slip: ['llm-bot'],
+    slip: [SERVICE_IDS.llmBot],
     enrichments: { persona: 'default' },
     approval: { mode: 'require', expireSeconds: 300 },
     maxAttempts: 3,
@@ -378,16 +382,16 @@ export const DEFAULT_RULES: readonly Rule[] = [
       in: [
         { var: 'type' },
         [
-          'twitch.follow.v1',
-          'twitch.sub.v1',
-          'twitch.subgift.v1',
-          'twitch.cheer.v1',
-          'twitch.raid.v1',
-          'twitch.redemption.v1',
+          KnownEventTypes.follow,
+          KnownEventTypes.sub,
+          KnownEventTypes.subGift,
+          KnownEventTypes.cheer,
+          KnownEventTypes.raid,
+          KnownEventTypes.redemption,
         ],
       ],
     },
-    slip: [OVERLAY_ALERTS_SERVICE, 'commands'],
+    slip: [OVERLAY_ALERTS_SERVICE, SERVICE_IDS.commands],
     enrichments: {},
     approval: { mode: 'auto' },
     maxAttempts: 3,
@@ -400,8 +404,8 @@ export const DEFAULT_RULES: readonly Rule[] = [
     enabled: false,
     priority: 95,
     stage: 'reaction',
-    when: { '==': [{ var: 'type' }, 'twitch.raid.v1'] },
-    slip: [OVERLAY_ALERTS_SERVICE, OBS_SERVICE, 'commands'],
+    when: { '==': [{ var: 'type' }, KnownEventTypes.raid] },
+    slip: [OVERLAY_ALERTS_SERVICE, OBS_SERVICE, SERVICE_IDS.commands],
     enrichments: {
       annotations: [{ kind: OBS_ACTIONS_ANNOTATION, value: [{ do: 'switchScene', scene: 'Raid', seconds: 20 }] }],
     },
@@ -429,8 +433,8 @@ export const DEFAULT_RULES: readonly Rule[] = [
     enabled: true,
     priority: 10,
     stage: 'egress',
-    when: { '==': [{ var: 'ingress.connector' }, 'twitch-chat'] },
-    slip: ['twitch-chat', 'console', 'gateway-clients', 'webhook'],
+    when: { '==': [{ var: 'ingress.connector' }, TWITCH_CHAT_CONNECTOR] },
+    slip: [SERVICE_IDS.twitchChat, SERVICE_IDS.console, SERVICE_IDS.gatewayClients, SERVICE_IDS.webhook],
     enrichments: {},
     approval: { mode: 'auto' },
     maxAttempts: 3,
@@ -443,8 +447,8 @@ export const DEFAULT_RULES: readonly Rule[] = [
     enabled: true,
     priority: 10,
     stage: 'egress',
-    when: { '==': [{ var: 'ingress.connector' }, 'discord'] },
-    slip: ['discord', 'console', 'gateway-clients', 'webhook'],
+    when: { '==': [{ var: 'ingress.connector' }, DISCORD_CONNECTOR_ID] },
+    slip: [SERVICE_IDS.discord, SERVICE_IDS.console, SERVICE_IDS.gatewayClients, SERVICE_IDS.webhook],
     enrichments: {},
     approval: { mode: 'auto' },
     maxAttempts: 3,
@@ -457,8 +461,8 @@ export const DEFAULT_RULES: readonly Rule[] = [
     enabled: true,
     priority: 20,
     stage: 'egress',
-    when: { '==': [{ var: 'type' }, 'twitch.stream.online.v1'] },
-    slip: ['discord', 'console', 'gateway-clients', 'webhook'],
+    when: { '==': [{ var: 'type' }, KnownEventTypes.streamOnline] },
+    slip: [SERVICE_IDS.discord, SERVICE_IDS.console, SERVICE_IDS.gatewayClients, SERVICE_IDS.webhook],
     enrichments: {},
     approval: { mode: 'auto' },
     maxAttempts: 3,
@@ -472,7 +476,7 @@ export const DEFAULT_RULES: readonly Rule[] = [
     priority: 0,
     stage: 'egress',
     when: true,
-    slip: ['console', 'gateway-clients', 'webhook'],
+    slip: [SERVICE_IDS.console, SERVICE_IDS.gatewayClients, SERVICE_IDS.webhook],
     enrichments: {},
     approval: { mode: 'auto' },
     maxAttempts: 3,

@@ -11,6 +11,32 @@ import type { Annotation, Candidate, DeliveryReport, Envelope, UserRecord, Worke
 
 export type { DeliveryReport } from './envelope.js';
 
+/**
+ * Every service id, written once: the services name themselves with these, the phase registry
+ * (pipeline/node/services/registry.ts) lists them per phase, and the default rules put them on slips.
+ * Egress service ids are also the connector names their deliveries report.
+ */
+export const SERVICE_IDS = {
+  auth: 'auth',
+  queryAnalyzer: 'query-analyzer',
+  counters: 'counters',
+  quotes: 'quotes',
+  timers: 'timers',
+  welcome: 'welcome',
+  shoutout: 'shoutout',
+  giveaways: 'giveaways',
+  overlayAlerts: 'overlay-alerts',
+  obs: 'obs',
+  commands: 'commands',
+  llmBot: 'llm-bot',
+  console: 'console',
+  gatewayClients: 'gateway-clients',
+  webhook: 'webhook',
+  twitchChat: 'twitch-chat',
+  discord: 'discord',
+} as const;
+export type ServiceId = (typeof SERVICE_IDS)[keyof typeof SERVICE_IDS];
+
 export interface StepContext {
   /** Aborted when a moderator rejects the reply or the approval expires: stop work (LLM calls). */
   readonly signal: AbortSignal;

@@ -9,6 +9,7 @@
  */
 import { z } from 'zod';
 import type { InboundEvent } from './envelope.js';
+import { TWITCH_CHAT_CONNECTOR } from './protocol/twitch.js';
 
 export const TIMER_EVENT_TYPE = 'timer.fired.v1';
 /** The connector timer events name when no Twitch channel is set (their replies reach the console only). */
@@ -128,7 +129,7 @@ export function timerEvent(
       at: now,
       source: 'timer',
       // The Twitch chat connector's name: the reply goes out through the normal Twitch egress rule.
-      connector: channel ? 'twitch-chat' : TIMER_CONNECTOR,
+      connector: channel ? TWITCH_CHAT_CONNECTOR : TIMER_CONNECTOR,
       channel: channel || 'console',
     },
     identity: {

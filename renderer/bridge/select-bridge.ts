@@ -2,7 +2,8 @@
  * Picks the transport: the Electron preload's bridge when it exists, else the WebSocket gateway
  * of the host that served this page, authenticated with the token from the tokened URL.
  */
-import type { Bridge } from './bridge.js';
+import { CONSOLE_WS_PATH } from '../../pipeline/core/protocol/websocket.js';
+import type { Bridge } from '../../pipeline/core/bridge.js';
 import { openBrowserSocket } from './browser-socket.js';
 import { isValidToken, readToken } from './token.js';
 import { createWsBridge } from './ws-bridge.js';
@@ -32,7 +33,7 @@ export function selectBridge(): BridgeChoice {
   if (!isValidToken(token)) return { ok: false, error: 'The access token in the URL is malformed.' };
   const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
   const bridge = createWsBridge({
-    url: `${scheme}://${location.host}/api/ws`,
+    url: `${scheme}://${location.host}${CONSOLE_WS_PATH}`,
     token,
     consoleId: browserConsoleId(),
     openSocket: openBrowserSocket,

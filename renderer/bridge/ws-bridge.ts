@@ -11,14 +11,21 @@
  */
 import type { HostMethod, HostProtocol, HostPushes, HostTopic } from '../../pipeline/core/host-api.js';
 import { HOST_TOPICS } from '../../pipeline/core/host-api.js';
-import { CodedError, createPeer, type Peer, type PushHandlers, type RpcMessage } from '../../pipeline/core/rpc.js';
+import {
+  CodedError,
+  createPeer,
+  RPC_MESSAGE_TYPES,
+  type Peer,
+  type PushHandlers,
+  type RpcMessage,
+} from '../../pipeline/core/rpc.js';
+import {
+  CLOSE_UNAUTHORIZED,
+  CONSOLE_WS_PROTOCOL,
+  TOKEN_PROTOCOL_PREFIX,
+} from '../../pipeline/core/protocol/websocket.js';
 import { reconnectDelayMs } from './backoff.js';
-import type { Bridge, ConnectionStatus } from './bridge.js';
-
-export const PROTOCOL_VERSION = 'bitbrat.v1';
-export const TOKEN_PROTOCOL_PREFIX = 'bitbrat.token.';
-/** Close code the gateway uses for a missing or wrong token. */
-export const CLOSE_UNAUTHORIZED = 4401;
+import type { Bridge, ConnectionStatus } from '../../pipeline/core/bridge.js';
 
 export interface SocketHandlers {
   onOpen(protocol: string): void;
@@ -57,7 +64,7 @@ export interface ConsoleSide {
   pushes: { [T in HostTopic]: HostPushes[T] };
 }
 
-const MESSAGE_TYPES = new Set(['request', 'response', 'push', 'log', 'cancel']);
+const MESSAGE_TYPES: ReadonlySet<string> = new Set(RPC_MESSAGE_TYPES);
 
 /** Frames come from the network: anything that is not a well-formed RpcMessage is dropped. */
 export function parseFrame(data: unknown): RpcMessage | null {
@@ -121,7 +128,7 @@ export function createWsBridge(options: WsBridgeOptions): WsBridge {
     const handlers: SocketHandlers = {
       onOpen(protocol) {
         if (disposed || current !== socket) return;
-        if (protocol !== PROTOCOL_VERSION) {
+        if (protocol !== CONSOLE_WS_PROTOCOL) {
           current?.close(1002, 'unsupported protocol');
           return;
         }
@@ -162,7 +169,7 @@ export function createWsBridge(options: WsBridgeOptions): WsBridge {
       },
     };
     try {
-      current = options.openSocket(options.url, [PROTOCOL_VERSION, TOKEN_PROTOCOL_PREFIX + options.token], handlers);
+      current = options.openSocket(options.url, [CONSOLE_WS_PROTOCOL, TOKEN_PROTOCOL_PREFIX + options.token], handlers);
       socket = current;
     } catch (error) {
       setStatus('closed', `Cannot open a connection: ${error instanceof Error ? error.message : String(error)}`);

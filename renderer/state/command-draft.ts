@@ -12,6 +12,7 @@ import {
   type TemplateVars,
 } from '../../pipeline/core/commands.js';
 import type { CommandDefinition } from '../../pipeline/core/protocol/store.js';
+import { KnownEventTypes } from '../../pipeline/core/envelope.js';
 
 export type TriggerKind = CommandDefinition['trigger']['kind'];
 
@@ -106,7 +107,7 @@ export function previewCommand(command: CommandDefinition, sample: PreviewSample
     bits: 100,
     viewers: 42,
     gifts: 5,
-    type: command.trigger.kind === 'event' ? (command.trigger.types[0] ?? '') : 'chat.message.v1',
+    type: command.trigger.kind === 'event' ? (command.trigger.types[0] ?? '') : KnownEventTypes.chatMessage,
   };
   if (command.trigger.kind === 'event') {
     return { runs: true, reply: renderTemplate(command.template, vars) };

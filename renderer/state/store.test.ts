@@ -8,7 +8,7 @@ import {
   type HostTopic,
 } from '../../pipeline/core/host-api.js';
 import type { EventSummary } from '../../pipeline/core/protocol/pipeline.js';
-import type { Bridge, ConnectionStatus } from '../bridge/bridge.js';
+import type { Bridge, ConnectionStatus } from '../../pipeline/core/bridge.js';
 import type { Scheduler } from './frame-batcher.js';
 import { connectConsole, createConsoleStore } from './store.js';
 

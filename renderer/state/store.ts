@@ -7,7 +7,7 @@ import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { Approval } from '../../pipeline/core/approval.js';
 import type { Health, Settings } from '../../pipeline/core/host-api.js';
 import type { EventSummary } from '../../pipeline/core/protocol/pipeline.js';
-import type { Bridge, ConnectionStatus } from '../bridge/bridge.js';
+import type { Bridge, ConnectionStatus } from '../../pipeline/core/bridge.js';
 import {
   applyApprovals,
   EMPTY_APPROVALS,

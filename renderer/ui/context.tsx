@@ -1,7 +1,7 @@
 /** The bridge and the store, handed to every view through React context (no global singletons). */
 import { createContext, useCallback, useContext } from 'react';
 import { useStore } from 'zustand';
-import type { Bridge } from '../bridge/bridge.js';
+import type { Bridge } from '../../pipeline/core/bridge.js';
 import { errorText, notify, type ConsoleState, type ConsoleStore } from '../state/store.js';
 
 export interface ConsoleContextValue {

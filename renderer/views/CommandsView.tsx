@@ -5,7 +5,7 @@
  */
 import { useMemo, useState } from 'react';
 import { checkCommand, TEMPLATE_VARIABLES } from '../../pipeline/core/commands.js';
-import { RoleSchema } from '../../pipeline/core/envelope.js';
+import { RoleSchema, KnownEventTypes } from '../../pipeline/core/envelope.js';
 import type { CommandDefinition } from '../../pipeline/core/protocol/store.js';
 import {
   checkCommandDraft,
@@ -23,7 +23,12 @@ const TRIGGER_KINDS: { kind: TriggerKind; label: string; field: string; placehol
   { kind: 'exact', label: 'the whole message is', field: 'Message', placeholder: '!discord' },
   { kind: 'prefix', label: 'the message starts with', field: 'Command word', placeholder: '!so' },
   { kind: 'regex', label: 'the message matches a pattern', field: 'Pattern', placeholder: '^!dice (\\d+)$' },
-  { kind: 'event', label: 'an event happens', field: 'Event types (comma separated)', placeholder: 'twitch.follow.v1' },
+  {
+    kind: 'event',
+    label: 'an event happens',
+    field: 'Event types (comma separated)',
+    placeholder: KnownEventTypes.follow,
+  },
 ];
 
 function triggerLabel(command: CommandDefinition): string {

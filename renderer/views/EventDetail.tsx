@@ -14,6 +14,8 @@ import { formatDateTime, formatMs, formatTime } from '../ui/format.js';
 import { notify } from '../state/store.js';
 import { describeAnnotation } from '../state/annotation-text.js';
 import { eventHeadline } from '../../pipeline/core/event-headline.js';
+// Only messages from the Twitch chat connector carry a Twitch message id.
+import { TWITCH_CHAT_CONNECTOR } from '../../pipeline/core/protocol/twitch.js';
 
 export function EventDetailPane({ eventId, onClose }: { eventId: string; onClose?: () => void }) {
   const { bridge } = useConsoleContext();
@@ -303,9 +305,6 @@ function GateRow({ approval }: { approval: Approval }) {
     </li>
   );
 }
-
-/** The connector id of Twitch chat (pipeline/node/connectors/twitch): only its messages carry a Twitch message id. */
-const TWITCH_CHAT_CONNECTOR = 'twitch-chat';
 
 /** Deletes the message in the Twitch chat (Helix); the host answers in words (done, or why not). */
 function DeleteMessage({ eventId }: { eventId: string }) {

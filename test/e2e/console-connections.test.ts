@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import WebSocket from 'ws';
-import { CLIENT_TOKEN_PREFIX, CLIENT_WS_PROTOCOL } from '../../pipeline/core/client-protocol.js';
+import { CLIENT_WS_PATH, CLIENT_WS_PROTOCOL, TOKEN_PROTOCOL_PREFIX } from '../../pipeline/core/protocol/websocket.js';
 import { TWITCH_ENDPOINT_ENV } from '../../pipeline/node/twitch-integration/endpoints.js';
 import { startTwitchHelixServer, type TwitchHelixServer } from '../support/twitch-helix-server.js';
 import { startTwitchOAuthServer, type TwitchOAuthServer } from '../support/twitch-oauth-server.js';
@@ -292,9 +292,9 @@ describe('connections, overlay and clients in the console', () => {
     expect(await mod.page.content()).not.toContain(token);
 
     const welcome = await new Promise<unknown>((resolve, reject) => {
-      const socket = new WebSocket(`ws://${new URL(host.url).host}/api/clients`, [
+      const socket = new WebSocket(`ws://${new URL(host.url).host}${CLIENT_WS_PATH}`, [
         CLIENT_WS_PROTOCOL,
-        `${CLIENT_TOKEN_PREFIX}${token}`,
+        `${TOKEN_PROTOCOL_PREFIX}${token}`,
       ]);
       socket.once('message', (data) => {
         resolve(JSON.parse(String(data)));

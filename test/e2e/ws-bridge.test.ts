@@ -5,9 +5,10 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import type { ConnectionStatus } from '../../renderer/bridge/bridge.js';
+import type { ConnectionStatus } from '../../pipeline/core/bridge.js';
 import { createWsBridge, type SocketFactory, type WsBridge } from '../../renderer/bridge/ws-bridge.js';
 import { chat, startTestHost, type TestHost } from './support.js';
+import { CONSOLE_WS_PATH } from '../../pipeline/core/protocol/websocket.js';
 
 const openNodeSocket: SocketFactory = (url, protocols, handlers) => {
   const socket = new WebSocket(url, protocols);
@@ -49,7 +50,7 @@ afterEach(() => {
 
 function bridgeTo(withToken = token, delayMs = () => 100): WsBridge {
   const bridge = createWsBridge({
-    url: `ws://127.0.0.1:${host.port}/api/ws`,
+    url: `ws://127.0.0.1:${host.port}${CONSOLE_WS_PATH}`,
     token: withToken,
     consoleId: 'web-test',
     openSocket: openNodeSocket,

@@ -5,9 +5,10 @@
  */
 import { z } from 'zod';
 import { RoleSchema } from '../envelope.js';
+import { SERVICE_IDS } from '../service.js';
 
 /** The id the Discord connector reports its health under (the console looks it up by this). */
-export const DISCORD_CONNECTOR_ID = 'discord';
+export const DISCORD_CONNECTOR_ID = SERVICE_IDS.discord;
 
 export const DiscordIdSchema = z.string().regex(/^\d{1,25}$/, 'must be a Discord id (digits)');
 const OptionalId = z.union([DiscordIdSchema, z.literal('')]);

@@ -4,6 +4,10 @@
  * The host owns the tokens (secret store, refresh, login); workers only ever hold the current access
  * token in memory, pushed again after every refresh. Nothing here is persisted or logged.
  */
+import { SERVICE_IDS } from '../service.js';
+
+/** The Twitch chat connector: the ingress connector of chat events and the egress service that answers there. */
+export const TWITCH_CHAT_CONNECTOR = SERVICE_IDS.twitchChat;
 
 export const TWITCH_ACCOUNTS = ['broadcaster', 'bot'] as const;
 export type TwitchAccountName = (typeof TWITCH_ACCOUNTS)[number];

@@ -7,6 +7,7 @@ import { DEMO_CHANNEL, DEMO_CONNECTOR } from '../../core/demo.js';
 import type { Role } from '../../core/envelope.js';
 import type { ConnectorHealth } from '../../core/protocol/pipeline.js';
 import type { InboundConnector, IngressSink } from '../connectors/connector.js';
+import { KnownEventTypes } from '../../core/envelope.js';
 
 interface Viewer {
   id: string;
@@ -133,7 +134,7 @@ export class DemoSource implements InboundConnector {
       roles: ['broadcaster' as const],
     };
     sink.accept({
-      type: 'twitch.stream.online.v1',
+      type: KnownEventTypes.streamOnline,
       ingress: { connector: 'demo', channel: 'demo_channel', source: 'demo' },
       identity: { external: streamer },
       details: { startedAt: Date.now() },
@@ -172,7 +173,7 @@ export class DemoSource implements InboundConnector {
       sink.accept({
         ...base,
         identity: { external: { id: who.id, login: who.login, displayName: who.displayName, roles: who.roles } },
-        type: 'chat.message.v1',
+        type: KnownEventTypes.chatMessage,
         message: { id: `demo-${this.sequence}-${who.id}`, text },
       });
     if (roll < 0.55) chat(this.pick(CHAT));
@@ -182,16 +183,21 @@ export class DemoSource implements InboundConnector {
     else if (roll < 0.8) chat(this.pick(QUESTIONS));
     else if (roll < 0.85) for (let i = 0; i < 4; i++) chat(this.pick(SPAM));
     else if (roll < 0.88) for (const who of this.viewers.slice(3, 7)) chat(PASTA, who);
-    else if (roll < 0.94) sink.accept({ ...base, type: 'twitch.follow.v1', details: {} });
+    else if (roll < 0.94) sink.accept({ ...base, type: KnownEventTypes.follow, details: {} });
     else if (roll < 0.97)
       sink.accept({
         ...base,
-        type: 'twitch.sub.v1',
+        type: KnownEventTypes.sub,
         details: { months: 1 + Math.floor(this.random() * 24), tier: '1000' },
       });
     else if (roll < 0.985)
-      sink.accept({ ...base, type: 'twitch.cheer.v1', details: { bits: 100 * (1 + Math.floor(this.random() * 10)) } });
-    else sink.accept({ ...base, type: 'twitch.raid.v1', details: { viewers: 5 + Math.floor(this.random() * 200) } });
+      sink.accept({
+        ...base,
+        type: KnownEventTypes.cheer,
+        details: { bits: 100 * (1 + Math.floor(this.random() * 10)) },
+      });
+    else
+      sink.accept({ ...base, type: KnownEventTypes.raid, details: { viewers: 5 + Math.floor(this.random() * 200) } });
     this.lastEventAt = Date.now();
   }
 }

@@ -10,6 +10,7 @@
  */
 import type { BenchWorkload, LoadParams, LoadResult } from '../../core/protocol/pipeline.js';
 import type { IngressSink } from '../connectors/connector.js';
+import { KnownEventTypes } from '../../core/envelope.js';
 
 export const BENCH_USERS = 5000;
 export const BENCH_CHANNEL = 'bench';
@@ -55,11 +56,11 @@ const CHAT = [
   'hola a todos',
 ];
 const ALERTS = [
-  { type: 'twitch.follow.v1', details: {} },
-  { type: 'twitch.follow.v1', details: {} },
-  { type: 'twitch.sub.v1', details: { months: 3, tier: '1000' } },
-  { type: 'twitch.cheer.v1', details: { bits: 100 } },
-  { type: 'twitch.raid.v1', details: { viewers: 42 } },
+  { type: KnownEventTypes.follow, details: {} },
+  { type: KnownEventTypes.follow, details: {} },
+  { type: KnownEventTypes.sub, details: { months: 3, tier: '1000' } },
+  { type: KnownEventTypes.cheer, details: { bits: 100 } },
+  { type: KnownEventTypes.raid, details: { viewers: 42 } },
 ] as const;
 
 /** The inbound event i of a run. */
@@ -72,7 +73,11 @@ export function benchInbound(workload: BenchWorkload, runId: string, index: numb
       external: { id: `u${user}`, login: `viewer${user}`, displayName: `Viewer${user}`, roles: ['viewer'] },
     },
   };
-  const chat = (text: string) => ({ ...base, type: 'chat.message.v1', message: { id: `m${runId}${index}`, text } });
+  const chat = (text: string) => ({
+    ...base,
+    type: KnownEventTypes.chatMessage,
+    message: { id: `m${runId}${index}`, text },
+  });
   switch (benchEventKind(workload, index)) {
     case 'chat':
       return chat(`${CHAT[index % CHAT.length]!} ${index}`);

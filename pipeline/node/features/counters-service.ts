@@ -10,7 +10,7 @@ import { renderTemplate } from '../../core/commands.js';
 import { mayEditCounter, parseCounterRequest, type Counter } from '../../core/counters.js';
 import { KnownEventTypes, type Envelope } from '../../core/envelope.js';
 import type { StoreWrite } from '../../core/protocol/store.js';
-import { StepFailure, type Service, type StepContext, type StepOutcome } from '../../core/service.js';
+import { StepFailure, type Service, type StepContext, type StepOutcome, SERVICE_IDS } from '../../core/service.js';
 import type { FeatureReader } from './feature-reader.js';
 import { counterExtras, streamVars, targetOf, twitchVars, type VariableSources } from './template-context.js';
 
@@ -127,5 +127,5 @@ export function createCountersService(deps: CountersServiceDeps): Service {
     };
   }
 
-  return { id: 'counters', phase: 'reaction', run };
+  return { id: SERVICE_IDS.counters, phase: 'reaction', run };
 }

@@ -9,7 +9,10 @@ import { TimerSchema, type Timer, type TimerState } from '../../core/timers.js';
 import type { ReadDb } from '../store/database.js';
 
 /** EventSub's stream.online / stream.offline, as ingress names them (eventsub-normalize.ts). */
-export const STREAM_EVENT_TYPES = { online: 'twitch.stream.online.v1', offline: 'twitch.stream.offline.v1' } as const;
+export const STREAM_EVENT_TYPES = {
+  online: KnownEventTypes.streamOnline,
+  offline: KnownEventTypes.streamOffline,
+} as const;
 
 const CHAT_MESSAGE = KnownEventTypes.chatMessage;
 

@@ -16,7 +16,7 @@ import {
   type GiveawayEntrant,
 } from '../../core/giveaways.js';
 import type { StoreWrite } from '../../core/protocol/store.js';
-import { StepFailure, type Service, type StepContext, type StepOutcome } from '../../core/service.js';
+import { StepFailure, type Service, type StepContext, type StepOutcome, SERVICE_IDS } from '../../core/service.js';
 import { HelixError } from '../connectors/twitch/helix-channel.js';
 import type { GiveawayReader } from './giveaway-store.js';
 import type { ReactionTwitch } from '../twitch-integration/reaction-twitch.js';
@@ -243,5 +243,5 @@ export function createGiveawaysService(deps: GiveawaysServiceDeps): Service {
     return { status: 'OK', notes: [`entered giveaway #${open.id}`] };
   }
 
-  return { id: 'giveaways', phase: 'reaction', run };
+  return { id: SERVICE_IDS.giveaways, phase: 'reaction', run };
 }

@@ -16,7 +16,7 @@ import {
   type Quote,
   type QuoteSettings,
 } from '../../core/quotes.js';
-import { StepFailure, type Service, type StepContext, type StepOutcome } from '../../core/service.js';
+import { StepFailure, type Service, type StepContext, type StepOutcome, SERVICE_IDS } from '../../core/service.js';
 import { capOnWordBoundary } from '../../core/commands.js';
 import type { FeatureReader } from './feature-reader.js';
 import type { TwitchLookups } from './template-context.js';
@@ -111,5 +111,5 @@ export function createQuotesService(deps: QuotesServiceDeps): Service {
     }
   }
 
-  return { id: 'quotes', phase: 'reaction', run };
+  return { id: SERVICE_IDS.quotes, phase: 'reaction', run };
 }

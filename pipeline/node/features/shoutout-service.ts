@@ -15,6 +15,7 @@ import { SHOUTOUT_COMMAND_ID } from '../../core/welcome.js';
 import type { HelixChannel } from '../connectors/twitch/helix-channel.js';
 import { mayRun } from '../services/commands.js';
 import { targetOf, UNAVAILABLE } from './template-context.js';
+import { SERVICE_IDS } from '../../core/service.js';
 
 export interface ShoutoutServiceDeps {
   commands: () => readonly CommandDefinition[];
@@ -108,7 +109,7 @@ export function createShoutoutService(deps: ShoutoutServiceDeps): Service {
     };
   }
 
-  return { id: 'shoutout', phase: 'reaction', run };
+  return { id: SERVICE_IDS.shoutout, phase: 'reaction', run };
 }
 
 function skip(reason: string): StepOutcome {

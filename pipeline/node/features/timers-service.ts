@@ -9,6 +9,7 @@ import type { Service, StepContext, StepOutcome } from '../../core/service.js';
 import { TIMER_EVENT_TYPE } from '../../core/timers.js';
 import type { FeatureReader } from './feature-reader.js';
 import { counterExtras, streamVars, twitchVars, type VariableSources } from './template-context.js';
+import { SERVICE_IDS } from '../../core/service.js';
 
 export interface TimersServiceDeps {
   reader: Pick<FeatureReader, 'timers' | 'counters' | 'counterValue' | 'stream'>;
@@ -62,5 +63,5 @@ export function createTimersService(deps: TimersServiceDeps): Service {
     };
   }
 
-  return { id: 'timers', phase: 'reaction', run };
+  return { id: SERVICE_IDS.timers, phase: 'reaction', run };
 }

@@ -9,6 +9,7 @@ import { KnownEventTypes, type Envelope } from '../../core/envelope.js';
 import type { Service, StepContext, StepOutcome } from '../../core/service.js';
 import { DEFAULT_WELCOME_SETTINGS, WELCOME_RULE_IDS, type WelcomeSettings } from '../../core/welcome.js';
 import { counterExtras, streamVars, twitchVars, type VariableSources } from './template-context.js';
+import { SERVICE_IDS } from '../../core/service.js';
 
 export interface WelcomeServiceDeps {
   settings?: () => WelcomeSettings;
@@ -60,5 +61,5 @@ export function createWelcomeService(deps: WelcomeServiceDeps): Service {
     };
   }
 
-  return { id: 'welcome', phase: 'reaction', run };
+  return { id: SERVICE_IDS.welcome, phase: 'reaction', run };
 }

@@ -8,7 +8,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { RpcMessage } from '../../core/rpc.js';
 import { serve, type Served } from '../cli/serve.js';
-import { CLOSE_BAD_TOKEN, TOKEN_PROTOCOL_PREFIX, WS_PROTOCOL } from './gateway.js';
+import {
+  CLOSE_UNAUTHORIZED,
+  CONSOLE_WS_PATH,
+  CONSOLE_WS_PROTOCOL,
+  TOKEN_PROTOCOL_PREFIX,
+} from '../../core/protocol/websocket.js';
 
 let served: Served;
 let dataDir: string;
@@ -26,7 +31,7 @@ afterAll(async () => {
 });
 
 function open(protocols: string[], headers: Record<string, string> = {}): Promise<WebSocket> {
-  const ws = new WebSocket(`ws://127.0.0.1:${served.gateway.port}/api/ws`, protocols, { headers });
+  const ws = new WebSocket(`ws://127.0.0.1:${served.gateway.port}${CONSOLE_WS_PATH}`, protocols, { headers });
   return new Promise((resolve, reject) => {
     ws.once('open', () => resolve(ws));
     ws.once('error', reject);
@@ -80,18 +85,18 @@ describe('gateway', () => {
   });
 
   it('closes a socket with no token or a wrong token with code 4401', async () => {
-    expect(await closed(await open([WS_PROTOCOL]))).toBe(CLOSE_BAD_TOKEN);
-    expect(await closed(await open([WS_PROTOCOL, `${TOKEN_PROTOCOL_PREFIX}nope`]))).toBe(CLOSE_BAD_TOKEN);
+    expect(await closed(await open([CONSOLE_WS_PROTOCOL]))).toBe(CLOSE_UNAUTHORIZED);
+    expect(await closed(await open([CONSOLE_WS_PROTOCOL, `${TOKEN_PROTOCOL_PREFIX}nope`]))).toBe(CLOSE_UNAUTHORIZED);
   });
 
   it('refuses a browser socket from a foreign origin', async () => {
     await expect(
-      open([WS_PROTOCOL, `${TOKEN_PROTOCOL_PREFIX}${token}`], { Origin: 'https://evil.example' }),
+      open([CONSOLE_WS_PROTOCOL, `${TOKEN_PROTOCOL_PREFIX}${token}`], { Origin: 'https://evil.example' }),
     ).rejects.toThrow(/403/);
   });
 
   it('serves the HostApi: valid calls answer, bad params name the field, unknown methods are refused', async () => {
-    const ws = await open([WS_PROTOCOL, `${TOKEN_PROTOCOL_PREFIX}${token}`], { Origin: served.gateway.url });
+    const ws = await open([CONSOLE_WS_PROTOCOL, `${TOKEN_PROTOCOL_PREFIX}${token}`], { Origin: served.gateway.url });
     try {
       const settings = await call(ws, 1, 'settings.get', {});
       expect(settings.result).toMatchObject({ botName: 'bitbrat' });
@@ -108,7 +113,7 @@ describe('gateway', () => {
   });
 
   it('answers a garbage frame with a warning and keeps the socket open', async () => {
-    const ws = await open([WS_PROTOCOL, `${TOKEN_PROTOCOL_PREFIX}${token}`]);
+    const ws = await open([CONSOLE_WS_PROTOCOL, `${TOKEN_PROTOCOL_PREFIX}${token}`]);
     try {
       const warning = next(ws, (message) => message.type === 'log');
       ws.send('{not json');
@@ -121,7 +126,7 @@ describe('gateway', () => {
   });
 
   it('closes a socket that sends an oversized frame', async () => {
-    const ws = await open([WS_PROTOCOL, `${TOKEN_PROTOCOL_PREFIX}${token}`]);
+    const ws = await open([CONSOLE_WS_PROTOCOL, `${TOKEN_PROTOCOL_PREFIX}${token}`]);
     const code = closed(ws);
     ws.send(
       JSON.stringify({ type: 'request', id: 1, method: 'events.list', params: { text: 'x'.repeat(2 * 1024 * 1024) } }),
@@ -130,7 +135,7 @@ describe('gateway', () => {
   });
 
   it('pushes the live feed to a connected console in batches', async () => {
-    const ws = await open([WS_PROTOCOL, `${TOKEN_PROTOCOL_PREFIX}${token}`]);
+    const ws = await open([CONSOLE_WS_PROTOCOL, `${TOKEN_PROTOCOL_PREFIX}${token}`]);
     try {
       const feed = next(
         ws,

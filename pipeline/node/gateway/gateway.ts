@@ -24,12 +24,14 @@ import {
 } from '../../core/host-api.js';
 import { CONSOLE_CSP } from '../../core/console-csp.js';
 import type { EventSummary } from '../../core/protocol/pipeline.js';
+import {
+  CLOSE_UNAUTHORIZED,
+  CONSOLE_WS_PATH,
+  CONSOLE_WS_PROTOCOL,
+  TOKEN_PROTOCOL_PREFIX,
+} from '../../core/protocol/websocket.js';
 import { createPeer, type LogLevel, type Peer, type RpcMessage, type Transport } from '../../core/rpc.js';
 
-export const WS_PROTOCOL = 'bitbrat.v1';
-export const TOKEN_PROTOCOL_PREFIX = 'bitbrat.token.';
-/** Close code for a missing or wrong token (the console shows "bad token", not "host down"). */
-export const CLOSE_BAD_TOKEN = 4401;
 const MAX_FRAME_BYTES = 1024 * 1024;
 /** Live-feed pushes per socket are batched: at most this many per second. */
 const PUSH_INTERVAL_MS = 50;
@@ -158,7 +160,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: MAX_FRAME_BYTES,
-    handleProtocols: (protocols) => (protocols.has(WS_PROTOCOL) ? WS_PROTOCOL : false),
+    handleProtocols: (protocols) => (protocols.has(CONSOLE_WS_PROTOCOL) ? CONSOLE_WS_PROTOCOL : false),
   });
 
   server.on('upgrade', (request, socket, head) => {
@@ -166,7 +168,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const extra =
       options.upgrades && Object.hasOwn(options.upgrades, url.pathname) ? options.upgrades[url.pathname] : undefined;
     if (extra) return extra(request, socket, head);
-    if (url.pathname !== '/api/ws') {
+    if (url.pathname !== CONSOLE_WS_PATH) {
       socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
       return;
     }
@@ -184,7 +186,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         .map((part) => part.trim())
         .find((part) => part.startsWith(TOKEN_PROTOCOL_PREFIX));
       if (!offered || !tokensEqual(offered.slice(TOKEN_PROTOCOL_PREFIX.length), token)) {
-        ws.close(CLOSE_BAD_TOKEN, 'missing or wrong token');
+        ws.close(CLOSE_UNAUTHORIZED, 'missing or wrong token');
         return;
       }
       connect(ws);

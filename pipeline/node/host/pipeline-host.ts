@@ -172,7 +172,7 @@ export class PipelineHost {
       // Pushes may arrive before the host object exists; they are dropped until it does.
       const holder: { host?: PipelineHost } = {};
       const supervisor = new WorkerSupervisor({
-        workerFile: workerFileUrl(),
+        workerFile: (role) => workerFileUrl(role),
         init: {
           dataDir: options.dataDir,
           dbPath,

@@ -13,15 +13,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { CLIENT_TOKEN_PREFIX as CLIENT_TOKEN_PROTOCOL_PREFIX, CLIENT_WS_PROTOCOL } from '../../core/client-protocol.js';
+import {
+  CLIENT_WS_PATH,
+  CLIENT_WS_PROTOCOL,
+  CLOSE_UNAUTHORIZED,
+  CONSOLE_WS_PATH,
+  CONSOLE_WS_PROTOCOL,
+  TOKEN_PROTOCOL_PREFIX,
+} from '../../core/protocol/websocket.js';
 import { startOpenAiServer } from '../../../test/support/openai-server.js';
 import { startTwitchIrcServer } from '../../../test/support/twitch-irc-server.js';
 import { startTwitchOAuthServer } from '../../../test/support/twitch-oauth-server.js';
 import { startTwitchHelixServer } from '../../../test/support/twitch-helix-server.js';
 import { serve } from '../cli/serve.js';
-import { CLIENTS_PATH } from '../gateway/clients/client-hub.js';
 import { CLIENT_TOKEN_PREFIX } from '../gateway/clients/client-tokens.js';
-import { TOKEN_PROTOCOL_PREFIX, WS_PROTOCOL } from '../gateway/gateway.js';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, signBody } from '../gateway/webhooks/signature.js';
 import { PipelineHost } from './pipeline-host.js';
 import { dataFolderFiles } from '../../../test/support/data-folder.js';
@@ -275,16 +280,16 @@ describe('secret redaction: every configured secret', () => {
     // Clients presenting a wrong token, on the client API and on the console socket.
     const wrongClientToken = `${CLIENT_TOKEN_PREFIX}${'x'.repeat(43)}`;
     const wrongConsoleToken = 'not-the-console-token-0123456789';
-    const badClient = new WebSocket(`ws://127.0.0.1:${served.gateway.port}${CLIENTS_PATH}`, [
+    const badClient = new WebSocket(`ws://127.0.0.1:${served.gateway.port}${CLIENT_WS_PATH}`, [
       CLIENT_WS_PROTOCOL,
-      `${CLIENT_TOKEN_PROTOCOL_PREFIX}${wrongClientToken}`,
+      `${TOKEN_PROTOCOL_PREFIX}${wrongClientToken}`,
     ]);
-    const badConsole = new WebSocket(`ws://127.0.0.1:${served.gateway.port}/api/ws`, [
-      WS_PROTOCOL,
+    const badConsole = new WebSocket(`ws://127.0.0.1:${served.gateway.port}${CONSOLE_WS_PATH}`, [
+      CONSOLE_WS_PROTOCOL,
       `${TOKEN_PROTOCOL_PREFIX}${wrongConsoleToken}`,
     ]);
-    expect(await closeCode(badClient)).toBe(4401);
-    expect(await closeCode(badConsole)).toBe(4401);
+    expect(await closeCode(badClient)).toBe(CLOSE_UNAUTHORIZED);
+    expect(await closeCode(badConsole)).toBe(CLOSE_UNAUTHORIZED);
     const stats = await host.api['clients.stats']({});
     expect(stats.clients.refused['UNAUTHORIZED']).toBeGreaterThan(0);
     answers.push(JSON.stringify(stats));

@@ -19,8 +19,8 @@ function packagedLayout(options: { unpacked: boolean }) {
   root = mkdtempSync(path.join(tmpdir(), 'bitbrat-worker-file-'));
   write('resources/app.asar/package.json', JSON.stringify({ name: 'bitbrat-desktop' }));
   const main = write('resources/app.asar/dist/electron/main.js');
-  write('resources/app.asar/dist/worker.js');
-  if (options.unpacked) write('resources/app.asar.unpacked/dist/worker.js');
+  write('resources/app.asar/dist/workers/store.js');
+  if (options.unpacked) write('resources/app.asar.unpacked/dist/workers/store.js');
   return pathToFileURL(main).href;
 }
 
@@ -31,28 +31,37 @@ afterEach(() => {
 describe('workerFileUrl in the packaged app', () => {
   it('uses the unpacked worker when app.asar.unpacked has it', () => {
     const from = packagedLayout({ unpacked: true });
-    expect(workerFileUrl(from).href).toBe(
-      pathToFileURL(path.join(root, 'resources', 'app.asar.unpacked', 'dist', 'worker.js')).href,
+    expect(workerFileUrl('store', from).href).toBe(
+      pathToFileURL(path.join(root, 'resources', 'app.asar.unpacked', 'dist', 'workers', 'store.js')).href,
     );
   });
 
   it('keeps the path inside app.asar when nothing was unpacked', () => {
     const from = packagedLayout({ unpacked: false });
-    expect(workerFileUrl(from).href).toBe(
-      pathToFileURL(path.join(root, 'resources', 'app.asar', 'dist', 'worker.js')).href,
+    expect(workerFileUrl('store', from).href).toBe(
+      pathToFileURL(path.join(root, 'resources', 'app.asar', 'dist', 'workers', 'store.js')).href,
     );
   });
 
   it('maps a worker beside the bundle too, and leaves other paths alone', () => {
     root = mkdtempSync(path.join(tmpdir(), 'bitbrat-worker-file-'));
     const cli = write('app.asar/dist/cli.js');
-    write('app.asar/dist/worker.js');
-    const twin = write('app.asar.unpacked/dist/worker.js');
-    expect(workerFileUrl(pathToFileURL(cli).href).href).toBe(pathToFileURL(twin).href);
-    const plain = write('dist/worker.js');
+    write('app.asar/dist/workers/store.js');
+    const twin = write('app.asar.unpacked/dist/workers/store.js');
+    expect(workerFileUrl('store', pathToFileURL(cli).href).href).toBe(pathToFileURL(twin).href);
+    const plain = write('dist/workers/store.js');
     expect(unpackedPath(plain)).toBe(plain);
     // `my.app.asar` is not the archive.
-    const lookalike = write('my.app.asar/dist/worker.js');
+    const lookalike = write('my.app.asar/dist/workers/store.js');
     expect(unpackedPath(lookalike)).toBe(lookalike);
+  });
+
+  it('starts each role from its own bundle', () => {
+    const from = packagedLayout({ unpacked: true });
+    write('resources/app.asar/dist/workers/router.js');
+    write('resources/app.asar.unpacked/dist/workers/router.js');
+    expect(workerFileUrl('router', from).href).toBe(
+      pathToFileURL(path.join(root, 'resources', 'app.asar.unpacked', 'dist', 'workers', 'router.js')).href,
+    );
   });
 });

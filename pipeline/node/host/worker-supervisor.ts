@@ -87,7 +87,8 @@ const START_ORDER: readonly WorkerRole[] = ['store', 'router', 'enrichment', 're
 const STOP_ORDER: readonly WorkerRole[] = ['ingress', 'enrichment', 'reaction', 'egress', 'router', 'store'];
 
 export interface SupervisorOptions {
-  workerFile: URL;
+  /** Each role's entry (one bundle per role, `workerFileUrl(role)`); one URL: every role starts from it. */
+  workerFile: URL | ((role: WorkerRole) => URL);
   init: Omit<WorkerInit, 'role'>;
   /** The host's handler for each worker push but `ready` (the supervisor's own): a payload typed by its topic. */
   pushes: WorkerPushHandlers;
@@ -219,7 +220,8 @@ export class WorkerSupervisor {
 
   private spawn<R extends WorkerRole>(role: R, ports: WorkerPorts): Managed<R> {
     const heartbeat = createHeartbeatSlot();
-    const worker = new Worker(this.options.workerFile, {
+    const { workerFile } = this.options;
+    const worker = new Worker(typeof workerFile === 'function' ? workerFile(role) : workerFile, {
       workerData: { init: { ...this.options.init, role }, ports, heartbeat },
       transferList: Object.values(ports),
       name: `bitbrat-${role}`,

@@ -5,7 +5,7 @@
  * Never register it alongside a configured llm-bot.
  */
 import { randomUUID } from 'node:crypto';
-import { StepFailure, type Service } from '../../core/service.js';
+import { StepFailure, type Service, SERVICE_IDS } from '../../core/service.js';
 
 export const DEMO_PREFIX = '[demo]';
 export const DEMO_SOURCE = 'demo-responder';
@@ -38,7 +38,7 @@ export function createScriptedResponder(options: ScriptedResponderOptions = {}):
   const newId = options.newId ?? randomUUID;
   let turn = 0;
   return {
-    id: options.id ?? 'llm-bot',
+    id: options.id ?? SERVICE_IDS.llmBot,
     phase: 'reaction',
     run(event, context) {
       if (context.signal.aborted) throw new StepFailure('LLM_CANCELLED', 'cancelled', false);

@@ -9,7 +9,7 @@
  */
 import { KnownEventTypes, type Envelope, type UserRecord, type UserTag } from '../../core/envelope.js';
 import type { StoreWrite, UserRow } from '../../core/protocol/store.js';
-import { StepFailure, type Service, type StepContext, type StepOutcome } from '../../core/service.js';
+import { StepFailure, type Service, type StepContext, type StepOutcome, SERVICE_IDS } from '../../core/service.js';
 
 export interface AuthServiceDeps {
   getUser(platform: string, externalId: string): UserRow | undefined;
@@ -133,7 +133,7 @@ export function createAuthService(deps: AuthServiceDeps): Service {
     return { status: 'OK', user, notes: [describeUser(isChat, row, previous === undefined, tags)] };
   }
 
-  return { id: 'auth', phase: 'enrichment', run };
+  return { id: SERVICE_IDS.auth, phase: 'enrichment', run };
 }
 
 /** "3rd message, returning" / "first seen, new-session" — what a moderator reads on the slip. */

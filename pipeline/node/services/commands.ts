@@ -17,6 +17,7 @@ import { KnownEventTypes, type Envelope, type Role } from '../../core/envelope.j
 import type { CommandDefinition } from '../../core/protocol/store.js';
 import type { Service, StepContext, StepOutcome } from '../../core/service.js';
 import { counterExtras, streamVars, targetOf, twitchVars, type VariableSources } from '../features/template-context.js';
+import { SERVICE_IDS } from '../../core/service.js';
 
 export interface CommandsServiceDeps {
   /** The current command list, in priority order (read on every event: edits apply at once). */
@@ -165,7 +166,7 @@ export function createCommandsService(deps: CommandsServiceDeps): Service {
     };
   }
 
-  return { id: 'commands', phase: 'reaction', run };
+  return { id: SERVICE_IDS.commands, phase: 'reaction', run };
 }
 
 function skip(reason: string): StepOutcome {

@@ -6,7 +6,7 @@
  * re-dispatched the step.
  */
 import type { DeliveryClaim } from '../../core/protocol/store.js';
-import { StepFailure, type Service } from '../../core/service.js';
+import { StepFailure, type Service, SERVICE_IDS } from '../../core/service.js';
 import { selectedCandidate } from '../../core/slip.js';
 
 export interface DeliveryLedger {
@@ -25,19 +25,19 @@ export function deliveryKey(eventId: string, connector: string): string {
 export function createConsoleDelivery(deps: { ledger: DeliveryLedger; now?: () => number }): Service {
   const now = deps.now ?? Date.now;
   return {
-    id: 'console',
+    id: SERVICE_IDS.console,
     phase: 'egress',
     async run(event) {
       const candidate = selectedCandidate(event);
       if (!candidate) throw new StepFailure('NO_REPLY', 'no selected reply to deliver', false);
       const text = candidate.finalText ?? candidate.text;
-      const key = deliveryKey(event.id, 'console');
+      const key = deliveryKey(event.id, SERVICE_IDS.console);
       // For the console the record is the delivery (the feed shows the reply from the event), so it
       // is written as sent in one step.
       const fresh = await deps.ledger.claim({
         key,
         eventId: event.id,
-        connector: 'console',
+        connector: SERVICE_IDS.console,
         text,
         at: now(),
         status: 'sent',
@@ -46,13 +46,13 @@ export function createConsoleDelivery(deps: { ledger: DeliveryLedger; now?: () =
         return {
           status: 'OK',
           delivery: {
-            connector: 'console',
+            connector: SERVICE_IDS.console,
             status: 'duplicate',
             detail: 'already delivered before a restart; not sent again',
           },
         };
       }
-      return { status: 'OK', delivery: { connector: 'console', status: 'sent' } };
+      return { status: 'OK', delivery: { connector: SERVICE_IDS.console, status: 'sent' } };
     },
   };
 }

@@ -3,22 +3,29 @@
  * that names a service nobody runs is dead-lettered with a clear reason instead of hanging.
  */
 import type { WorkerPhase } from '../../core/envelope.js';
+import { SERVICE_IDS } from '../../core/service.js';
 
 export const PHASE_SERVICE_IDS: Record<WorkerPhase, readonly string[]> = {
-  enrichment: ['auth', 'query-analyzer'],
+  enrichment: [SERVICE_IDS.auth, SERVICE_IDS.queryAnalyzer],
   reaction: [
-    'counters',
-    'quotes',
-    'timers',
-    'welcome',
-    'shoutout',
-    'giveaways',
-    'overlay-alerts',
-    'obs',
-    'commands',
-    'llm-bot',
+    SERVICE_IDS.counters,
+    SERVICE_IDS.quotes,
+    SERVICE_IDS.timers,
+    SERVICE_IDS.welcome,
+    SERVICE_IDS.shoutout,
+    SERVICE_IDS.giveaways,
+    SERVICE_IDS.overlayAlerts,
+    SERVICE_IDS.obs,
+    SERVICE_IDS.commands,
+    SERVICE_IDS.llmBot,
   ],
-  egress: ['console', 'gateway-clients', 'webhook', 'twitch-chat', 'discord'],
+  egress: [
+    SERVICE_IDS.console,
+    SERVICE_IDS.gatewayClients,
+    SERVICE_IDS.webhook,
+    SERVICE_IDS.twitchChat,
+    SERVICE_IDS.discord,
+  ],
 };
 
 export function serviceSets(): Record<WorkerPhase, ReadonlySet<string>> {

@@ -2,10 +2,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { acceptInbound, type Envelope, type InboundEvent } from '../../core/envelope.js';
+import { acceptInbound, type Envelope, type InboundEvent, KnownEventTypes } from '../../core/envelope.js';
 import { finish } from '../../core/slip.js';
 import { openWriteConnection, type WriteDb } from './database.js';
 import { migrate } from './migrations.js';
+import { TWITCH_CHAT_CONNECTOR } from '../../core/protocol/twitch.js';
 
 export function tempDir(): { dir: string; file: string; cleanup(): void } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bitbrat-store-'));
@@ -29,8 +30,12 @@ export function chatEvent(
 ): Envelope {
   const login = options.login ?? 'viewer1';
   const inbound: InboundEvent = {
-    type: options.type ?? 'chat.message.v1',
-    ingress: { connector: 'twitch-chat', channel: 'streamer', ...(options.at !== undefined ? { at: options.at } : {}) },
+    type: options.type ?? KnownEventTypes.chatMessage,
+    ingress: {
+      connector: TWITCH_CHAT_CONNECTOR,
+      channel: 'streamer',
+      ...(options.at !== undefined ? { at: options.at } : {}),
+    },
     identity: { external: { id: `id-${login.toLowerCase()}`, login, displayName: login, roles: ['viewer'] } },
     message: { text: options.text ?? 'hello world' },
   };

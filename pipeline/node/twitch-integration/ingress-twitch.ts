@@ -19,6 +19,7 @@ import { TWITCH_CHAT_CONNECTOR } from '../connectors/twitch/irc-normalize.js';
 import { TWITCH_EVENTSUB_CONNECTOR } from '../connectors/twitch/eventsub-normalize.js';
 import { lookupTwitchUserId } from '../connectors/twitch/helix-chat.js';
 import { EVENTSUB_CHAT_SUBSCRIPTIONS } from '../connectors/twitch/scopes.js';
+import { KnownEventTypes } from '../../core/envelope.js';
 
 type Log = (level: 'debug' | 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
 
@@ -314,7 +315,7 @@ function withoutOwnMessages(connector: InboundConnector, botLogin: string): Inbo
         accept(event, raw) {
           const item = event as { type?: unknown; identity?: { external?: { login?: unknown } } } | null;
           const login = item?.identity?.external?.login;
-          if (item?.type === 'chat.message.v1' && typeof login === 'string' && login.toLowerCase() === own) {
+          if (item?.type === KnownEventTypes.chatMessage && typeof login === 'string' && login.toLowerCase() === own) {
             return { ok: false, error: 'the bot’s own message' };
           }
           return sink.accept(event, raw);

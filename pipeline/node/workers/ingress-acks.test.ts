@@ -11,7 +11,8 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { CLIENT_TOKEN_PREFIX, CLIENT_WS_PROTOCOL, type ServerFrame } from '../../core/client-protocol.js';
+import type { ServerFrame } from '../../core/client-protocol.js';
+import { CLIENT_WS_PATH, CLIENT_WS_PROTOCOL, TOKEN_PROTOCOL_PREFIX } from '../../core/protocol/websocket.js';
 import { serve } from '../cli/serve.js';
 import { RETRY_AFTER_SECONDS } from '../gateway/webhooks/inbound.js';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, signBody } from '../gateway/webhooks/signature.js';
@@ -68,9 +69,9 @@ describe('ingress acknowledges only committed events', () => {
     const secret = hook.value.secret;
 
     const { child, port } = await startServeChild(dataDir);
-    const ws = new WebSocket(`ws://127.0.0.1:${port}/api/clients`, [
+    const ws = new WebSocket(`ws://127.0.0.1:${port}${CLIENT_WS_PATH}`, [
       CLIENT_WS_PROTOCOL,
-      `${CLIENT_TOKEN_PREFIX}${token.value.token}`,
+      `${TOKEN_PROTOCOL_PREFIX}${token.value.token}`,
     ]);
     const answers = new Map<string, Outcome>();
     ws.on('message', (data) => {

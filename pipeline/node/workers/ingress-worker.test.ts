@@ -1,5 +1,5 @@
 /**
- * The ingress worker on its own: the built worker (dist/worker.js) in a real thread, with the test
+ * The ingress worker on its own: the built worker (dist/workers/ingress.js) in a real thread, with the test
  * holding the other end of its router and store ports. It parses at the boundary (a bad item is
  * refused naming the field, and recorded), commits before it hands events on, and keeps at most
  * `highWater` events in the router's hands until the router reports some settled.
@@ -54,7 +54,7 @@ async function startIngress(highWater: number) {
     { pushes: { accepted: (batch) => void accepted.push(...fromJson(batch)) } },
   );
 
-  const worker = new Worker(workerFileUrl(), {
+  const worker = new Worker(workerFileUrl('ingress'), {
     workerData: {
       init: { role: 'ingress', dataDir, dbPath, demo: false, highWater },
       ports: { router: toRouter.port1, store: toStore.port1 },

@@ -129,19 +129,19 @@ function choices(list: unknown, key: 'choices' | 'outcomes'): Array<Record<strin
 
 const HANDLERS: Record<string, (fields: Fields) => Normalized> = {
   'channel.follow': (fields) => ({
-    type: 'twitch.follow.v1',
+    type: KnownEventTypes.follow,
     identity: requireUser(fields, ''),
     details: { followedAt: time(fields, 'followed_at') },
   }),
   'channel.subscribe': (fields) => ({
-    type: 'twitch.sub.v1',
+    type: KnownEventTypes.sub,
     identity: requireUser(fields, ''),
     details: { tier: tierNumber(str(fields, 'tier')), plan: str(fields, 'tier'), isGift: bool(fields, 'is_gift') },
   }),
   'channel.subscription.gift': (fields) => {
     const anonymous = bool(fields, 'is_anonymous') === true || !str(fields, 'user_id');
     return {
-      type: 'twitch.subgift.v1',
+      type: KnownEventTypes.subGift,
       identity: anonymous ? { ...ANONYMOUS, roles: [] } : requireUser(fields, ''),
       details: {
         giftCount: num(fields, 'total'),
@@ -157,7 +157,7 @@ const HANDLERS: Record<string, (fields: Fields) => Normalized> = {
     const text = message ? str(message, 'text') : undefined;
     const emotes = message && Array.isArray(message['emotes']) ? (message['emotes'] as unknown[]) : [];
     return {
-      type: 'twitch.resub.v1',
+      type: KnownEventTypes.resub,
       identity: requireUser(fields, ''),
       details: {
         months: num(fields, 'cumulative_months'),
@@ -192,7 +192,7 @@ const HANDLERS: Record<string, (fields: Fields) => Normalized> = {
     if (bits === undefined) throw new MissingField('bits');
     const text = str(fields, 'message');
     return {
-      type: 'twitch.cheer.v1',
+      type: KnownEventTypes.cheer,
       identity: anonymous ? { ...ANONYMOUS, roles: [] } : requireUser(fields, ''),
       details: { bits, anonymous: anonymous ? true : undefined },
       ...(text ? { message: { text: text.slice(0, 10_000) } } : {}),
@@ -202,7 +202,7 @@ const HANDLERS: Record<string, (fields: Fields) => Normalized> = {
     const raider = requireUser(fields, 'from_broadcaster_');
     const target = userFrom(fields, 'to_broadcaster_');
     return {
-      type: 'twitch.raid.v1',
+      type: KnownEventTypes.raid,
       identity: raider,
       details: { viewers: num(fields, 'viewers'), raider: userSummary(raider) },
       ...(target ? { channelFrom: target.login } : {}),
@@ -212,7 +212,7 @@ const HANDLERS: Record<string, (fields: Fields) => Normalized> = {
     const reward = obj(fields, 'reward') ?? {};
     const input = str(fields, 'user_input');
     return {
-      type: 'twitch.redemption.v1',
+      type: KnownEventTypes.redemption,
       identity: requireUser(fields, ''),
       details: {
         redemptionId: str(fields, 'id'),
@@ -228,12 +228,12 @@ const HANDLERS: Record<string, (fields: Fields) => Normalized> = {
     };
   },
   'stream.online': (fields) => ({
-    type: 'twitch.stream.online.v1',
+    type: KnownEventTypes.streamOnline,
     identity: broadcaster(fields),
     details: { streamId: str(fields, 'id'), streamType: str(fields, 'type'), startedAt: time(fields, 'started_at') },
   }),
   'stream.offline': (fields) => ({
-    type: 'twitch.stream.offline.v1',
+    type: KnownEventTypes.streamOffline,
     identity: broadcaster(fields),
     details: {},
   }),
@@ -243,7 +243,7 @@ const HANDLERS: Record<string, (fields: Fields) => Normalized> = {
     const bannedAt = time(fields, 'banned_at');
     const endsAt = time(fields, 'ends_at');
     return {
-      type: 'moderation.action.v1',
+      type: KnownEventTypes.moderationAction,
       // The moderator acted; the target is in the details (like CLEARCHAT's target-user-id).
       identity: userFrom(fields, 'moderator_') ?? broadcaster(fields),
       details: {
@@ -264,7 +264,7 @@ const HANDLERS: Record<string, (fields: Fields) => Normalized> = {
   'channel.unban': (fields) => {
     const target = requireUser(fields, '');
     return {
-      type: 'moderation.action.v1',
+      type: KnownEventTypes.moderationAction,
       identity: userFrom(fields, 'moderator_') ?? broadcaster(fields),
       details: {
         action: 'unban',
@@ -491,10 +491,10 @@ function chatNotification(fields: Fields): Normalized {
     type = KnownEventTypes.raid;
     details = { ...common, viewers: num(raid, 'viewer_count'), raider: userSummary(raider) };
   } else if (baseType === 'announcement') {
-    type = 'twitch.announcement.v1';
+    type = KnownEventTypes.announcement;
     details = { ...common, color: str(body('announcement'), 'color') };
   } else {
-    type = 'twitch.notice.v1';
+    type = KnownEventTypes.notice;
     details = { ...common, source: 'usernotice' };
   }
   const messageId = str(fields, 'message_id');
@@ -516,7 +516,7 @@ function chatNotification(fields: Fields): Normalized {
 
 function hypeTrain(fields: Fields, phase: 'begin' | 'end'): Normalized {
   return {
-    type: 'twitch.hypetrain.v1',
+    type: KnownEventTypes.hypeTrain,
     identity: broadcaster(fields),
     details: {
       phase,
@@ -534,7 +534,7 @@ function hypeTrain(fields: Fields, phase: 'begin' | 'end'): Normalized {
 
 function poll(fields: Fields, phase: 'begin' | 'end'): Normalized {
   return {
-    type: 'twitch.poll.v1',
+    type: KnownEventTypes.poll,
     identity: broadcaster(fields),
     details: {
       phase,
@@ -550,7 +550,7 @@ function poll(fields: Fields, phase: 'begin' | 'end'): Normalized {
 
 function prediction(fields: Fields, phase: 'begin' | 'end'): Normalized {
   return {
-    type: 'twitch.prediction.v1',
+    type: KnownEventTypes.prediction,
     identity: broadcaster(fields),
     details: {
       phase,

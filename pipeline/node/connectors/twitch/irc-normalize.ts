@@ -21,8 +21,11 @@ import {
   type EmoteRange,
   type RawIrcTags,
 } from './irc-tags.js';
+import { TWITCH_CHAT_CONNECTOR } from '../../../core/protocol/twitch.js';
 
-export const TWITCH_CHAT_CONNECTOR = 'twitch-chat';
+/** Re-exported: the connectors and their tests import it from here. */
+export { TWITCH_CHAT_CONNECTOR };
+
 /** Longest line accepted: Twitch allows 8 KiB of tags plus a 512-byte message; leave generous headroom. */
 export const MAX_IRC_LINE = 64 * 1024;
 /** Login names are 4-25 ASCII word characters; display names may be CJK or contain emoji. */
@@ -329,12 +332,12 @@ function usernotice(context: Context): IrcNormalizeResult {
       }),
     };
   } else if (kind === 'announcement') {
-    type = 'twitch.announcement.v1';
+    type = KnownEventTypes.announcement;
     details = { ...common, color: tags['msg-param-color'] };
   } else {
     // ritual, bitsbadgetier, giftpaidupgrade, viewermilestone, ... and kinds Twitch adds later: kept,
     // with every msg-param-* tag in externalEvent.payload.tags.
-    type = 'twitch.notice.v1';
+    type = KnownEventTypes.notice;
     details = { ...common, source: 'usernotice' };
   }
   const event = base(context, type, channel, identity, `irc.usernotice.${kind.slice(0, 50)}`);
@@ -384,7 +387,7 @@ function notice(context: Context): IrcNormalizeResult {
   const channel = channelOf(context, false);
   if (typeof channel !== 'string') return channel;
   const { tags } = context;
-  const event = base(context, 'twitch.notice.v1', channel, roomIdentity(channel, tags), 'irc.notice');
+  const event = base(context, KnownEventTypes.notice, channel, roomIdentity(channel, tags), 'irc.notice');
   event.details = compact({ source: 'notice', noticeKind: tags['msg-id'] || 'unknown', text: context.params[1] });
   return { ok: true, event };
 }

@@ -7,6 +7,7 @@
  * sends for each `subscribeTo...` call. Where Twitch accepts either a read or a manage scope, the read
  * scope is the one we ask for (least privilege); the manage scope is accepted when already granted.
  */
+import { KnownEventTypes } from '../../../core/envelope.js';
 
 /** Features that are not EventSub subscriptions. */
 export const FEATURE_SCOPES = {
@@ -54,7 +55,7 @@ export const EVENTSUB_SUBSCRIPTIONS: readonly EventSubSubscriptionSpec[] = [
     anyOf: ['moderator:read:followers'],
     broadcasterToken: false,
     condition: 'broadcaster+moderator',
-    eventType: 'twitch.follow.v1',
+    eventType: KnownEventTypes.follow,
     label: 'Follows',
   },
   {
@@ -63,7 +64,7 @@ export const EVENTSUB_SUBSCRIPTIONS: readonly EventSubSubscriptionSpec[] = [
     anyOf: ['channel:read:subscriptions'],
     broadcasterToken: true,
     condition: 'broadcaster',
-    eventType: 'twitch.sub.v1',
+    eventType: KnownEventTypes.sub,
     label: 'Subscriptions',
   },
   {
@@ -72,7 +73,7 @@ export const EVENTSUB_SUBSCRIPTIONS: readonly EventSubSubscriptionSpec[] = [
     anyOf: ['channel:read:subscriptions'],
     broadcasterToken: true,
     condition: 'broadcaster',
-    eventType: 'twitch.subgift.v1',
+    eventType: KnownEventTypes.subGift,
     label: 'Gifted subscriptions',
   },
   {
@@ -81,7 +82,7 @@ export const EVENTSUB_SUBSCRIPTIONS: readonly EventSubSubscriptionSpec[] = [
     anyOf: ['channel:read:subscriptions'],
     broadcasterToken: true,
     condition: 'broadcaster',
-    eventType: 'twitch.resub.v1',
+    eventType: KnownEventTypes.resub,
     label: 'Resub messages',
   },
   {
@@ -90,7 +91,7 @@ export const EVENTSUB_SUBSCRIPTIONS: readonly EventSubSubscriptionSpec[] = [
     anyOf: ['bits:read'],
     broadcasterToken: true,
     condition: 'broadcaster',
-    eventType: 'twitch.cheer.v1',
+    eventType: KnownEventTypes.cheer,
     label: 'Cheers (bits)',
   },
   {
@@ -99,7 +100,7 @@ export const EVENTSUB_SUBSCRIPTIONS: readonly EventSubSubscriptionSpec[] = [
     anyOf: [],
     broadcasterToken: false,
     condition: 'to_broadcaster',
-    eventType: 'twitch.raid.v1',
+    eventType: KnownEventTypes.raid,
     label: 'Incoming raids',
   },
   {
@@ -108,7 +109,7 @@ export const EVENTSUB_SUBSCRIPTIONS: readonly EventSubSubscriptionSpec[] = [
     anyOf: ['channel:read:redemptions', 'channel:manage:redemptions'],
     broadcasterToken: true,
     condition: 'broadcaster',
-    eventType: 'twitch.redemption.v1',
+    eventType: KnownEventTypes.redemption,
     label: 'Channel-point redemptions',
   },
   {
@@ -117,7 +118,7 @@ export const EVENTSUB_SUBSCRIPTIONS: readonly EventSubSubscriptionSpec[] = [
     anyOf: [],
     broadcasterToken: false,
     condition: 'broadcaster',
-    eventType: 'twitch.stream.online.v1',
+    eventType: KnownEventTypes.streamOnline,
     label: 'Stream online',
   },
   {
@@ -126,7 +127,7 @@ export const EVENTSUB_SUBSCRIPTIONS: readonly EventSubSubscriptionSpec[] = [
     anyOf: [],
     broadcasterToken: false,
     condition: 'broadcaster',
-    eventType: 'twitch.stream.offline.v1',
+    eventType: KnownEventTypes.streamOffline,
     label: 'Stream offline',
   },
   {
@@ -135,7 +136,7 @@ export const EVENTSUB_SUBSCRIPTIONS: readonly EventSubSubscriptionSpec[] = [
     anyOf: ['channel:moderate'],
     broadcasterToken: true,
     condition: 'broadcaster',
-    eventType: 'moderation.action.v1',
+    eventType: KnownEventTypes.moderationAction,
     label: 'Bans and timeouts',
   },
   {
@@ -144,7 +145,7 @@ export const EVENTSUB_SUBSCRIPTIONS: readonly EventSubSubscriptionSpec[] = [
     anyOf: ['channel:moderate'],
     broadcasterToken: true,
     condition: 'broadcaster',
-    eventType: 'moderation.action.v1',
+    eventType: KnownEventTypes.moderationAction,
     label: 'Unbans',
   },
   {
@@ -154,7 +155,7 @@ export const EVENTSUB_SUBSCRIPTIONS: readonly EventSubSubscriptionSpec[] = [
     anyOf: ['channel:read:hype_train'],
     broadcasterToken: true,
     condition: 'broadcaster',
-    eventType: 'twitch.hypetrain.v1',
+    eventType: KnownEventTypes.hypeTrain,
     label: 'Hype train begin',
   },
   {
@@ -163,7 +164,7 @@ export const EVENTSUB_SUBSCRIPTIONS: readonly EventSubSubscriptionSpec[] = [
     anyOf: ['channel:read:hype_train'],
     broadcasterToken: true,
     condition: 'broadcaster',
-    eventType: 'twitch.hypetrain.v1',
+    eventType: KnownEventTypes.hypeTrain,
     label: 'Hype train end',
   },
   {
@@ -172,7 +173,7 @@ export const EVENTSUB_SUBSCRIPTIONS: readonly EventSubSubscriptionSpec[] = [
     anyOf: ['channel:read:polls', 'channel:manage:polls'],
     broadcasterToken: true,
     condition: 'broadcaster',
-    eventType: 'twitch.poll.v1',
+    eventType: KnownEventTypes.poll,
     label: 'Poll begin',
   },
   {
@@ -181,7 +182,7 @@ export const EVENTSUB_SUBSCRIPTIONS: readonly EventSubSubscriptionSpec[] = [
     anyOf: ['channel:read:polls', 'channel:manage:polls'],
     broadcasterToken: true,
     condition: 'broadcaster',
-    eventType: 'twitch.poll.v1',
+    eventType: KnownEventTypes.poll,
     label: 'Poll end',
   },
   {
@@ -190,7 +191,7 @@ export const EVENTSUB_SUBSCRIPTIONS: readonly EventSubSubscriptionSpec[] = [
     anyOf: ['channel:read:predictions', 'channel:manage:predictions'],
     broadcasterToken: true,
     condition: 'broadcaster',
-    eventType: 'twitch.prediction.v1',
+    eventType: KnownEventTypes.prediction,
     label: 'Prediction begin',
   },
   {
@@ -199,7 +200,7 @@ export const EVENTSUB_SUBSCRIPTIONS: readonly EventSubSubscriptionSpec[] = [
     anyOf: ['channel:read:predictions', 'channel:manage:predictions'],
     broadcasterToken: true,
     condition: 'broadcaster',
-    eventType: 'twitch.prediction.v1',
+    eventType: KnownEventTypes.prediction,
     label: 'Prediction end',
   },
 ];
@@ -215,7 +216,7 @@ export const EVENTSUB_CHAT_SUBSCRIPTIONS: readonly EventSubSubscriptionSpec[] = 
     anyOf: [...FEATURE_SCOPES.chatEventSubRead],
     broadcasterToken: false,
     condition: 'broadcaster+moderator',
-    eventType: 'chat.message.v1',
+    eventType: KnownEventTypes.chatMessage,
     label: 'Chat messages (bot over EventSub)',
   },
   {
@@ -224,7 +225,7 @@ export const EVENTSUB_CHAT_SUBSCRIPTIONS: readonly EventSubSubscriptionSpec[] = 
     anyOf: [...FEATURE_SCOPES.chatEventSubRead],
     broadcasterToken: false,
     condition: 'broadcaster+moderator',
-    eventType: 'twitch.sub.v1',
+    eventType: KnownEventTypes.sub,
     label: 'Chat notices: subs, gifts, raids, announcements (bot over EventSub)',
   },
   {
@@ -233,7 +234,7 @@ export const EVENTSUB_CHAT_SUBSCRIPTIONS: readonly EventSubSubscriptionSpec[] = 
     anyOf: [...FEATURE_SCOPES.chatEventSubRead],
     broadcasterToken: false,
     condition: 'broadcaster+moderator',
-    eventType: 'moderation.action.v1',
+    eventType: KnownEventTypes.moderationAction,
     label: 'Deleted chat messages (bot over EventSub)',
   },
   {
@@ -242,7 +243,7 @@ export const EVENTSUB_CHAT_SUBSCRIPTIONS: readonly EventSubSubscriptionSpec[] = 
     anyOf: [...FEATURE_SCOPES.chatEventSubRead],
     broadcasterToken: false,
     condition: 'broadcaster+moderator',
-    eventType: 'moderation.action.v1',
+    eventType: KnownEventTypes.moderationAction,
     label: "A user's chat cleared (bot over EventSub)",
   },
 ];

@@ -8,14 +8,17 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { CLIENT_WS_PROTOCOL, CLIENT_TOKEN_PREFIX, type ServerFrame } from '../../../core/client-protocol.js';
-import { serve, type Served } from '../../cli/serve.js';
+import type { ServerFrame } from '../../../core/client-protocol.js';
 import {
+  CLIENT_WS_PATH,
+  CLIENT_WS_PROTOCOL,
   CLOSE_REVOKED,
   CLOSE_SUBPROTOCOL_REQUIRED,
   CLOSE_UNAUTHORIZED,
-  SUBPROTOCOL_REQUIRED_REASON,
-} from './client-hub.js';
+  TOKEN_PROTOCOL_PREFIX,
+} from '../../../core/protocol/websocket.js';
+import { serve, type Served } from '../../cli/serve.js';
+import { SUBPROTOCOL_REQUIRED_REASON } from './client-hub.js';
 import { hashToken } from './client-tokens.js';
 
 const HEARTBEAT_MS = 300;
@@ -71,8 +74,8 @@ interface Client {
 }
 
 function connect(token: string | null, options: { autoPong?: boolean; origin?: string } = {}): Promise<Client> {
-  const protocols = [CLIENT_WS_PROTOCOL, ...(token ? [`${CLIENT_TOKEN_PREFIX}${token}`] : [])];
-  const ws = new WebSocket(`ws://127.0.0.1:${served.gateway.port}/api/clients`, protocols, {
+  const protocols = [CLIENT_WS_PROTOCOL, ...(token ? [`${TOKEN_PROTOCOL_PREFIX}${token}`] : [])];
+  const ws = new WebSocket(`ws://127.0.0.1:${served.gateway.port}${CLIENT_WS_PATH}`, protocols, {
     autoPong: options.autoPong ?? true,
     ...(options.origin ? { headers: { Origin: options.origin } } : {}),
   });
@@ -145,7 +148,9 @@ describe('client API: authentication', () => {
 
   it('closes a client that offers its token but not bitbrat.client.v1 with 4400 and a reason a standard client shows', async () => {
     // The plain `ws` client aborts (1006, no reason) when the server answers with no subprotocol.
-    const ws = new WebSocket(`ws://127.0.0.1:${served.gateway.port}/api/clients`, [`${CLIENT_TOKEN_PREFIX}${sender}`]);
+    const ws = new WebSocket(`ws://127.0.0.1:${served.gateway.port}${CLIENT_WS_PATH}`, [
+      `${TOKEN_PROTOCOL_PREFIX}${sender}`,
+    ]);
     const errors: Error[] = [];
     ws.on('error', (error) => errors.push(error));
     const frames: string[] = [];
@@ -162,7 +167,7 @@ describe('client API: authentication', () => {
 
   it('lets a local file (Origin "null", the OBS overlay file) in with a read-only token only', async () => {
     const fromFile = await connect(sender, { origin: 'null' });
-    expect(await fromFile.closed).toBe(4401);
+    expect(await fromFile.closed).toBe(CLOSE_UNAUTHORIZED);
     const created = await served.extensions.clients.create({ name: 'file-overlay', scopes: ['read-only'] });
     if (!created.ok) throw new Error(created.error);
     const overlay = await connect(created.value.token, { origin: 'null' });

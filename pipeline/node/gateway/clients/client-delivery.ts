@@ -7,11 +7,11 @@
  * publishes the same reply twice; the result is recorded on the slip (`StepOutcome.delivery`).
  */
 import type { GatewayDelivery } from '../../../core/client-protocol.js';
-import { StepFailure, type Service } from '../../../core/service.js';
+import { StepFailure, type Service, SERVICE_IDS } from '../../../core/service.js';
 import { selectedCandidate } from '../../../core/slip.js';
 import { deliveryKey, type DeliveryLedger } from '../../services/console-delivery.js';
 
-export const GATEWAY_CLIENTS_SERVICE = 'gateway-clients';
+export const GATEWAY_CLIENTS_SERVICE = SERVICE_IDS.gatewayClients;
 /** The ingress connector of events sent by gateway clients; `ingress.source` is `client:<name>`. */
 export const GATEWAY_CLIENTS_CONNECTOR = 'gateway-clients';
 export const CLIENT_SOURCE_PREFIX = 'client:';

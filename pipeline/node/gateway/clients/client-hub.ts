@@ -15,8 +15,6 @@ import {
   CLIENT_EVENT_TYPES,
   CLIENT_FRAME_TYPES,
   CLIENT_PROTOCOL_VERSION,
-  CLIENT_TOKEN_PREFIX,
-  CLIENT_WS_PROTOCOL,
   ClientFrameSchema,
   TOPIC_SCOPES,
   type ClientAlert,
@@ -28,21 +26,25 @@ import {
   type FrameId,
   type GatewayDelivery,
   type ServerFrame,
+  CLIENT_TRIGGER_TYPE,
 } from '../../../core/client-protocol.js';
 import type { EventDetail, EventPage, EventQuery } from '../../../core/host-api.js';
 import type { EventSummary, SubmitResult } from '../../../core/protocol/pipeline.js';
 import { ALERT_ANNOTATION, ALERT_EVENT_TYPES } from '../../../core/alerts.js';
 import type { LogLevel } from '../../../core/rpc.js';
+import {
+  CLIENT_WS_PROTOCOL,
+  CLOSE_REVOKED,
+  CLOSE_SUBPROTOCOL_REQUIRED,
+  CLOSE_TOO_SLOW,
+  CLOSE_UNAUTHORIZED,
+  TOKEN_PROTOCOL_PREFIX,
+} from '../../../core/protocol/websocket.js';
 import { CLIENT_SOURCE_PREFIX, GATEWAY_CLIENTS_CONNECTOR } from './client-delivery.js';
 import type { ClientIdentity } from './client-tokens.js';
 import { TokenBucket } from './token-bucket.js';
+import { KnownEventTypes } from '../../../core/envelope.js';
 
-export const CLIENTS_PATH = '/api/clients';
-export const CLOSE_UNAUTHORIZED = 4401;
-export const CLOSE_REVOKED = 4403;
-export const CLOSE_TOO_SLOW = 4408;
-/** The client did not offer `bitbrat.client.v1` (like HTTP 400: the request cannot be served as sent). */
-export const CLOSE_SUBPROTOCOL_REQUIRED = 4400;
 export const SUBPROTOCOL_REQUIRED_REASON = `offer the subprotocol ${CLIENT_WS_PROTOCOL}`;
 
 /**
@@ -55,7 +57,7 @@ export const SUBPROTOCOL_REQUIRED_REASON = `offer the subprotocol ${CLIENT_WS_PR
 export function chooseClientSubprotocol(offered: ReadonlySet<string>): string | false {
   if (offered.has(CLIENT_WS_PROTOCOL)) return CLIENT_WS_PROTOCOL;
   const all = [...offered];
-  return all.find((protocol) => !protocol.startsWith(CLIENT_TOKEN_PREFIX)) ?? all[0] ?? false;
+  return all.find((protocol) => !protocol.startsWith(TOKEN_PROTOCOL_PREFIX)) ?? all[0] ?? false;
 }
 
 export interface ClientLimits {
@@ -264,7 +266,7 @@ export function createClientHub(deps: ClientHubDeps): ClientHub {
       // Chat from a client runs the chat rules (commands, bot mentions) like any chat message.
       return {
         ...base,
-        type: 'chat.message.v1',
+        type: KnownEventTypes.chatMessage,
         message: { text: frame.payload.text, ...(frame.payload.messageId ? { id: frame.payload.messageId } : {}) },
       };
     }
@@ -328,8 +330,8 @@ export function createClientHub(deps: ClientHubDeps): ClientHub {
     const frame = parsed.data;
     const { client } = connection;
     switch (frame.type) {
-      case 'client.chat.v1':
-      case 'client.trigger.v1': {
+      case CLIENT_CHAT_TYPE:
+      case CLIENT_TRIGGER_TYPE: {
         if (!client.scopes.includes('send')) {
           return refuse(
             connection,
@@ -407,8 +409,8 @@ export function createClientHub(deps: ClientHubDeps): ClientHub {
     const offered = String(request.headers['sec-websocket-protocol'] ?? '')
       .split(',')
       .map((part) => part.trim())
-      .find((part) => part.startsWith(CLIENT_TOKEN_PREFIX));
-    const client = offered ? deps.authenticate(offered.slice(CLIENT_TOKEN_PREFIX.length)) : null;
+      .find((part) => part.startsWith(TOKEN_PROTOCOL_PREFIX));
+    const client = offered ? deps.authenticate(offered.slice(TOKEN_PROTOCOL_PREFIX.length)) : null;
     const fromLocalFile = request.headers.origin === 'null';
     if (client && fromLocalFile && client.scopes.some((scope) => scope !== 'read-only')) {
       count('FORBIDDEN_ORIGIN');

@@ -22,7 +22,8 @@ import {
   webhookSecretName,
   type WebhookAdmin,
 } from '../webhooks/webhook-store.js';
-import { CLIENTS_PATH, createClientHub, type ClientHub, type ClientLimits } from './client-hub.js';
+import { CLIENT_WS_PATH } from '../../../core/protocol/websocket.js';
+import { createClientHub, type ClientHub, type ClientLimits } from './client-hub.js';
 import { createClientAdmin, type ClientAdmin } from './client-tokens.js';
 import type { GatewayStoreWrite } from './store-appliers.js';
 
@@ -122,7 +123,7 @@ export function createGatewayExtensions(options: {
       overlayRoute,
       (request, response, url) => inbound.handle(request, response, url),
     ],
-    upgrades: { [CLIENTS_PATH]: (request, socket, head) => hub.handleUpgrade(request, socket, head) },
+    upgrades: { [CLIENT_WS_PATH]: (request, socket, head) => hub.handleUpgrade(request, socket, head) },
     clients,
     webhooks,
     hub: hub,

@@ -9,6 +9,7 @@
  * `accent`, `duration` seconds, `max` items, `show=replies,alerts`). Reconnects by itself, and after a
  * reconnect asks for what it missed (`since`), so an app restart mid-stream loses nothing.
  */
+import { CLIENT_WS_PATH, CLIENT_WS_PROTOCOL, TOKEN_PROTOCOL_PREFIX } from '../../../core/protocol/websocket.js';
 
 /**
  * frame-ancestors 'self': the console served by this gateway shows the overlay as a live preview.
@@ -254,7 +255,7 @@ export const OVERLAY_JS = `(() => {
     // The local-file overlay (OBS "Local file") names its gateway; the served page uses its own host.
     const gateway = fileConfig ? fileConfig.gateway : location.host;
     try {
-      socket = new WebSocket(scheme + gateway + '/api/clients', ['bitbrat.client.v1', 'bitbrat.token.' + token]);
+      socket = new WebSocket(scheme + gateway + ${JSON.stringify(CLIENT_WS_PATH)}, [${JSON.stringify(CLIENT_WS_PROTOCOL)}, ${JSON.stringify(TOKEN_PROTOCOL_PREFIX)} + token]);
     } catch (error) {
       return retry();
     }

@@ -7,7 +7,7 @@
  * through the router's step retry: a router retry would find the claim and never try again.
  */
 import type { Envelope } from '../../../core/envelope.js';
-import { StepFailure, type Service, type StepContext } from '../../../core/service.js';
+import { StepFailure, type Service, type StepContext, SERVICE_IDS } from '../../../core/service.js';
 import { selectedCandidate } from '../../../core/slip.js';
 import { deliveryKey, type DeliveryLedger } from '../../services/console-delivery.js';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, signBody } from './signature.js';
@@ -15,7 +15,7 @@ import type { ReadDb } from '../../store/database.js';
 import { createSecretBox, loadOrCreateSecretKey } from './secret-box.js';
 import { createWebhookReader, type OutboundWebhook, type WebhookReader } from './webhook-store.js';
 
-export const WEBHOOK_SERVICE = 'webhook';
+export const WEBHOOK_SERVICE = SERVICE_IDS.webhook;
 
 export interface WebhookDeliveryOptions {
   /** Attempts per target (first try included). */

@@ -20,8 +20,9 @@ import { analysisToAnnotations, analyzeMessage, type MessageAnalysis } from './a
 import { AnalyzerState, type AnalyzerStateOptions } from './analyzer-state.js';
 import { rateRequest, withRequestRisks } from './request-risks.js';
 import { DEFAULT_SAFETY_SETTINGS, type SafetySettings } from '../../../core/safety.js';
+import { SERVICE_IDS } from '../../../core/service.js';
 
-export const QUERY_ANALYZER_ID = 'query-analyzer';
+export const QUERY_ANALYZER_ID = SERVICE_IDS.queryAnalyzer;
 export const DEFAULT_CLASSIFY_TIMEOUT_MS = 1_500;
 
 export interface QueryAnalyzerDeps {

@@ -1,16 +1,18 @@
 /**
- * The renderer's only door to the host. Everything here is derived from the HostApi contract
- * (pipeline/core/host-api.ts): a method or topic name is written once, there.
+ * The console's only door to a host: what the renderer calls and what each implementation provides.
+ * Everything here is derived from the HostApi contract (host-api.ts): a method or topic name is
+ * written once, there.
  *
- * Two implementations: the Electron preload exposes `window.bitbrat` (IPC), and the browser console
- * uses the WebSocket bridge (ws-bridge.ts). The renderer never knows which one it has.
+ * Two implementations: the Electron preload exposes `window.bitbrat` over IPC
+ * (electron/preload/desktop-bridge.ts), and the browser console uses the WebSocket bridge
+ * (renderer/bridge/ws-bridge.ts). The renderer never knows which one it has. It lives in core because
+ * both the preload and the renderer implement or use it, and neither may import the other.
  */
-import type { HostApi, HostMethod, HostPushes, HostTopic } from '../../pipeline/core/host-api.js';
+import type { HostApi, HostMethod, HostPushes, HostTopic } from './host-api.js';
 
 export type ConnectionStatus = 'connecting' | 'open' | 'closed';
 
 export type HostParams<K extends HostMethod> = Parameters<HostApi[K]>[0];
-export type HostResult<K extends HostMethod> = Awaited<ReturnType<HostApi[K]>>;
 
 export interface Bridge {
   call<K extends HostMethod>(method: K, params: HostParams<K>): ReturnType<HostApi[K]>;
@@ -24,11 +26,4 @@ export interface Bridge {
   onStatus(listener: (status: ConnectionStatus, detail: string | null) => void): () => void;
   /** Which console this is, as recorded with decisions: 'desktop', or the browser tab's session id. */
   readonly consoleId: string;
-}
-
-declare global {
-  interface Window {
-    /** Set by the Electron preload (contextBridge). Absent in the browser console. */
-    bitbrat?: Bridge;
-  }
 }
