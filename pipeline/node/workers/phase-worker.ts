@@ -225,17 +225,20 @@ export async function runPhaseWorker(context: PhaseWorkerContext, phase: WorkerP
   const reader = createStoreReader(db);
   let store = createPeer<Protocol, StoreProtocol>(portTransport(context.ports.store!), { onLog: context.log });
 
-  // Service writes (user records, memory, usage) are written behind: one batch every few ms.
-  const write = batchWithin<StoreWrite>(SERVICE_WRITE_WINDOW_MS, (batch) =>
+  const send = (batch: StoreWrite[]) =>
     store
       .call('write', batch)
-      .catch((error: unknown) => context.log('error', 'service writes failed', { error: String(error) })),
-  );
+      .catch((error: unknown) => context.log('error', 'service writes failed', { error: String(error) }));
+  // Service writes (user records, memory, usage) are written behind: one batch every few ms.
+  const write = batchWithin<StoreWrite>(SERVICE_WRITE_WINDOW_MS, send);
+  // How a delivery ended leaves at once: it reaches the store before the router ends the event, so
+  // an event the console shows as replied never has its delivery still "claimed" on disk.
+  const writeNow = batchPerTick<StoreWrite>(send);
   let commands = reader.loadCommands();
   let settings = reader.loadSettings();
   // Pushed by the host (`llmApiKey`, `twitch` control requests); held in memory only.
   let llmApiKey: string | null = null;
-  const ledger = createBatchedLedger({ store: () => store, write });
+  const ledger = createBatchedLedger({ store: () => store, write: writeNow });
   const links = await phaseLinks(context, ledger);
   const { twitchChat, discord, reactionTwitch, obs } = links;
   const services = await createServices(phase, {
