@@ -58,7 +58,10 @@ export class DiscordConnector implements InboundConnector {
   async start(sink: IngressSink): Promise<void> {
     if (this.client) throw new Error('discord connector already started');
     // Imported on first use: discord.js is large and only the ingress worker with Discord linked needs it.
-    const { Client, Events, GatewayIntentBits } = await import('discord.js');
+    // discord.js is CommonJS: in the role bundles (code splitting) its chunk exports the module as
+    // `default` only; run from source, Node also gives the named exports. Take whichever holds them.
+    const loaded = await import('discord.js');
+    const { Client, Events, GatewayIntentBits } = (loaded as { default?: typeof loaded }).default ?? loaded;
     const clientOptions: ClientOptions = {
       intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.MessageContent],
       ...(this.options.apiUrl ? { rest: { api: this.options.apiUrl } } : {}),
