@@ -34,6 +34,8 @@ import type { WorkerPorts } from '../workers/worker-context.js';
 export const PING_MS = 100;
 /** How many times a call cut off by a worker restart is sent again to the restarted worker. */
 const MAX_REDISPATCH = 2;
+/** Young-generation size of each worker isolate (see where the worker starts). */
+const WORKER_YOUNG_GENERATION_MB = 4;
 /**
  * Calls that are safe to send again after a restart: reads, idempotent settings, and ingress
  * `submit` (its events are committed before it answers; a submit cut off before the answer is at
@@ -225,6 +227,11 @@ export class WorkerSupervisor {
       workerData: { init: { ...this.options.init, role }, ports, heartbeat },
       transferList: Object.values(ports),
       name: `bitbrat-${role}`,
+      // V8 sizes each isolate's young generation for one busy main thread (up to ~32 MB, kept once
+      // grown); seven isolates that mostly pass small messages do not need it. 4 MB: the bench's RSS
+      // fell by ~100 MB (346 → 262 MB at start, 473 → 366 MB after 30 s at 1,000 events/s) for no
+      // measurable CPU (scavenges are more frequent, each is smaller).
+      resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
     });
     let markReady!: () => void;
     let failStart!: (error: Error) => void;
