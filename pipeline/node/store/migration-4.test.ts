@@ -1,24 +1,14 @@
 /** Migration 5 (counters, quotes, timers): the tables, the seeded counter, and the rules of an older install. */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEFAULT_RULES, type Rule } from '../../core/rules.js';
-import { openWriteConnection, type WriteDb } from './database.js';
 import { MIGRATIONS, migrate, schemaVersion, seedIfEmpty } from './migrations.js';
-import { tempDir } from './test-support.js';
+import { emptyDbPerTest } from './test-support.js';
 
-let temp: ReturnType<typeof tempDir>;
-let db: WriteDb;
-beforeEach(() => {
-  temp = tempDir();
-  db = openWriteConnection(temp.file);
-});
-afterEach(() => {
-  db.close();
-  temp.cleanup();
-});
+const fresh = emptyDbPerTest();
 
 const rulesById = () =>
   Object.fromEntries(
-    (db.prepare('SELECT id, json FROM rules').all() as { id: string; json: string }[]).map((row) => [
+    (fresh.db.prepare('SELECT id, json FROM rules').all() as { id: string; json: string }[]).map((row) => [
       row.id,
       JSON.parse(row.json) as Rule,
     ]),
@@ -37,26 +27,26 @@ const OLD_RULES: Rule[] = DEFAULT_RULES.filter(
 describe('migration 4: counters, quotes and timers', () => {
   it('adds the counters and quotes steps to an older install that kept the default rules', () => {
     migrate(
-      db,
+      fresh.db,
       MIGRATIONS.filter((migration) => migration.version < 4),
     );
-    seedIfEmpty(db, { rules: OLD_RULES, commands: [] });
-    migrate(db, UP_TO_4);
-    expect(schemaVersion(db)).toBe(4);
+    seedIfEmpty(fresh.db, { rules: OLD_RULES, commands: [] });
+    migrate(fresh.db, UP_TO_4);
+    expect(schemaVersion(fresh.db)).toBe(4);
     const rules = rulesById();
     expect(rules['chat-commands']!.slip).toEqual(['counters', 'commands']);
     expect(rules['chat-quotes']).toMatchObject({ stage: 'reaction', slip: ['quotes'], priority: 110 });
     // The migration writes the rules out; they must be what a fresh install seeds.
     for (const id of NEW_RULES) expect(rules[id]).toEqual(DEFAULT_RULES.find((rule) => rule.id === id));
     expect(
-      JSON.parse((db.prepare("SELECT json FROM counters WHERE name = 'deaths'").get() as { json: string }).json),
+      JSON.parse((fresh.db.prepare("SELECT json FROM counters WHERE name = 'deaths'").get() as { json: string }).json),
     ).toMatchObject({
       command: '!deaths',
       editRoles: ['moderator'],
     });
-    const tables = (db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table'").all() as { name: string }[]).map(
-      (row) => row.name,
-    );
+    const tables = (
+      fresh.db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table'").all() as { name: string }[]
+    ).map((row) => row.name);
     expect(tables).toEqual(
       expect.arrayContaining(['counters', 'counter_values', 'counter_changes', 'quotes', 'timers', 'timer_state']),
     );
@@ -64,30 +54,30 @@ describe('migration 4: counters, quotes and timers', () => {
 
   it('leaves a chat-commands rule the streamer changed as it is', () => {
     migrate(
-      db,
+      fresh.db,
       MIGRATIONS.filter((migration) => migration.version < 4),
     );
     const custom = OLD_RULES.map((rule) =>
       rule.id === 'chat-commands' ? { ...rule, slip: ['commands', 'llm-bot'] } : rule,
     );
-    seedIfEmpty(db, { rules: custom, commands: [] });
-    migrate(db, UP_TO_4);
+    seedIfEmpty(fresh.db, { rules: custom, commands: [] });
+    migrate(fresh.db, UP_TO_4);
     expect(rulesById()['chat-commands']!.slip).toEqual(['commands', 'llm-bot']);
   });
 
   it('on a fresh file leaves the rules to the first-start seed (which includes the new ones once)', () => {
-    migrate(db);
+    migrate(fresh.db);
     expect(rulesById()).toEqual({});
-    seedIfEmpty(db, { rules: DEFAULT_RULES, commands: [] });
+    seedIfEmpty(fresh.db, { rules: DEFAULT_RULES, commands: [] });
     const rules = rulesById();
     expect(rules['chat-commands']!.slip).toEqual(DEFAULT_RULES.find((rule) => rule.id === 'chat-commands')!.slip);
     expect(rules['chat-quotes']!.slip).toEqual(['quotes']);
   });
 
   it('finds a quote by its chat event and a counter change by (event, counter) through their keys', () => {
-    migrate(db);
+    migrate(fresh.db);
     const plan = (sql: string) =>
-      (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all('x', 'y') as { detail: string }[])
+      (fresh.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all('x', 'y') as { detail: string }[])
         .map((row) => row.detail)
         .join(' | ');
     expect(plan('SELECT value_after FROM counter_changes WHERE event_id = ? AND name = ?')).toMatch(

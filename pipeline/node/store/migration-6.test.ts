@@ -1,24 +1,14 @@
 /** Migration 6 (overlay alerts, OBS): the alert step, the test-alert and raid-scene rules reach an install seeded before them. */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEFAULT_RULES, type Rule } from '../../core/rules.js';
-import { openWriteConnection, type WriteDb } from './database.js';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS, migrate, schemaVersion, seedIfEmpty } from './migrations.js';
-import { tempDir } from './test-support.js';
+import { emptyDbPerTest } from './test-support.js';
 
-let temp: ReturnType<typeof tempDir>;
-let db: WriteDb;
-beforeEach(() => {
-  temp = tempDir();
-  db = openWriteConnection(temp.file);
-});
-afterEach(() => {
-  db.close();
-  temp.cleanup();
-});
+const fresh = emptyDbPerTest();
 
 const rulesById = () =>
   Object.fromEntries(
-    (db.prepare('SELECT id, json FROM rules').all() as { id: string; json: string }[]).map((row) => [
+    (fresh.db.prepare('SELECT id, json FROM rules').all() as { id: string; json: string }[]).map((row) => [
       row.id,
       JSON.parse(row.json) as Rule,
     ]),
@@ -35,17 +25,17 @@ const oldRules = (thank: Partial<Rule> = {}): Rule[] =>
 
 function migrateOld(rules: Rule[]): void {
   migrate(
-    db,
+    fresh.db,
     MIGRATIONS.filter((migration) => migration.version < 6),
   );
-  seedIfEmpty(db, { rules, commands: [] });
-  migrate(db);
+  seedIfEmpty(fresh.db, { rules, commands: [] });
+  migrate(fresh.db);
 }
 
 describe('migration 6: overlay alerts', () => {
   it('puts the alert step into an untouched thank-supporters rule and adds the test-alert rule', () => {
     migrateOld(oldRules());
-    expect(schemaVersion(db)).toBe(LATEST_SCHEMA_VERSION);
+    expect(schemaVersion(fresh.db)).toBe(LATEST_SCHEMA_VERSION);
     const rules = rulesById();
     // Written out in the migration: it must be what a fresh install seeds.
     expect(rules['thank-supporters']).toEqual(DEFAULT_RULES.find((rule) => rule.id === 'thank-supporters'));

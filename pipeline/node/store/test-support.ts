@@ -1,5 +1,6 @@
 /** Helpers for the store's tests: temp folders with real SQLite files, and envelopes built as ingress builds them. */
 import fs from 'node:fs';
+import { afterEach, beforeEach } from 'vitest';
 import os from 'node:os';
 import path from 'node:path';
 import { acceptInbound, type Envelope, type InboundEvent, KnownEventTypes } from '../../core/envelope.js';
@@ -11,6 +12,33 @@ import { TWITCH_CHAT_CONNECTOR } from '../../core/protocol/twitch.js';
 export function tempDir(): { dir: string; file: string; cleanup(): void } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bitbrat-store-'));
   return { dir, file: path.join(dir, 'bitbrat.db'), cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * An empty database file of its own for each test in the file (a write connection, not migrated:
+ * migration tests build the version they start from), closed and removed after the test.
+ */
+export function emptyDbPerTest(): { readonly db: WriteDb; readonly file: string } {
+  let temp: ReturnType<typeof tempDir> | undefined;
+  let db: WriteDb | undefined;
+  beforeEach(() => {
+    temp = tempDir();
+    db = openWriteConnection(temp.file);
+  });
+  afterEach(() => {
+    db?.close();
+    temp?.cleanup();
+  });
+  return {
+    get db() {
+      if (!db) throw new Error('emptyDbPerTest: used outside a test');
+      return db;
+    },
+    get file() {
+      if (!temp) throw new Error('emptyDbPerTest: used outside a test');
+      return temp.file;
+    },
+  };
 }
 
 export function migratedDb(file: string): WriteDb {

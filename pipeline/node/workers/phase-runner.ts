@@ -148,6 +148,30 @@ export class PhaseRunner {
     for (const service of this.services.values()) await service.close?.();
   }
 
+  /**
+   * The service of step `index`, with the step marked RUNNING (the router already marked the first
+   * step of a dispatch; the others start here); undefined, with the step failed, if this worker
+   * does not run it.
+   */
+  private start(event: Dispatch['event'], index: number): Service | undefined {
+    const step = event.routing.slip[index]!;
+    const service = this.services.get(step.id);
+    if (!service) {
+      this.fail(
+        event,
+        index,
+        new StepFailure('UNKNOWN_SERVICE', `no service "${step.id}" in the ${this.options.phase} worker`, false),
+      );
+      return undefined;
+    }
+    if (step.status === 'PENDING') {
+      step.status = 'RUNNING';
+      step.attempt += 1;
+      step.startedAt = this.now();
+    }
+    return service;
+  }
+
   /** Runs synchronously while services answer synchronously; goes async at the first promise. */
   private runSlip(item: Dispatch, run: Run): Dispatch['event'] | Promise<Dispatch['event']> {
     if (this.options.concurrentSteps) return this.runConcurrently(item, run);
@@ -157,20 +181,8 @@ export class PhaseRunner {
       const step = slip[index]!;
       if (isFinished(step.status)) continue;
       if (step.phase !== this.options.phase) break;
-      const service = this.services.get(step.id);
-      if (!service) {
-        this.fail(
-          event,
-          index,
-          new StepFailure('UNKNOWN_SERVICE', `no service "${step.id}" in the ${this.options.phase} worker`, false),
-        );
-        return event;
-      }
-      if (step.status === 'PENDING') {
-        step.status = 'RUNNING';
-        step.attempt += 1;
-        step.startedAt = this.now();
-      }
+      const service = this.start(event, index);
+      if (!service) return event;
       const outcome = this.invoke(service, item, index, run);
       if (outcome instanceof Promise) {
         return outcome.then((ok) => (ok ? this.continueAsync(item, index + 1, run) : event));
@@ -189,21 +201,8 @@ export class PhaseRunner {
       const step = slip[index]!;
       if (isFinished(step.status)) continue;
       if (step.phase !== this.options.phase) break;
-      const service = this.services.get(step.id);
-      if (!service) {
-        this.fail(
-          event,
-          index,
-          new StepFailure('UNKNOWN_SERVICE', `no service "${step.id}" in the ${this.options.phase} worker`, false),
-        );
-        continue;
-      }
-      // The router marked the first step RUNNING when it dispatched; the others start here.
-      if (step.status === 'PENDING') {
-        step.status = 'RUNNING';
-        step.attempt += 1;
-        step.startedAt = this.now();
-      }
+      const service = this.start(event, index);
+      if (!service) continue;
       const outcome = this.invoke(service, item, index, run);
       if (outcome instanceof Promise) waiting.push(outcome);
     }
@@ -216,18 +215,8 @@ export class PhaseRunner {
       const step = slip[index]!;
       if (isFinished(step.status)) continue;
       if (step.phase !== this.options.phase) break;
-      const service = this.services.get(step.id);
-      if (!service) {
-        this.fail(
-          item.event,
-          index,
-          new StepFailure('UNKNOWN_SERVICE', `no service "${step.id}" in the ${this.options.phase} worker`, false),
-        );
-        return item.event;
-      }
-      step.status = 'RUNNING';
-      step.attempt += 1;
-      step.startedAt = this.now();
+      const service = this.start(item.event, index);
+      if (!service) return item.event;
       if (!(await this.invoke(service, item, index, run))) return item.event;
     }
     return item.event;
