@@ -47,18 +47,6 @@ export function applyDelta(event: Envelope, delta: EventDelta): void {
   }
 }
 
-/** True when the delta carries nothing (a log row then holds only transitions, or is not written). */
-export function isEmptyDelta(delta: EventDelta): boolean {
-  return (
-    delta.routing === undefined &&
-    (delta.annotations === undefined || delta.annotations.length === 0) &&
-    delta.candidates === undefined &&
-    delta.user === undefined &&
-    delta.egress === undefined &&
-    (delta.errors === undefined || delta.errors.length === 0)
-  );
-}
-
 /**
  * One log row: what happened to one event in one commit window. `delta` is the JSON of an
  * `EventDelta` (serialized once, by the router, where the window closes) or null when only steps moved.

@@ -22,6 +22,7 @@ import {
   type ConsolePage,
   type TestHost,
 } from './support.js';
+import { waitUntil } from '../support/wait.js';
 
 let host: TestHost;
 let browser: Browser;
@@ -80,8 +81,7 @@ describe('alerts in the console', () => {
     });
     const item = await overlay.waitForSelector('.item.alert[data-alert="raid"]', { state: 'attached' });
     expect(await item.textContent()).toContain('TestViewer brought raided with 42 viewers');
-    const deadline = Date.now() + 20_000;
-    while (!media.includes('ended air-horn.wav') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await waitUntil('the alert sound ended', () => media.includes('ended air-horn.wav'));
     expect(media).toEqual(['play air-horn.wav', 'playing air-horn.wav', 'ended air-horn.wav']);
     expect((await host.served.host.api['settings.get']({})).alerts.raid).toMatchObject({
       sound: 'air-horn.wav',

@@ -138,6 +138,8 @@ describe('ingress acknowledges only committed events', () => {
     sendFrame('l-frame-0');
     sendFrame('l-frame-1');
     const lateHook = postHook('l-hook-0');
+    // The wait is the point here: the lock is released while these callers are still inside their
+    // 3 s ack deadline, so they must end acked (and stored), not refused.
     await new Promise((resolve) => setTimeout(resolve, 300));
     locker.exec('ROLLBACK');
     await lateHook;
