@@ -10,14 +10,17 @@
 import type Database from 'better-sqlite3';
 import { describeIssues } from '../../core/envelope.js';
 import { LLM_STORE_OPS, LlmStoreWriteSchema, type LlmStoreWrite, type MemoryScope } from '../../core/llm.js';
+import { MEMORY_NEWEST_FIRST } from './memory.js';
 
 type Writer = Pick<Database.Database, 'prepare'>;
 
 /** Keeps the newest entries of one scope key within both bounds. */
 function pruneMemory(db: Writer, scope: MemoryScope, scopeKey: string, maxEntries: number, maxChars: number): void {
   const rows = db
-    .prepare('SELECT id, length(text) AS chars FROM memory WHERE scope = ? AND scope_key = ? ORDER BY id DESC')
-    .all(scope, scopeKey) as { id: number; chars: number }[];
+    .prepare(
+      `SELECT id, at, length(text) AS chars FROM memory WHERE scope = ? AND scope_key = ? ${MEMORY_NEWEST_FIRST}`,
+    )
+    .all(scope, scopeKey) as { id: number; at: number; chars: number }[];
   let chars = 0;
   let keep = 0;
   for (const row of rows) {
@@ -30,7 +33,13 @@ function pruneMemory(db: Writer, scope: MemoryScope, scopeKey: string, maxEntrie
   if (oldestKept === undefined) {
     db.prepare('DELETE FROM memory WHERE scope = ? AND scope_key = ?').run(scope, scopeKey);
   } else {
-    db.prepare('DELETE FROM memory WHERE scope = ? AND scope_key = ? AND id < ?').run(scope, scopeKey, oldestKept.id);
+    db.prepare('DELETE FROM memory WHERE scope = ? AND scope_key = ? AND (at < ? OR (at = ? AND id < ?))').run(
+      scope,
+      scopeKey,
+      oldestKept.at,
+      oldestKept.at,
+      oldestKept.id,
+    );
   }
 }
 

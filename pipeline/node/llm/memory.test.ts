@@ -32,6 +32,18 @@ describe('llm memory', () => {
     expect(memory.recall('channel', 'c').map((e) => e.text)).toEqual(['x'.repeat(25)]);
   });
 
+  it('is in the order things were said, whatever order the rows were stored in, and prunes the oldest said', () => {
+    db = openLlmTestDb();
+    const memory = memoryOver(db, { maxEntries: 2, maxChars: 100 });
+    // The bot's line (router) can reach the store before the viewer's line it answers (reaction worker).
+    memory.remember('user', 'twitch:1', 'assistant', 'answer one', 20);
+    memory.remember('user', 'twitch:1', 'user', 'question one', 10);
+    expect(memory.recall('user', 'twitch:1').map((e) => e.text)).toEqual(['question one', 'answer one']);
+    memory.remember('user', 'twitch:1', 'user', 'question two', 30);
+    expect(memory.recall('user', 'twitch:1').map((e) => e.text)).toEqual(['answer one', 'question two']);
+    expect(memory.view({ scope: 'user' }).map((e) => e.text)).toEqual(['question two', 'answer one']);
+  });
+
   it('keeps scopes and keys apart', () => {
     db = openLlmTestDb();
     const memory = memoryOver(db);

@@ -9,6 +9,13 @@
 import type Database from 'better-sqlite3';
 import type { LlmStoreWrite, MemoryEntry, MemoryRole, MemoryScope } from '../../core/llm.js';
 
+/**
+ * Memory is in the order things were said (`at`), not the order rows reached the store: the user's
+ * line comes from the reaction worker and the bot's from the router, each written behind on its
+ * own schedule, so the bot's line may be committed first.
+ */
+export const MEMORY_NEWEST_FIRST = 'ORDER BY at DESC, id DESC';
+
 export interface MemoryBounds {
   maxEntries: number;
   maxChars: number;
@@ -59,7 +66,7 @@ export function createLlmMemory(deps: LlmMemoryDeps): LlmMemory {
       if (maxEntries <= 0 || maxChars <= 0) return [];
       const rows = deps.db
         .prepare(
-          'SELECT id, scope, scope_key, role, text, at FROM memory WHERE scope = ? AND scope_key = ? ORDER BY id DESC LIMIT ?',
+          `SELECT id, scope, scope_key, role, text, at FROM memory WHERE scope = ? AND scope_key = ? ${MEMORY_NEWEST_FIRST} LIMIT ?`,
         )
         .all(scope, scopeKey, maxEntries) as MemoryRow[];
       // Bounds are enforced on read too: settings may have shrunk since the rows were written.
@@ -89,7 +96,7 @@ export function createLlmMemory(deps: LlmMemoryDeps): LlmMemory {
         params.push(filter.scopeKey);
       }
       const limit = Math.min(Math.max(1, filter.limit ?? 100), 1000);
-      const sql = `SELECT id, scope, scope_key, role, text, at FROM memory ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
+      const sql = `SELECT id, scope, scope_key, role, text, at FROM memory ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ${MEMORY_NEWEST_FIRST} LIMIT ?`;
       return (deps.db.prepare(sql).all(...params, limit) as MemoryRow[]).map(toEntry);
     },
     clear(scope, scopeKey) {
