@@ -173,6 +173,9 @@ export class WorkerSupervisor {
   ): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       const managed = this.workers.get(role)!;
+      // A restarted worker serves its role's requests only once it has loaded its runner (it says
+      // `ready`); a call sent before that would be refused as an unknown method, so it waits.
+      if (managed.health.state === 'starting') await managed.ready.catch(() => undefined);
       try {
         return await call(managed);
       } catch (error) {
