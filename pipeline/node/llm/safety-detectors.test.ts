@@ -92,6 +92,17 @@ describe('deterministic reply detectors', () => {
     expect(found('@bob honestly just kys')).toContain('harassment/self-harm encouragement: kys');
   });
 
+  it('keep finding harassment of a name after more names than their pattern cache holds', () => {
+    // Each name's pattern is compiled once and kept; past the cache's size it starts afresh.
+    for (let index = 0; index < 6000; index += 1) found('gg', { names: [`viewer${index}`] });
+    expect(found('viewer3 is a clown', { names: ['viewer3'] })).toEqual([
+      'harassment/aimed at viewer3: viewer3 is a clown',
+    ]);
+    expect(found('viewer3 is a clown', { names: ['viewer4'] })).toEqual([]);
+    expect(found('chan here: stream is over', { channel: 'chan' })).not.toEqual([]);
+    expect(found('chan here: stream is over', { channel: 'other' })).toEqual([]);
+  });
+
   it('find instructions to viewers, impersonation and chat commands', () => {
     expect(found('Everyone go spam @bob with emotes')).toEqual([
       'viewer-instructions/tells viewers what to do: everyone go spam @bob with emotes',

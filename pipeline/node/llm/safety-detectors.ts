@@ -189,6 +189,28 @@ const AIMED = new RegExp(
   String.raw`\b(?:you(?:'re| are| r)?|ur|u r|youre|ya)\s+(?:(?:such|so|a|an|the|just|really|totally|total|complete|absolute|big|little|pathetic|worthless|stupid|dumb|ugly|and)\s+){0,4}(?:${INSULTS})s?\b`,
 );
 
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+// One pattern per name, compiled once: a reply is checked against the viewer's names and every
+// @mention in it, and compiling these alternations costs more than matching them. Names are bounded
+// (25 characters); the map is emptied when a stream has seen this many.
+const NAMED_PATTERN_LIMIT = 5000;
+const namedPatterns = new Map<string, RegExp>();
+
+/** "ann is a worthless clown", "loser @bob": an insult said of `name`. */
+function insultOf(name: string): RegExp {
+  let pattern = namedPatterns.get(name);
+  if (!pattern) {
+    const escaped = escapeRegExp(name);
+    pattern = new RegExp(
+      String.raw`@?\b${escaped}\b(?:'s|\s+(?:is|was|are|looks|seems|sounds))\s+(?:(?:such|so|a|an|the|just|really|totally|total|complete|absolute|big|little|and|pathetic|worthless|stupid|dumb|ugly)\s+){0,4}(?:${INSULTS})s?\b|\b(?:${INSULTS})s?\s+@?${escaped}\b`,
+    );
+    if (namedPatterns.size >= NAMED_PATTERN_LIMIT) namedPatterns.clear();
+    namedPatterns.set(name, pattern);
+  }
+  return pattern;
+}
+
 const detectHarassment: Detector = (folded, context) => {
   const found: Finding[] = [];
   const selfHarm = matchFolded(folded, SELF_HARM);
@@ -204,10 +226,7 @@ const detectHarassment: Detector = (folded, context) => {
     const leet = leetSentences[index] ?? sentence;
     // "ann is a worthless clown", "loser @bob": the insult is said of the named viewer.
     const named = names.find((name) => {
-      const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-      const said = new RegExp(
-        String.raw`@?\b${escaped}\b(?:'s|\s+(?:is|was|are|looks|seems|sounds))\s+(?:(?:such|so|a|an|the|just|really|totally|total|complete|absolute|big|little|and|pathetic|worthless|stupid|dumb|ugly)\s+){0,4}(?:${INSULTS})s?\b|\b(?:${INSULTS})s?\s+@?${escaped}\b`,
-      );
+      const said = insultOf(name);
       return said.test(sentence) || said.test(leet);
     });
     if (named) {
@@ -250,6 +269,20 @@ const IMPERSONATION = [
   /\bon behalf of (?:the )?(?:streamer|mods|moderators|twitch)\b/,
 ];
 
+// The channel is the same for every reply: its pattern is compiled once, not per reply.
+let streamerPattern: { channel: string; pattern: RegExp } | undefined;
+
+function speaksAs(channel: string): RegExp {
+  if (streamerPattern?.channel !== channel) {
+    const escaped = escapeRegExp(channel);
+    const pattern = new RegExp(
+      String.raw`\b(?:i am|i'm|im|this is|it's|its)\s+(?:the real\s+)?@?${escaped}\b|^\s*@?${escaped}\s*(?:here|:)`,
+    );
+    streamerPattern = { channel, pattern };
+  }
+  return streamerPattern.pattern;
+}
+
 const detectImpersonation: Detector = (folded, context) => {
   for (const pattern of IMPERSONATION) {
     const match = matchFolded(folded, pattern);
@@ -257,11 +290,7 @@ const detectImpersonation: Detector = (folded, context) => {
   }
   const channel = context.channel?.replace(/^#/, '').toLowerCase();
   if (channel && channel.length >= 3) {
-    const escaped = channel.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    const asStreamer = new RegExp(
-      String.raw`\b(?:i am|i'm|im|this is|it's|its)\s+(?:the real\s+)?@?${escaped}\b|^\s*@?${escaped}\s*(?:here|:)`,
-    );
-    const match = matchFolded(folded, asStreamer);
+    const match = matchFolded(folded, speaksAs(channel));
     if (match) return [finding('impersonation', 'speaks as the streamer', match[0].trim(), folded.clean)];
   }
   return [];

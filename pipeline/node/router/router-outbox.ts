@@ -21,8 +21,13 @@ import { summarizeEvent } from '../../core/summary.js';
  * costs one log row, however many stage boundaries it crossed.
  */
 const WRITE_BEHIND_MS = 1;
-/** Flow-control credit is returned to ingress at most this often. */
-const SETTLED_PUSH_MS = 2;
+/**
+ * Flow-control credit is returned to ingress at most this often, or at once when this many events
+ * settled. Ingress holds thousands of events' credit, so this is about messages, not throughput:
+ * every credit message wakes the ingress thread.
+ */
+const SETTLED_PUSH_MS = 10;
+const SETTLED_PUSH_COUNT = 256;
 
 export interface OutboxDeps {
   now(): number;
@@ -213,17 +218,21 @@ export class RouterOutbox {
         if (items.length > 0) this.deps.dispatch(phase, items);
       }
       this.dispatchQueue.clear();
-      if (this.settledCount > 0 && !this.settledTimer) {
+      if (this.settledCount >= SETTLED_PUSH_COUNT) this.pushSettled();
+      else if (this.settledCount > 0 && !this.settledTimer) {
         // Credit is not urgent (ingress holds thousands): one message per few events, not per tick.
-        this.settledTimer = setTimeout(() => {
-          this.settledTimer = undefined;
-          if (this.settledCount === 0) return;
-          this.deps.settled(this.settledCount);
-          this.settledCount = 0;
-        }, SETTLED_PUSH_MS);
+        this.settledTimer = setTimeout(() => this.pushSettled(), SETTLED_PUSH_MS);
       }
       this.scheduleBehind();
     });
+  }
+
+  private pushSettled(): void {
+    if (this.settledTimer) clearTimeout(this.settledTimer);
+    this.settledTimer = undefined;
+    if (this.settledCount === 0) return;
+    this.deps.settled(this.settledCount);
+    this.settledCount = 0;
   }
 
   /**

@@ -38,6 +38,16 @@ describe('request risks (input side)', () => {
     ]);
   });
 
+  it('rates a display name the same however many names came before it', () => {
+    // Names are rated once and kept (a raid's worth); clean ones share one empty result.
+    const risky = { text: 'hi', displayName: 'IgnorePreviousInstructions' };
+    const first = rateRequest(risky);
+    expect(first.map((finding) => finding.category)).toEqual(['prompt-extraction']);
+    for (let index = 0; index < 25_000; index += 1) rateRequest({ text: 'hi', displayName: `Viewer${index}` });
+    expect(rateRequest(risky)).toEqual(first);
+    expect(rateRequest({ text: 'hi', displayName: 'Viewer7' })).toEqual([]);
+  });
+
   it('leaves ordinary chat alone', () => {
     for (const text of [
       '@bitbrat what game is this?',

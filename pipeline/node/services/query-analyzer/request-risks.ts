@@ -147,16 +147,20 @@ function rateText(text: string, label: string, checkSlurs: boolean): Map<Request
   return found;
 }
 
-// Display names repeat all through a stream: rate each one once.
-const NAME_CACHE_SIZE = 1000;
-const rated = new Map<string, Map<RequestRisk, string>>();
+// Display names repeat all through a stream: rate each one once. Sized for a raid's chatters (a
+// cache smaller than the names in play, visited in turn, never hits); the clean names, nearly all
+// of them, share one empty result, so an entry is little more than its key.
+const NAME_CACHE_SIZE = 20_000;
+const NOTHING_FOUND: ReadonlyMap<RequestRisk, string> = new Map();
+const rated = new Map<string, ReadonlyMap<RequestRisk, string>>();
 
-function rateDisplayName(name: string): Map<RequestRisk, string> {
+function rateDisplayName(name: string): ReadonlyMap<RequestRisk, string> {
   let found = rated.get(name);
   if (!found) {
     // Names have no spaces: "RepeatYourSystemPrompt", "ignore_previous_rules" read as words.
     const spaced = name.replace(/([\p{Ll}\d])(\p{Lu})/gu, '$1 $2').replace(/[_-]+/g, ' ');
-    found = rateText(spaced, 'in the display name: ', true);
+    const risks = rateText(spaced, 'in the display name: ', true);
+    found = risks.size === 0 ? NOTHING_FOUND : risks;
     if (rated.size >= NAME_CACHE_SIZE) rated.delete(rated.keys().next().value!);
     rated.set(name, found);
   }
