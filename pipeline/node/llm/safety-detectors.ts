@@ -191,24 +191,24 @@ const AIMED = new RegExp(
 
 const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-// One pattern per name, compiled once: a reply is checked against the viewer's names and every
-// @mention in it, and compiling these alternations costs more than matching them. Names are bounded
-// (25 characters); the map is emptied when a stream has seen this many.
-const NAMED_PATTERN_LIMIT = 5000;
-const namedPatterns = new Map<string, RegExp>();
+const MODIFIERS = String.raw`(?:(?:such|so|a|an|the|just|really|totally|total|complete|absolute|big|little|and|pathetic|worthless|stupid|dumb|ugly)\s+){0,4}`;
+const SAID_OF = String.raw`(?:'s|\s+(?:is|was|are|looks|seems|sounds))\s+${MODIFIERS}(?:${INSULTS})s?\b`;
+// The words an insult is said of: "ann is a worthless clown" (ann), "loser @bob" (bob). One pattern
+// for every name: compiling one per name and reply cost more than all the matching. The lookaheads
+// consume only the word, so every word of the sentence is tried.
+const WORD_INSULTED = new RegExp(String.raw`\b(\w+)\b(?=${SAID_OF})`, 'g');
+const INSULT_THEN_WORD = new RegExp(String.raw`\b(?:${INSULTS})s?\s+@?(?=(\w+)\b)`, 'g');
+const WORD = /^\w+$/;
 
-/** "ann is a worthless clown", "loser @bob": an insult said of `name`. */
+function insultedWords(text: string, into: Set<string>): void {
+  for (const match of text.matchAll(WORD_INSULTED)) into.add(match[1]!);
+  for (const match of text.matchAll(INSULT_THEN_WORD)) into.add(match[1]!);
+}
+
+/** A name that is not one word (a display name in another script): its own pattern, as rare as it is. */
 function insultOf(name: string): RegExp {
-  let pattern = namedPatterns.get(name);
-  if (!pattern) {
-    const escaped = escapeRegExp(name);
-    pattern = new RegExp(
-      String.raw`@?\b${escaped}\b(?:'s|\s+(?:is|was|are|looks|seems|sounds))\s+(?:(?:such|so|a|an|the|just|really|totally|total|complete|absolute|big|little|and|pathetic|worthless|stupid|dumb|ugly)\s+){0,4}(?:${INSULTS})s?\b|\b(?:${INSULTS})s?\s+@?${escaped}\b`,
-    );
-    if (namedPatterns.size >= NAMED_PATTERN_LIMIT) namedPatterns.clear();
-    namedPatterns.set(name, pattern);
-  }
-  return pattern;
+  const escaped = escapeRegExp(name);
+  return new RegExp(String.raw`\b${escaped}\b${SAID_OF}|\b(?:${INSULTS})s?\s+@?${escaped}\b`);
 }
 
 const detectHarassment: Detector = (folded, context) => {
@@ -225,7 +225,13 @@ const detectHarassment: Detector = (folded, context) => {
   for (const [index, sentence] of sentences.entries()) {
     const leet = leetSentences[index] ?? sentence;
     // "ann is a worthless clown", "loser @bob": the insult is said of the named viewer.
+    const insulted = new Set<string>();
+    if (names.length > 0) {
+      insultedWords(sentence, insulted);
+      insultedWords(leet, insulted);
+    }
     const named = names.find((name) => {
+      if (WORD.test(name)) return insulted.has(name);
       const said = insultOf(name);
       return said.test(sentence) || said.test(leet);
     });
