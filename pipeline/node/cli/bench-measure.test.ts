@@ -2,7 +2,14 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cpuByRole, parseSchedstat, readThreadCpu, slope, summarizeLatency } from './bench-measure.js';
+import {
+  cpuByRole,
+  machineReference,
+  parseSchedstat,
+  readThreadCpu,
+  slope,
+  summarizeLatency,
+} from './bench-measure.js';
 
 describe("the bench's latency summary", () => {
   it('takes nearest-rank percentiles over every sample, the slow tail included', () => {
@@ -103,5 +110,16 @@ describe('CPU per thread', () => {
       { thread: 'host', tids: [1], usPerEvent: 2, corePercent: 20 },
       { thread: 'other', tids: [3, 4], usPerEvent: 2, corePercent: 20 },
     ]);
+  });
+});
+
+describe('the machine reference', () => {
+  it('times the same fixed work every run', () => {
+    const first = machineReference(3);
+    const second = machineReference(3);
+    // 2,000 events, six matching words each, 500 users: the work does not depend on the machine.
+    expect([first.checksum, second.checksum]).toEqual([12_500, 12_500]);
+    expect(first.ms).toBeGreaterThan(0);
+    expect(Number.isFinite(second.ms)).toBe(true);
   });
 });

@@ -118,3 +118,43 @@ export function cpuByRole(
   const total = [...byRole.values()].reduce((sum, entry) => sum + entry.ns, 0);
   return { totalUsPerEvent: perEvent(total), threads };
 }
+
+/**
+ * A fixed piece of work of the pipeline's kind (an event-sized object through JSON, the kind of
+ * regular expressions the analyzer runs, a map of users), timed on this thread, median of several
+ * rounds. These VMs change speed by ±10 % within minutes (other tenants): two runs are comparable
+ * only at similar reference times, and a figure can be scaled by the ratio of its run's reference.
+ * `checksum` proves the work is the same from run to run.
+ */
+export function machineReference(rounds = 7): { ms: number; checksum: number } {
+  const times: number[] = [];
+  let checksum = 0;
+  for (let round = 0; round < rounds; round += 1) {
+    const started = performance.now();
+    checksum = referenceWork();
+    times.push(performance.now() - started);
+  }
+  times.sort((a, b) => a - b);
+  return { ms: Math.round(times[Math.floor(times.length / 2)]! * 100) / 100, checksum };
+}
+
+const REFERENCE_WORDS = /\b(?:hello|stream|gg|clip|raid|follow)\b/gi;
+
+function referenceWork(): number {
+  let checksum = 0;
+  const users = new Map<string, number>();
+  for (let index = 0; index < 2000; index += 1) {
+    const event = {
+      id: `00000000-0000-4000-8000-${index.toString(16).padStart(12, '0')}`,
+      type: 'chat.message.v1',
+      identity: { external: { id: `u${index % 500}`, login: `viewer${index % 500}`, roles: ['viewer'] } },
+      message: { text: `hello stream number ${index}, gg that clip was great! follow for the raid` },
+      routing: { slip: [1, 2, 3, 4, 5].map((step) => ({ id: `service-${step}`, status: 'OK', attempt: 1 })) },
+      annotations: [{ kind: 'analysis', value: { toxicity: 0, spam: index % 7 } }],
+    };
+    const copy = JSON.parse(JSON.stringify(event)) as typeof event;
+    checksum += (copy.message.text.match(REFERENCE_WORDS) ?? []).length;
+    users.set(copy.identity.external.login, (users.get(copy.identity.external.login) ?? 0) + 1);
+  }
+  return checksum + users.size;
+}

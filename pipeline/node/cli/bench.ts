@@ -30,6 +30,7 @@ import {
 import { PipelineHost, type HostLog } from '../host/pipeline-host.js';
 import {
   cpuByRole,
+  machineReference,
   readThreadCpu,
   slope,
   summarizeLatency,
@@ -99,7 +100,18 @@ export interface BenchResult {
   };
   /** Worker restarts during the bench: any restart makes the figures suspect, so they are reported. */
   workerRestarts: number;
-  machine: { cpus: number; node: string; loadAverageStart: number[]; loadAverageEnd: number[] };
+  machine: {
+    cpus: number;
+    node: string;
+    loadAverageStart: number[];
+    loadAverageEnd: number[];
+    /**
+     * `machineReference()` before the host starts and after the last run: how fast this machine was.
+     * Compare figures of runs whose references are close; they drift with the VM's neighbours.
+     */
+    referenceMsStart: number;
+    referenceMsEnd: number;
+  };
 }
 
 const ROLES: readonly WorkerRole[] = ['ingress', 'router', 'enrichment', 'reaction', 'egress', 'store'];
@@ -167,6 +179,7 @@ export async function bench(options: BenchOptions): Promise<BenchResult> {
   delete process.env.BITBRAT_LLM_API_KEY;
   const dataDir = mkdtempSync(join(tmpdir(), 'bitbrat-bench-'));
   const loadAverageStart = load();
+  const referenceMsStart = machineReference().ms;
   let host: PipelineHost | undefined;
   try {
     host = await PipelineHost.start({ dataDir, log: options.log, twitch: { enabled: false } });
@@ -378,7 +391,14 @@ export async function bench(options: BenchOptions): Promise<BenchResult> {
         cpu: satCpu,
       },
       workerRestarts,
-      machine: { cpus: cpus().length, node: process.version, loadAverageStart, loadAverageEnd: load() },
+      machine: {
+        cpus: cpus().length,
+        node: process.version,
+        loadAverageStart,
+        loadAverageEnd: load(),
+        referenceMsStart,
+        referenceMsEnd: machineReference().ms,
+      },
     };
   } finally {
     await host?.stop();
@@ -397,6 +417,9 @@ export function benchSummary(result: BenchResult): string {
   const m = result.machine;
   lines.push(
     `BitBrat bench — ${m.cpus} CPUs, Node ${m.node}, load average ${m.loadAverageStart.join('/')} → ${m.loadAverageEnd.join('/')}`,
+  );
+  lines.push(
+    `machine reference ${m.referenceMsStart} → ${m.referenceMsEnd} ms (fixed work; compare runs only at close values)`,
   );
   lines.push(
     `idle: RSS ${result.idle.rssMb} MB; heaps used MB: ${result.idle.isolates.map((i) => `${i.thread} ${i.usedMb}`).join(', ')}`,
