@@ -128,7 +128,8 @@ export function cpuByRole(
  */
 export function machineReference(rounds = 7): { ms: number; checksum: number } {
   const times: number[] = [];
-  let checksum = 0;
+  // Warm-up rounds first: the JIT's tiers would otherwise make a fresh process look slower.
+  let checksum = referenceWork() + referenceWork() + referenceWork();
   for (let round = 0; round < rounds; round += 1) {
     const started = performance.now();
     checksum = referenceWork();
