@@ -106,7 +106,7 @@ export interface BenchResult {
     loadAverageStart: number[];
     loadAverageEnd: number[];
     /**
-     * `machineReference()` before the host starts and after the last run: how fast this machine was.
+     * `machineReference()` before the first run (host idle) and after the last: how fast this machine was.
      * Compare figures of runs whose references are close; they drift with the VM's neighbours.
      */
     referenceMsStart: number;
@@ -179,7 +179,6 @@ export async function bench(options: BenchOptions): Promise<BenchResult> {
   delete process.env.BITBRAT_LLM_API_KEY;
   const dataDir = mkdtempSync(join(tmpdir(), 'bitbrat-bench-'));
   const loadAverageStart = load();
-  const referenceMsStart = machineReference().ms;
   let host: PipelineHost | undefined;
   try {
     host = await PipelineHost.start({ dataDir, log: options.log, twitch: { enabled: false } });
@@ -244,6 +243,9 @@ export async function bench(options: BenchOptions): Promise<BenchResult> {
         })),
       ],
     };
+
+    // After the idle figures: its garbage would count as idle memory of the host.
+    const referenceMsStart = machineReference().ms;
 
     const runLoad = async (workload: BenchWorkload, rate: number, seconds: number) => {
       const runId = newRunId();
