@@ -205,7 +205,7 @@ function insultedWords(text: string, into: Set<string>): void {
   for (const match of text.matchAll(INSULT_THEN_WORD)) into.add(match[1]!);
 }
 
-/** A name that is not one word (a display name in another script): its own pattern, as rare as it is. */
+/** A name of several parts ("jo-ann"): its own pattern, as rare as such names are. */
 function insultOf(name: string): RegExp {
   const escaped = escapeRegExp(name);
   return new RegExp(String.raw`\b${escaped}\b${SAID_OF}|\b(?:${INSULTS})s?\s+@?${escaped}\b`);
