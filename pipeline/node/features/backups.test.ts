@@ -3,34 +3,19 @@
  * restored at the next start when the console asks, or by `bitbrat restore` only while stopped.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PipelineHost } from '../host/pipeline-host.js';
 import { openReadConnection } from '../store/database.js';
 import { migratedDb } from '../store/test-support.js';
 import { backupFolder, checkBackupFile, createBackup, listBackups } from './backups.js';
+import { useTestHosts } from '../../../test/support/test-hosts.js';
 import { waitUntil } from '../../../test/support/wait.js';
 
 const bin = fileURLToPath(new URL('../../../bin/bitbrat.js', import.meta.url));
-const hosts: PipelineHost[] = [];
-const dirs: string[] = [];
-afterEach(async () => {
-  for (const host of hosts.splice(0)) await host.stop();
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'bitbrat-backups-'));
-  dirs.push(dir);
-  return dir;
-}
-async function startHost(dataDir: string): Promise<PipelineHost> {
-  const host = await PipelineHost.start({ dataDir, log: () => undefined, twitch: { enabled: false } });
-  hosts.push(host);
-  return host;
-}
+const { tempDir, startHost } = useTestHosts('bitbrat-backups-');
 const deaths = async (host: PipelineHost) =>
   (await host.api['counters.values']({ name: 'deaths' })).find((value) => value.scopeKey === '')?.value ?? 0;
 
@@ -79,7 +64,6 @@ describe('backups', () => {
     expect(await deaths(host)).toBe(99); // nothing changes under the running app
 
     await host.stop();
-    hosts.splice(0);
     host = await startHost(dataDir);
     expect(await deaths(host)).toBe(7);
     expect((await host.api['backups.list']({})).pending).toBeNull();
@@ -100,7 +84,6 @@ describe('backups', () => {
     expect(refused.stderr).toMatch(/refused: another BitBrat/);
 
     await host.stop();
-    hosts.splice(0);
     const done = spawnSync(process.execPath, [bin, 'restore', file, '--data-dir', dataDir], { encoding: 'utf8' });
     expect(done.stderr).toBe('');
     expect(done.status).toBe(0);

@@ -2,44 +2,12 @@
  * Export and import of the configuration between two real hosts: never a secret in the file,
  * field-level errors, a dry-run preview that changes nothing, an import that the pipeline uses at once.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { InboundEvent } from '../../core/envelope.js';
-import { PipelineHost } from '../host/pipeline-host.js';
+import { describe, expect, it } from 'vitest';
+import { replyTo, useTestHosts } from '../../../test/support/test-hosts.js';
 
-const hosts: PipelineHost[] = [];
-const dirs: string[] = [];
-afterEach(async () => {
-  for (const host of hosts.splice(0)) await host.stop();
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-async function startHost(): Promise<PipelineHost> {
-  const dir = mkdtempSync(join(tmpdir(), 'bitbrat-config-'));
-  dirs.push(dir);
-  const host = await PipelineHost.start({
-    dataDir: dir,
-    log: () => undefined,
-    twitch: { enabled: false },
-  });
-  hosts.push(host);
-  return host;
-}
-
-async function replyTo(host: PipelineHost, text: string): Promise<string | undefined> {
-  const event: InboundEvent = {
-    type: 'chat.message.v1',
-    ingress: { connector: 'test', channel: 'chan' },
-    identity: { external: { id: 'id-v', login: 'v', displayName: 'v', roles: ['viewer'] } },
-    message: { text },
-  };
-  const [result] = await host.submit('test', [event]);
-  if (!result?.ok) throw new Error('not accepted');
-  await host.waitForSettled(result.id, { terminalOnly: true });
-  await host.flush();
-  return (await host.api['events.get']({ id: result.id }))?.deliveries[0]?.text;
-}
+const { startHost } = useTestHosts('bitbrat-config-');
+/** The viewer the imported commands answer. */
+const viewer = { login: 'v', displayName: 'v' };
 
 describe('configuration export and import', () => {
   it('moves commands, timers, counters, quotes and settings to another install, previewed first', async () => {
@@ -74,13 +42,13 @@ describe('configuration export and import', () => {
     expect(preview.preview.rules).toMatchObject({ added: [], changed: [] });
     // A dry run changes nothing.
     expect((await target.api['commands.list']({})).map((command) => command.id)).not.toContain('socials');
-    expect(await replyTo(target, '!socials')).toBeUndefined();
+    expect(await replyTo(target, '!socials', viewer)).toBeUndefined();
 
     const applied = await target.api['config.import']({ file: exported, dryRun: false });
     expect(applied).toMatchObject({ ok: true, applied: true });
-    expect(await replyTo(target, '!socials')).toBe('Find me everywhere, v');
-    expect(await replyTo(target, '!deaths')).toBe('Deaths so far: 12 💀');
-    expect(await replyTo(target, '!quote 1')).toBe('#1: "gg" — chan');
+    expect(await replyTo(target, '!socials', viewer)).toBe('Find me everywhere, v');
+    expect(await replyTo(target, '!deaths', viewer)).toBe('Deaths so far: 12 💀');
+    expect(await replyTo(target, '!quote 1', viewer)).toBe('#1: "gg" — chan');
     expect((await target.api['settings.get']({})).botName).toBe('helperbot');
     expect((await target.api['timers.list']({})).map((timer) => timer.id)).toEqual(['hydrate']);
 

@@ -2,27 +2,12 @@
  * Counters and quotes end to end: real worker threads, the default rules, a real SQLite file.
  * The steps are on the event's slip (what the console's event detail shows) and persisted.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { InboundEvent, Role } from '../../core/envelope.js';
-import { PipelineHost } from '../host/pipeline-host.js';
+import type { PipelineHost } from '../host/pipeline-host.js';
+import { useTestHosts } from '../../../test/support/test-hosts.js';
 
-const hosts: PipelineHost[] = [];
-const dirs: string[] = [];
-afterEach(async () => {
-  for (const host of hosts.splice(0)) await host.stop();
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-
-async function startHost(dataDir?: string): Promise<{ host: PipelineHost; dataDir: string }> {
-  const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'bitbrat-features-'));
-  if (!dataDir) dirs.push(dir);
-  const host = await PipelineHost.start({ dataDir: dir, log: () => undefined, twitch: { enabled: false } });
-  hosts.push(host);
-  return { host, dataDir: dir };
-}
+const { tempDir, startHost } = useTestHosts('bitbrat-features-');
 
 let sequence = 0;
 function chat(text: string, login: string, roles: Role[]): InboundEvent {
@@ -46,7 +31,8 @@ async function reply(host: PipelineHost, event: InboundEvent) {
 
 describe('counters and quotes in the running pipeline', () => {
   it('counts !deaths from a moderator, shows it to a viewer, and keeps it across a restart', async () => {
-    const { host, dataDir } = await startHost();
+    const dataDir = tempDir();
+    const host = await startHost(dataDir);
     const change = await reply(host, chat('!deaths +1', 'mod1', ['moderator']));
     expect(change.summary.disposition).toBe('replied');
     expect(change.text).toBe('Deaths so far: 1 💀');
@@ -63,12 +49,12 @@ describe('counters and quotes in the running pipeline', () => {
     expect((await reply(host, chat('!deaths +1', 'viewer1', ['viewer']))).summary.disposition).toBe('ignored');
     await host.stop();
     const again = await startHost(dataDir);
-    expect((await reply(again.host, chat('!deaths', 'viewer1', ['viewer']))).text).toBe('Deaths so far: 1 💀');
-    expect(await again.host.api['counters.values']({ name: 'deaths' })).toMatchObject([{ scopeKey: '', value: 1 }]);
+    expect((await reply(again, chat('!deaths', 'viewer1', ['viewer']))).text).toBe('Deaths so far: 1 💀');
+    expect(await again.api['counters.values']({ name: 'deaths' })).toMatchObject([{ scopeKey: '', value: 1 }]);
   });
 
   it('adds and shows a quote through the chat-quotes rule', async () => {
-    const { host } = await startHost();
+    const host = await startHost();
     const added = await reply(host, chat('!quote add @chan that was on purpose', 'vip1', ['vip']));
     expect(added.text).toBe('Added quote #1.');
     expect(added.detail.event.routing.history.some((step) => step.id === 'quotes' && step.status === 'OK')).toBe(true);
@@ -77,7 +63,7 @@ describe('counters and quotes in the running pipeline', () => {
   });
 
   it('sends a due timer through the pipeline: its own rules, the timers step, egress', async () => {
-    const { host } = await startHost();
+    const host = await startHost();
     const saved = await host.api['timers.save']({
       timer: { id: 'tip', onlyWhenLive: false, minChatLines: 0, intervalMinutes: 30, messages: ['Drink water, chat!'] },
     });

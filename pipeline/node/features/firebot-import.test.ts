@@ -5,48 +5,17 @@
  * a broken file imports nothing; `bitbrat import-firebot` refuses while BitBrat runs.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { InboundEvent, Role } from '../../core/envelope.js';
+import { describe, expect, it } from 'vitest';
 import { MAX_FIREBOT_UPLOAD_BYTES } from '../../core/firebot-format.js';
 import { HostApiParams } from '../../core/host-api.js';
-import { PipelineHost } from '../host/pipeline-host.js';
 import { FIREBOT_FIXTURE, fixtureBackupZip, zipOf } from '../../../test/support/firebot-zip.js';
+import { replyTo, useTestHosts } from '../../../test/support/test-hosts.js';
 
 const bin = fileURLToPath(new URL('../../../bin/bitbrat.js', import.meta.url));
-const hosts: PipelineHost[] = [];
-const dirs: string[] = [];
-afterEach(async () => {
-  for (const host of hosts.splice(0)) await host.stop();
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'bitbrat-firebot-import-'));
-  dirs.push(dir);
-  return dir;
-}
-async function startHost(dataDir = tempDir()): Promise<PipelineHost> {
-  const host = await PipelineHost.start({ dataDir, log: () => undefined, twitch: { enabled: false } });
-  hosts.push(host);
-  return host;
-}
-
-async function replyTo(host: PipelineHost, text: string, roles: Role[] = ['viewer']): Promise<string | undefined> {
-  const event: InboundEvent = {
-    type: 'chat.message.v1',
-    ingress: { connector: 'test', channel: 'chan' },
-    identity: { external: { id: 'id-ann', login: 'ann', displayName: 'Ann', roles } },
-    message: { text },
-  };
-  const [result] = await host.submit('test', [event]);
-  if (!result?.ok) throw new Error('not accepted');
-  await host.waitForSettled(result.id, { terminalOnly: true });
-  await host.flush();
-  return (await host.api['events.get']({ id: result.id }))?.deliveries[0]?.text;
-}
+const { tempDir, startHost } = useTestHosts('bitbrat-firebot-import-');
 
 const upload = async () => ({ kind: 'upload' as const, zipBase64: (await fixtureBackupZip()).toString('base64') });
 
@@ -220,7 +189,9 @@ describe('import from Firebot', () => {
 
     // The pipeline runs the imported commands at once.
     expect(await replyTo(host, '!hi')).toBe('Hello Ann! Welcome in, Ann.');
-    expect(await replyTo(host, '!roll', ['subscriber'])).toMatch(/^Ann rolled \d{1,3} \(deaths so far: 37\)$/);
+    expect(await replyTo(host, '!roll', { roles: ['subscriber'] })).toMatch(
+      /^Ann rolled \d{1,3} \(deaths so far: 37\)$/,
+    );
     expect(await replyTo(host, '!roll')).toBeUndefined(); // subscribers, VIPs and moderators only, as in Firebot
 
     // Importing the same profile again changes nothing.
@@ -290,7 +261,6 @@ describe('import from Firebot', () => {
     expect(refused.status).not.toBe(0);
     expect(refused.stderr).toMatch(/refused: another BitBrat/);
     await host.stop();
-    hosts.splice(0);
 
     const dry = spawnSync(process.execPath, [bin, 'import-firebot', zipFile, '--data-dir', dataDir, '--dry-run'], {
       encoding: 'utf8',

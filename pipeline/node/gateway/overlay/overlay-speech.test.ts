@@ -52,7 +52,8 @@ const FAKE_SPEECH = `(() => {
           text: utterance.text, volume: utterance.volume, rate: utterance.rate,
           voice: utterance.voice ? utterance.voice.name : null,
         });
-        setTimeout(() => utterance.onend && utterance.onend({}), 20);
+        // Ends on a later turn, as a real engine does (never inside speak()), and at once.
+        setTimeout(() => utterance.onend && utterance.onend({}), 0);
       },
     },
   });
