@@ -1,37 +1,14 @@
 /** The append-only event store: put at accept, one log row per window, one narrow update at the end, and the reader's rebuild. */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Envelope } from '../../core/envelope.js';
 import type { EventDelta, EventLogEntry } from '../../core/event-log.js';
 import { toEventRow } from '../../core/protocol/store.js';
 import { finish } from '../../core/slip.js';
-import { openReadConnection, type WriteDb } from './database.js';
-import { createStoreReader, type StoreReader } from './reader.js';
-import { chatEvent, migratedDb, tempDir } from './test-support.js';
-import { createStoreWriter, type StoreWriter } from './writer.js';
+import { chatEvent, storePerTest } from './test-support.js';
 
-let temp: ReturnType<typeof tempDir>;
-let db: WriteDb;
-let writer: StoreWriter;
-let reader: StoreReader;
-let warnings: string[];
+const fixture = storePerTest();
 
-beforeEach(() => {
-  temp = tempDir();
-  warnings = [];
-  db = migratedDb(temp.file);
-  const log = (level: string, message: string) => {
-    if (level === 'warn') warnings.push(message);
-  };
-  writer = createStoreWriter(db, { log });
-  reader = createStoreReader(openReadConnection(temp.file), { log });
-});
-afterEach(async () => {
-  reader.close();
-  await writer.close();
-  temp.cleanup();
-});
-
-const changes = () => (db.prepare('SELECT total_changes() AS n').get() as { n: number }).n;
+const changes = () => (fixture.db.prepare('SELECT total_changes() AS n').get() as { n: number }).n;
 
 function entry(
   event: Envelope,
@@ -63,12 +40,12 @@ const annotation = (kind: string, at: number) => ({ kind, source: 'test', value:
 describe('event.log and event.end', () => {
   it('writes one log row per entry, keeps the accepted row as it was, and rebuilds the open event from it', async () => {
     const event = chatEvent({ text: 'an open event' });
-    await writer.write([{ op: 'event.put', row: toEventRow(event) }]);
-    const accepted = (db.prepare('SELECT envelope FROM events').get() as { envelope: string }).envelope;
+    await fixture.writer.write([{ op: 'event.put', row: toEventRow(event) }]);
+    const accepted = (fixture.db.prepare('SELECT envelope FROM events').get() as { envelope: string }).envelope;
 
     const routing = { ...structuredClone(event.routing), stage: 'reaction' as const, hops: 2 };
     const before = changes();
-    await writer.write([
+    await fixture.writer.write([
       { op: 'event.log', entry: entry(event, 10, { annotations: [annotation('first', 10)] }, ['RUNNING', 'OK']) },
       {
         op: 'event.log',
@@ -78,14 +55,14 @@ describe('event.log and event.end', () => {
     ]);
     // Three appends, nothing else: the events row (and its indexes) is not touched.
     expect(changes() - before).toBe(3);
-    expect((db.prepare('SELECT envelope FROM events').get() as { envelope: string }).envelope).toBe(accepted);
+    expect((fixture.db.prepare('SELECT envelope FROM events').get() as { envelope: string }).envelope).toBe(accepted);
 
     const expected: Envelope = {
       ...structuredClone(event),
       routing,
       annotations: [...event.annotations, annotation('first', 10), annotation('second', 20)],
     };
-    const detail = reader.getEvent(event.id)!;
+    const detail = fixture.reader.getEvent(event.id)!;
     expect(detail.event).toEqual(expected);
     expect(detail.transitions.map((t) => [t.seq, t.status, t.at])).toEqual([
       [1, 'RUNNING', 10],
@@ -105,27 +82,27 @@ describe('event.log and event.end', () => {
       at: 11,
       durationMs: 0.5,
     });
-    expect(reader.openEvents()).toEqual([expected]);
-    expect(reader.listEvents({}).items[0]).toMatchObject({ id: event.id, stage: 'reaction' });
+    expect(fixture.reader.openEvents()).toEqual([expected]);
+    expect(fixture.reader.listEvents({}).items[0]).toMatchObject({ id: event.id, stage: 'reaction' });
     // The stage filter follows the log too (the row's stage column still says where it was accepted).
-    expect(reader.listEvents({ stage: 'reaction' }).items.map((item) => item.id)).toEqual([event.id]);
-    expect(reader.listEvents({ stage: 'initial' }).items).toEqual([]);
-    expect(reader.listEvents({ stage: 'terminal' }).items).toEqual([]);
+    expect(fixture.reader.listEvents({ stage: 'reaction' }).items.map((item) => item.id)).toEqual([event.id]);
+    expect(fixture.reader.listEvents({ stage: 'initial' }).items).toEqual([]);
+    expect(fixture.reader.listEvents({ stage: 'terminal' }).items).toEqual([]);
   });
 
   it('stores the delta exactly as it arrived, never serialized again', async () => {
     const event = chatEvent();
     const delta = '{ "annotations" : [ {"kind":"spaced","source":"test","at":1} ] }';
-    await writer.write([
+    await fixture.writer.write([
       { op: 'event.put', row: toEventRow(event) },
       { op: 'event.log', entry: entry(event, 1, delta, ['OK']) },
     ]);
-    expect(db.prepare('SELECT delta FROM event_log').get()).toEqual({ delta });
+    expect(fixture.db.prepare('SELECT delta FROM event_log').get()).toEqual({ delta });
   });
 
   it('ends an event with one narrow update plus its last log row; a terminal row is read as written', async () => {
     const event = chatEvent({ login: 'Ender', text: 'the end' });
-    await writer.write([
+    await fixture.writer.write([
       { op: 'event.put', row: toEventRow(event) },
       { op: 'event.log', entry: entry(event, 10, { annotations: [annotation('first', 10)] }, ['RUNNING']) },
     ]);
@@ -133,7 +110,7 @@ describe('event.log and event.end', () => {
     done.annotations.push(annotation('first', 10), annotation('last', 20));
     finish(done, 'replied', 'sent');
     const before = changes();
-    await writer.write([
+    await fixture.writer.write([
       {
         op: 'event.end',
         row: toEventRow(done),
@@ -141,7 +118,7 @@ describe('event.log and event.end', () => {
       },
     ]);
     expect(changes() - before).toBe(2);
-    expect(db.prepare('SELECT stage, disposition, reason, login, text, type FROM events').get()).toEqual({
+    expect(fixture.db.prepare('SELECT stage, disposition, reason, login, text, type FROM events').get()).toEqual({
       stage: 'terminal',
       disposition: 'replied',
       reason: 'sent',
@@ -149,23 +126,23 @@ describe('event.log and event.end', () => {
       text: 'the end',
       type: 'chat.message.v1',
     });
-    const detail = reader.getEvent(event.id)!;
+    const detail = fixture.reader.getEvent(event.id)!;
     // Terminal: the envelope written at the end, no delta applied again.
     expect(detail.event).toEqual(done);
     expect(detail.transitions.map((t) => t.status)).toEqual(['RUNNING', 'OK']);
-    expect(reader.openEvents()).toEqual([]);
-    expect(reader.listEvents({ disposition: 'replied' }).items.map((item) => item.id)).toEqual([event.id]);
+    expect(fixture.reader.openEvents()).toEqual([]);
+    expect(fixture.reader.listEvents({ disposition: 'replied' }).items.map((item) => item.id)).toEqual([event.id]);
   });
 
   it('inserts the whole row when an event ends that was never put', async () => {
     const event = chatEvent({ disposition: 'ignored' });
-    await writer.write([{ op: 'event.end', row: toEventRow(event), entry: entry(event, 5, null, ['OK']) }]);
-    expect(reader.getEvent(event.id)).toMatchObject({ event, transitions: [{ status: 'OK' }] });
+    await fixture.writer.write([{ op: 'event.end', row: toEventRow(event), entry: entry(event, 5, null, ['OK']) }]);
+    expect(fixture.reader.getEvent(event.id)).toMatchObject({ event, transitions: [{ status: 'OK' }] });
   });
 
   it('applies only the deltas after an envelope that was rewritten whole (no annotation twice)', async () => {
     const event = chatEvent();
-    await writer.write([
+    await fixture.writer.write([
       { op: 'event.put', row: toEventRow(event) },
       { op: 'event.log', entry: entry(event, 10, { annotations: [annotation('first', 10)] }, ['OK']) },
     ]);
@@ -173,42 +150,42 @@ describe('event.log and event.end', () => {
     const held = structuredClone(event);
     held.annotations.push(annotation('first', 10));
     held.routing.stage = 'approval';
-    await writer.write([{ op: 'event.put', row: toEventRow(held) }]);
-    await writer.write([
+    await fixture.writer.write([{ op: 'event.put', row: toEventRow(held) }]);
+    await fixture.writer.write([
       { op: 'event.log', entry: entry(event, 20, { annotations: [annotation('second', 20)] }, ['OK']) },
     ]);
-    expect(reader.getEvent(event.id)!.event.annotations.map((a) => a.kind)).toEqual(['first', 'second']);
-    expect(reader.openEvents()[0]!.annotations.map((a) => a.kind)).toEqual(['first', 'second']);
+    expect(fixture.reader.getEvent(event.id)!.event.annotations.map((a) => a.kind)).toEqual(['first', 'second']);
+    expect(fixture.reader.openEvents()[0]!.annotations.map((a) => a.kind)).toEqual(['first', 'second']);
   });
 
   it('skips an unreadable delta with a warning instead of failing the read', async () => {
     const event = chatEvent();
-    await writer.write([
+    await fixture.writer.write([
       { op: 'event.put', row: toEventRow(event) },
       { op: 'event.log', entry: entry(event, 10, 'not json', ['OK']) },
       { op: 'event.log', entry: entry(event, 20, { annotations: [annotation('kept', 20)] }, ['OK']) },
     ]);
-    expect(reader.getEvent(event.id)!.event.annotations.map((a) => a.kind)).toEqual(['kept']);
-    expect(warnings).toContain('a stored event delta is unreadable and was skipped');
+    expect(fixture.reader.getEvent(event.id)!.event.annotations.map((a) => a.kind)).toEqual(['kept']);
+    expect(fixture.warnings).toContain('a stored event delta is unreadable and was skipped');
   });
 
   it('skips and reports a log entry of an event that is not stored', async () => {
-    await writer.write([{ op: 'event.log', entry: entry(chatEvent(), 1, null, ['OK']) }]);
-    expect(db.prepare('SELECT count(*) AS n FROM event_log').get()).toEqual({ n: 0 });
-    expect(warnings).toContain('event log entries for events that are not stored were skipped');
+    await fixture.writer.write([{ op: 'event.log', entry: entry(chatEvent(), 1, null, ['OK']) }]);
+    expect(fixture.db.prepare('SELECT count(*) AS n FROM event_log').get()).toEqual({ n: 0 });
+    expect(fixture.warnings).toContain('event log entries for events that are not stored were skipped');
   });
 
   it('prunes a terminal event with its log rows', async () => {
     const old = chatEvent({ at: 1_000 });
     const done = structuredClone(old);
     finish(done, 'ignored', 'test');
-    await writer.write([
+    await fixture.writer.write([
       { op: 'event.put', row: toEventRow(old) },
       { op: 'event.log', entry: entry(old, 1, null, ['RUNNING']) },
       { op: 'event.end', row: toEventRow(done), entry: entry(old, 2, null, ['OK']) },
     ]);
-    expect(db.prepare('SELECT count(*) AS n FROM event_log').get()).toEqual({ n: 2 });
-    expect(await writer.prune({ before: 2_000 })).toBe(1);
-    expect(db.prepare('SELECT count(*) AS n FROM event_log').get()).toEqual({ n: 0 });
+    expect(fixture.db.prepare('SELECT count(*) AS n FROM event_log').get()).toEqual({ n: 2 });
+    expect(await fixture.writer.prune({ before: 2_000 })).toBe(1);
+    expect(fixture.db.prepare('SELECT count(*) AS n FROM event_log').get()).toEqual({ n: 0 });
   });
 });

@@ -1,42 +1,21 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Approval } from '../../core/approval.js';
 import type { Envelope } from '../../core/envelope.js';
-import { openReadConnection, type WriteDb } from './database.js';
-import { createStoreReader, toFtsQuery, type StoreReader } from './reader.js';
+import { toFtsQuery, type StoreReader } from './reader.js';
 import { waitUntil } from '../../../test/support/wait.js';
-import { chatEvent, migratedDb, tempDir } from './test-support.js';
-import { createStoreWriter, type StoreLog, type StoreOp, type StoreWriter } from './writer.js';
+import { chatEvent, storePerTest } from './test-support.js';
+import type { StoreOp } from './writer.js';
 
-let temp: ReturnType<typeof tempDir>;
-let db: WriteDb;
-let writer: StoreWriter;
-let reader: StoreReader;
-let warnings: string[];
-const log: StoreLog = (level, message) => {
-  if (level === 'warn') warnings.push(message);
-};
-
-beforeEach(() => {
-  temp = tempDir();
-  warnings = [];
-  db = migratedDb(temp.file);
-  writer = createStoreWriter(db, { log });
-  reader = createStoreReader(openReadConnection(temp.file), { log });
-});
-afterEach(async () => {
-  reader.close();
-  await writer.close();
-  temp.cleanup();
-});
+const fixture = storePerTest();
 
 async function store(...events: Envelope[]): Promise<void> {
-  await writer.write(events.map((event): StoreOp => ({ op: 'event.upsert', event })));
+  await fixture.writer.write(events.map((event): StoreOp => ({ op: 'event.upsert', event })));
 }
 
 /** Search is indexed behind the commits (at most ~1 s): waits until every stored row is indexed. */
 async function searchable(): Promise<void> {
   await waitUntil('every event indexed for search', () => {
-    const { last, indexed } = db
+    const { last, indexed } = fixture.db
       .prepare(
         `SELECT (SELECT coalesce(max(rowid), 0) FROM events) AS last,
                 (SELECT CAST(value AS INTEGER) FROM store_meta WHERE key = 'search.indexed_rowid') AS indexed`,
@@ -75,7 +54,7 @@ describe('listEvents', () => {
     let cursor: { at: number; id: string } | null | undefined;
     let pages = 0;
     do {
-      const page = reader.listEvents({ limit: 10, ...(cursor ? { before: cursor } : {}) });
+      const page = fixture.reader.listEvents({ limit: 10, ...(cursor ? { before: cursor } : {}) });
       seen.push(...page.items.map((item) => item.id));
       cursor = page.next;
       pages += 1;
@@ -90,14 +69,14 @@ describe('listEvents', () => {
 
   it('says there is no next page when the last page is exactly full', async () => {
     await store(...Array.from({ length: 4 }, (_, i) => chatEvent({ at: i })));
-    expect(reader.listEvents({ limit: 4 }).next).toBeNull();
-    expect(reader.listEvents({ limit: 3 }).next).not.toBeNull();
+    expect(fixture.reader.listEvents({ limit: 4 }).next).toBeNull();
+    expect(fixture.reader.listEvents({ limit: 3 }).next).not.toBeNull();
   });
 
   it('returns summaries of the stored envelopes', async () => {
     const event = chatEvent({ login: 'SomeViewer', text: 'hi there', at: 42 });
     await store(event);
-    const [item] = reader.listEvents({}).items;
+    const [item] = fixture.reader.listEvents({}).items;
     expect(item).toMatchObject({ id: event.id, login: 'SomeViewer', text: 'hi there', at: 42, stage: 'initial' });
     expect(typeof item!.updatedAt).toBe('number');
   });
@@ -112,7 +91,7 @@ describe('listEvents', () => {
     enriching.routing.stage = 'enrichment';
     await store(follow, replied, filtered, open, enriching);
     const ids = (query: Parameters<StoreReader['listEvents']>[0]) =>
-      reader.listEvents(query).items.map((item) => item.id);
+      fixture.reader.listEvents(query).items.map((item) => item.id);
 
     expect(ids({ type: 'twitch.follow.v1' })).toEqual([follow.id]);
     expect(ids({ disposition: 'replied' })).toEqual([replied.id]);
@@ -125,7 +104,7 @@ describe('listEvents', () => {
   });
 
   it('refuses an invalid query with a clear error', () => {
-    expect(() => reader.listEvents({ limit: 0 })).toThrow(/invalid event query.*limit/s);
+    expect(() => fixture.reader.listEvents({ limit: 0 })).toThrow(/invalid event query.*limit/s);
   });
 
   it('searches message text, matching words as typed whatever FTS syntax they contain', async () => {
@@ -134,10 +113,10 @@ describe('listEvents', () => {
     const other = chatEvent({ text: 'completely unrelated' });
     await store(hello, quoted, other);
     // Not searchable in the commit itself: the index follows in a batch of its own.
-    expect(reader.listEvents({ text: 'hello' }).items).toEqual([]);
+    expect(fixture.reader.listEvents({ text: 'hello' }).items).toEqual([]);
     await searchable();
     const ids = (text: string) =>
-      reader
+      fixture.reader
         .listEvents({ text })
         .items.map((item) => item.id)
         .sort();
@@ -159,12 +138,12 @@ describe('listEvents', () => {
       'a:b',
       '(((',
     ]) {
-      expect(() => reader.listEvents({ text: hostile }), hostile).not.toThrow();
+      expect(() => fixture.reader.listEvents({ text: hostile }), hostile).not.toThrow();
     }
     expect(ids('"foo OR')).toEqual([quoted.id]);
     expect(ids('*')).toEqual([]);
     expect(ids('   ')).toHaveLength(3);
-    expect(reader.listEvents({}).items).toHaveLength(3);
+    expect(fixture.reader.listEvents({}).items).toHaveLength(3);
   });
 
   it('follows text edits and deletes of indexed rows (the guarded update and delete triggers)', async () => {
@@ -173,18 +152,20 @@ describe('listEvents', () => {
     await store(event);
     await searchable();
     await store({ ...event, message: { text: 'edited words' } });
-    expect(reader.listEvents({ text: 'original' }).items).toHaveLength(0);
-    expect(reader.listEvents({ text: 'edited' }).items).toHaveLength(1);
-    db.prepare('DELETE FROM events WHERE id = ?').run(event.id);
-    expect(reader.listEvents({ text: 'words' }).items).toHaveLength(0);
+    expect(fixture.reader.listEvents({ text: 'original' }).items).toHaveLength(0);
+    expect(fixture.reader.listEvents({ text: 'edited' }).items).toHaveLength(1);
+    fixture.db.prepare('DELETE FROM events WHERE id = ?').run(event.id);
+    expect(fixture.reader.listEvents({ text: 'words' }).items).toHaveLength(0);
     // A row deleted before the indexer saw it leaves the index alone (a delete of what it never held would corrupt it).
     await store(unindexed);
-    db.prepare('DELETE FROM events WHERE id = ?').run(unindexed.id);
+    fixture.db.prepare('DELETE FROM events WHERE id = ?').run(unindexed.id);
     await store(chatEvent({ text: 'after the gap' }));
     await searchable();
-    expect(reader.listEvents({ text: 'after' }).items).toHaveLength(1);
+    expect(fixture.reader.listEvents({ text: 'after' }).items).toHaveLength(1);
     // FTS5's integrity-check throws SQLITE_CORRUPT_VTAB when the index and the table disagree.
-    expect(() => db.prepare("INSERT INTO events_fts(events_fts) VALUES ('integrity-check')").run()).not.toThrow();
+    expect(() =>
+      fixture.db.prepare("INSERT INTO events_fts(events_fts) VALUES ('integrity-check')").run(),
+    ).not.toThrow();
   });
 });
 
@@ -198,7 +179,7 @@ describe('toFtsQuery', () => {
 describe('events', () => {
   it('getEvent returns the envelope, transitions in order with seq, approvals and deliveries', async () => {
     const event = chatEvent();
-    await writer.write([
+    await fixture.writer.write([
       { op: 'event.upsert', event },
       {
         op: 'steps.append',
@@ -230,14 +211,14 @@ describe('events', () => {
       },
       { op: 'approval.upsert', approval: approval(event.id, 'a1', 'held', 7) },
     ]);
-    await writer.claimDelivery({
+    await fixture.writer.claimDelivery({
       key: `${event.id}:c1:console`,
       eventId: event.id,
       connector: 'console',
       text: 'hi',
       at: 8,
     });
-    const detail = reader.getEvent(event.id)!;
+    const detail = fixture.reader.getEvent(event.id)!;
     expect(detail.event).toEqual(event);
     expect(detail.transitions.map((t) => t.status)).toEqual(['RUNNING', 'ERROR']);
     expect(detail.transitions[0]!.seq).toBeLessThan(detail.transitions[1]!.seq);
@@ -251,48 +232,48 @@ describe('events', () => {
     expect(detail.deliveries).toEqual([
       { key: `${event.id}:c1:console`, connector: 'console', status: 'claimed', detail: null, at: 8, text: 'hi' },
     ]);
-    expect(reader.getEvent('missing')).toBeNull();
+    expect(fixture.reader.getEvent('missing')).toBeNull();
   });
 
   it('openEvents returns unfinished events oldest first, for resume', async () => {
     const late = chatEvent({ at: 30 });
     const early = chatEvent({ at: 10 });
     await store(late, early, chatEvent({ at: 20, disposition: 'ignored' }));
-    expect(reader.openEvents().map((event) => event.id)).toEqual([early.id, late.id]);
+    expect(fixture.reader.openEvents().map((event) => event.id)).toEqual([early.id, late.id]);
   });
 });
 
 describe('approvals, rules, settings, users', () => {
   it('lists open approvals oldest first and all approvals newest first', async () => {
-    await writer.write([
+    await fixture.writer.write([
       { op: 'approval.upsert', approval: approval('e1', 'a2', 'held', 20) },
       { op: 'approval.upsert', approval: approval('e1', 'a1', 'held', 10) },
       // A record closed by a regenerate is not open: its event gets a new held reply.
       { op: 'approval.upsert', approval: approval('e1', 'a0', 'regenerating', 5) },
       { op: 'approval.upsert', approval: { ...approval('e2', 'a3', 'approved', 30), decidedBy: 'mod', decidedAt: 31 } },
     ]);
-    expect(reader.listApprovals({ open: true }).map((a) => a.id)).toEqual(['a1', 'a2']);
-    expect(reader.listApprovals({ open: false, limit: 2 }).map((a) => a.id)).toEqual(['a3', 'a2']);
-    expect(reader.listApprovals({ open: false }).map((a) => a.id)).toContain('a0');
-    expect(reader.getApproval('a3')?.decidedBy).toBe('mod');
-    expect(reader.getApproval('nope')).toBeNull();
+    expect(fixture.reader.listApprovals({ open: true }).map((a) => a.id)).toEqual(['a1', 'a2']);
+    expect(fixture.reader.listApprovals({ open: false, limit: 2 }).map((a) => a.id)).toEqual(['a3', 'a2']);
+    expect(fixture.reader.listApprovals({ open: false }).map((a) => a.id)).toContain('a0');
+    expect(fixture.reader.getApproval('a3')?.decidedBy).toBe('mod');
+    expect(fixture.reader.getApproval('nope')).toBeNull();
   });
 
   it('keeps the safety findings and the override of an approval (the audit of "send anyway")', async () => {
     const hold = {
       findings: [{ check: 'link' as const, kind: 'disguised domain', found: 'nitro.xyz', overridable: true }],
     };
-    await writer.write([
+    await fixture.writer.write([
       { op: 'approval.upsert', approval: { ...approval('e9', 'a9', 'approved', 9), hold, override: true } },
       { op: 'approval.upsert', approval: approval('e9', 'a8', 'held', 8) },
     ]);
-    expect(reader.getApproval('a9')).toMatchObject({ hold, override: true });
-    const plain = reader.getApproval('a8')!;
+    expect(fixture.reader.getApproval('a9')).toMatchObject({ hold, override: true });
+    const plain = fixture.reader.getApproval('a8')!;
     expect('hold' in plain || 'override' in plain).toBe(false);
   });
 
   it('loads rules and commands, skipping stored ones that no longer parse', async () => {
-    await writer.write([
+    await fixture.writer.write([
       {
         op: 'rule.upsert',
         rule: {
@@ -322,26 +303,26 @@ describe('approvals, rules, settings, users', () => {
         },
       },
     ]);
-    db.prepare('INSERT INTO rules (id, json, updated_at) VALUES (\'bad\', \'{"id":"BAD ID"}\', 1)').run();
-    db.prepare("INSERT INTO commands (id, json, updated_at) VALUES ('broken', 'not json', 1)").run();
-    expect(reader.loadRules().map((rule) => rule.id)).toEqual(['r1']);
-    expect(warnings.some((message) => message.includes('"bad"'))).toBe(true);
-    expect(reader.loadCommands()).toEqual([expect.objectContaining({ id: 'hello', globalCooldownSeconds: 5 })]);
-    expect(warnings.some((message) => message.includes('"broken"'))).toBe(true);
+    fixture.db.prepare('INSERT INTO rules (id, json, updated_at) VALUES (\'bad\', \'{"id":"BAD ID"}\', 1)').run();
+    fixture.db.prepare("INSERT INTO commands (id, json, updated_at) VALUES ('broken', 'not json', 1)").run();
+    expect(fixture.reader.loadRules().map((rule) => rule.id)).toEqual(['r1']);
+    expect(fixture.warnings.some((message) => message.includes('"bad"'))).toBe(true);
+    expect(fixture.reader.loadCommands()).toEqual([expect.objectContaining({ id: 'hello', globalCooldownSeconds: 5 })]);
+    expect(fixture.warnings.some((message) => message.includes('"broken"'))).toBe(true);
   });
 
   it('merges stored settings over defaults; an invalid value falls back with a warning', async () => {
-    const defaults = reader.loadSettings();
+    const defaults = fixture.reader.loadSettings();
     expect(defaults.botName).toBe('bitbrat');
-    await writer.write([
+    await fixture.writer.write([
       { op: 'setting.set', key: 'botName', value: 'brat' },
       { op: 'setting.set', key: 'retentionDays', value: 'forever' },
       { op: 'setting.set', key: 'unknownKey', value: 1 },
     ]);
-    db.prepare("INSERT INTO settings (key, value) VALUES ('channel', 'not json')").run();
-    const settings = reader.loadSettings();
+    fixture.db.prepare("INSERT INTO settings (key, value) VALUES ('channel', 'not json')").run();
+    const settings = fixture.reader.loadSettings();
     expect(settings).toEqual({ ...defaults, botName: 'brat' });
-    expect(warnings.filter((message) => message.includes('invalid'))).toHaveLength(2);
+    expect(fixture.warnings.filter((message) => message.includes('invalid'))).toHaveLength(2);
   });
 
   it('stores users, keeps moderator notes, and searches by login or display name', async () => {
@@ -356,12 +337,12 @@ describe('approvals, rules, settings, users', () => {
       messageCount: 3,
       sessionStartedAt: 15,
     };
-    await writer.write([{ op: 'user.upsert', user }]);
-    db.prepare("UPDATE users SET notes = 'nice' WHERE external_id = '42'").run();
-    await writer.write([
+    await fixture.writer.write([{ op: 'user.upsert', user }]);
+    fixture.db.prepare("UPDATE users SET notes = 'nice' WHERE external_id = '42'").run();
+    await fixture.writer.write([
       { op: 'user.upsert', user: { ...user, firstSeenAt: 99, lastSeenAt: 30, messageCount: 4, roles: [] } },
     ]);
-    expect(reader.getUser('twitch', '42')).toEqual({
+    expect(fixture.reader.getUser('twitch', '42')).toEqual({
       ...user,
       login: 'coolviewer',
       firstSeenAt: 10,
@@ -369,29 +350,29 @@ describe('approvals, rules, settings, users', () => {
       messageCount: 4,
       roles: [],
     });
-    expect(db.prepare("SELECT notes FROM users WHERE external_id = '42'").get()).toEqual({ notes: 'nice' });
-    expect(reader.getUser('twitch', 'nobody')).toBeUndefined();
-    await writer.write([
+    expect(fixture.db.prepare("SELECT notes FROM users WHERE external_id = '42'").get()).toEqual({ notes: 'nice' });
+    expect(fixture.reader.getUser('twitch', 'nobody')).toBeUndefined();
+    await fixture.writer.write([
       { op: 'user.upsert', user: { ...user, externalId: '43', login: 'other', displayName: 'Other', lastSeenAt: 50 } },
     ]);
-    expect(reader.listUsers({}).map((u) => u.externalId)).toEqual(['43', '42']);
-    expect(reader.listUsers({ search: 'COOL' }).map((u) => u.externalId)).toEqual(['42']);
-    expect(reader.listUsers({ search: '_v' }).map((u) => u.externalId)).toEqual(['42']);
-    expect(reader.listUsers({ search: '%' })).toEqual([]);
+    expect(fixture.reader.listUsers({}).map((u) => u.externalId)).toEqual(['43', '42']);
+    expect(fixture.reader.listUsers({ search: 'COOL' }).map((u) => u.externalId)).toEqual(['42']);
+    expect(fixture.reader.listUsers({ search: '_v' }).map((u) => u.externalId)).toEqual(['42']);
+    expect(fixture.reader.listUsers({ search: '%' })).toEqual([]);
   });
 
   it('records ingress rejections truncated, newest first, and reports the database size', async () => {
-    await writer.write([
+    await fixture.writer.write([
       {
         op: 'rejection.record',
         rejection: { at: 1, connector: 'gateway', error: 'bad type', raw: 'x'.repeat(100_000) },
       },
       { op: 'rejection.record', rejection: { at: 2, connector: 'gateway', error: 'no text', raw: '{}' } },
     ]);
-    const rejections = reader.rejections(10);
+    const rejections = fixture.reader.rejections(10);
     expect(rejections.map((r) => r.error)).toEqual(['no text', 'bad type']);
     expect(rejections[1]!.raw.length).toBeLessThan(5_000);
-    expect(reader.rejectionCount()).toBe(2);
-    expect(reader.databaseSize()).toBeGreaterThan(4096);
+    expect(fixture.reader.rejectionCount()).toBe(2);
+    expect(fixture.reader.databaseSize()).toBeGreaterThan(4096);
   });
 });

@@ -5,7 +5,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { acceptInbound, type Envelope, type InboundEvent, KnownEventTypes } from '../../core/envelope.js';
 import { finish } from '../../core/slip.js';
-import { openWriteConnection, type WriteDb } from './database.js';
+import { openReadConnection, openWriteConnection, type WriteDb } from './database.js';
+import { createStoreReader, type StoreReader } from './reader.js';
+import { createStoreWriter, type StoreLog, type StoreWriter } from './writer.js';
 import { migrate } from './migrations.js';
 import { TWITCH_CHAT_CONNECTOR } from '../../core/protocol/twitch.js';
 
@@ -38,6 +40,60 @@ export function emptyDbPerTest(): { readonly db: WriteDb; readonly file: string 
       if (!temp) throw new Error('emptyDbPerTest: used outside a test');
       return temp.file;
     },
+  };
+}
+
+/**
+ * A migrated database file of its own for each test in the file, with the writer and a reader on
+ * it (both log their warnings into `warnings`), closed and removed after the test.
+ */
+export function storePerTest(): {
+  readonly db: WriteDb;
+  readonly file: string;
+  readonly writer: StoreWriter;
+  readonly reader: StoreReader;
+  readonly warnings: string[];
+} {
+  let current: { temp: ReturnType<typeof tempDir>; db: WriteDb; writer: StoreWriter; reader: StoreReader } | undefined;
+  const warnings: string[] = [];
+  const log: StoreLog = (level, message) => {
+    if (level === 'warn') warnings.push(message);
+  };
+  beforeEach(() => {
+    warnings.length = 0;
+    const temp = tempDir();
+    const db = migratedDb(temp.file);
+    current = {
+      temp,
+      db,
+      writer: createStoreWriter(db, { log }),
+      reader: createStoreReader(openReadConnection(temp.file), { log }),
+    };
+  });
+  afterEach(async () => {
+    current?.reader.close();
+    await current?.writer.close();
+    current?.temp.cleanup();
+    current = undefined;
+  });
+  const now = () => {
+    if (!current) throw new Error('storePerTest: used outside a test');
+    return current;
+  };
+  return {
+    get db() {
+      return now().db;
+    },
+    get file() {
+      return now().temp.file;
+    },
+    get writer() {
+      return now().writer;
+    },
+    get reader() {
+      return now().reader;
+    },
+    warnings,
   };
 }
 
