@@ -49,7 +49,8 @@ export function applyDelta(event: Envelope, delta: EventDelta): void {
 
 /**
  * One log row: what happened to one event in one commit window. `delta` is the JSON of an
- * `EventDelta` (serialized once, by the router, where the window closes) or null when only steps moved.
+ * `EventDelta` (serialized once, by the router, where the window closes) or null on an event's
+ * terminal entry (its row then holds the whole envelope).
  */
 export interface EventLogEntry {
   eventId: string;

@@ -3,8 +3,7 @@
  *
  * Writers send batches of typed write operations; `write` resolves once the batch is committed.
  * An event is stored append-only (core/event-log.ts): `event.put` at accept, one `event.log` per
- * commit window while it runs, one `event.end` when it ends. Event puts in one batch are coalesced
- * by event id (last one wins). An op whose name the store does not know rejects the whole write.
+ * commit window while it runs, one `event.end` when it ends. Ops apply in the order sent. An op whose name the store does not know rejects the whole write.
  */
 import type { Approval } from '../approval.js';
 import type { CounterStoreWrite } from '../counters.js';
@@ -16,7 +15,6 @@ import type { QuoteStoreWrite } from '../quotes.js';
 import type { GiveawayStoreWrite } from '../giveaways.js';
 import type { TimerStoreWrite } from '../timers.js';
 import type { Rule } from '../rules.js';
-import type { StepTransition } from '../slip.js';
 
 export interface UserRow {
   platform: string;
@@ -109,7 +107,6 @@ export type CoreStoreWrite =
    */
   | { op: 'event.end'; row: EventRow; entry?: EventLogEntry }
   /** Legacy: transitions of any events, stored as one `event_log` row per event (delta null). */
-  | { op: 'steps.append'; transitions: StepTransition[] }
   | { op: 'approval.upsert'; approval: Approval }
   | { op: 'user.upsert'; user: UserRow }
   | { op: 'rule.upsert'; rule: Rule }
@@ -127,7 +124,6 @@ export const CORE_STORE_OPS = [
   'event.put',
   'event.log',
   'event.end',
-  'steps.append',
   'approval.upsert',
   'user.upsert',
   'rule.upsert',

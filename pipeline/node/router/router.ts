@@ -35,7 +35,7 @@ import {
 } from '../../core/envelope.js';
 import type { Settings } from '../../core/host-api.js';
 import type { PhaseResult, PipelineStats } from '../../core/protocol/pipeline.js';
-import { toEventRow, type StoreWrite } from '../../core/protocol/store.js';
+import { toEventRow } from '../../core/protocol/store.js';
 import { applyDelta } from '../../core/event-log.js';
 import { ruleFacts, type Rule, type RuleBook, type RuleStage } from '../../core/rules.js';
 import {
@@ -46,7 +46,6 @@ import {
   nextStepIndex,
   retireSlip,
   selectedCandidate,
-  type StepTransition,
 } from '../../core/slip.js';
 import { detectReplyRisks } from '../llm/safety-detectors.js';
 import { RouterOutbox, loggedState, type LoggedEvent, type OutboxDeps } from './router-outbox.js';
@@ -125,7 +124,7 @@ export class Router {
     for (const event of events) {
       this.statistics.accepted();
       this.events.set(event.id, { event, log: loggedState(event), ticket: 0, phase: null });
-      this.enqueueFeed(event);
+      this.outbox.feed(event);
     }
     try {
       // Committed on its own, at once: write-behind batches wait for their window, accepts never do.
@@ -290,7 +289,7 @@ export class Router {
       };
     }
     assignSlip(event, RULE_STAGE_FOR[ruleStage].stage, phase, chosen.slip, chosen.maxAttempts);
-    this.persistEvent(flight);
+    this.outbox.changed(flight);
     this.runStep(flight, 0);
   }
 
@@ -306,7 +305,7 @@ export class Router {
         message: `gave up after ${step.attempt} attempts`,
         retryable: false,
       };
-      this.transition(flight, index);
+      this.outbox.transition(flight, index, this.deps.now());
       return this.end(flight, 'failed', `${step.id} failed after ${step.attempt} attempts: ${step.error.message}`);
     }
     const now = this.deps.now();
@@ -315,8 +314,8 @@ export class Router {
     step.startedAt = now;
     step.endedAt = undefined;
     step.durationMs = undefined;
-    this.transition(flight, index);
-    this.persistEvent(flight);
+    this.outbox.transition(flight, index, this.deps.now());
+    this.outbox.changed(flight);
     flight.ticket = this.nextTicket++;
     flight.phase = phase;
     this.outbox.dispatch(phase, {
@@ -354,9 +353,9 @@ export class Router {
       if (old && old.status === step.status && old.attempt === step.attempt) continue;
       if (isFinished(step.status) && old?.status !== 'RUNNING' && step.startedAt !== undefined) {
         // The worker ran this step after the first: record its start as its own transition.
-        this.transition(flight, index, step.startedAt, 'RUNNING');
+        this.outbox.transition(flight, index, step.startedAt, 'RUNNING');
       }
-      this.transition(flight, index, step.endedAt ?? this.deps.now());
+      this.outbox.transition(flight, index, step.endedAt ?? this.deps.now());
     }
     const failedIndex = slip.findIndex((step) => step.status === 'ERROR');
     if (failedIndex >= 0) {
@@ -372,7 +371,7 @@ export class Router {
       );
       return;
     }
-    this.persistEvent(flight);
+    this.outbox.changed(flight);
     this.advance(event.id);
   }
 
@@ -394,7 +393,7 @@ export class Router {
     step.status = 'ERROR';
     step.error = { code, message, retryable: true };
     step.endedAt = this.deps.now();
-    this.transition(flight, index);
+    this.outbox.transition(flight, index, this.deps.now());
     this.runStep(flight, index);
   }
 
@@ -473,10 +472,10 @@ export class Router {
       chosen: null,
       note: `held: ${approval.reason}`,
     });
-    this.write({ op: 'approval.upsert', approval });
-    this.persistEvent(flight);
-    this.enqueueFeed(event);
-    this.enqueueApproval(approval);
+    this.outbox.write({ op: 'approval.upsert', approval });
+    this.outbox.changed(flight);
+    this.outbox.feed(event);
+    this.outbox.approval(approval);
     // Parked for a person, not for the pipeline: if held replies kept ingress's credit, a raid
     // nobody moderates would stop all chat once HIGH_WATER replies wait. Held ones are bounded by
     // their expiry and counted in stats (`held`).
@@ -534,8 +533,8 @@ export class Router {
     });
     if (!outcome.ok) return outcome;
     this.approvals.set(outcome.approval.id, outcome.approval);
-    this.write({ op: 'approval.upsert', approval: outcome.approval });
-    this.enqueueApproval(outcome.approval);
+    this.outbox.write({ op: 'approval.upsert', approval: outcome.approval });
+    this.outbox.approval(outcome.approval);
     if (live) this.applyGateEffect(live, outcome.effect, outcome.candidates, outcome.approval.decidedAt);
     return outcome;
   }
@@ -593,7 +592,7 @@ export class Router {
     const dropped = event.routing.slip.find((step) => step.delivery?.status === 'dropped')?.delivery;
     if (dropped) return this.end(flight, 'failed', describeDelivery(dropped));
     const notes = event.routing.slip.flatMap((step) => step.notes ?? []);
-    for (const op of rememberDelivered(event, this.deps.settings().llm, this.deps.now())) this.write(op);
+    for (const op of rememberDelivered(event, this.deps.settings().llm, this.deps.now())) this.outbox.write(op);
     this.end(flight, 'replied', notes.length > 0 ? notes.join('; ') : 'delivered');
   }
 
@@ -631,8 +630,8 @@ export class Router {
     this.statistics.ended(disposition, disposition === 'replied' ? this.replyLatency(event) : undefined);
     if (cancelPhase) this.deps.cancel(cancelPhase, [event.id]);
     this.returnCredit(flight);
-    this.persistEvent(flight);
-    this.enqueueFeed(event);
+    this.outbox.changed(flight);
+    this.outbox.feed(event);
     this.events.delete(event.id);
   }
 
@@ -643,28 +642,7 @@ export class Router {
     this.outbox.settled(1);
   }
 
-  // ---------------------------------------------------------------- I/O batching
-
-  private transition(flight: InFlight, index: number, at = this.deps.now(), status?: StepTransition['status']): void {
-    this.outbox.transition(flight, index, at, status);
-  }
-
-  /** The event changed: it gets its log row (or its terminal write) at the end of this window. */
-  private persistEvent(flight: InFlight): void {
-    this.outbox.changed(flight);
-  }
-
-  private write(op: StoreWrite): void {
-    this.outbox.write(op);
-  }
-
-  private enqueueFeed(event: Envelope): void {
-    this.outbox.feed(event);
-  }
-
-  private enqueueApproval(approval: Approval): void {
-    this.outbox.approval(approval);
-  }
+  // ---------------------------------------------------------------- I/O (router-outbox.ts)
 
   /** Commits everything queued so far; the console's pushes for it follow the commit. */
   flushWrites(): Promise<void> {

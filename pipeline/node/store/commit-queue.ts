@@ -44,7 +44,7 @@ const MIN_COMMIT_SPACING_MS = 1;
 export const STORE_STALLED_MESSAGE =
   'the store is stalled (the database is locked by another program); nothing was written, try again';
 
-export interface Deferred<T> {
+interface Deferred<T> {
   resolve(value: T): void;
   reject(error: unknown): void;
 }
@@ -65,7 +65,7 @@ export interface FlushNotes {
   orphanLogs: number;
 }
 
-export const newFlushNotes = (): FlushNotes => ({ ops: 0, events: 0, logRows: 0, rejections: 0, orphanLogs: 0 });
+const newFlushNotes = (): FlushNotes => ({ ops: 0, events: 0, logRows: 0, rejections: 0, orphanLogs: 0 });
 
 export function isLockBusy(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
@@ -195,19 +195,22 @@ export function createCommitQueue(db: WriteDb, options: CommitQueueOptions): Com
         error: describeError(batchError),
         calls: tasks.length,
       });
+      // What is reported is what the retries committed, not the rolled-back batch.
+      const committed = newFlushNotes();
       for (const task of tasks) {
         const own = newFlushNotes();
         try {
           commit.immediate([task], own, at);
           settle(task);
           options.onCommitted(own);
+          for (const key of Object.keys(committed) as (keyof FlushNotes)[]) committed[key] += own[key];
         } catch (error) {
           options.onRollback();
           settle(task, error);
         }
       }
       lastFlushMs = performance.now() - started;
-      report(notes, tasks.length, lastFlushMs);
+      report(committed, tasks.length, lastFlushMs);
       return;
     }
     for (const task of tasks) settle(task);

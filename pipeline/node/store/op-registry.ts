@@ -103,7 +103,7 @@ export function buildOpRegistry(core: AppliersOf<CoreStoreWrite>, parts: Extensi
 }
 
 /** The name of `op` when it is an op of the registry, else undefined. */
-export function knownOpName(registry: StoreOpRegistry, op: unknown): StoreOpName | undefined {
+function knownOpName(registry: StoreOpRegistry, op: unknown): StoreOpName | undefined {
   if (typeof op !== 'object' || op === null) return undefined;
   const name = (op as { op?: unknown }).op;
   return typeof name === 'string' && Object.hasOwn(registry, name) ? (name as StoreOpName) : undefined;

@@ -3,13 +3,13 @@ import type { Approval } from '../../core/approval.js';
 import type { Envelope } from '../../core/envelope.js';
 import { toFtsQuery, type StoreReader } from './reader.js';
 import { waitUntil } from '../../../test/support/wait.js';
-import { chatEvent, storePerTest } from './test-support.js';
-import type { StoreOp } from './writer.js';
+import { chatEvent, logOps, storePerTest } from './test-support.js';
+import type { StoreWrite } from '../../core/protocol/store.js';
 
 const fixture = storePerTest();
 
 async function store(...events: Envelope[]): Promise<void> {
-  await fixture.writer.write(events.map((event): StoreOp => ({ op: 'event.upsert', event })));
+  await fixture.writer.write(events.map((event): StoreWrite => ({ op: 'event.upsert', event })));
 }
 
 /** Search is indexed behind the commits (at most ~1 s): waits until every stored row is indexed. */
@@ -181,34 +181,31 @@ describe('events', () => {
     const event = chatEvent();
     await fixture.writer.write([
       { op: 'event.upsert', event },
-      {
-        op: 'steps.append',
-        transitions: [
-          {
-            eventId: event.id,
-            stage: 'enrichment',
-            index: 0,
-            service: 'auth',
-            phase: 'enrichment',
-            status: 'RUNNING',
-            attempt: 1,
-            at: 5,
-          },
-          {
-            eventId: event.id,
-            stage: 'enrichment',
-            index: 0,
-            service: 'auth',
-            phase: 'enrichment',
-            status: 'ERROR',
-            attempt: 1,
-            at: 6,
-            durationMs: 1.5,
-            error: { code: 'TIMEOUT', message: 'slow', retryable: true },
-            notes: ['retrying'],
-          },
-        ],
-      },
+      ...logOps([
+        {
+          eventId: event.id,
+          stage: 'enrichment',
+          index: 0,
+          service: 'auth',
+          phase: 'enrichment',
+          status: 'RUNNING',
+          attempt: 1,
+          at: 5,
+        },
+        {
+          eventId: event.id,
+          stage: 'enrichment',
+          index: 0,
+          service: 'auth',
+          phase: 'enrichment',
+          status: 'ERROR',
+          attempt: 1,
+          at: 6,
+          durationMs: 1.5,
+          error: { code: 'TIMEOUT', message: 'slow', retryable: true },
+          notes: ['retrying'],
+        },
+      ]),
       { op: 'approval.upsert', approval: approval(event.id, 'a1', 'held', 7) },
     ]);
     await fixture.writer.claimDelivery({

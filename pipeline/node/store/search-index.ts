@@ -13,7 +13,7 @@
 import { isLockBusy } from './commit-queue.js';
 import type { WriteDb } from './database.js';
 
-export const SEARCH_WATERMARK_KEY = 'search.indexed_rowid';
+const SEARCH_WATERMARK_KEY = 'search.indexed_rowid';
 /** How long after a commit its rows become searchable, at most (plus the batch's own time). */
 export const SEARCH_INDEX_DELAY_MS = 500;
 /** Rows per indexing transaction, so a backlog never holds the write lock for long. */

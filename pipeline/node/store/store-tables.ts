@@ -19,7 +19,6 @@ import {
   type IngressRejection,
   type UserRow,
 } from '../../core/protocol/store.js';
-import type { StepTransition } from '../../core/slip.js';
 import type { FlushNotes, StoreLog } from './commit-queue.js';
 import type { WriteDb } from './database.js';
 import type { AppliersOf } from './op-registry.js';
@@ -180,20 +179,6 @@ export function createStoreTables(db: WriteDb, log: StoreLog): StoreTables {
     notes.logRows += 1;
   };
 
-  /** Legacy `steps.append`: one log row per event, its transitions in the order given. */
-  const appendSteps = (transitions: readonly StepTransition[], notes: FlushNotes): void => {
-    const byEvent = new Map<string, Omit<StepTransition, 'eventId'>[]>();
-    for (const { eventId, ...transition } of transitions) {
-      let list = byEvent.get(eventId);
-      if (!list) byEvent.set(eventId, (list = []));
-      list.push(transition);
-    }
-    for (const [eventId, list] of byEvent) {
-      const last = list.at(-1)!;
-      appendLog({ eventId, at: last.at, stage: last.stage, transitions: list, delta: null }, notes);
-    }
-  };
-
   const endEvent = (row: EventRow, entry: EventLogEntry | undefined, updatedAt: number, notes: FlushNotes): void => {
     const rowid = rowids.get(row.id);
     // No accepted row (a test, a caller that never put it): the whole row, then its log row.
@@ -262,7 +247,6 @@ export function createStoreTables(db: WriteDb, log: StoreLog): StoreTables {
     'event.put': (_db, op, { at, notes }) => putEvent(op.row, at, notes),
     'event.log': (_db, op, { notes }) => appendLog(op.entry, notes),
     'event.end': (_db, op, { at, notes }) => endEvent(op.row, op.entry, at, notes),
-    'steps.append': (_db, op, { notes }) => appendSteps(op.transitions, notes),
     'approval.upsert': (_db, op) => upsertApproval(op.approval),
     'user.upsert': (_db, op) => upsertUser(op.user),
     'rule.upsert': (_db, { rule }, { at }) => void statements.upsertRule.run(rule.id, JSON.stringify(rule), at),

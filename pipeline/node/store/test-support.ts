@@ -4,7 +4,8 @@ import { afterEach, beforeEach } from 'vitest';
 import os from 'node:os';
 import path from 'node:path';
 import { acceptInbound, type Envelope, type InboundEvent, KnownEventTypes } from '../../core/envelope.js';
-import { finish } from '../../core/slip.js';
+import type { StoreWrite } from '../../core/protocol/store.js';
+import { finish, type StepTransition } from '../../core/slip.js';
 import { openReadConnection, openWriteConnection, type WriteDb } from './database.js';
 import { createStoreReader, type StoreReader } from './reader.js';
 import { createStoreWriter, type StoreLog, type StoreWriter } from './writer.js';
@@ -95,6 +96,20 @@ export function storePerTest(): {
     },
     warnings,
   };
+}
+
+/** The router's `event.log` rows for these step transitions: one per event, in the order given. */
+export function logOps(transitions: readonly StepTransition[]): StoreWrite[] {
+  const byEvent = new Map<string, Omit<StepTransition, 'eventId'>[]>();
+  for (const { eventId, ...transition } of transitions) {
+    let list = byEvent.get(eventId);
+    if (!list) byEvent.set(eventId, (list = []));
+    list.push(transition);
+  }
+  return [...byEvent].map(([eventId, list]) => ({
+    op: 'event.log',
+    entry: { eventId, at: list.at(-1)!.at, stage: list.at(-1)!.stage, transitions: list, delta: null },
+  }));
 }
 
 export function migratedDb(file: string): WriteDb {

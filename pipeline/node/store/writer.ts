@@ -4,21 +4,23 @@
  * tables' SQL (store-tables.ts), pruning (prune.ts) and the search index kept off the hot path
  * (search-index.ts). `write()` resolves only after its commit.
  */
-import type { Envelope } from '../../core/envelope.js';
-import type { DeliveryClaim, EventRow, StoreProtocol, StoreWrite } from '../../core/protocol/store.js';
+import type { DeliveryClaim, StoreProtocol, StoreWrite } from '../../core/protocol/store.js';
 import { CodedError, type RequestHandlers } from '../../core/rpc.js';
-import { createCommitQueue, describeError, isLockBusy, type StoreLog, type Task } from './commit-queue.js';
+import {
+  createCommitQueue,
+  describeError,
+  isLockBusy,
+  type FlushNotes,
+  type StoreLog,
+  type Task,
+} from './commit-queue.js';
 import type { WriteDb } from './database.js';
 import { applyOp, buildOpRegistry, checkBatch, createExtensionParts, type ExtensionParts } from './op-registry.js';
 import { createPruner } from './prune.js';
 import { createSearchIndexer, SEARCH_INDEX_DELAY_MS } from './search-index.js';
 import { createStoreTables } from './store-tables.js';
 
-export { MAX_REJECTIONS } from './store-tables.js';
-export { STALL_BUSY_TIMEOUT_MS, STORE_STALLED_MESSAGE, type StoreLog } from './commit-queue.js';
-
-/** Every op the writer applies. */
-export type StoreOp = StoreWrite;
+export type { StoreLog } from './commit-queue.js';
 
 export interface StoreWriterOptions {
   /** The LLM, gateway and feature appliers; the app's own by default (tests may swap one part). */
@@ -32,9 +34,9 @@ export interface StoreWriterOptions {
 }
 
 export interface StoreWriter {
-  write(batch: readonly StoreOp[]): Promise<void>;
+  write(batch: readonly StoreWrite[]): Promise<void>;
   /** Like `write`, but rejected with UNAVAILABLE (nothing written) if it cannot start to commit before `deadline`. */
-  writeWithin(params: { batch: readonly StoreOp[]; deadline: number }): Promise<void>;
+  writeWithin(params: { batch: readonly StoreWrite[]; deadline: number }): Promise<void>;
   claimDelivery(claim: DeliveryClaim): Promise<boolean>;
   claimDeliveries(claims: DeliveryClaim[]): Promise<boolean[]>;
   flush(): Promise<void>;
@@ -49,39 +51,6 @@ const _servesProtocol = (writer: StoreWriter): RequestHandlers<StoreProtocol> =>
 const defaultLog: StoreLog = (level, message, fields) => {
   if (level === 'warn' || level === 'error') console.error(`[store] ${level}: ${message}`, fields ?? '');
 };
-
-/** One unit of work inside a flush, in commit order. Whole-row writes of one event share one action. */
-type Action =
-  { kind: 'row'; event: Envelope | EventRow } | { kind: 'op'; op: StoreWrite } | { kind: 'task'; task: Task };
-
-/** Orders the tasks' work; `event.put`/`event.upsert` of one event coalesce into the first one's place (last wins). */
-function plan(tasks: readonly Task[]): Action[] {
-  const actions: Action[] = [];
-  const rows = new Map<string, { kind: 'row'; event: Envelope | EventRow }>();
-  for (const task of tasks) {
-    if (task.kind !== 'write') {
-      actions.push({ kind: 'task', task });
-      continue;
-    }
-    for (const raw of task.ops) {
-      const op = raw as StoreWrite;
-      const event = op.op === 'event.upsert' ? op.event : op.op === 'event.put' ? op.row : undefined;
-      const id = typeof event?.id === 'string' ? event.id : undefined;
-      if (event === undefined || id === undefined) {
-        actions.push({ kind: 'op', op });
-        continue;
-      }
-      const earlier = rows.get(id);
-      if (earlier) earlier.event = event;
-      else {
-        const action = { kind: 'row' as const, event };
-        rows.set(id, action);
-        actions.push(action);
-      }
-    }
-  }
-  return actions;
-}
 
 export function createStoreWriter(db: WriteDb, options: StoreWriterOptions = {}): StoreWriter {
   const log = options.log ?? defaultLog;
@@ -110,20 +79,19 @@ export function createStoreWriter(db: WriteDb, options: StoreWriterOptions = {})
     searchTimer.unref?.();
   };
 
-  const apply = (tasks: readonly Task[], notes: Parameters<typeof applyOp>[3]['notes'], at: number): void => {
+  const apply = (tasks: readonly Task[], notes: FlushNotes, at: number): void => {
     const context = { at, notes };
-    for (const action of plan(tasks)) {
+    const run = (what: string, work: () => void): void => {
       try {
-        if (action.kind === 'row') {
-          notes.ops += 1;
-          tables.putEvent(action.event, at, notes);
-        } else if (action.kind === 'op') applyOp(registry, db, action.op, context);
-        else if (action.task.kind === 'claim') action.task.claimed = tables.claimDelivery(action.task.claim, at);
+        work();
       } catch (error) {
         if (isLockBusy(error)) throw error;
-        const what = action.kind === 'task' ? action.task.kind : action.kind === 'row' ? 'event.put' : action.op.op;
         throw new CodedError('STORE_WRITE_FAILED', `store write "${what}" failed: ${describeError(error)}`);
       }
+    };
+    for (const task of tasks) {
+      if (task.kind === 'claim') run('claim', () => (task.claimed = tables.claimDelivery(task.claim, at)));
+      else for (const op of task.ops as readonly StoreWrite[]) run(op.op, () => applyOp(registry, db, op, context));
     }
     tables.afterOps(notes);
   };

@@ -14,17 +14,15 @@
 import { DEMO_CONNECTOR } from '../../core/demo.js';
 import { randomUUID } from 'node:crypto';
 import { acceptInbound, type Envelope } from '../../core/envelope.js';
-import { toEventRow } from '../../core/protocol/store.js';
+import { toEventRow, type EventRow, type StoreProtocol } from '../../core/protocol/store.js';
 import type { MessagePort } from 'node:worker_threads';
 import {
   jsonArray,
-  toJson,
   type IngressPortProtocol,
   type Json,
   type RouterPortProtocol,
   type SubmitResult,
 } from '../../core/protocol/pipeline.js';
-import type { StoreProtocol } from '../../core/protocol/store.js';
 import { createPeer, type Protocol } from '../../core/rpc.js';
 import type { InboundConnector, IngressSink } from '../connectors/connector.js';
 import { parseIrcReplayLine } from '../connectors/twitch/irc-normalize.js';
@@ -57,8 +55,8 @@ const STORE_RETRY_MS = 100;
 /** An event waiting for its commit; `answer` is set when a caller awaits the commit (submit). */
 interface Committing {
   event: Envelope;
-  /** The event's JSON as it is stored: the router receives this text, not a second serialization. */
-  json?: Json<Envelope>;
+  /** The event's row as it is stored (made once, kept for a resend): the router receives its JSON text. */
+  row?: EventRow;
   answer?: (result: SubmitResult) => void;
 }
 
@@ -110,7 +108,7 @@ export function runIngressWorker(context: WorkerContext<'ingress'>): void {
   const onCommitted = (batch: Committing[]) => {
     committing -= batch.length;
     for (const item of batch) {
-      send(item.json ?? toJson(item.event));
+      send(item.row!.json as Json<Envelope>);
       item.answer?.({ ok: true, id: item.event.id });
     }
     wakeWaiters();
@@ -137,11 +135,7 @@ export function runIngressWorker(context: WorkerContext<'ingress'>): void {
     wakeWaiters();
   };
   const putOps = (batch: Committing[]) =>
-    batch.map((item) => {
-      const row = toEventRow(item.event);
-      item.json = row.json as Json<Envelope>;
-      return { op: 'event.put' as const, row };
-    });
+    batch.map((item) => ({ op: 'event.put' as const, row: (item.row ??= toEventRow(item.event)) }));
   // Live sources: the store keeps their batch until it can commit, however long a lock lasts.
   const commitLive = batchPerTick<Committing>((batch) =>
     store.call('write', putOps(batch)).then(
