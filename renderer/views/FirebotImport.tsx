@@ -9,16 +9,15 @@ import { MAX_FIREBOT_UPLOAD_BYTES } from '../../pipeline/core/firebot-format.js'
 import type { FirebotSkip } from '../../pipeline/core/firebot-import.js';
 import { notify } from '../state/store.js';
 import { useConsoleContext, useHostAction } from '../ui/context.js';
+import { fileBase64 } from '../ui/files.js';
 import { changedSections, ImportPreviewTable } from './ImportPreviewTable.js';
 
-type Source = { kind: 'upload'; zipBase64: string; label: string } | { kind: 'path'; path: string; label: string };
-
-function toBase64(bytes: Uint8Array): string {
-  let binary = '';
-  // In slices: String.fromCharCode takes its arguments on the stack.
-  for (let offset = 0; offset < bytes.length; offset += 0x8000)
-    binary += String.fromCharCode(...bytes.subarray(offset, offset + 0x8000));
-  return btoa(binary);
+/** What was checked: the import sends exactly this (the profile as it was when Check ran). */
+interface Source {
+  request: { kind: 'upload'; zipBase64: string } | { kind: 'path'; path: string };
+  profile: string;
+  /** The file's or the path's name, for the preview's heading. */
+  label: string;
 }
 
 function SkippedList({ skipped }: { skipped: FirebotSkip[] }) {
@@ -48,14 +47,12 @@ export function FirebotImportSection() {
   const [source, setSource] = useState<Source | null>(null);
   const [result, setResult] = useState<FirebotImportResult | null>(null);
 
-  const call = (chosen: Source, dryRun: boolean) => {
-    const { label: _label, ...wire } = chosen;
-    return bridge.call('firebot.import', {
-      source: wire,
-      ...(profile.trim() !== '' ? { profile: profile.trim() } : {}),
+  const call = (chosen: Source, dryRun: boolean) =>
+    bridge.call('firebot.import', {
+      source: chosen.request,
+      ...(chosen.profile !== '' ? { profile: chosen.profile } : {}),
       dryRun,
     });
-  };
   const check = async (chosen: Source) => {
     setSource(chosen);
     setResult(null);
@@ -72,7 +69,11 @@ export function FirebotImportSection() {
         ],
       });
     }
-    await check({ kind: 'upload', zipBase64: toBase64(new Uint8Array(await file.arrayBuffer())), label: file.name });
+    await check({
+      request: { kind: 'upload', zipBase64: await fileBase64(file) },
+      profile: profile.trim(),
+      label: file.name,
+    });
   };
   const apply = async () => {
     if (!source) return;
@@ -116,7 +117,9 @@ export function FirebotImportSection() {
         className="row-gap"
         onSubmit={(event) => {
           event.preventDefault();
-          if (path.trim() !== '') void check({ kind: 'path', path: path.trim(), label: path.trim() });
+          const chosen = path.trim();
+          if (chosen !== '')
+            void check({ request: { kind: 'path', path: chosen }, profile: profile.trim(), label: chosen });
         }}
       >
         <label className="row-gap">

@@ -16,6 +16,7 @@ import {
 } from '../../pipeline/core/alerts.js';
 import { notify } from '../state/store.js';
 import { useConsole, useConsoleContext, useHostAction } from '../ui/context.js';
+import { fileBase64 } from '../ui/files.js';
 
 const KIND_LABELS: Record<AlertKind, string> = {
   follow: 'Follow',
@@ -25,14 +26,6 @@ const KIND_LABELS: Record<AlertKind, string> = {
   cheer: 'Cheer',
   redemption: 'Redemption',
 };
-
-/** A file as base64 for the HostApi (JSON), without the data-URL prefix. */
-async function fileBase64(file: File): Promise<string> {
-  const bytes = new Uint8Array(await file.arrayBuffer());
-  let binary = '';
-  for (let at = 0; at < bytes.length; at += 0x8000) binary += String.fromCharCode(...bytes.subarray(at, at + 0x8000));
-  return btoa(binary);
-}
 
 /** A file name the host accepts: lower-case, no spaces, the extension kept. */
 const soundName = (file: string) =>

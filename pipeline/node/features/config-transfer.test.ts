@@ -3,7 +3,9 @@
  * field-level errors, a dry-run preview that changes nothing, an import that the pipeline uses at once.
  */
 import { describe, expect, it } from 'vitest';
+import { startObsWebSocketServer } from '../../../test/support/obs-websocket-server.js';
 import { replyTo, useTestHosts } from '../../../test/support/test-hosts.js';
+import { waitUntil } from '../../../test/support/wait.js';
 
 const { startHost } = useTestHosts('bitbrat-config-');
 /** The viewer the imported commands answer. */
@@ -55,6 +57,26 @@ describe('configuration export and import', () => {
     const again = await target.api['config.import']({ file: exported });
     if (!again.ok) throw new Error(again.errors.join('\n'));
     for (const section of Object.values(again.preview)) expect(section).toMatchObject({ added: [], changed: [] });
+  });
+
+  it('connects to OBS at once when the imported settings name it, as settings.set does', async () => {
+    const obs = await startObsWebSocketServer({ scenes: [{ name: 'Main', items: [] }] });
+    try {
+      const host = await startHost();
+      const file = JSON.parse(JSON.stringify(await host.api['config.export']({}))) as {
+        settings: Record<string, unknown>;
+      };
+      file.settings = { obs: { enabled: true, url: obs.url } };
+      expect(await host.api['config.import']({ file, dryRun: false })).toMatchObject({ ok: true, applied: true });
+      await waitUntil('OBS connected after the import', async () =>
+        (await host.api['health.get']({})).connectors.some(
+          (connector) => connector.id === 'obs' && connector.state === 'connected',
+        ),
+      );
+      expect(obs.sessions()).toBe(1);
+    } finally {
+      await obs.close();
+    }
   });
 
   it('names the field of every problem and applies nothing from a bad file', async () => {

@@ -27,12 +27,23 @@ export interface FeatureApiDeps {
   /** Backups: the data folder, a connection to copy from, and how many to keep. */
   backups: { dataDir: string; db: Pick<Database.Database, 'backup'>; keep(): number };
   /** Export/import: the rest of the configuration, and what to reload after an import. */
-  config?: { sources: Omit<ConfigSources, 'features'>; afterImport(): Promise<void> };
+  config?: {
+    sources: Omit<ConfigSources, 'features'>;
+    /** After an import's batch committed: the workers and connections pick up what it changed. */
+    afterImport(ops: readonly StoreWrite[]): Promise<void>;
+  };
 }
 
 export function createFeatureApi(deps: FeatureApiDeps): FeatureApi {
   const now = deps.now ?? Date.now;
   const { reader, commit } = deps;
+  /** An import's ops in one store batch (none for a dry run or nothing to change); true when written. */
+  const applyPlan = async (ops: readonly StoreWrite[], dryRun: boolean): Promise<boolean> => {
+    if (dryRun || ops.length === 0 || !deps.config) return false;
+    await commit([...ops]);
+    await deps.config.afterImport(ops);
+    return true;
+  };
   return {
     'counters.list': async () => reader.counters(),
     'counters.save': async ({ counter }) => {
@@ -122,10 +133,7 @@ export function createFeatureApi(deps: FeatureApiDeps): FeatureApi {
       if (!checked.ok) return checked;
       const plan = planImport({ ...deps.config.sources, features: reader }, checked.file, now());
       if (!plan.ok) return plan;
-      if (dryRun || plan.ops.length === 0) return { ok: true, preview: plan.preview, applied: false };
-      await commit(plan.ops);
-      await deps.config.afterImport();
-      return { ok: true, preview: plan.preview, applied: true };
+      return { ok: true, preview: plan.preview, applied: await applyPlan(plan.ops, dryRun) };
     },
     'firebot.import': async ({ source, profile, dryRun = true }) => {
       if (!deps.config) return { ok: false, errors: ['(source): import is not available here'] };
@@ -147,11 +155,13 @@ export function createFeatureApi(deps: FeatureApiDeps): FeatureApi {
       // The configuration import does the rest: the same preview, one store batch.
       const plan = planImport(sources, mapping.file, at);
       if (!plan.ok) return plan;
-      const result = { ok: true as const, profile: read.profile, preview: plan.preview, skipped: mapping.skipped };
-      if (dryRun || plan.ops.length === 0) return { ...result, applied: false };
-      await commit(plan.ops);
-      await deps.config.afterImport();
-      return { ...result, applied: true };
+      return {
+        ok: true,
+        profile: read.profile,
+        preview: plan.preview,
+        skipped: mapping.skipped,
+        applied: await applyPlan(plan.ops, dryRun),
+      };
     },
     'timers.list': async () => {
       const states = reader.timerStates();

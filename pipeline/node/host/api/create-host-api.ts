@@ -24,7 +24,7 @@ import type { HostApiDeps } from './host-api-deps.js';
 import { createLlmApi } from './llm-api.js';
 import { createModerationApi } from './moderation-api.js';
 import { createRulesApi } from './rules-api.js';
-import { createSettingsApi } from './settings-api.js';
+import { afterSettingsChange, createSettingsApi } from './settings-api.js';
 import { createStatusApi } from './status-api.js';
 
 export interface HostApiParts extends HostApiDeps {
@@ -67,10 +67,14 @@ export function createHostApi(parts: HostApiParts): HostApi {
           personas: () => parts.llm.personas.list(),
           settings: () => reader.loadSettings(),
         },
-        // Every worker picks up the imported rules, commands and settings at once.
-        afterImport: async () => {
-          await Promise.all([workerConfig.reloadRules(), workerConfig.reloadCommands(), workerConfig.reloadSettings()]);
-          await parts.twitch.republish();
+        // Every worker picks up the imported rules, commands and settings at once, and the
+        // connections whose settings were imported their new config (as settings.set does).
+        afterImport: async (ops) => {
+          await Promise.all([workerConfig.reloadRules(), workerConfig.reloadCommands()]);
+          await afterSettingsChange(
+            parts,
+            ops.flatMap((op) => (op.op === 'setting.set' ? [op.key] : [])),
+          );
         },
       },
     }),

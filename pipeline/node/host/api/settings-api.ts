@@ -16,13 +16,28 @@ const TWITCH_KEYS: ReadonlySet<keyof Settings> = new Set<keyof Settings>([
   'twitchChatTransport',
 ]);
 
+type SettingsChangeDeps = Pick<HostApiDeps, 'workerConfig'> & {
+  twitch: Pick<TwitchIntegration, 'republish'>;
+  discord: Pick<DiscordLink, 'republish'>;
+};
+
+/**
+ * What follows a committed change of these settings (a `settings.set`, a configuration import):
+ * every worker that reads settings reloads them, and the connections made from a changed key
+ * pick up their new config.
+ */
+export async function afterSettingsChange(deps: SettingsChangeDeps, keys: readonly string[]): Promise<void> {
+  await deps.workerConfig.reloadSettings();
+  // A new client id is used for the next login.
+  if (keys.some((key) => TWITCH_KEYS.has(key as keyof Settings))) await deps.twitch.republish();
+  if (keys.includes('discord')) await deps.discord.republish();
+  if (keys.includes('obs')) await deps.workerConfig.obs();
+}
+
 export function createSettingsApi(
-  deps: Pick<HostApiDeps, 'reader' | 'write' | 'workerConfig'> & {
-    twitch: Pick<TwitchIntegration, 'republish'>;
-    discord: Pick<DiscordLink, 'republish'>;
-  },
+  deps: Pick<HostApiDeps, 'reader' | 'write'> & SettingsChangeDeps,
 ): Pick<HostApi, 'settings.get' | 'settings.set'> {
-  const { reader, workerConfig } = deps;
+  const { reader } = deps;
   return {
     'settings.get': async () => reader.loadSettings(),
     'settings.set': async ({ key, value }) => {
@@ -30,11 +45,7 @@ export function createSettingsApi(
       const parsed = SettingsSchema.safeParse(next);
       if (!parsed.success) return { ok: false, error: describeIssues(parsed.error) };
       await deps.write([{ op: 'setting.set', key, value: parsed.data[key] }]);
-      await workerConfig.reloadSettings();
-      // A new client id is used for the next login.
-      if (TWITCH_KEYS.has(key)) await deps.twitch.republish();
-      if (key === 'discord') await deps.discord.republish();
-      if (key === 'obs') await workerConfig.obs();
+      await afterSettingsChange(deps, [key]);
       return { ok: true, value: parsed.data };
     },
   };
