@@ -72,21 +72,9 @@ export const CounterStoreWriteSchema = z.discriminatedUnion('op', [
     value: CounterAmountSchema,
     at: z.number(),
   }),
-  /**
-   * With the events' retention: forgets the changes made before `before`. A change is kept only so
-   * that a retry of its own step does not count twice, and steps are retried within seconds, never
-   * days (the retention is at least one day).
-   */
-  z.object({ op: z.literal('counter.pruneChanges'), before: z.number() }),
 ]);
 export type CounterStoreWrite = z.infer<typeof CounterStoreWriteSchema>;
-export const COUNTER_STORE_OPS = [
-  'counter.define',
-  'counter.remove',
-  'counter.change',
-  'counter.setValue',
-  'counter.pruneChanges',
-] as const;
+export const COUNTER_STORE_OPS = ['counter.define', 'counter.remove', 'counter.change', 'counter.setValue'] as const;
 
 /** What a message asks of a counter command. */
 export type CounterRequest =

@@ -18,6 +18,7 @@ import type { CommandDefinition } from './protocol/store.js';
 import { MAX_QUOTE_TEXT } from './quotes.js';
 import { TimerSchema } from './timers.js';
 import { describeIssues } from './zod-issues.js';
+import { escapeRegExp } from './regex.js';
 
 export type FirebotSection = 'commands' | 'timers' | 'counters' | 'quotes';
 
@@ -90,16 +91,12 @@ const isChatMessage = (effect: FirebotEffect) =>
   effect.message.trim() !== '' &&
   !(typeof effect.whisper === 'string' && effect.whisper.trim() !== '');
 
-function escapeRegex(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
 /** Firebot matches a trigger case-insensitively at the start (or, with scanWholeMessage, anywhere). */
 function mapTrigger(trigger: string, command: FirebotCommand): CommandDefinition['trigger'] {
   if (command.triggerIsRegex) return { kind: 'regex', pattern: trigger, flags: 'i' };
   if (command.scanWholeMessage)
-    return { kind: 'regex', pattern: `(?:^|\\s)${escapeRegex(trigger)}(?:\\s|$)`, flags: 'i' };
-  if (/\s/.test(trigger)) return { kind: 'regex', pattern: `^${escapeRegex(trigger)}(?:\\s|$)`, flags: 'i' };
+    return { kind: 'regex', pattern: `(?:^|\\s)${escapeRegExp(trigger)}(?:\\s|$)`, flags: 'i' };
+  if (/\s/.test(trigger)) return { kind: 'regex', pattern: `^${escapeRegExp(trigger)}(?:\\s|$)`, flags: 'i' };
   return { kind: 'prefix', text: trigger };
 }
 

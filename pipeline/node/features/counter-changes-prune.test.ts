@@ -1,6 +1,6 @@
 /**
  * `counter_changes` (one row per chat event that changed a counter, so a retried step never counts
- * twice) goes with the events' retention: the host prunes it with the events, at start and hourly.
+ * twice) goes with the events' retention: the store's prune deletes it with the events (at start and hourly).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,7 +28,7 @@ it('forgets the changes made before the cut-off, and still counts a retried rece
   const writer = createStoreWriter(db);
   cleanups.push(() => writer.close());
   await writer.write([change('old-event', 1_000), change('recent-event', 5_000)]);
-  await writer.write([{ op: 'counter.pruneChanges', before: 2_000 }]);
+  await writer.prune({ before: 2_000 });
   const left = db.prepare('SELECT event_id AS id FROM counter_changes').all() as { id: string }[];
   expect(left).toEqual([{ id: 'recent-event' }]);
   await writer.write([change('recent-event', 5_000)]); // a retry

@@ -66,9 +66,6 @@ export function applyCounterWrite(db: Writer, write: CounterStoreWrite): void {
     case 'counter.setValue':
       setValue(db, write.name, write.scopeKey, write.value, write.at);
       return;
-    case 'counter.pruneChanges':
-      db.prepare('DELETE FROM counter_changes WHERE at < ?').run(write.before);
-      return;
   }
 }
 

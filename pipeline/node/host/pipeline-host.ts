@@ -399,14 +399,10 @@ export class PipelineHost {
     const prune = () => {
       const days = this.reader.loadSettings().retentionDays;
       if (days <= 0) return;
-      const before = Date.now() - days * 86_400_000;
+      const before = Date.now() - days * DAY_MS;
       this.storeCall('prune', { before }).then(
         (count) => count > 0 && this.log('info', `retention: pruned ${count} events older than ${days} days`),
         (error: unknown) => this.log('warn', 'retention prune failed', { error: String(error) }),
-      );
-      // The counters' per-event change log goes with the events (issue 14).
-      this.write([{ op: 'counter.pruneChanges', before }]).catch((error: unknown) =>
-        this.log('warn', 'retention prune of counter changes failed', { error: String(error) }),
       );
     };
     prune();

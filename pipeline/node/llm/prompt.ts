@@ -34,6 +34,7 @@
 import { randomBytes } from 'node:crypto';
 import type { MemoryEntry, Persona } from '../../core/llm.js';
 import type { ChatMessage } from './client.js';
+import { escapeRegExp } from '../../core/regex.js';
 
 export type PromptSectionName = 'system' | 'persona' | 'constraints' | 'task' | 'userContext' | 'memory' | 'message';
 
@@ -130,7 +131,7 @@ export function neutralize(text: string, boundary: string): string {
     .replace(INVISIBLE, (char) => (char === '\u200d' ? char : ''))
     .replace(CONTROL, ' ');
   // Case-insensitive and repeated, so "DATA-abc" glued around a removed copy cannot reappear.
-  const pattern = new RegExp(boundary.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'gi');
+  const pattern = new RegExp(escapeRegExp(boundary), 'gi');
   while (pattern.test(clean)) clean = clean.replace(pattern, '[removed]');
   return clean.replace(FENCE_MARKERS, (marker) => (marker === '<<<' ? '‹‹‹' : '›››'));
 }

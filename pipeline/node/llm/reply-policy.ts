@@ -7,6 +7,7 @@
  * - no leading "/" or ".": Twitch chat runs those as commands (/ban, .timeout, /announce ...).
  */
 import { MAX_REPLY_TEXT } from '../../core/envelope.js';
+import { escapeRegExp } from '../../core/regex.js';
 
 export type CleanedReply = { ok: true; text: string; cut: boolean } | { ok: false; reason: string };
 
@@ -70,7 +71,7 @@ export function cleanReply(
     .trim();
   text = stripWrappingQuotes(text);
   if (options.personaName) {
-    const prefix = new RegExp(`^@?${options.personaName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*:\\s*`, 'i');
+    const prefix = new RegExp(`^@?${escapeRegExp(options.personaName)}\\s*:\\s*`, 'i');
     text = stripWrappingQuotes(text.replace(prefix, ''));
   }
   // Repeated: "./ban" or ". /ban" must not survive as "/ban".

@@ -9,6 +9,7 @@
 import type { ReplyDetector, SafetyFindingInput, SafetySettings } from '../../core/safety.js';
 import { findProfanity } from '../services/query-analyzer/profanity.js';
 import { compact, foldText, LINK_TLDS, words, type FoldedText } from './safety-text.js';
+import { escapeRegExp } from '../../core/regex.js';
 
 export interface ReplyContext {
   /** The system message the reply was written under (leak overlap). */
@@ -184,14 +185,11 @@ const INSULT_PHRASES =
   /\b(?:nobody likes (?:you|him|her|them)|no one likes (?:you|him|her|them)|everyone hates (?:you|him|her|them)|i hate you|shut up|get lost|you suck|(?:he|she|they) sucks?)\b/;
 const SELF_HARM =
   /\b(?:kys|kill (?:yo)?urself|end (?:it all|your life)|go die|you should die|hope you die|neck yourself|unalive yourself|cut yourself|jump off|nobody would miss you|world would be better without you)\b/;
-// "you are a worthless idiot", "ur so dumb", "you pathetic losers": the insult is said of the person.
-const AIMED = new RegExp(
-  String.raw`\b(?:you(?:'re| are| r)?|ur|u r|youre|ya)\s+(?:(?:such|so|a|an|the|just|really|totally|total|complete|absolute|big|little|pathetic|worthless|stupid|dumb|ugly|and)\s+){0,4}(?:${INSULTS})s?\b`,
-);
-
-const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
+// Words that may stand between the person and the insult ("a total", "so dumb and").
 const MODIFIERS = String.raw`(?:(?:such|so|a|an|the|just|really|totally|total|complete|absolute|big|little|and|pathetic|worthless|stupid|dumb|ugly)\s+){0,4}`;
+// "you are a worthless idiot", "ur so dumb", "you pathetic losers": the insult is said of the person.
+const AIMED = new RegExp(String.raw`\b(?:you(?:'re| are| r)?|ur|u r|youre|ya)\s+${MODIFIERS}(?:${INSULTS})s?\b`);
+
 const SAID_OF = String.raw`(?:'s|\s+(?:is|was|are|looks|seems|sounds))\s+${MODIFIERS}(?:${INSULTS})s?\b`;
 // The words an insult is said of: "ann is a worthless clown" (ann), "loser @bob" (bob). One pattern
 // for every name: compiling one per name and reply cost more than all the matching. The lookaheads
@@ -205,7 +203,7 @@ function insultedWords(text: string, into: Set<string>): void {
   for (const match of text.matchAll(INSULT_THEN_WORD)) into.add(match[1]!);
 }
 
-/** A name of several parts ("jo-ann"): its own pattern, as rare as such names are. */
+/** A name of several parts ("jo-ann"): its own pattern (compiled once per reply), as rare as such names are. */
 function insultOf(name: string): RegExp {
   const escaped = escapeRegExp(name);
   return new RegExp(String.raw`\b${escaped}\b${SAID_OF}|\b(?:${INSULTS})s?\s+@?${escaped}\b`);
@@ -220,6 +218,7 @@ const detectHarassment: Detector = (folded, context) => {
   ]
     .map((name) => name.toLowerCase())
     .filter((name) => name.length >= 2);
+  const ownPatterns = new Map(names.filter((name) => !WORD.test(name)).map((name) => [name, insultOf(name)]));
   const sentences = folded.dotted.split(/(?<=[.!?])\s+/);
   const leetSentences = folded.leet.split(/(?<=[.!?])\s+/);
   for (const [index, sentence] of sentences.entries()) {
@@ -231,9 +230,8 @@ const detectHarassment: Detector = (folded, context) => {
       insultedWords(leet, insulted);
     }
     const named = names.find((name) => {
-      if (WORD.test(name)) return insulted.has(name);
-      const said = insultOf(name);
-      return said.test(sentence) || said.test(leet);
+      const said = ownPatterns.get(name);
+      return said ? said.test(sentence) || said.test(leet) : insulted.has(name);
     });
     if (named) {
       found.push(finding('harassment', `aimed at ${named}`, sentence.trim().slice(0, 200), folded.clean));

@@ -1,7 +1,7 @@
 /**
  * Pruning: deletes terminal events older than a cut-off with their log rows, approvals and
  * deliveries, in chunks (one transaction each) so a large prune never stalls the pipeline's writes,
- * and ingress rejections older than the cut-off. The FTS delete trigger (migration 7) removes their
+ * and the ingress rejections and counter changes older than the cut-off. The FTS delete trigger (migration 7) removes their
  * text from the search index and keeps its watermark valid.
  */
 import type { WriteDb } from './database.js';
@@ -25,6 +25,9 @@ export function createPruner(db: WriteDb, deps: { rowids: RowidCache }): Pruner 
     pruneDeliveries: db.prepare('DELETE FROM deliveries WHERE event_id = ?'),
     pruneEvent: db.prepare('DELETE FROM events WHERE rowid = ?'),
     pruneRejections: db.prepare('DELETE FROM ingress_rejections WHERE at < ?'),
+    // A counter change is kept only so that a retry of its own step does not count twice, and
+    // steps are retried within seconds, never days (the retention is at least one day).
+    pruneCounterChanges: db.prepare('DELETE FROM counter_changes WHERE at < ?'),
   };
 
   const deleteChunk = db.transaction((before: number): number => {
@@ -56,6 +59,7 @@ export function createPruner(db: WriteDb, deps: { rowids: RowidCache }): Pruner 
         await new Promise((resolve) => setImmediate(resolve));
       }
       statements.pruneRejections.run(before);
+      statements.pruneCounterChanges.run(before);
       return total;
     },
   };

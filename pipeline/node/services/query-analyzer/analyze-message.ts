@@ -39,6 +39,7 @@ import {
 import { censorWord, findProfanity, type ProfanityFinding } from './profanity.js';
 import { scoreSentiment } from './sentiment-score.js';
 import { cleanText, estimateTokens } from './text-cleaning.js';
+import { escapeRegExp } from '../../../core/regex.js';
 
 export interface MessageInput {
   text: string;
@@ -111,7 +112,7 @@ function mentionPattern(botName: string): RegExp | null {
   let pattern = mentionPatterns.get(botName);
   if (pattern !== undefined) return pattern;
   const name = botName.trim().replace(/^@/, '');
-  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const escaped = escapeRegExp(name);
   pattern = name === '' ? null : new RegExp(`(?:^|[^\\p{L}\\p{N}_])@?${escaped}(?![\\p{L}\\p{N}_])`, 'iu');
   if (mentionPatterns.size > 16) mentionPatterns.clear();
   mentionPatterns.set(botName, pattern);
