@@ -68,7 +68,7 @@ export function soundTypeOf(bytes: Uint8Array): SoundType | null {
  * overlay with the browser's speechSynthesis: inside OBS's browser source that uses the system's
  * voices, offline. Off by default. `voice` is a voice name as the system lists it ('' the default).
  */
-export const AlertSpeechSettingsSchema = z.object({
+const AlertSpeechSettingsSchema = z.object({
   enabled: z.boolean().default(false),
   voice: z.string().trim().max(200).default(''),
   rate: z.number().min(0.5).max(2).default(1),

@@ -45,7 +45,7 @@ const MAX_ITEMS = 100_000;
 const Text = z.string().max(100_000);
 const OptionalNumber = z.number().nullish();
 
-export const FirebotEffectSchema = z.looseObject({
+const FirebotEffectSchema = z.looseObject({
   id: z.string().max(200).optional(),
   type: z.string().max(200),
   active: z.boolean().nullish(),
@@ -55,14 +55,14 @@ export const FirebotEffectSchema = z.looseObject({
 });
 export type FirebotEffect = z.infer<typeof FirebotEffectSchema>;
 
-export const FirebotEffectListSchema = z.looseObject({
+const FirebotEffectListSchema = z.looseObject({
   id: z.string().max(200).optional(),
   list: z.array(FirebotEffectSchema).max(1000).default([]),
   runMode: z.string().max(40).nullish(),
 });
 export type FirebotEffectList = z.infer<typeof FirebotEffectListSchema>;
 
-export const FirebotRestrictionSchema = z.looseObject({
+const FirebotRestrictionSchema = z.looseObject({
   id: z.string().max(200).optional(),
   type: z.string().max(200),
   mode: z.string().max(40).nullish(),
@@ -74,7 +74,7 @@ const RestrictionDataSchema = z.looseObject({
   restrictions: z.array(FirebotRestrictionSchema).max(100).default([]),
 });
 
-export const FirebotCommandSchema = z.looseObject({
+const FirebotCommandSchema = z.looseObject({
   id: z.string().max(200).optional(),
   trigger: z.string().max(500),
   active: z.boolean().nullish(),
@@ -89,7 +89,7 @@ export const FirebotCommandSchema = z.looseObject({
 });
 export type FirebotCommand = z.infer<typeof FirebotCommandSchema>;
 
-export const FirebotCommandsFileSchema = z.looseObject({
+const FirebotCommandsFileSchema = z.looseObject({
   customCommands: z
     .record(z.string().max(200), FirebotCommandSchema)
     .refine((commands) => Object.keys(commands).length <= MAX_ITEMS, 'too many commands')
@@ -97,7 +97,7 @@ export const FirebotCommandsFileSchema = z.looseObject({
   systemCommandOverrides: z.record(z.string().max(200), z.unknown()).default({}),
 });
 
-export const FirebotTimerSchema = z.looseObject({
+const FirebotTimerSchema = z.looseObject({
   id: z.string().max(200).optional(),
   name: z.string().max(500).default(''),
   active: z.boolean().nullish(),
@@ -107,13 +107,13 @@ export const FirebotTimerSchema = z.looseObject({
   onlyWhenLive: z.boolean().nullish(),
   effects: FirebotEffectListSchema.nullish(),
 });
-export type FirebotTimer = z.infer<typeof FirebotTimerSchema>;
-export const FirebotTimersFileSchema = z
+type FirebotTimer = z.infer<typeof FirebotTimerSchema>;
+const FirebotTimersFileSchema = z
   .record(z.string().max(200), FirebotTimerSchema)
   .refine((timers) => Object.keys(timers).length <= MAX_ITEMS, 'too many timers');
 
 const HasEffects = FirebotEffectListSchema.nullish();
-export const FirebotCounterSchema = z.looseObject({
+const FirebotCounterSchema = z.looseObject({
   id: z.string().max(200).optional(),
   name: z.string().max(500),
   value: z.number(),
@@ -124,14 +124,14 @@ export const FirebotCounterSchema = z.looseObject({
   minimumEffects: HasEffects,
   maximumEffects: HasEffects,
 });
-export type FirebotCounter = z.infer<typeof FirebotCounterSchema>;
-export const FirebotCountersFileSchema = z
+type FirebotCounter = z.infer<typeof FirebotCounterSchema>;
+const FirebotCountersFileSchema = z
   .record(z.string().max(200), FirebotCounterSchema)
   .refine((counters) => Object.keys(counters).length <= MAX_ITEMS, 'too many counters');
 
 /** NeDB writes a Date as `{"$$date": ms}`; Firebot's quotes use an ISO string. Either is read. */
 const NedbDate = z.union([z.string().max(100), z.looseObject({ $$date: z.number() })]);
-export const FirebotQuoteSchema = z.looseObject({
+const FirebotQuoteSchema = z.looseObject({
   _id: z.number().int(),
   text: Text,
   originator: z.string().max(500).nullish(),
@@ -139,7 +139,7 @@ export const FirebotQuoteSchema = z.looseObject({
   game: z.string().max(500).nullish(),
   createdAt: NedbDate.nullish(),
 });
-export type FirebotQuote = z.infer<typeof FirebotQuoteSchema>;
+type FirebotQuote = z.infer<typeof FirebotQuoteSchema>;
 
 export interface FirebotProfile {
   commands: { custom: Record<string, FirebotCommand>; systemOverrides: number };
@@ -148,7 +148,7 @@ export interface FirebotProfile {
   quotes: FirebotQuote[];
 }
 
-export type FirebotParse = { ok: true; profile: FirebotProfile } | { ok: false; errors: string[] };
+type FirebotParse = { ok: true; profile: FirebotProfile } | { ok: false; errors: string[] };
 
 function parseJsonFile<T>(name: string, text: string | undefined, schema: z.ZodType<T>, empty: T, errors: string[]): T {
   if (text === undefined || text.trim() === '') return empty;
@@ -166,7 +166,7 @@ function parseJsonFile<T>(name: string, text: string | undefined, schema: z.ZodT
 }
 
 /** A NeDB file's live documents: tombstones applied, bookkeeping lines left out, by `_id`. */
-export function parseQuotesDb(text: string, errors: string[]): FirebotQuote[] {
+function parseQuotesDb(text: string, errors: string[]): FirebotQuote[] {
   const name = FIREBOT_FILES.quotes;
   const byId = new Map<number, FirebotQuote>();
   const lines = text.split(/\r?\n/);

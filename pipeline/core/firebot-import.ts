@@ -43,7 +43,7 @@ export interface FirebotTargets {
   counters: readonly Counter[];
 }
 
-export const FIREBOT_ID_PREFIX = 'firebot-';
+const FIREBOT_ID_PREFIX = 'firebot-';
 const CHAT_EFFECT = 'firebot:chat';
 const PERMISSIONS = 'firebot:permissions';
 const MAX_COOLDOWN_SECONDS = 86_400;

@@ -10,6 +10,7 @@ import {
   ALERT_KINDS,
   AlertSettingsSchema,
   MAX_SOUND_BYTES,
+  MAX_SPOKEN_CHARACTERS,
   type AlertKind,
   type AlertSettings,
   type SoundInfo,
@@ -226,8 +227,9 @@ export function OverlayAlerts() {
       </datalist>
       <p className="muted small">
         Read aloud: only the viewer&apos;s own message (a cheer&apos;s or a redemption&apos;s text), links said as
-        &quot;link&quot;, at most 200 characters, never words the analyzer rates strong or severe. OBS speaks it with
-        the system&apos;s voices, offline (Windows and macOS; not in OBS on Linux, which has no speech engine).
+        &quot;link&quot;, at most {MAX_SPOKEN_CHARACTERS} characters, never words the analyzer rates strong or severe.
+        OBS speaks it with the system&apos;s voices, offline (Windows and macOS; not in OBS on Linux, which has no
+        speech engine).
       </p>
       {!checked.success && (
         <p className="error" role="alert">

@@ -24,7 +24,7 @@ export interface FirebotSourceOptions {
 }
 
 /** Largest zip read from disk; an uploaded one is capped by the HostApi's params already. */
-export const MAX_FIREBOT_ZIP_BYTES = 2 * 1024 * 1024 * 1024;
+const MAX_FIREBOT_ZIP_BYTES = 2 * 1024 * 1024 * 1024;
 /** Entries a zip may list (a backup with overlay resources has thousands, not millions). */
 const MAX_ZIP_ENTRIES = 200_000;
 /** Folders above a profile's files: `profiles/<name>/` inside a backup, at most one more around it. */
@@ -95,7 +95,7 @@ function readProfileFolder(folder: string): { ok: true; files: FirebotFiles } | 
 const hasProfileFiles = (folder: string) => KINDS.some((kind) => existsSync(join(folder, FIREBOT_FILES[kind])));
 
 /** Firebot's data folder (with `profiles/`), or one profile's folder. */
-export function readFirebotFolder(folder: string, options: FirebotSourceOptions = {}): FirebotSource {
+function readFirebotFolder(folder: string, options: FirebotSourceOptions = {}): FirebotSource {
   const profilesDir = join(folder, 'profiles');
   const groups = new Map<string, string>();
   if (existsSync(profilesDir) && statSync(profilesDir).isDirectory()) {

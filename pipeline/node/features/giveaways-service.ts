@@ -26,7 +26,7 @@ export type FollowCheck =
   { ok: true; followedAt(userId: string): Promise<number | null> } | { ok: false; reason: string };
 
 /** The scope Get Channel Followers needs to list one user (without it Twitch answers only the total). */
-export const FOLLOWERS_SCOPE = 'moderator:read:followers';
+const FOLLOWERS_SCOPE = 'moderator:read:followers';
 
 /** Follow checks with the linked broadcaster's token, or why there are none. */
 export function followCheckFor(twitch: Pick<ReactionTwitch, 'helix' | 'broadcaster'> | undefined): FollowCheck {

@@ -45,8 +45,6 @@ import { createWorkerConfig, type WorkerConfig } from './worker-config.js';
 import { WorkerSupervisor } from './worker-supervisor.js';
 import { workerFileUrl } from './worker-file.js';
 
-export type { GatewayAdmin };
-
 export type HostLog = (level: LogLevel, message: string, fields?: Record<string, unknown>) => void;
 export type PushListener = <T extends HostTopic>(topic: T, data: HostPushes[T]) => void;
 

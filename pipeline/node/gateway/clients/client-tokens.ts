@@ -13,7 +13,7 @@ import {
   type ClientTokenInfo,
 } from '../../../core/client-protocol.js';
 import type { ReadDb } from '../../store/database.js';
-import type { GatewayStoreWrite } from './store-appliers.js';
+import type { GatewayStoreWrite } from '../../../core/gateway-store.js';
 
 export const CLIENT_TOKEN_PREFIX = 'bbc_';
 

@@ -25,7 +25,7 @@ import {
 import { CLIENT_WS_PATH } from '../../../core/protocol/websocket.js';
 import { createClientHub, type ClientHub, type ClientLimits } from './client-hub.js';
 import { createClientAdmin, type ClientAdmin } from './client-tokens.js';
-import type { GatewayStoreWrite } from './store-appliers.js';
+import type { GatewayStoreWrite } from '../../../core/gateway-store.js';
 
 /** What the extensions need from the host (PipelineHost satisfies it). */
 export interface ExtensionHost {

@@ -6,8 +6,6 @@
 import { GatewayStoreWriteSchema, type GatewayStoreWrite } from '../../../core/gateway-store.js';
 import type { WriteDb } from '../../store/database.js';
 
-export type { GatewayStoreWrite };
-
 type GatewayApplier = (db: WriteDb, raw: unknown) => void;
 type Op<K extends GatewayStoreWrite['op']> = Extract<GatewayStoreWrite, { op: K }>;
 

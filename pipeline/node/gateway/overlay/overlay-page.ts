@@ -9,6 +9,7 @@
  * `accent`, `duration` seconds, `max` items, `show=replies,alerts`). Reconnects by itself, and after a
  * reconnect asks for what it missed (`since`), so an app restart mid-stream loses nothing.
  */
+import { MAX_SPOKEN_CHARACTERS } from '../../../core/alerts.js';
 import { CLIENT_WS_PATH, CLIENT_WS_PROTOCOL, TOKEN_PROTOCOL_PREFIX } from '../../../core/protocol/websocket.js';
 
 /**
@@ -200,7 +201,7 @@ export const OVERLAY_JS = `(() => {
   }
   function speak(speech, finish) {
     const synth = window.speechSynthesis;
-    const utterance = new window.SpeechSynthesisUtterance(String(speech.text).slice(0, 300));
+    const utterance = new window.SpeechSynthesisUtterance(String(speech.text).slice(0, ${MAX_SPOKEN_CHARACTERS}));
     utterance.volume = Math.min(1, Math.max(0, Number(speech.volume)));
     utterance.rate = Math.min(2, Math.max(0.5, Number(speech.rate) || 1));
     const voice = speech.voice ? synth.getVoices().find((candidate) => candidate.name === speech.voice) : null;

@@ -14,7 +14,7 @@ import {
 } from '../../../core/client-protocol.js';
 import type { ReadDb } from '../../store/database.js';
 import type { AdminResult } from '../clients/client-tokens.js';
-import type { GatewayStoreWrite } from '../clients/store-appliers.js';
+import type { GatewayStoreWrite } from '../../../core/gateway-store.js';
 import type { SecretBox } from './secret-box.js';
 
 interface Row {
