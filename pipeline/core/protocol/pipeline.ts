@@ -10,16 +10,14 @@ import type { OverlayAlert } from '../alerts.js';
 import type { ObsWorkerConfig } from '../obs.js';
 import {
   WORKER_PHASES,
-  type Annotation,
-  type Candidate,
   type Disposition,
   type Envelope,
   type Stage,
   type Step,
-  type UserRecord,
   type WorkerPhase,
 } from '../envelope.js';
 import type { DiscordWorkerConfig } from './discord.js';
+import type { EventDelta } from '../event-log.js';
 import type { StoreProtocol } from './store.js';
 import type { TwitchAccountName, TwitchWorkerConfig } from './twitch.js';
 
@@ -53,16 +51,11 @@ export interface Dispatch {
  * What a phase worker did with a dispatch: the slip as it left it and what the services added (a
  * delta, never the envelope back). The router applies it to the event it owns.
  */
-export interface PhaseResult {
+export interface PhaseResult extends Pick<EventDelta, 'annotations' | 'candidates' | 'user' | 'errors'> {
   eventId: string;
   ticket: number;
   /** The slip after the run: the statuses, attempts, notes, errors and deliveries of its steps. */
   slip: Step[];
-  /** What the services added, with an `EventDelta`'s meaning: lists appended, candidates the whole list. */
-  annotations?: Annotation[];
-  candidates?: Candidate[];
-  user?: UserRecord;
-  errors?: Envelope['errors'];
   /** When the worker took the event and when it finished the slip (for per-phase latency). */
   startedAt: number;
   endedAt: number;

@@ -220,7 +220,8 @@ async function createLlm(deps: ServiceDeps): Promise<Service> {
 /** How long services' fire-and-forget writes gather before they leave for the store. */
 const SERVICE_WRITE_WINDOW_MS = 5;
 
-export async function runPhaseWorker(context: PhaseWorkerContext, phase: WorkerPhase): Promise<void> {
+export async function runPhaseWorker(context: PhaseWorkerContext): Promise<void> {
+  const phase = context.role;
   const db = openReadConnection(context.init.dbPath);
   const reader = createStoreReader(db);
   let store = createPeer<Protocol, StoreProtocol>(portTransport(context.ports.store!), { onLog: context.log });
