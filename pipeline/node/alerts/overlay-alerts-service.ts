@@ -40,9 +40,11 @@ export function createOverlayAlertsService(deps: {
         text: alert.title,
         at: now(),
       });
-      if (!fresh)
-        return { status: 'OK', notes: ['alert already published before a restart'], annotations: [annotation] };
+      // Published again when a restart cut the step off: the claim is committed before the alert
+      // leaves, so a worker stopped in between would otherwise lose it. Overlays (and the gateway)
+      // show each event's alert once, so an alert that did leave is not played twice.
       deps.publish(alert);
+      if (!fresh) return { status: 'OK', notes: ['alert published again after a restart'], annotations: [annotation] };
       await deps.ledger.finish({ key, status: 'sent', at: now() });
       return {
         status: 'OK',

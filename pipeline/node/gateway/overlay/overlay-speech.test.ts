@@ -119,10 +119,16 @@ async function played(eventId: string): Promise<void> {
 /** What the host and the page know of an event, for a failure message. */
 async function whatHappened(eventId: string): Promise<string> {
   const detail = await served.host.api['events.get']({ id: eventId });
-  const steps = detail?.event.routing.slip.map((step) => `${step.id}:${step.status}`).join(' ');
+  const routing = detail?.event.routing;
+  const steps = [...(routing?.history ?? []), ...(routing?.slip ?? [])].map(
+    (step) => `${step.id}:${step.status}${step.notes?.length ? ` (${step.notes.join('; ')})` : ''}`,
+  );
   return JSON.stringify({
     disposition: detail?.event.disposition ?? null,
     steps,
+    page: await page.evaluate(
+      '({ state: document.body.dataset.state, error: document.body.dataset.error ?? null, items: [...document.querySelectorAll(".item")].map((item) => item.className + " " + item.dataset.eventId) })',
+    ),
     alerts: await alerts(),
     spoken: await spoken(),
   });
