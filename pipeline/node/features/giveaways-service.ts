@@ -20,26 +20,22 @@ import { StepFailure, type Service, type StepContext, type StepOutcome, SERVICE_
 import { HelixError } from '../connectors/twitch/helix-channel.js';
 import type { GiveawayReader } from './giveaway-store.js';
 import type { ReactionTwitch } from '../twitch-integration/reaction-twitch.js';
+import { missingFollowScope } from '../connectors/twitch/helix-channel.js';
 
 /** Whether follows can be checked now, and how. */
 export type FollowCheck =
   { ok: true; followedAt(userId: string): Promise<number | null> } | { ok: false; reason: string };
 
 /** The scope Get Channel Followers needs to list one user (without it Twitch answers only the total). */
-const FOLLOWERS_SCOPE = 'moderator:read:followers';
-
 /** Follow checks with the linked broadcaster's token, or why there are none. */
 export function followCheckFor(twitch: Pick<ReactionTwitch, 'helix' | 'broadcaster'> | undefined): FollowCheck {
   const helix = twitch?.helix();
   const broadcaster = twitch?.broadcaster();
   if (!helix || !broadcaster)
     return { ok: false, reason: 'no broadcaster account is linked (Connections → Twitch) to check follows with' };
-  // Without the scope Twitch answers 200 with no one in it: everybody would look like a non-follower.
-  if (!broadcaster.scopes.includes(FOLLOWERS_SCOPE))
-    return {
-      ok: false,
-      reason: `the broadcaster's login lacks ${FOLLOWERS_SCOPE}: log in again in Connections → Twitch`,
-    };
+  // Refused when the giveaway opens, not at each !join (the lookup would refuse every one).
+  const missing = missingFollowScope(broadcaster.scopes);
+  if (missing) return { ok: false, reason: missing };
   return { ok: true, followedAt: (userId) => helix.followedAt(userId) };
 }
 

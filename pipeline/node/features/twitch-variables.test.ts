@@ -66,11 +66,12 @@ function sources(twitch: (() => TwitchLookups | undefined) | undefined): Variabl
   };
 }
 
-function helixClient(token = BROADCASTER.token) {
+function helixClient(token = BROADCASTER.token, scopes?: readonly string[]) {
   return createHelixChannel({
     clientId: CLIENT_ID,
     broadcasterId: BROADCASTER.id,
     token: () => token,
+    ...(scopes ? { scopes: () => scopes } : {}),
     baseUrl: helix.baseUrl,
     now: () => clock,
     cacheMs: 60_000,
@@ -122,7 +123,21 @@ describe('{game} {title} {followage} from Helix', () => {
     );
   });
 
-  it('without the followers scope Twitch lists nobody: the reply says not following rather than failing', async () => {
+  it('says the follow age is unknown, and why, when the linked login lacks the followers scope', async () => {
+    const before = helix.requests;
+    expect(
+      await reply(
+        sources(() => helixClient(BROADCASTER.token, ['moderator:read:chatters'])),
+        chatFrom('ada', '2001'),
+      ),
+    ).toContain(
+      "following (follow age unknown: the broadcaster's login lacks moderator:read:followers: log in again in Connections → Twitch)",
+    );
+    // Asked for the channel ({game}, {title}), never for the follow Twitch would answer with nobody.
+    expect(helix.requests - before).toBe(1);
+  });
+
+  it("when the token's scopes are not known and Twitch lists nobody, the reply says not following", async () => {
     helix.tokens.set(BROADCASTER.token, { userId: BROADCASTER.id, scopes: [] });
     expect(
       await reply(

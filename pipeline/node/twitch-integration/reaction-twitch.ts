@@ -35,6 +35,7 @@ export function createReactionTwitch(options: { fetch?: typeof fetch } = {}): Re
           clientId: next.clientId,
           broadcasterId: broadcaster.userId,
           token: () => config?.broadcaster?.accessToken ?? broadcaster.accessToken,
+          scopes: () => config?.broadcaster?.scopes ?? broadcaster.scopes,
           baseUrl: next.helixUrl,
           ...(options.fetch ? { fetch: options.fetch } : {}),
         }),

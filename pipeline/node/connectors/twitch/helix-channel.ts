@@ -15,12 +15,15 @@
 import { z } from 'zod';
 import { describeIssues } from '../../../core/envelope.js';
 import { TWITCH_HELIX_BASE } from './helix-moderation.js';
+import { FEATURE_SCOPES } from './scopes.js';
 
 export interface HelixChannelDeps {
   clientId: string;
   /** The linked broadcaster: whose channel it is, and whose token asks. */
   broadcasterId: string;
   token: () => string;
+  /** The scopes of that token, when known: a follow check without the followers scope is refused, not answered "not following". */
+  scopes?: () => readonly string[];
   baseUrl?: string;
   fetch?: typeof fetch;
   now?: () => number;
@@ -84,6 +87,14 @@ const UsersSchema = z.object({
 const USER_ID = /^\d{1,20}$/;
 const LOGIN = /^[A-Za-z0-9_]{1,25}$/;
 const CACHE_LIMIT = 1000;
+
+/** Why follows cannot be checked with a token of these scopes, or undefined when they can (or the scopes are not known). */
+export function missingFollowScope(scopes: readonly string[] | undefined): string | undefined {
+  const needed = FEATURE_SCOPES.followers.filter((scope) => scopes && !scopes.includes(scope));
+  return needed.length > 0
+    ? `the broadcaster's login lacks ${needed.join(', ')}: log in again in Connections → Twitch`
+    : undefined;
+}
 
 export function createHelixChannel(deps: HelixChannelDeps): HelixChannel {
   const now = deps.now ?? Date.now;
@@ -151,6 +162,8 @@ export function createHelixChannel(deps: HelixChannelDeps): HelixChannel {
     },
     followedAt(userId) {
       if (!USER_ID.test(userId)) return Promise.reject(new HelixError(`not a Twitch user id: ${userId}`));
+      const missing = missingFollowScope(deps.scopes?.());
+      if (missing) return Promise.reject(new HelixError(missing));
       return cached(`follow:${userId}`, async () => {
         const { body } = await request(
           'GET',

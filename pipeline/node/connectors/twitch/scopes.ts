@@ -15,6 +15,11 @@ export const FEATURE_SCOPES = {
   chatReadAnonymous: [] as string[],
   /** The bot reading and sending chat over IRC (tmi.js). */
   chatIrc: ['chat:read', 'chat:edit'],
+  /**
+   * Follow checks (`{followage}`, follower-only giveaways) with the broadcaster's token. Without it
+   * Get Channel Followers still answers 200, with no one in it: everybody would look like a non-follower.
+   */
+  followers: ['moderator:read:followers'],
   /** Sending chat through Helix (POST /helix/chat/messages) instead of IRC. */
   chatHelixSend: ['user:write:chat'],
   /**
@@ -52,7 +57,7 @@ export const EVENTSUB_SUBSCRIPTIONS: readonly EventSubSubscriptionSpec[] = [
   {
     type: 'channel.follow',
     version: '2',
-    anyOf: ['moderator:read:followers'],
+    anyOf: [...FEATURE_SCOPES.followers],
     broadcasterToken: false,
     condition: 'broadcaster+moderator',
     eventType: KnownEventTypes.follow,
