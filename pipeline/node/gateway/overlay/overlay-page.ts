@@ -109,7 +109,10 @@ export const OVERLAY_JS = `(() => {
   const show = (params.get('show') || 'replies,alerts').split(',').filter((t) => t === 'replies' || t === 'alerts');
   const topics = show.length > 0 ? show : ['replies', 'alerts'];
 
-  const shown = new Set();
+  // An event can have both a reply and an alert (a cheer thanked in chat): each is shown once, and
+  // one never hides the other, whichever arrives first.
+  const shownAlerts = new Set();
+  const shownReplies = new Set();
   let lastAt = Date.now();
 
   // Alerts play one at a time: the next waits until the one on screen has ended (its duration and
@@ -118,8 +121,8 @@ export const OVERLAY_JS = `(() => {
   const alertQueue = [];
   let alertPlaying = false;
   function queueAlert(alert) {
-    if (shown.has(alert.eventId)) return;
-    shown.add(alert.eventId);
+    if (shownAlerts.has(alert.eventId)) return;
+    shownAlerts.add(alert.eventId);
     if (typeof alert.at === 'number' && alert.at > lastAt) lastAt = alert.at;
     alertQueue.push(alert);
     body.dataset.alertsQueued = String(alertQueue.length);
@@ -221,8 +224,8 @@ export const OVERLAY_JS = `(() => {
   }
 
   function add(kind, eventId, who, text, at) {
-    if (shown.has(eventId)) return;
-    shown.add(eventId);
+    if (shownReplies.has(eventId)) return;
+    shownReplies.add(eventId);
     if (typeof at === 'number' && at > lastAt) lastAt = at;
     const item = document.createElement('div');
     item.className = 'item ' + kind;

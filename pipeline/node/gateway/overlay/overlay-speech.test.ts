@@ -139,10 +139,10 @@ describe('overlay text-to-speech', () => {
     const id = await supporter(KnownEventTypes.cheer, 'Cheer100 Cheer50 great stream!\u200b GG', {
       bits: 150,
     });
-    // The pipeline and the page get waits of their own. A fresh host's first alert waits for the
-    // reaction worker to load its services; in full CI runs one 25 s wait for both ran out with the
-    // event replied (overlay-alerts OK) and the page still empty. Should it fail again, the message
-    // says how long after the event ended the page was still waiting.
+    // The pipeline and the page get waits of their own (a fresh host's first alert waits for the
+    // reaction worker to load its services). This test used to fail now and then in CI: the cheer's
+    // thank-you reply reached the page before its alert, and the page's one "already shown" set hid
+    // the alert (overlay-order.test.ts pins that down).
     await served.host.waitForSettled(id, { terminalOnly: true, timeoutMs: 60_000 });
     const settledAt = Date.now();
     await waitUntil(
